@@ -1,0 +1,3 @@
+export * from './define.js';
+export * from './load.js';
+export * from './reference.js';
