@@ -28,7 +28,8 @@ export const bool = (def: boolean) =>
   z
     .enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'], { error: 'must be true or false' })
     .transform((s) => s === 'true' || s === '1' || s === 'yes' || s === 'on')
-    .default(def ? 'true' : 'false');
+    // zod 4: a default is the output value and skips parsing
+    .default(def);
 export const url = (protocols: string[]) =>
   z.string().refine((s) => {
     try {
