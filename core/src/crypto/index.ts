@@ -1,0 +1,4 @@
+export * from './secrets.js';
+export * from './keys.js';
+export * from './secret-box.js';
+export * from './token.js';

@@ -1,0 +1,10 @@
+import { sql as initial } from './0001-initial.js';
+
+export interface Migration {
+  /** sortable, unique, never reused: "0001-initial" */
+  version: string;
+  sql: string;
+}
+
+/** Every migration, in order. Add new ones at the end with the next number. */
+export const MIGRATIONS: Migration[] = [{ version: '0001-initial', sql: initial }];

@@ -1,0 +1,137 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hashSecret, verifySecret } from '@tianwang/core/crypto';
+import { migrate, openRegistry, type Registry } from '@tianwang/core/registry';
+import { startPostgres, type PostgresServer } from '@tianwang/core/testing';
+
+/**
+ * One contract suite, run against every backend: embedded PGlite and a real PostgreSQL server (Debian's).
+ */
+const backends: [string, () => Promise<{ registry: Registry; cleanup: () => Promise<void> }>][] = [
+  ['pglite', async () => {
+    const registry = await openRegistry();
+    return { registry, cleanup: () => registry.close() };
+  }],
+  ['postgres', async () => {
+    const pg: PostgresServer = await startPostgres();
+    const registry = await openRegistry({ databaseUrl: pg.url });
+    return { registry, cleanup: async () => { await registry.close(); await pg.stop(); } };
+  }],
+];
+
+describe.each(backends)('registry contract (%s)', (_name, open) => {
+  let registry: Registry;
+  let cleanup: () => Promise<void>;
+
+  beforeAll(async () => {
+    ({ registry, cleanup } = await open());
+    await registry.districts.upsert({ id: 'D1', name: '示范区', kind: 'district', parentId: null });
+    await registry.units.upsert({
+      id: 'U1', creditCode: '91310000MA1FL0AB2C', name: '幸福小区物业', address: '幸福路 1 号', districtId: 'D1',
+      safetyOfficerName: '张安全', safetyOfficerPhone: '+8613800000001', principalName: '李负责', principalPhone: '+8613800000002',
+    });
+    await registry.units.upsertMaintenanceCompany({ id: 'M1', name: '快修电梯', creditCode: null, contactName: '王', contactPhone: '1', emergencyPhone: '+8640000000' });
+  }, 60_000);
+  afterAll(async () => cleanup?.());
+
+  it('migrations are idempotent', async () => {
+    expect(await migrate(registry.db)).toEqual([]);
+  });
+
+  it('refuses a malformed credit code', async () => {
+    await expect(
+      registry.units.upsert({ id: 'U2', creditCode: 'not-a-code', name: 'x', address: '', districtId: 'D1', safetyOfficerName: 'a', safetyOfficerPhone: '1', principalName: 'b', principalPhone: '2' }),
+    ).rejects.toThrow();
+  });
+
+  it('stores a device and reads it back with dates as YYYY-MM-DD', async () => {
+    await registry.devices.upsert({
+      id: 'EL-0001', kind: 'elevator', registrationCode: '31103101002019070001', name: '1号梯', location: '1栋', unitId: 'U1',
+      maintenanceCompanyId: 'M1', model: 'GeN2', rated: { ratedSpeed: 1.75, ratedLoad: 1000, floors: 18 }, telemetryIntervalS: 10,
+      lastMaintenanceOn: '2026-11-01', inspectionValidUntil: '2027-03-31', credentialHash: hashSecret('s3cret-s3cret-s3cret'),
+    });
+    const d = await registry.devices.get('EL-0001');
+    expect(d).toMatchObject({ kind: 'elevator', lastMaintenanceOn: '2026-11-01', inspectionValidUntil: '2027-03-31', enabled: true });
+    expect(d.rated.ratedSpeed).toBe(1.75);
+    const auth = await registry.devices.getAuth('EL-0001');
+    expect(auth).toMatchObject({ id: 'EL-0001', kind: 'elevator', unitId: 'U1', districtId: 'D1', enabled: true });
+    expect(verifySecret('s3cret-s3cret-s3cret', auth?.credentialHash)).toBe(true);
+    expect(verifySecret('wrong', auth?.credentialHash)).toBe(false);
+    expect(await registry.devices.getAuth('EL-9999')).toBeUndefined();
+    const ctx = await registry.devices.context('EL-0001');
+    expect(ctx).toMatchObject({ unitName: '幸福小区物业', safetyOfficerPhone: '+8613800000001', maintenanceEmergencyPhone: '+8640000000' });
+  });
+
+  it('an elevator needs a 20-digit registration code', async () => {
+    await expect(
+      registry.devices.upsert({ id: 'EL-0002', kind: 'elevator', registrationCode: '123', name: 'x', location: '', unitId: 'U1', maintenanceCompanyId: null, model: '', rated: {}, telemetryIntervalS: 10, lastMaintenanceOn: null, inspectionValidUntil: null }),
+    ).rejects.toThrow();
+  });
+
+  it('disabling a device and rotating its credential show in the auth lookup', async () => {
+    await registry.devices.setEnabled('EL-0001', false);
+    expect((await registry.devices.getAuth('EL-0001'))?.enabled).toBe(false);
+    await registry.devices.setEnabled('EL-0001', true);
+    await registry.devices.setCredential('EL-0001', hashSecret('new-secret-new-secret'));
+    const auth = await registry.devices.getAuth('EL-0001');
+    expect(verifySecret('s3cret-s3cret-s3cret', auth?.credentialHash)).toBe(false);
+    expect(verifySecret('new-secret-new-secret', auth?.credentialHash)).toBe(true);
+  });
+
+  it('calendar query finds overdue maintenance and expiring inspection', async () => {
+    const due = await registry.devices.listCalendarDue('2026-11-22', 15, 30);
+    expect(due.map((d) => d.id)).toContain('EL-0001'); // last maintenance 21 days ago
+    const notDue = await registry.devices.listCalendarDue('2026-11-10', 15, 30);
+    expect(notDue.map((d) => d.id)).not.toContain('EL-0001');
+  });
+
+  it('keeps one active alarm per subject and type', async () => {
+    const insert = () =>
+      registry.db.query(`INSERT INTO alarms (subject_type, subject_id, unit_id, type, severity, title) VALUES ('device', 'EL-0001', 'U1', 'fault:11', 'critical', '困人')`);
+    await insert();
+    await expect(insert()).rejects.toThrow();
+    await registry.db.query(`UPDATE alarms SET status = 'closed', closed_at = now() WHERE subject_id = 'EL-0001'`);
+    await insert(); // a new one is fine once the first is closed
+  });
+
+  it('sends each (alarm, stage, recipient) at most once', async () => {
+    const [alarm] = await registry.db.query<{ id: number }>(`SELECT id FROM alarms WHERE status = 'open' LIMIT 1`);
+    const insert = () =>
+      registry.db.query(`INSERT INTO notifications (alarm_id, stage, recipient_phone, template) VALUES ($1, 'officer', '+8613800000001', 'alarm')`, [alarm!.id]);
+    await insert();
+    await expect(insert()).rejects.toThrow();
+  });
+
+  it('the audit log is append-only', async () => {
+    await registry.audit.append({ actor: 'system', actorType: 'system', action: 'alarm.open', subjectType: 'alarm', subjectId: '1', via: 'automatic', detail: { a: 1 } });
+    const entries = await registry.audit.forSubject('alarm', '1');
+    expect(entries).toHaveLength(1);
+    expect(entries[0]).toMatchObject({ actor: 'system', via: 'automatic', detail: { a: 1 } });
+    await expect(registry.db.query('UPDATE audit_log SET actor = $1', ['mallory'])).rejects.toThrow(/append-only/);
+    await expect(registry.db.query('DELETE FROM audit_log')).rejects.toThrow(/append-only/);
+  });
+
+  it('authenticates users by scrypt hash; wrong password and unknown user look alike', async () => {
+    await registry.users.upsert({ id: 'u-insp', username: 'inspector1', displayName: '检查员一', role: 'inspector', phone: null, districtId: 'D1', unitId: null, password: 'correct horse battery' });
+    const [row] = await registry.db.query<{ password_hash: string }>(`SELECT password_hash FROM users WHERE id = 'u-insp'`);
+    expect(row!.password_hash).toMatch(/^scrypt\$/);
+    expect(row!.password_hash).not.toContain('correct horse');
+    expect(await registry.users.authenticate('inspector1', 'correct horse battery')).toMatchObject({ id: 'u-insp', role: 'inspector' });
+    expect(await registry.users.authenticate('inspector1', 'wrong')).toBeUndefined();
+    expect(await registry.users.authenticate('nobody', 'wrong')).toBeUndefined();
+  });
+
+  it('a unit user must belong to a unit', async () => {
+    await expect(
+      registry.users.upsert({ id: 'u-x', username: 'unit-x', displayName: 'x', role: 'unit', phone: null, districtId: null, unitId: null, password: 'pw-pw-pw-pw' }),
+    ).rejects.toThrow();
+  });
+
+  it('kitchens and cameras: a pull camera needs a sealed source URL', async () => {
+    await registry.kitchens.upsert({ id: 'K1', name: '老王面馆', licenceNo: 'JY13101010000001', address: '', districtId: 'D1', riskClass: 'B', contactName: '', contactPhone: '', businessHours: '09:00-22:00', publicViewing: true });
+    await registry.kitchens.upsertCamera({ id: 'CAM-1', kitchenId: 'K1', area: 'cooking', name: '烹饪区', mode: 'push', sourceUrlSealed: null, publishCredentialHash: hashSecret('x'), recordingEnabled: true, recordingHours: null, enabled: true });
+    expect((await registry.kitchens.listCameras({ kitchenId: 'K1' })).map((c) => c.id)).toEqual(['CAM-1']);
+    await expect(
+      registry.kitchens.upsertCamera({ id: 'CAM-2', kitchenId: 'K1', area: 'raw', name: '', mode: 'pull', sourceUrlSealed: null, publishCredentialHash: null, recordingEnabled: true, recordingHours: null, enabled: true }),
+    ).rejects.toThrow();
+  });
+});
