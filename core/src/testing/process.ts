@@ -50,8 +50,12 @@ export async function waitForHttp(url: string, timeoutMs = 20_000): Promise<void
 }
 
 /** Spawns a server binary; the child dies with the test process (no orphans). */
-export function spawnServer(cmd: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): ChildProcess {
-  const child = spawn(cmd, args, { cwd: opts.cwd, env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+export function spawnServer(
+  cmd: string,
+  args: string[],
+  opts: { cwd?: string; env?: NodeJS.ProcessEnv; uid?: number; gid?: number } = {},
+): ChildProcess {
+  const child = spawn(cmd, args, { cwd: opts.cwd, env: { ...process.env, ...opts.env }, uid: opts.uid, gid: opts.gid, stdio: ['ignore', 'pipe', 'pipe'] });
   let tail = '';
   const keep = (b: Buffer) => {
     tail = (tail + b.toString()).slice(-4000);
@@ -64,6 +68,31 @@ export function spawnServer(cmd: string, args: string[], opts: { cwd?: string; e
   process.once('exit', killOnExit);
   child.once('exit', () => process.removeListener('exit', killOnExit));
   return child;
+}
+
+/**
+ * Waits for `ready`, but fails at once (with the server's last output) when the process exits or cannot be
+ * spawned first, instead of waiting out the whole readiness timeout.
+ */
+export async function readyOrExit<T>(child: ChildProcess, name: string, ready: Promise<T>): Promise<T> {
+  let onExit: (() => void) | undefined;
+  let onError: ((err: Error) => void) | undefined;
+  const failed = new Promise<never>((_, reject) => {
+    const tail = () => (child as ChildProcess & { outputTail?: () => string }).outputTail?.().trim() ?? '';
+    onExit = () => reject(new Error(`${name} exited before it was ready (code ${child.exitCode}, signal ${child.signalCode}): ${tail()}`));
+    onError = (err) => reject(new Error(`${name} could not be started: ${err.message} (is it installed? scripts/install.sh installs it)`));
+    child.once('exit', onExit);
+    child.once('error', onError);
+  });
+  try {
+    return await Promise.race([ready, failed]);
+  } catch (err) {
+    child.kill('SIGKILL');
+    throw err;
+  } finally {
+    child.removeListener('exit', onExit!);
+    child.removeListener('error', onError!);
+  }
 }
 
 export function waitForExit(child: ChildProcess, timeoutMs = 10_000): Promise<void> {

@@ -1,10 +1,12 @@
-import { writeFile } from 'node:fs/promises';
+import { chown, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
+import { connect } from 'node:net';
 import { join } from 'node:path';
-import { execFile } from 'node:child_process';
+import { execFile, type ChildProcess } from 'node:child_process';
+import pg from 'pg';
 import { promisify } from 'node:util';
 import { freePort } from './free-port.js';
-import { serverHandle, spawnServer, tempDir, waitForHttp, waitForPort, type ServerProcess } from './process.js';
+import { readyOrExit, serverHandle, spawnServer, tempDir, waitForHttp, type ServerProcess } from './process.js';
 
 const run = promisify(execFile);
 
@@ -25,7 +27,7 @@ export async function startRedis(opts: { port?: number; dir?: string; appendonly
   const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', opts.appendonly === false ? 'no' : 'yes', '--appendfsync', 'everysec', '--daemonize', 'no'];
   const launch = async () => {
     const child = spawnServer('redis-server', args);
-    await waitForPort(port);
+    await readyOrExit(child, 'redis-server', waitForRedisPing(port));
     return child;
   };
   let handle = serverHandle(await launch(), port, dir);
@@ -41,6 +43,32 @@ export async function startRedis(opts: { port?: number; dir?: string; appendonly
     },
   };
   return server;
+}
+
+/** Polls until the port answers PING with PONG: an open port alone may be someone else's listener. */
+async function waitForRedisPing(port: number, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const socket = connect(port, '127.0.0.1');
+      let reply = '';
+      const done = (result: boolean) => {
+        socket.destroy();
+        resolve(result);
+      };
+      socket.setTimeout(1000, () => done(false));
+      socket.once('connect', () => socket.write('PING\r\n'));
+      socket.on('data', (b) => {
+        reply += b.toString();
+        if (reply.includes('\r\n')) done(reply.startsWith('+PONG'));
+      });
+      socket.once('error', () => done(false));
+      socket.once('close', () => done(false));
+    });
+    if (ok) return;
+    if (Date.now() > deadline) throw new Error(`redis on 127.0.0.1:${port} does not answer PING after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }
 
 export interface InfluxServer extends ServerProcess {
@@ -85,7 +113,7 @@ export async function startInflux(): Promise<InfluxServer> {
   );
   const launch = async () => {
     const child = spawnServer('influxd', ['-config', conf]);
-    await waitForHttp(`http://127.0.0.1:${port}/ping`);
+    await readyOrExit(child, 'influxd', waitForHttp(`http://127.0.0.1:${port}/ping`));
     return child;
   };
   let handle = serverHandle(await launch(), port, dir);
@@ -130,7 +158,7 @@ export async function startVictoria(): Promise<VictoriaServer> {
     '-search.latencyOffset=0s',
     '-loggerLevel=ERROR',
   ]);
-  await waitForHttp(`http://127.0.0.1:${port}/health`);
+  await readyOrExit(child, 'victoria-metrics', waitForHttp(`http://127.0.0.1:${port}/health`));
   return { ...serverHandle(child, port, dir), url: `http://127.0.0.1:${port}` };
 }
 
@@ -146,19 +174,63 @@ function postgresBin(name: string): string {
   return name;
 }
 
-/** A throwaway PostgreSQL cluster (Debian's postgresql). Runs as the current user; as root it uses "postgres". */
+async function accountIds(user: string): Promise<{ uid: number; gid: number }> {
+  const [{ stdout: uid }, { stdout: gid }] = await Promise.all([run('id', ['-u', user]), run('id', ['-g', user])]);
+  return { uid: Number(uid.trim()), gid: Number(gid.trim()) };
+}
+
+/** Polls until the cluster accepts a real connection (it listens a moment before it accepts). */
+async function waitForPostgres(url: string, child: ChildProcess, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
+    client.on('error', () => {});
+    try {
+      await client.connect();
+      await client.query('SELECT 1');
+      await client.end();
+      return;
+    } catch (err) {
+      await client.end().catch(() => {});
+      if (child.exitCode !== null) throw new Error(`postgres exited (${child.exitCode}): ${outputTail(child)}`);
+      if (Date.now() > deadline) throw new Error(`postgres at ${url} does not accept connections after ${timeoutMs} ms: ${(err as Error).message}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+function outputTail(child: ChildProcess): string {
+  return (child as ChildProcess & { outputTail?: () => string }).outputTail?.() ?? '';
+}
+
+/**
+ * A throwaway PostgreSQL cluster (Debian's postgresql). Runs as the current user; as root (postgres refuses
+ * to run as root) the processes run as the "postgres" account, spawned with its uid directly rather than
+ * through runuser, so that signals reach postgres itself and a SIGKILL on test exit leaves no orphan.
+ */
 export async function startPostgres(): Promise<PostgresServer> {
   const port = await freePort();
   const dir = await tempDir('pg');
-  const asRoot = process.getuid?.() === 0;
-  const wrap = (cmd: string, args: string[]): [string, string[]] => (asRoot ? ['runuser', ['-u', 'postgres', '--', cmd, ...args]] : [cmd, args]);
-  if (asRoot) await run('chown', ['postgres', dir]);
-  const [initCmd, initArgs] = wrap(postgresBin('initdb'), ['-D', `${dir}/data`, '-U', 'tw', '--auth=trust', '-E', 'UTF8', '--no-sync']);
-  await run(initCmd, initArgs);
-  const [cmd, args] = wrap(postgresBin('postgres'), ['-D', `${dir}/data`, '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off']);
-  const child = spawnServer(cmd, args);
-  await waitForPort(port);
-  // the cluster accepts connections a moment after it listens
-  await new Promise((r) => setTimeout(r, 300));
-  return { ...serverHandle(child, port, dir), url: `postgres://tw@127.0.0.1:${port}/postgres` };
+  const ids = process.getuid?.() === 0 ? await accountIds('postgres') : undefined;
+  if (ids) await chown(dir, ids.uid, ids.gid);
+  try {
+    await run(postgresBin('initdb'), ['-D', `${dir}/data`, '-U', 'tw', '--auth=trust', '-E', 'UTF8', '--no-sync'], { ...ids, cwd: dir });
+  } catch (err) {
+    await rm(dir, { recursive: true, force: true });
+    throw new Error(`initdb failed: ${(err as { stderr?: string }).stderr ?? (err as Error).message}`);
+  }
+  const child = spawnServer(
+    postgresBin('postgres'),
+    ['-D', `${dir}/data`, '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off'],
+    { ...ids, cwd: dir },
+  );
+  const handle = serverHandle(child, port, dir);
+  const url = `postgres://tw@127.0.0.1:${port}/postgres`;
+  try {
+    await readyOrExit(child, 'postgres', waitForPostgres(url, child));
+  } catch (err) {
+    await handle.stop();
+    throw err;
+  }
+  return { ...handle, url };
 }
