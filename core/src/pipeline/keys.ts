@@ -17,6 +17,8 @@ export interface PipelineKeys {
   shadowChanges: string;
   /** hash: invalid message counts per "deviceId|reason" */
   invalidCounts: string;
+  /** stream: camera health changes from streams/ (offline, blank, frozen, ok), read by alerts */
+  cameraEvents: string;
   /** prefix for BullMQ queues */
   bullPrefix: string;
 }
@@ -32,6 +34,7 @@ export function pipelineKeys(prefix = 'tw'): PipelineKeys {
     shadowFeed: `${prefix}:feed:shadow`,
     shadowChanges: `${prefix}:changes:shadow`,
     invalidCounts: `${prefix}:invalid-counts`,
+    cameraEvents: `${prefix}:camera-events`,
     bullPrefix: `${prefix}:bull`,
   };
 }
