@@ -42,29 +42,36 @@ export function camelName(envName: string): string {
 }
 
 /** The raw value of a variable, reading NAME_FILE for secrets. Empty strings count as unset. */
-function rawValue(name: string, secret: boolean | undefined, env: Record<string, string | undefined>): string | undefined {
+function rawValue(name: string, secret: boolean | undefined, env: Record<string, string | undefined>, declared: Set<string>): string | undefined {
   const direct = env[name];
-  const file = env[`${name}_FILE`];
+  const fileVar = `${name}_FILE`;
+  const file = env[fileVar];
+  if (file && !secret && !declared.has(fileVar)) throw new ConfigError(fileVar, `only secrets may be read from a file; set ${name} itself`);
   if (secret && file) {
-    if (direct) throw new ConfigError(name, `set either ${name} or ${name}_FILE, not both`);
+    if (direct) throw new ConfigError(name, `set either ${name} or ${fileVar}, not both`);
     try {
       return readFileSync(file, 'utf8').trim();
     } catch (err) {
-      throw new ConfigError(`${name}_FILE`, `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+      throw new ConfigError(fileVar, `cannot read ${JSON.stringify(file)}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
     }
   }
   return direct === '' ? undefined : direct;
 }
 
-function parseSection<T extends VarTable>(table: T, env: Record<string, string | undefined>): CamelVars<T> {
+// A stray newline, tab or carriage return (a .env file saved on Windows) is never meant: refuse it for every variable.
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
+
+function parseSection<T extends VarTable>(table: T, env: Record<string, string | undefined>, declared: Set<string>): CamelVars<T> {
   const out: Record<string, unknown> = {};
   for (const [name, spec] of Object.entries(table)) {
-    const raw = rawValue(name, spec.secret, env);
+    const raw = rawValue(name, spec.secret, env, declared);
+    const shown = raw === undefined || spec.secret ? '' : ` (got ${JSON.stringify(raw.slice(0, 60))})`;
+    if (raw !== undefined && CONTROL_CHARS.test(raw)) throw new ConfigError(name, `must not contain control characters (newline, tab …)${shown}`);
     const result = spec.schema.safeParse(raw);
     if (!result.success) {
       const issue = result.error.issues[0];
       const problem = raw === undefined && issue?.code === 'invalid_type' ? 'is required' : (issue?.message ?? 'is invalid');
-      const shown = raw === undefined || spec.secret ? '' : ` (got "${raw.slice(0, 60)}")`;
       throw new ConfigError(name, `${problem}${shown}`);
     }
     out[camelName(name)] = result.data;
@@ -95,11 +102,12 @@ function checkCrossRules(c: PlatformConfig): void {
 
 /**
  * Parses the whole platform configuration once, at the edge. Throws ConfigError whose message is one line:
- * "TW_MQTT_PORT: must be 1–65535 (got "70000")".
+ * "TW_MQTT_PORT: must be 1–65535 (got "70000")". Values are shown JSON-quoted; secrets are never shown.
  */
 export function loadConfig(env: Record<string, string | undefined> = process.env): PlatformConfig {
+  const declared = new Set(Object.values(CONFIG_SECTIONS).flatMap((table) => Object.keys(table)));
   const config = Object.fromEntries(
-    Object.entries(CONFIG_SECTIONS).map(([section, table]) => [section, parseSection(table as VarTable, env)]),
+    Object.entries(CONFIG_SECTIONS).map(([section, table]) => [section, parseSection(table as VarTable, env, declared)]),
   ) as PlatformConfig;
   checkCrossRules(config);
   return config;

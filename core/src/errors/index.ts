@@ -86,7 +86,8 @@ export class PermanentError extends TianwangError {
 export class ConfigError extends TianwangError {
   readonly intent = 'config' as const;
   constructor(readonly variable: string, problem: string) {
-    super('TW_CONFIG_INVALID', `${variable}: ${problem}`);
+    // one line whatever the problem says: start-up prints it as is
+    super('TW_CONFIG_INVALID', `${variable}: ${problem.replace(/\s*[\r\n]+\s*/g, ' ')}`);
   }
 }
 
