@@ -1,6 +1,6 @@
 /**
  * Fault and event codes reported by terminals. Elevator codes 01–11 follow GB/T 24476-style elevator IoT
- * platforms; 12–17 are the common platform extras. Boiler codes are prefixed "B".
+ * platforms; 12–16 are the common platform extras. Boiler codes are prefixed "B".
  * `zh`/`en` are the short names used in SMS texts and the UI.
  */
 export interface FaultCodeInfo {
@@ -49,8 +49,9 @@ export const ELEVATOR_CODES = Object.keys(ELEVATOR_FAULT_CODES) as [ElevatorFaul
 export const BOILER_CODES = Object.keys(BOILER_FAULT_CODES) as [BoilerFaultCode, ...BoilerFaultCode[]];
 
 export function faultCodeInfo(code: string): FaultCodeInfo | undefined {
-  if (code in ELEVATOR_FAULT_CODES) return { code, kind: 'elevator', ...ELEVATOR_FAULT_CODES[code as ElevatorFaultCode] };
-  if (code in BOILER_FAULT_CODES) return { code, kind: 'boiler', ...BOILER_FAULT_CODES[code as BoilerFaultCode] };
+  // own keys only: "toString" and friends are not fault codes
+  if (Object.hasOwn(ELEVATOR_FAULT_CODES, code)) return { code, kind: 'elevator', ...ELEVATOR_FAULT_CODES[code as ElevatorFaultCode] };
+  if (Object.hasOwn(BOILER_FAULT_CODES, code)) return { code, kind: 'boiler', ...BOILER_FAULT_CODES[code as BoilerFaultCode] };
   return undefined;
 }
 
