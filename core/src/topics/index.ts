@@ -6,6 +6,7 @@
  *   tw/v1/{kind}/{deviceId}/status      device → platform, online/offline (retained; also the last will)
  *   tw/v1/{kind}/{deviceId}/cmd/{name}  platform → device, commands (e.g. cmd/reboot, cmd/config)
  */
+import { UserError } from '../errors/index.js';
 import { DEVICE_KINDS, type DeviceKind } from '../schemas/device-kind.js';
 
 export const TOPIC_ROOT = 'tw';
@@ -26,11 +27,10 @@ export interface DeviceTopic {
   command?: string;
 }
 
-export class TopicError extends Error {
-  readonly code = 'TW_TOPIC_INVALID';
+/** A malformed topic is the caller's mistake: a UserError with code TW_TOPIC_INVALID. */
+export class TopicError extends UserError {
   constructor(readonly topic: string, reason: string) {
-    super(`invalid topic "${topic.slice(0, 120)}": ${reason}`);
-    this.name = 'TopicError';
+    super('TW_TOPIC_INVALID', `invalid topic "${topic.slice(0, 120)}": ${reason}`);
   }
 }
 
