@@ -8,6 +8,7 @@ import { dashboardVars } from './sections/dashboard.js';
 import { influxVars } from './sections/influx.js';
 import { ingestVars } from './sections/ingest.js';
 import { streamsVars } from './sections/streams.js';
+import { platformVars } from './sections/platform.js';
 
 /** Every section of the platform's configuration, in the order the reference prints them. */
 export const CONFIG_SECTIONS = {
@@ -18,6 +19,7 @@ export const CONFIG_SECTIONS = {
   alerts: alertsVars,
   streams: streamsVars,
   dashboard: dashboardVars,
+  platform: platformVars,
 } as const;
 
 type Sections = typeof CONFIG_SECTIONS;
@@ -35,6 +37,7 @@ export type IngestConfig = PlatformConfig['ingest'];
 export type AlertsConfig = PlatformConfig['alerts'];
 export type StreamsConfig = PlatformConfig['streams'];
 export type DashboardConfig = PlatformConfig['dashboard'];
+export type AllInOneConfig = PlatformConfig['platform'];
 
 export function camelName(envName: string): string {
   const words = envName.replace(/^TW_/, '').toLowerCase().split('_');
