@@ -27,3 +27,19 @@ export function configReferenceMarkdown(): string {
   }
   return lines.join('\n');
 }
+
+/** The README's generated block lies between these two lines. */
+export const CONFIG_REFERENCE_BEGIN = '<!-- config:begin -->';
+export const CONFIG_REFERENCE_END = '<!-- config:end -->';
+
+/**
+ * The document with the text between the markers replaced by the reference; undefined when the markers are
+ * missing, repeated or out of order (then a person has to place them).
+ */
+export function withConfigReference(doc: string, reference: string = configReferenceMarkdown()): string | undefined {
+  const begin = doc.indexOf(CONFIG_REFERENCE_BEGIN);
+  const end = doc.indexOf(CONFIG_REFERENCE_END);
+  if (begin < 0 || end < begin) return undefined;
+  if (doc.indexOf(CONFIG_REFERENCE_BEGIN, begin + 1) >= 0 || doc.indexOf(CONFIG_REFERENCE_END, end + 1) >= 0) return undefined;
+  return `${doc.slice(0, begin)}${CONFIG_REFERENCE_BEGIN}\n\n${reference.trim()}\n\n${doc.slice(end)}`;
+}
