@@ -1,0 +1,14 @@
+export { createSimulator, type Simulator, type SimulatorConfig, type SimulatorDeps, type DeviceInfo } from './simulator.js';
+export type { DeviceSpec } from './terminal/device-spec.js';
+export { DeviceLogic, DEFAULT_LOGIC, type LogicOptions, type Outgoing } from './terminal/device-logic.js';
+export { ElevatorModel, DEFAULT_ELEVATOR, type ElevatorParams, type ElevatorReading } from './models/elevator-model.js';
+export { BoilerModel, DEFAULT_BOILER, type BoilerParams, type BoilerReading } from './models/boiler-model.js';
+export { ELEVATOR_FAULTS, BOILER_FAULTS, MISBEHAVIOURS, faultsFor, faultCode, type FaultName } from './models/fault-names.js';
+export { parseScenario, ScenarioError, type Scenario, type ScenarioStep } from './scenario/scenario-parse.js';
+export { runScenario } from './scenario/scenario-runner.js';
+export { generatedFleet, type GeneratedFleetOptions } from './fleet/generated-fleet.js';
+export { loadDeviceFile } from './fleet/device-file.js';
+export { demoFleet, demoSecret } from './fleet/demo-fleet.js';
+export { createControlServer, type ControlServer } from './control/control-server.js';
+export { createCameraFleet, type CameraSpec, type CameraFleet } from './cameras/camera-fleet.js';
+export type { StatsSnapshot } from './stats.js';
