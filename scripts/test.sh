@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# The whole test suite from a fresh clone: install everything (Debian packages incl. PostgreSQL, npm
+# dependencies, build), typecheck and lint every package, then run every test with vitest. Ends with one line
+#   tests: N passed, N failed
+# and exits non-zero on any failure. Tests start their own servers on free ports (@tianwang/core/testing),
+# so no `scripts/services.sh up` is needed. Extra arguments go to vitest (e.g. --project core).
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+export TURBO_TELEMETRY_DISABLED=1 TURBO_NO_UPDATE_NOTIFIER=1 NPM_CONFIG_UPDATE_NOTIFIER=false
+
+step() { printf '\n== %s\n' "$*"; }
+
+step "install"
+bash scripts/install.sh --with-postgres </dev/null
+
+step "typecheck and lint"
+npx --no-install turbo run typecheck lint --output-logs=errors-only --log-prefix=task </dev/null
+
+step "tests"
+report="$(mktemp -t tw-vitest-XXXXXX.json)"
+trap 'rm -f "$report"' EXIT
+status=0
+npx --no-install vitest run --reporter=default --reporter=json --outputFile="$report" "$@" </dev/null || status=$?
+
+# the summary line CI reads; a run that wrote no report (vitest crashed) counts as failed
+summary="$(node -e '
+  const fs = require("fs");
+  try {
+    const r = JSON.parse(fs.readFileSync(process.argv[1], "utf8"));
+    // a file that failed outside any test (import error, failing hook) counts once
+    const brokenFiles = (r.testResults ?? []).filter((f) => f.status === "failed" && !(f.assertionResults ?? []).some((a) => a.status === "failed")).length;
+    const failed = r.numFailedTests + brokenFiles;
+    console.log(`${r.numPassedTests} ${failed} ${r.numTotalTests}`);
+  } catch { console.log("0 1 0"); }
+' "$report")"
+read -r passed failed total <<<"$summary"
+echo
+echo "tests: $passed passed, $failed failed"
+if ((status != 0 || failed != 0 || total == 0)); then exit 1; fi
