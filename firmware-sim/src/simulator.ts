@@ -35,6 +35,8 @@ export interface SimulatorDeps {
   log?: Logger;
   /** wall clock for the models, ms (tests may pass their own) */
   clock?: () => number;
+  /** every event a terminal sends (raised / cleared), e.g. for the CLI's console */
+  onEvent?: (deviceId: string, event: { code: string; state: string; ts: number }) => void;
 }
 
 export interface DeviceInfo {
@@ -107,7 +109,7 @@ export function createSimulator(config: SimulatorConfig, deps: SimulatorDeps = {
       reconnecting: () => stats.reconnects++,
       command: (name, payload) => runner.command(name, payload),
     });
-    runner = new DeviceRunner(new DeviceLogic(spec, logicOptions), connection, config.telemetryQos ?? 1, clock);
+    runner = new DeviceRunner(new DeviceLogic(spec, logicOptions), connection, config.telemetryQos ?? 1, clock, deps.onEvent);
     runners.set(spec.id, runner);
   }
   stats.devices = runners.size;

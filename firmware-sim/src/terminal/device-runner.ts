@@ -19,6 +19,7 @@ export class DeviceRunner {
     readonly connection: TerminalConnection,
     private readonly telemetryQos: 0 | 1,
     private readonly clock: () => number,
+    private readonly onEvent?: (deviceId: string, event: { code: string; state: string; ts: number }) => void,
   ) {}
 
   get id(): string {
@@ -68,6 +69,7 @@ export class DeviceRunner {
       const topic = out.channel === 'event' ? eventTopic(kind, id) : telemetryTopic(kind, id);
       const qos = out.channel === 'event' ? 1 : this.telemetryQos;
       this.connection.send({ topic, payload: out.payload, qos, priority: out.channel });
+      if (out.channel === 'event' && this.onEvent) this.onEvent(id, JSON.parse(out.payload) as { code: string; state: string; ts: number });
     }
     if (this.stopped) return;
     const delay = Math.max(1, this.logic.nextDueMs() - this.clock());
