@@ -10,7 +10,12 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 export TURBO_TELEMETRY_DISABLED=1 TURBO_NO_UPDATE_NOTIFIER=1 NPM_CONFIG_UPDATE_NOTIFIER=false
 
-step() { printf '\n== %s\n' "$*"; }
+current=start
+step() {
+  current="$*"
+  printf '\n== %s\n' "$*"
+}
+trap 'echo "test.sh: step \"$current\" failed; no tests were run" >&2' ERR
 
 step "install"
 bash scripts/install.sh --with-postgres </dev/null
@@ -19,6 +24,7 @@ step "typecheck and lint"
 npx --no-install turbo run typecheck lint --output-logs=errors-only --log-prefix=task </dev/null
 
 step "tests"
+trap - ERR
 report="$(mktemp -t tw-vitest-XXXXXX.json)"
 trap 'rm -f "$report"' EXIT
 status=0
