@@ -88,7 +88,8 @@ export async function runFleet(o: RunCliOptions, mode: 'run' | 'load'): Promise<
   last = sim.sampleStats();
   await control?.stop();
   await sim.stop();
-  const final = { ...sim.stats(), msgsPerSec: last.msgsPerSec, cpuPercent: last.cpuPercent };
+  // connected as it was while running: after stop() every terminal has (cleanly) disconnected
+  const final = { ...sim.stats(), connected: last.connected, msgsPerSec: last.msgsPerSec, cpuPercent: last.cpuPercent };
   out.write(`${clearLine()}stopped: ${why}\n${summary(final)}\n`);
   if (o.jsonSummary) process.stdout.write(`${JSON.stringify(final)}\n`);
   process.exitCode = 0;

@@ -56,7 +56,7 @@ export function parseScenario(text: string, file = 'scenario'): Scenario {
   };
   const firstError = doc.errors[0];
   if (firstError) {
-    const pos = firstError.linePos?.[0];
+    const pos = lineCounter.linePos(firstError.pos[0]);
     throw new ScenarioError(`${file}${pos ? `:${pos.line}:${pos.col}` : ''}: not valid YAML/JSON: ${firstError.message.split('\n')[0]}`);
   }
   const root = doc.contents;
