@@ -1,0 +1,107 @@
+import { verifySecret } from '@tianwang/core/crypto';
+import type { Logger } from '@tianwang/core/log';
+import { DEVICE_ID_PATTERN, statusTopic } from '@tianwang/core/topics';
+import type { AuthenticateError, Client } from 'aedes';
+import { devicePrincipal, type Principal } from './acl.js';
+import type { TwClient } from './client-state.js';
+import type { DeviceCredentialCache } from './device-auth-source.js';
+import type { LoginBackoff } from './login-backoff.js';
+import type { BrokerMetrics } from './metrics.js';
+import { checkServicePassword, isServiceAccount, serviceClientIdAllowed, SERVICE_USERNAME_PREFIX } from './service-accounts.js';
+
+/** CONNACK return codes of MQTT 3.1.1, table 3.1 */
+const IDENTIFIER_REJECTED = 2;
+const SERVER_UNAVAILABLE = 3;
+const BAD_USERNAME_OR_PASSWORD = 4;
+const NOT_AUTHORIZED = 5;
+
+export type AuthFailure =
+  | 'anonymous' | 'unknown_service' | 'service_disabled' | 'bad_service_password' | 'bad_client_id'
+  | 'unknown_device' | 'disabled' | 'no_credential' | 'bad_secret' | 'client_id_mismatch' | 'will_topic' | 'registry_unavailable';
+
+const RETURN_CODES: Record<AuthFailure, number> = {
+  anonymous: NOT_AUTHORIZED,
+  unknown_service: BAD_USERNAME_OR_PASSWORD,
+  service_disabled: NOT_AUTHORIZED,
+  bad_service_password: BAD_USERNAME_OR_PASSWORD,
+  // [MQTT-3.1.3-9] a rejected client ID is answered with 0x02 and the connection closed
+  bad_client_id: IDENTIFIER_REJECTED,
+  client_id_mismatch: IDENTIFIER_REJECTED,
+  unknown_device: BAD_USERNAME_OR_PASSWORD,
+  no_credential: BAD_USERNAME_OR_PASSWORD,
+  bad_secret: BAD_USERNAME_OR_PASSWORD,
+  disabled: NOT_AUTHORIZED,
+  will_topic: NOT_AUTHORIZED,
+  registry_unavailable: SERVER_UNAVAILABLE,
+};
+
+export interface AuthOptions {
+  cache: DeviceCredentialCache;
+  backoff: LoginBackoff;
+  servicePassword: string;
+  simAdmin: boolean;
+  metrics: BrokerMetrics;
+  log: Logger;
+  /** the client currently registered under an ID, to mark it as taken over */
+  registered: (clientId: string) => Client | undefined;
+}
+
+/** The aedes `authenticate` hook: no anonymous clients; devices against the registry, services by role. */
+export function createAuthenticate(o: AuthOptions) {
+  const failure = (client: TwClient, username: string | undefined, reason: AuthFailure, done: (e: AuthenticateError | null, ok: boolean | null) => void) => {
+    const st = client.tw;
+    if (reason !== 'registry_unavailable') o.backoff.fail(st.source);
+    o.metrics.authFailures.labels(reason).inc();
+    // never the password: only who tried, from where, and why it failed
+    o.log.info({ clientId: client.id, username, source: st.source, transport: st.transport, reason }, 'login refused');
+    const err = new Error(`login refused: ${reason}`) as AuthenticateError;
+    (err as { returnCode: number }).returnCode = RETURN_CODES[reason];
+    done(err, false);
+  };
+
+  const success = (client: TwClient, principal: Principal, done: (e: AuthenticateError | null, ok: boolean | null) => void) => {
+    const st = client.tw;
+    o.backoff.succeed(st.source);
+    st.principal = principal;
+    const previous = o.registered(client.id) as TwClient | undefined;
+    // [MQTT-3.1.4-2] aedes closes the previous session with this ID; say why in its presence entry
+    if (previous && previous !== client && previous.tw) previous.tw.closeReason = 'takeover';
+    done(null, true);
+  };
+
+  const check = async (client: TwClient, username: string | undefined, password: Buffer | undefined, done: (e: AuthenticateError | null, ok: boolean | null) => void) => {
+    if (!username) return failure(client, username, 'anonymous', done);
+    if (username.startsWith(SERVICE_USERNAME_PREFIX)) {
+      const account = username.slice(SERVICE_USERNAME_PREFIX.length);
+      if (!isServiceAccount(account)) return failure(client, username, 'unknown_service', done);
+      if (account === 'sim-admin' && !o.simAdmin) return failure(client, username, 'service_disabled', done);
+      if (!checkServicePassword(o.servicePassword, account, password)) return failure(client, username, 'bad_service_password', done);
+      if (!(client.tw.emptyClientId && client.clean) && !serviceClientIdAllowed(account, client.id)) return failure(client, username, 'bad_client_id', done);
+      return success(client, { type: 'service', account }, done);
+    }
+    if (!DEVICE_ID_PATTERN.test(username)) return failure(client, username, 'unknown_device', done);
+    // the client ID must be the device ID: nobody else can take over this device's session
+    if (client.id !== username) return failure(client, username, 'client_id_mismatch', done);
+    let auth;
+    try {
+      auth = await o.cache.get(username);
+    } catch (err) {
+      o.log.warn({ err, clientId: username }, 'device registry lookup failed');
+      return failure(client, username, 'registry_unavailable', done);
+    }
+    if (!auth) return failure(client, username, 'unknown_device', done);
+    if (!auth.credentialHash) return failure(client, username, 'no_credential', done);
+    if (!password || !verifySecret(password.toString('utf8'), auth.credentialHash)) return failure(client, username, 'bad_secret', done);
+    if (!auth.enabled) return failure(client, username, 'disabled', done);
+    const will = (client as unknown as { _will?: { topic: string } | null })._will;
+    if (will && will.topic !== statusTopic(auth.kind, auth.id)) return failure(client, username, 'will_topic', done);
+    return success(client, devicePrincipal(auth.id, auth.kind, auth.credentialHash), done);
+  };
+
+  return function authenticate(client: Client, username: string | undefined, password: Buffer | undefined, done: (e: AuthenticateError | null, ok: boolean | null) => void): void {
+    const c = client as TwClient;
+    const delay = o.backoff.delayFor(c.tw.source);
+    if (delay > 0) setTimeout(() => void check(c, username, password, done), delay);
+    else void check(c, username, password, done);
+  };
+}

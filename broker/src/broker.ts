@@ -1,0 +1,195 @@
+import { randomUUID } from 'node:crypto';
+import type { BrokerConfig, CommonConfig } from '@tianwang/core/config';
+import { ConfigError } from '@tianwang/core/errors';
+import type { Logger } from '@tianwang/core/log';
+import { createMetricsRegistry, type Registry } from '@tianwang/core/metrics';
+import { pipelineKeys } from '@tianwang/core/pipeline';
+import { Shutdown, type Service } from '@tianwang/core/service';
+import { Aedes, type Client } from 'aedes';
+import AsyncRedisPersistence from 'aedes-persistence-redis/asyncPersistence.js';
+import { Redis, type RedisOptions } from 'ioredis';
+import { createAuthenticate } from './auth.js';
+import { createAuthorizers } from './authorize.js';
+import type { TwClient } from './client-state.js';
+import { ClusterEmitter } from './cluster-emitter.js';
+import { DeviceCredentialCache, type DeviceAuthSource } from './device-auth-source.js';
+import { ConnectionGate, initialTokens, limitPacketSize } from './limits.js';
+import { listenTcp } from './listeners/tcp.js';
+import { listenTls } from './listeners/tls.js';
+import type { ConnectionHandler, Listener } from './listeners/types.js';
+import { listenWs } from './listeners/ws.js';
+import { LoginBackoff } from './login-backoff.js';
+import { createBrokerMetrics } from './metrics.js';
+import { PipelineWriter } from './pipeline-writer.js';
+import { trackPresence } from './presence.js';
+import { startRevocationSweep } from './revocation.js';
+
+export interface BrokerServiceConfig {
+  broker: BrokerConfig;
+  common: Pick<CommonConfig, 'redisUrl' | 'keyPrefix'>;
+}
+
+export interface BrokerDeps {
+  /** device credentials: `registry.devices`, or `memoryDeviceSource()` in tests and benchmarks */
+  devices: DeviceAuthSource;
+  log: Logger;
+}
+
+export interface BrokerService extends Service {
+  metrics: Registry;
+  /** this node's id (aedes id; owns the wills of its clients) */
+  readonly nodeId: string;
+  /** bound ports once started (useful with port 0) */
+  readonly ports: { tcp?: number; tls?: number; ws?: number };
+  /** the aedes instance once started (tests, diagnostics) */
+  readonly aedes: Aedes | undefined;
+}
+
+export function createBroker(config: BrokerServiceConfig, deps: BrokerDeps): BrokerService {
+  const cfg = config.broker;
+  const nodeId = cfg.mqttNodeId ?? `broker-${randomUUID().slice(0, 8)}`;
+  const log = deps.log.child({ component: 'broker', node: nodeId });
+  const registry = createMetricsRegistry('broker', true);
+  const metrics = createBrokerMetrics(registry);
+  const keys = pipelineKeys(config.common.keyPrefix);
+  const shutdown = new Shutdown(log);
+  const ports: BrokerService['ports'] = {};
+  let aedes: Aedes | undefined;
+  let starting: Promise<void> | undefined;
+
+  const redis = (name: string, extra: RedisOptions = {}) => {
+    const r = new Redis(config.common.redisUrl, { lazyConnect: true, connectionName: `tw-broker-${name}`, ...extra });
+    r.on('error', (err: Error) => log.debug({ err: err.message, connection: name }, 'redis connection error'));
+    return r;
+  };
+
+  async function doStart(): Promise<void> {
+    const master = cfg.mqttServicePassword;
+    if (!master) throw new ConfigError('TW_MQTT_SERVICE_PASSWORD', 'is required by the broker (main.ts generates one in development)');
+
+    // Uplink writes fail fast while Redis is away (the writer buffers and retries itself).
+    const writerRedis = redis('uplink', { enableOfflineQueue: false, maxRetriesPerRequest: 0 });
+    const persistRedis = redis('persistence', { keyPrefix: `${config.common.keyPrefix}:mqtt:` });
+    const pubRedis = redis('bus-pub');
+    const subRedis = redis('bus-sub');
+    const all = [writerRedis, persistRedis, pubRedis, subRedis];
+    shutdown.add('redis', () => Promise.all(all.map((r) => r.quit().catch(() => r.disconnect()))));
+    await Promise.all(all.map((r) => r.connect()));
+
+    const writer = new PipelineWriter({ redis: writerRedis, key: keys.uplink, maxLen: cfg.mqttUplinkMaxLen, maxBuffered: cfg.mqttPipelineBuffer, log, metrics });
+    shutdown.add('uplink writer', () => writer.close());
+
+    const emitter = new ClusterEmitter(nodeId, `${config.common.keyPrefix}:mqtt-bus`, pubRedis, subRedis, log, metrics);
+    await emitter.start();
+    shutdown.add('message bus', () => emitter.close());
+
+    const persistence = new AsyncRedisPersistence({ conn: persistRedis });
+    const cache = new DeviceCredentialCache(deps.devices, cfg.mqttAuthCacheMs);
+    const backoff = new LoginBackoff(cfg.mqttLoginBackoffMs, cfg.mqttLoginBackoffMaxMs);
+    const clients = () => (aedes as unknown as { clients: Record<string, Client> } | undefined)?.clients ?? {};
+    const authorizers = createAuthorizers({ writer, metrics, log, publishRate: cfg.mqttPublishRate });
+
+    const broker = await Aedes.createBroker({
+      id: nodeId,
+      mq: emitter,
+      persistence,
+      connectTimeout: 10_000,
+      preConnect: (client, packet, cb) => {
+        const st = (client as TwClient).tw;
+        st.hadWill = !!packet.will;
+        st.emptyClientId = !packet.clientId;
+        cb(null, true);
+      },
+      authenticate: createAuthenticate({
+        cache, backoff, servicePassword: master, simAdmin: cfg.mqttSimAdmin, metrics, log, registered: (id) => clients()[id],
+      }),
+      ...authorizers,
+    });
+    aedes = broker;
+    broker.on('clientError', (client: Client, err: Error) => log.debug({ clientId: client.id, err: err.message }, 'client error'));
+    broker.on('connectionError', (_client: Client, err: Error) => log.debug({ err: err.message }, 'connection error before CONNECT'));
+    shutdown.add('aedes', async () => {
+      for (const c of Object.values(clients())) {
+        const st = (c as TwClient).tw;
+        if (st) st.closeReason ??= 'shutdown';
+      }
+      await new Promise<void>((resolve) => broker.close(() => resolve()));
+      await persistence.destroy().catch(() => {});
+    });
+    trackPresence(broker, writer, metrics, log, nodeId);
+
+    const gate = new ConnectionGate(cfg.mqttMaxConnections);
+    const handle: ConnectionHandler = (stream, source, transport, req) => {
+      if (!gate.tryOpen()) {
+        metrics.limitViolations.labels('connections').inc();
+        stream.destroy();
+        return;
+      }
+      const gauge = metrics.connections.labels(transport);
+      gauge.inc();
+      let released = false;
+      stream.once('close', () => {
+        if (released) return;
+        released = true;
+        gate.release();
+        gauge.dec();
+      });
+      const client = broker.handle(stream, req) as TwClient;
+      client.tw = { source, transport, hadWill: false, emptyClientId: false, tokens: initialTokens(cfg.mqttPublishRate), refilledAt: Date.now() };
+      limitPacketSize(client, cfg.mqttMaxPacketBytes, (length) => {
+        metrics.limitViolations.labels('packet_size').inc();
+        client.tw.closeReason = 'kicked';
+        log.warn({ clientId: client.id, source, length, max: cfg.mqttMaxPacketBytes }, 'packet over the size limit: disconnecting');
+      });
+    };
+
+    const listeners: Listener[] = [];
+    shutdown.add('listeners', () => Promise.all(listeners.map((l) => l.close())));
+    const tcp = await listenTcp(cfg.mqttHost, cfg.mqttPort, handle);
+    listeners.push(tcp);
+    ports.tcp = tcp.port;
+    if (cfg.mqttsPort !== undefined) {
+      if (!cfg.mqttTlsCertFile || !cfg.mqttTlsKeyFile) throw new ConfigError('TW_MQTTS_PORT', 'needs TW_MQTT_TLS_CERT_FILE and TW_MQTT_TLS_KEY_FILE');
+      const tls = await listenTls(cfg.mqttHost, cfg.mqttsPort, cfg.mqttTlsCertFile, cfg.mqttTlsKeyFile, handle);
+      listeners.push(tls);
+      ports.tls = tls.port;
+    }
+    if (cfg.mqttWsPort !== undefined) {
+      const ws = await listenWs(cfg.mqttHost, cfg.mqttWsPort, cfg.mqttMaxPacketBytes, handle);
+      listeners.push(ws);
+      ports.ws = ws.port;
+    }
+
+    const sweep = startRevocationSweep({ cache, clients, intervalMs: cfg.mqttAuthCacheMs, log, metrics });
+    const housekeeping = setInterval(() => {
+      metrics.pipelineBuffered.set(writer.buffered);
+      persistence.countOffline().then((n) => metrics.offlineSessions.set(n.clientsCount), () => {});
+    }, 1000);
+    housekeeping.unref();
+    shutdown.add('timers', () => {
+      sweep.stop();
+      clearInterval(housekeeping);
+    });
+    log.info({ ports, uplink: keys.uplink }, 'broker listening');
+  }
+
+  return {
+    metrics: registry,
+    nodeId,
+    ports,
+    get aedes() {
+      return aedes;
+    },
+    start() {
+      starting ??= doStart().catch(async (err: unknown) => {
+        await shutdown.run();
+        throw err;
+      });
+      return starting;
+    },
+    async stop() {
+      await starting?.catch(() => {});
+      await shutdown.run();
+    },
+  };
+}

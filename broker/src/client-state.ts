@@ -1,0 +1,37 @@
+import type { Client } from 'aedes';
+import type { Principal } from './acl.js';
+
+export type Transport = 'tcp' | 'tls' | 'ws';
+
+/** Why a session ended, as written in the presence entry (kind 'x') and the disconnect counter. */
+export type CloseReason = 'disconnect' | 'keepalive' | 'lwt' | 'lost' | 'kicked' | 'refused' | 'revoked' | 'takeover' | 'shutdown';
+
+/** What the broker keeps per connection, next to aedes' own client fields. */
+export interface ClientState {
+  source: string;
+  transport: Transport;
+  /** set once authentication succeeded */
+  principal?: Principal;
+  /** the CONNECT carried a will (for the presence reason 'lwt') */
+  hadWill: boolean;
+  /** the CONNECT's client ID was empty (the broker assigned one) */
+  emptyClientId: boolean;
+  /** set by whoever ends the session on purpose, before closing it */
+  closeReason?: CloseReason;
+  revoked?: boolean;
+  /** publish rate limit: token bucket */
+  tokens: number;
+  refilledAt: number;
+}
+
+/** The aedes client plus the internals the broker reads (present in aedes 1.2; see docs/broker.md). */
+export type TwClient = Client & {
+  tw: ClientState;
+  _disconnected?: boolean;
+  _parser: { _parseLength: () => boolean; packet: { length: number }; _emitError(err: Error): void };
+  close(done?: () => void): void;
+};
+
+export function stateOf(client: Client | null | undefined): ClientState | undefined {
+  return (client as TwClient | null | undefined)?.tw;
+}

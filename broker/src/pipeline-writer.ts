@@ -1,0 +1,212 @@
+import type { Logger } from '@tianwang/core/log';
+import { encodeUplinkEntry, type UplinkEntry } from '@tianwang/core/pipeline';
+import type { Redis } from 'ioredis';
+import type { BrokerMetrics } from './metrics.js';
+
+/**
+ * Hands accepted uplink messages and presence changes to the Redis stream `pipelineKeys(prefix).uplink`.
+ *
+ * - Batching: entries queue in memory and go to Redis as one script call per batch (one round trip, one
+ *   command to encode, however many entries); one batch is in flight at a time, so the batch grows with the
+ *   load and order is kept.
+ * - Acknowledgement: each entry's callback runs only after Redis answered the batch. The broker calls this
+ *   from `authorizePublish`, so a QoS 1 PUBACK is written only once the message is in the stream.
+ * - Redis down: the failed batch goes back to the front and is retried with backoff (at-least-once: a batch
+ *   whose reply was lost may be written twice). While entries exceed `maxBuffered`, new QoS 0 entries are
+ *   dropped (counted, the publisher is not told: QoS 0 is at most once) and new QoS 1 entries fail, so the
+ *   publisher is disconnected without PUBACK and resends after reconnecting [MQTT-4.4.0-1].
+ * - Backpressure: the script returns the stream length; above `maxLen` no batch is sent (callbacks wait,
+ *   so aedes stops reading the publishers' sockets and TCP slows them) until a poll sees it below 90 %.
+ */
+const APPEND_SCRIPT = `
+for i = 1, #ARGV, 10 do
+  redis.call('XADD', KEYS[1], '*', unpack(ARGV, i, i + 9))
+end
+return redis.call('XLEN', KEYS[1])`;
+
+export type AppendCallback = (err: Error | null) => void;
+
+interface Pending {
+  fields: string[];
+  /** 0: may be dropped when the buffer is full; 1: refused instead (the client resends) */
+  qos: number;
+  cb: AppendCallback | undefined;
+}
+
+type RedisWithAppend = Redis & { twUplinkAppend(key: string, ...args: string[]): Promise<number> };
+
+export interface PipelineWriterOptions {
+  redis: Redis;
+  key: string;
+  maxLen: number;
+  maxBuffered: number;
+  maxBatch?: number;
+  log: Logger;
+  metrics: BrokerMetrics;
+}
+
+export class BufferFullError extends Error {
+  constructor() {
+    super('uplink buffer full (Redis unreachable): not acknowledged');
+    this.name = 'BufferFullError';
+  }
+}
+
+export class PipelineWriter {
+  private queue: Pending[] = [];
+  private inflight = false;
+  private scheduled = false;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private pollTimer: NodeJS.Timeout | undefined;
+  private failures = 0;
+  private blocked = false;
+  private closed = false;
+  private readonly redis: RedisWithAppend;
+  private readonly maxBatch: number;
+  private idleWaiters: (() => void)[] = [];
+
+  constructor(private readonly opts: PipelineWriterOptions) {
+    this.redis = opts.redis as RedisWithAppend;
+    this.redis.defineCommand('twUplinkAppend', { numberOfKeys: 1, lua: APPEND_SCRIPT });
+    this.maxBatch = opts.maxBatch ?? 2000;
+  }
+
+  get buffered(): number {
+    return this.queue.length;
+  }
+
+  get backpressure(): boolean {
+    return this.blocked;
+  }
+
+  append(entry: UplinkEntry, qos: number, cb?: AppendCallback): void {
+    if (this.queue.length >= this.opts.maxBuffered) {
+      if (qos === 0) {
+        this.opts.metrics.dropped.inc();
+        cb?.(null);
+      } else {
+        this.opts.metrics.refusedEntries.inc();
+        cb?.(new BufferFullError());
+      }
+      return;
+    }
+    this.queue.push({ fields: encodeUplinkEntry(entry), qos, cb });
+    this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.scheduled || this.inflight || this.retryTimer || this.blocked || this.closed) return;
+    this.scheduled = true;
+    // setImmediate: every packet of the socket chunk being parsed now joins this batch
+    setImmediate(() => {
+      this.scheduled = false;
+      void this.flush();
+    });
+  }
+
+  private async flush(): Promise<void> {
+    if (this.inflight || this.blocked || this.queue.length === 0) {
+      if (this.queue.length === 0) this.notifyIdle();
+      return;
+    }
+    const batch = this.queue.length <= this.maxBatch ? this.queue : this.queue.slice(0, this.maxBatch);
+    this.queue = batch === this.queue ? [] : this.queue.slice(this.maxBatch);
+    const args: string[] = new Array(batch.length * 10);
+    let j = 0;
+    for (const e of batch) for (const f of e.fields) args[j++] = f;
+    this.inflight = true;
+    let length: number;
+    try {
+      length = await this.redis.twUplinkAppend(this.opts.key, ...args);
+    } catch (err) {
+      this.inflight = false;
+      this.failures++;
+      this.opts.metrics.pipelineErrors.inc();
+      this.queue = batch.concat(this.queue);
+      if (this.closed) return this.failAll(err as Error);
+      const delay = Math.min(2000, 50 * 2 ** Math.min(this.failures, 6));
+      if (this.failures === 1 || this.failures % 20 === 0) this.opts.log.warn({ err, buffered: this.queue.length, retryInMs: delay }, 'uplink write to Redis failed; retrying');
+      this.retryTimer = setTimeout(() => {
+        this.retryTimer = undefined;
+        void this.flush();
+      }, delay);
+      return;
+    }
+    this.inflight = false;
+    if (this.failures > 0) this.opts.log.info({ afterFailures: this.failures }, 'uplink writes to Redis recovered');
+    this.failures = 0;
+    this.opts.metrics.appended.inc(batch.length);
+    this.opts.metrics.uplinkLength.set(length);
+    if (length > this.opts.maxLen) this.block(length);
+    for (const e of batch) e.cb?.(null);
+    if (this.queue.length > 0) this.schedule();
+    else this.notifyIdle();
+  }
+
+  private block(length: number): void {
+    if (this.blocked) return;
+    this.blocked = true;
+    this.opts.metrics.backpressure.set(1);
+    this.opts.log.warn({ length, maxLen: this.opts.maxLen }, 'uplink stream over its maximum: holding device publishes until consumers catch up');
+    const poll = async () => {
+      this.pollTimer = undefined;
+      if (this.closed) return;
+      try {
+        const len = await this.redis.xlen(this.opts.key);
+        this.opts.metrics.uplinkLength.set(len);
+        if (len <= this.opts.maxLen * 0.9) {
+          this.blocked = false;
+          this.opts.metrics.backpressure.set(0);
+          this.opts.log.info({ length: len }, 'uplink stream below its maximum again: resuming');
+          this.schedule();
+          return;
+        }
+      } catch {
+        /* Redis down: keep polling */
+      }
+      this.pollTimer = setTimeout(poll, 250);
+    };
+    this.pollTimer = setTimeout(poll, 250);
+  }
+
+  /** Resolves when everything queued so far reached Redis (or failed for good at close). */
+  drain(timeoutMs = 5000): Promise<void> {
+    if (this.queue.length === 0 && !this.inflight) return Promise.resolve();
+    return new Promise((resolve) => {
+      const t = setTimeout(resolve, timeoutMs);
+      this.idleWaiters.push(() => {
+        clearTimeout(t);
+        resolve();
+      });
+    });
+  }
+
+  private notifyIdle(): void {
+    if (this.queue.length > 0 || this.inflight) return;
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const w of waiters) w();
+  }
+
+  private failAll(err: Error): void {
+    const q = this.queue;
+    this.queue = [];
+    for (const e of q) e.cb?.(err);
+    this.notifyIdle();
+  }
+
+  /** Tries to write what is queued (bounded by timeoutMs), then refuses the rest. */
+  async close(timeoutMs = 3000): Promise<void> {
+    if (this.closed) return;
+    if (this.blocked) {
+      this.blocked = false;
+      this.schedule();
+    }
+    await this.drain(timeoutMs);
+    this.closed = true;
+    clearTimeout(this.retryTimer);
+    clearTimeout(this.pollTimer);
+    this.retryTimer = undefined;
+    this.failAll(new Error('broker stopping'));
+  }
+}

@@ -1,0 +1,120 @@
+import { randomUUID } from 'node:crypto';
+import { Writable } from 'node:stream';
+import { loadConfig } from '@tianwang/core/config';
+import { generateSecret, hashSecret } from '@tianwang/core/crypto';
+import { createLogger, type Logger } from '@tianwang/core/log';
+import { openRegistry, type Registry } from '@tianwang/core/registry';
+import { freePort } from '@tianwang/core/testing';
+import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import { createBroker, type BrokerService, type DeviceAuthSource } from '../src/index.js';
+import { servicePassword, type ServiceAccount } from '../src/service-accounts.js';
+
+export const MASTER = 'test-master-service-password-0123456789';
+
+/** A registry (in-memory PGlite) with one district, one unit and the given devices; returns their secrets. */
+export async function seededRegistry(devices: { id: string; kind: 'elevator' | 'boiler'; enabled?: boolean }[]): Promise<{ registry: Registry; secrets: Record<string, string> }> {
+  const registry = await openRegistry();
+  await registry.districts.upsert({ id: 'D1', name: '示范区', kind: 'district', parentId: null });
+  await registry.units.upsert({
+    id: 'U1', creditCode: '91310000MA1FL0AB2C', name: '幸福小区物业', address: '幸福路 1 号', districtId: 'D1',
+    safetyOfficerName: '张安全', safetyOfficerPhone: '+8613800000001', principalName: '李负责', principalPhone: '+8613800000002',
+  });
+  const secrets: Record<string, string> = {};
+  let n = 0;
+  for (const d of devices) {
+    const secret = generateSecret();
+    secrets[d.id] = secret;
+    n++;
+    await registry.devices.upsert({
+      id: d.id, kind: d.kind, registrationCode: d.kind === 'elevator' ? `311031010020190700${String(n).padStart(2, '0')}` : `B${n}`, name: d.id, location: '',
+      unitId: 'U1', maintenanceCompanyId: null, model: '', rated: {}, telemetryIntervalS: 10, lastMaintenanceOn: null, inspectionValidUntil: null,
+      enabled: d.enabled ?? true, credentialHash: hashSecret(secret),
+    });
+  }
+  return { registry, secrets };
+}
+
+/** Captures log lines (JSON) in memory, to assert on what is logged and what never is. */
+export function memoryLog(): { log: Logger; lines: string[] } {
+  const lines: string[] = [];
+  const dest = new Writable({ write(chunk: Buffer, _enc, cb) { lines.push(chunk.toString()); cb(); } });
+  return { log: createLogger({ level: 'debug' }, dest), lines };
+}
+
+export interface TestBrokerOptions {
+  redisUrl: string;
+  devices: DeviceAuthSource;
+  prefix?: string;
+  env?: Record<string, string>;
+  log?: Logger;
+}
+
+export async function startTestBroker(o: TestBrokerOptions): Promise<{ broker: BrokerService; port: number; prefix: string }> {
+  const prefix = o.prefix ?? `t${randomUUID().slice(0, 8)}`;
+  const port = await freePort();
+  const config = loadConfig({
+    NODE_ENV: 'test', TW_REDIS_URL: o.redisUrl, TW_KEY_PREFIX: prefix, TW_MQTT_HOST: '127.0.0.1', TW_MQTT_PORT: String(port),
+    TW_MQTT_SERVICE_PASSWORD: MASTER, TW_MQTT_LOGIN_BACKOFF_MS: '1', TW_MQTT_LOGIN_BACKOFF_MAX_MS: '20', ...o.env,
+  });
+  const broker = createBroker(config, { devices: o.devices, log: o.log ?? createLogger({ level: 'silent' }) });
+  await broker.start();
+  return { broker, port, prefix };
+}
+
+export function connect(url: string, opts: IClientOptions): Promise<MqttClient> {
+  return new Promise((resolve, reject) => {
+    const c = mqtt.connect(url, { reconnectPeriod: 0, connectTimeout: 5000, protocolVersion: 4, ...opts });
+    c.once('connect', () => resolve(c));
+    c.once('error', (err) => {
+      c.end(true);
+      reject(err);
+    });
+    c.once('close', () => reject(new Error('closed before CONNACK')));
+  });
+}
+
+export const device = (port: number, id: string, secret: string, extra: IClientOptions = {}) =>
+  connect(`mqtt://127.0.0.1:${port}`, { clientId: id, username: id, password: secret, ...extra });
+
+export const service = (port: number, account: ServiceAccount, extra: IClientOptions = {}) =>
+  connect(`mqtt://127.0.0.1:${port}`, { clientId: `svc:${account}:${randomUUID().slice(0, 6)}`, username: `svc:${account}`, password: servicePassword(MASTER, account), ...extra });
+
+/** The CONNACK return code a refused CONNECT got (mqtt.js reports it as err.code). */
+export async function refusedCode(p: Promise<MqttClient>): Promise<number | string> {
+  try {
+    const c = await p;
+    c.end(true);
+    return 0;
+  } catch (err) {
+    return (err as { code?: number | string }).code ?? (err as Error).message;
+  }
+}
+
+export function waitFor(cond: () => boolean | Promise<boolean>, timeoutMs = 5000, what = 'condition'): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  return new Promise((resolve, reject) => {
+    const tick = async () => {
+      if (await cond()) return resolve();
+      if (Date.now() > deadline) return reject(new Error(`timed out waiting for ${what}`));
+      setTimeout(tick, 20);
+    };
+    void tick();
+  });
+}
+
+export function closed(c: MqttClient, timeoutMs = 5000): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (!c.connected && c.disconnected) return resolve();
+    const t = setTimeout(() => reject(new Error('client was not disconnected')), timeoutMs);
+    c.once('close', () => {
+      clearTimeout(t);
+      resolve();
+    });
+  });
+}
+
+export async function metricValue(broker: BrokerService, name: string, labels: Record<string, string> = {}): Promise<number> {
+  const m = await broker.metrics.getSingleMetric(name)?.get();
+  if (!m) return 0;
+  return m.values.filter((v) => Object.entries(labels).every(([k, val]) => v.labels[k] === val)).reduce((s, v) => s + v.value, 0);
+}
