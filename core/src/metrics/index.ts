@@ -13,12 +13,13 @@ export function createMetricsRegistry(service: string, withDefaults = false): Re
 
 /** Serves GET /metrics for one or more registries (merged). Resolves when listening. */
 export async function serveMetrics(registries: Registry[], port: number, host = '127.0.0.1'): Promise<Server> {
-  const merged = Registry.merge(registries);
   const server = createServer((req, res) => {
     if (req.method !== 'GET' || !req.url?.startsWith('/metrics')) {
       res.writeHead(404).end();
       return;
     }
+    // merged per request: metrics a service registers after start (lazily) still appear
+    const merged = Registry.merge(registries);
     merged.metrics().then(
       (text) => res.writeHead(200, { 'content-type': merged.contentType }).end(text),
       (err: Error) => res.writeHead(500).end(err.message),

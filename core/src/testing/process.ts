@@ -67,7 +67,19 @@ export function spawnServer(
   const killOnExit = () => child.kill('SIGKILL');
   process.once('exit', killOnExit);
   child.once('exit', () => process.removeListener('exit', killOnExit));
+  if (child.pid) watchParent(child.pid);
   return child;
+}
+
+/**
+ * The 'exit' hook above does not run when the test worker itself is killed (vitest ends workers with
+ * SIGTERM). A tiny detached watchdog kills the server once this process is gone, so no server is orphaned.
+ */
+function watchParent(serverPid: number): void {
+  const script = `while kill -0 ${process.pid} 2>/dev/null && kill -0 ${serverPid} 2>/dev/null; do sleep 1; done; kill -9 ${serverPid} 2>/dev/null`;
+  const dog = spawn('sh', ['-c', script], { detached: true, stdio: 'ignore' });
+  dog.on('error', () => {});
+  dog.unref();
 }
 
 /**
