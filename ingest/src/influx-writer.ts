@@ -1,0 +1,219 @@
+/**
+ * Writes points to InfluxDB in batches and reports, per batch, which stream entries are now safely stored so
+ * that they can be acknowledged (ack after write: a worker that dies before the ack loses nothing, its
+ * entries are delivered again and rewritten, which is harmless because a point is identified by its
+ * measurement, tags and time).
+ *
+ * Each batch goes through its own short-lived WriteApi of @influxdata/influxdb-client: the client serializes
+ * nothing (we hand it ready lines with writeRecords) but keeps its HTTP handling and retries with backoff,
+ * and a per-batch WriteApi lets us know exactly when *these* lines were written (the shared WriteApi's
+ * callbacks cannot tell one batch from another). When the client gives up (InfluxDB down for longer than
+ * its retry budget) the batch goes back to the front of the queue and is tried again after a pause: it is
+ * never dropped. Only a 400 (InfluxDB refuses the data itself) acknowledges without writing; it is counted.
+ */
+import { HttpError, type InfluxDB } from '@influxdata/influxdb-client';
+
+export interface WriterOptions {
+  database: string;
+  org: string;
+  batchSize: number;
+  flushMs: number;
+  concurrency: number;
+  retryMaxMs: number;
+  /** how long the client retries one batch before handing it back to us */
+  clientRetryBudgetMs?: number;
+}
+
+export interface Batch {
+  lines: string[];
+  ids: string[];
+  /** receive time of the oldest entry in the batch (ms): for the end-to-end latency metric */
+  oldestReceivedAt: number;
+  queuedAt: number;
+  attempts: number;
+}
+
+export interface WriterHooks {
+  written(batch: Batch, seconds: number): void;
+  /** InfluxDB refused the data (HTTP 400): acknowledged anyway, counted and logged */
+  rejected(batch: Batch, err: Error): void;
+  /** a failed attempt; the batch will be tried again */
+  failed(batch: Batch, err: Error, willRetry: boolean): void;
+}
+
+export class PermanentWriteError extends Error {}
+
+export class InfluxWriter {
+  private readonly queue: Batch[] = [];
+  private queuedLines = 0;
+  private inFlight = new Set<Batch>();
+  private timer: NodeJS.Timeout | undefined;
+  private pausedUntil = 0;
+  private closed = false;
+  private idleWaiters: (() => void)[] = [];
+
+  constructor(
+    private readonly client: InfluxDB,
+    private readonly opts: WriterOptions,
+    private readonly hooks: WriterHooks,
+  ) {}
+
+  /** Entries queued or being written (the backlog). */
+  get held(): number {
+    let n = this.queuedLines;
+    for (const b of this.inFlight) n += b.lines.length;
+    return n;
+  }
+
+  /** true while InfluxDB writes are failing (the last attempt failed) */
+  get failing(): boolean {
+    return this.pausedUntil > Date.now();
+  }
+
+  /** Every stream id held, with the time it was queued (for the reclaim heartbeat). */
+  *heldBatches(): Iterable<Batch> {
+    yield* this.inFlight;
+    yield* this.queue;
+  }
+
+  add(lines: string[], ids: string[], oldestReceivedAt: number): void {
+    if (!lines.length) return;
+    const now = Date.now();
+    for (let i = 0; i < lines.length; i += this.opts.batchSize) {
+      const b: Batch = { lines: lines.slice(i, i + this.opts.batchSize), ids: ids.slice(i, i + this.opts.batchSize), oldestReceivedAt, queuedAt: now, attempts: 0 };
+      this.queue.push(b);
+      this.queuedLines += b.lines.length;
+    }
+    this.pump();
+  }
+
+  /** Sends what is due: full batches at once, partial ones once the oldest has waited flushMs. */
+  private pump(): void {
+    if (this.closed) return;
+    const now = Date.now();
+    while (this.queue.length && this.inFlight.size < this.opts.concurrency && now >= this.pausedUntil) {
+      const due = this.queuedLines >= this.opts.batchSize || now - this.queue[0]!.queuedAt >= this.opts.flushMs || this.draining;
+      if (!due) break;
+      this.send(this.takeBatch());
+    }
+    this.schedule();
+  }
+
+  private draining = false;
+
+  /** Merges queued chunks into one batch of at most batchSize lines. */
+  private takeBatch(): Batch {
+    const first = this.queue.shift()!;
+    this.queuedLines -= first.lines.length;
+    while (this.queue.length && first.lines.length + this.queue[0]!.lines.length <= this.opts.batchSize) {
+      const next = this.queue.shift()!;
+      this.queuedLines -= next.lines.length;
+      first.lines.push(...next.lines);
+      first.ids.push(...next.ids);
+      first.oldestReceivedAt = Math.min(first.oldestReceivedAt, next.oldestReceivedAt);
+    }
+    return first;
+  }
+
+  private schedule(): void {
+    if (this.timer || this.closed || !this.queue.length) return;
+    const now = Date.now();
+    const at = Math.max(this.pausedUntil, this.queue[0]!.queuedAt + this.opts.flushMs);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.pump();
+    }, Math.max(at - now, 5));
+  }
+
+  private send(batch: Batch): void {
+    this.inFlight.add(batch);
+    batch.attempts++;
+    const started = performance.now();
+    this.writeLines(batch).then(
+      () => {
+        this.pausedUntil = 0;
+        this.hooks.written(batch, (performance.now() - started) / 1000);
+      },
+      (err: Error) => {
+        if (err instanceof PermanentWriteError) {
+          this.hooks.rejected(batch, err);
+          return;
+        }
+        // Back to the front, in order, and wait before the next attempt: InfluxDB is down or refusing.
+        this.hooks.failed(batch, err, true);
+        this.queue.unshift(batch);
+        this.queuedLines += batch.lines.length;
+        this.pausedUntil = Date.now() + this.opts.retryMaxMs;
+      },
+    ).finally(() => {
+      this.inFlight.delete(batch);
+      if (!this.inFlight.size) for (const w of this.idleWaiters.splice(0)) w();
+      this.pump();
+    });
+  }
+
+  private writeLines(batch: Batch): Promise<void> {
+    const maxRetries = 20;
+    return new Promise<void>((resolve, reject) => {
+      let settled = false;
+      const settle = (err?: Error) => {
+        if (settled) return;
+        settled = true;
+        api.dispose();
+        if (err) reject(err);
+        else resolve();
+      };
+      const hooks = this.hooks;
+      const api = this.client.getWriteApi(this.opts.org, this.opts.database, 'ms', {
+        batchSize: batch.lines.length + 1,
+        flushInterval: 0,
+        maxBatchBytes: 1 << 30,
+        maxBufferLines: batch.lines.length * 2,
+        maxRetries,
+        maxRetryTime: this.opts.clientRetryBudgetMs ?? 60_000,
+        minRetryDelay: 500,
+        maxRetryDelay: this.opts.retryMaxMs,
+        exponentialBase: 2,
+        retryJitter: 200,
+        randomRetry: true,
+        writeSuccess: () => settle(),
+        writeFailed(error, _lines, attempt, expires) {
+          if (error instanceof HttpError && error.statusCode === 400) {
+            settle(new PermanentWriteError(`InfluxDB refused the batch: ${error.body?.slice(0, 300) ?? error.message}`));
+            return;
+          }
+          // Mirrors the client's own decision (WriteApiImpl): network errors and 429/5xx are retried.
+          const retriable = !(error instanceof HttpError) || error.statusCode >= 429;
+          const willRetry = retriable && attempt <= maxRetries && Date.now() < expires;
+          if (willRetry) hooks.failed(batch, error, true);
+          else settle(error);
+        },
+        writeRetrySkipped: () => settle(new Error('batch dropped from the client retry buffer')),
+      });
+      api.writeRecords(batch.lines);
+      api.flush().catch(() => {
+        /* the outcome arrives through writeSuccess / writeFailed */
+      });
+    });
+  }
+
+  /** Writes everything queued and waits for writes in flight (stop()); gives up after timeoutMs. */
+  async drain(timeoutMs: number): Promise<void> {
+    this.draining = true;
+    this.pump();
+    const deadline = Date.now() + timeoutMs;
+    while ((this.queue.length || this.inFlight.size) && Date.now() < deadline && !this.failing) {
+      await new Promise<void>((r) => {
+        this.idleWaiters.push(r);
+        setTimeout(r, 100);
+      });
+      this.pump();
+    }
+  }
+
+  close(): void {
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+}

@@ -1,0 +1,248 @@
+/**
+ * The ingest service: one worker of the pool that shares the uplink stream through the consumer group
+ * CONSUMER_GROUPS.ingest. Any number of processes may run it; see docs/ingest.md for the whole design.
+ */
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import { Redis } from 'ioredis';
+import type { CommonConfig, InfluxConfig, IngestConfig } from '@tianwang/core/config';
+import { silentLogger, type Logger } from '@tianwang/core/log';
+import type { Registry } from '@tianwang/core/metrics';
+import { CONSUMER_GROUPS, pipelineKeys } from '@tianwang/core/pipeline';
+import { Shutdown, type Service } from '@tianwang/core/service';
+import { DeadLetterWriter } from './dead-letter.js';
+import { DeviceCache, type DeviceLookup } from './device-cache.js';
+import { createInfluxClient, ensureDatabase } from './influx-client.js';
+import { InfluxWriter, type Batch } from './influx-writer.js';
+import { createIngestMetrics } from './metrics.js';
+import { processEntries, type ProcessorDeps } from './processor.js';
+import { ShadowWriter, defineShadowCommand } from './shadow-writer.js';
+import { StreamConsumer, isNoGroupError, type RawEntry } from './stream-consumer.js';
+import { trimStream } from './trimmer.js';
+
+export interface IngestServiceConfig {
+  common: Pick<CommonConfig, 'redisUrl' | 'keyPrefix'>;
+  ingest: IngestConfig;
+  influx: InfluxConfig;
+}
+
+export interface IngestDeps {
+  /** the registry (or anything with its two device lookups) */
+  registry: { devices: DeviceLookup };
+  log?: Logger;
+  /** unique per process; default hostname-pid-random */
+  consumerName?: string;
+}
+
+export interface IngestService extends Service {
+  metrics: Registry;
+  /** entries read and not yet written */
+  backlog(): number;
+  consumerName: string;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export function createIngest(config: IngestServiceConfig, deps: IngestDeps): IngestService {
+  const cfg = config.ingest;
+  const log = (deps.log ?? silentLogger()).child({ component: 'ingest' });
+  const keys = pipelineKeys(config.common.keyPrefix);
+  const group = CONSUMER_GROUPS.ingest;
+  const consumerName = deps.consumerName ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+  const metrics = createIngestMetrics();
+  const shutdown = new Shutdown(log);
+  let running = false;
+  let readLoopDone: Promise<void> = Promise.resolve();
+  const touchedAt = new WeakMap<Batch, number>();
+
+  const start = async () => {
+    if (running) return;
+    shutdown.reset();
+    const redis = new Redis(config.common.redisUrl, { lazyConnect: true });
+    const reader = new Redis(config.common.redisUrl, { lazyConnect: true, maxRetriesPerRequest: null });
+    for (const [name, conn] of [['redis', redis], ['redis-reader', reader]] as const) {
+      conn.on('error', (err: Error) => log.warn({ err: err.message, conn: name }, 'redis connection error'));
+    }
+    shutdown.add('redis', () => redis.quit().catch(() => redis.disconnect()));
+    shutdown.add('redis-reader', () => reader.disconnect());
+    await Promise.all([redis.connect(), reader.connect()]);
+    defineShadowCommand(redis);
+
+    const consumer = new StreamConsumer(redis, reader, { stream: keys.uplink, group, consumer: consumerName });
+    await consumer.ensureGroup();
+
+    const cache = new DeviceCache(deps.registry.devices, cfg.ingestRegistryTtlMs, log);
+    await cache.warm();
+    shutdown.add('device-cache', () => cache.close());
+
+    const shadow = new ShadowWriter(keys, cfg.ingestShadowChangesMax);
+    redis.on('ready', () => shadow.forgetIndex());
+
+    const acking = new Set<Promise<void>>();
+    const ack = (ids: string[]) => {
+      const p = consumer.ack(ids).catch((err: unknown) => log.warn({ err, entries: ids.length }, 'ack failed; the entries will be reclaimed and rewritten'));
+      acking.add(p);
+      void p.finally(() => acking.delete(p));
+    };
+    const writer = new InfluxWriter(
+      createInfluxClient(config.influx),
+      {
+        database: config.influx.influxDatabase,
+        org: config.influx.influxOrg,
+        batchSize: cfg.ingestBatchSize,
+        flushMs: cfg.ingestFlushMs,
+        concurrency: cfg.ingestWriteConcurrency,
+        retryMaxMs: config.influx.influxRetryMaxMs,
+      },
+      {
+        written(batch, seconds) {
+          metrics.points.inc(batch.lines.length);
+          metrics.batchSeconds.observe(seconds);
+          metrics.endToEndSeconds.observe(Math.max(0, Date.now() - batch.oldestReceivedAt) / 1000);
+          ack(batch.ids);
+        },
+        rejected(batch, err) {
+          metrics.rejectedPoints.inc(batch.lines.length);
+          log.error({ err: err.message, points: batch.lines.length }, 'InfluxDB refused a batch; acknowledged without storing');
+          ack(batch.ids);
+        },
+        failed(batch, err) {
+          metrics.writeFailures.inc();
+          log.debug({ err: err.message, points: batch.lines.length, attempts: batch.attempts }, 'InfluxDB write failed; retrying');
+        },
+      },
+    );
+    // Reverse order at stop: timers, read loop, writer drain, acks, leave the group, caches, connections.
+    shutdown.add('leave-group', () => (writer.held === 0 ? consumer.leave().catch(() => {}) : undefined));
+    shutdown.add('acks', () => Promise.all([...acking]));
+    shutdown.add('writer', async () => {
+      await writer.drain(10_000);
+      writer.close();
+    });
+
+    const pdeps: ProcessorDeps = {
+      redis, stream: keys.uplink, group, cache, shadow, writer, metrics, log,
+      deadLetters: new DeadLetterWriter(keys, cfg.ingestDeadLetterMax, cfg.ingestDeadLetterPerMin),
+      limits: { futureMs: cfg.ingestClockFutureS * 1000, pastMs: cfg.ingestClockPastS * 1000 },
+    };
+
+    // InfluxDB 1.x: the database must exist. If InfluxDB is down now, keep trying; writes wait meanwhile.
+    let dbReady = false;
+    const tryDatabase = () =>
+      ensureDatabase(config.influx).then(
+        () => void (dbReady = true),
+        (err: unknown) => log.warn({ err: (err as Error).message }, 'cannot create the InfluxDB database yet; retrying'),
+      );
+    await tryDatabase();
+
+    running = true;
+    readLoopDone = (async () => {
+      while (running) {
+        const room = cfg.ingestMaxBacklog - writer.held;
+        if (room <= 0) {
+          await sleep(50);
+          continue;
+        }
+        let entries: RawEntry[];
+        try {
+          entries = await consumer.read(Math.min(cfg.ingestReadCount, room), 1000);
+        } catch (err) {
+          if (!running) break;
+          if (isNoGroupError(err)) await consumer.ensureGroup().catch(() => {});
+          else log.warn({ err: (err as Error).message }, 'stream read failed');
+          await sleep(500);
+          continue;
+        }
+        if (!entries.length) continue;
+        try {
+          await processEntries(entries, pdeps);
+        } catch (err) {
+          // The entries stay pending in the group; they are reclaimed (by any worker) after the idle time.
+          log.warn({ err: (err as Error).message, entries: entries.length }, 'batch not processed; it will be reclaimed');
+          await sleep(500);
+        }
+      }
+    })();
+    shutdown.add('read-loop', async () => {
+      running = false;
+      reader.disconnect();
+      await readLoopDone;
+    });
+
+    const timers: NodeJS.Timeout[] = [];
+    const every = (ms: number, fn: () => Promise<unknown>) => {
+      let busy = false;
+      const t = setInterval(() => {
+        if (busy || !running) return;
+        busy = true;
+        fn()
+          .catch((err: unknown) => log.warn({ err: (err as Error).message }, 'periodic task failed'))
+          .finally(() => (busy = false));
+      }, ms);
+      timers.push(t);
+    };
+    shutdown.add('timers', () => timers.forEach(clearInterval));
+
+    // Heartbeat: entries held longer than a third of the claim idle time get their idle time reset.
+    const touchEvery = Math.max(200, Math.floor(cfg.ingestClaimIdleMs / 3));
+    every(touchEvery, async () => {
+      const now = Date.now();
+      const ids: string[] = [];
+      for (const b of writer.heldBatches()) {
+        if (now - (touchedAt.get(b) ?? b.queuedAt) < touchEvery) continue;
+        touchedAt.set(b, now);
+        ids.push(...b.ids);
+      }
+      await consumer.touch(ids);
+    });
+
+    // Reclaim: entries another worker (or this one, after a failed batch) left idle too long.
+    every(Math.max(500, Math.floor(cfg.ingestClaimIdleMs / 2)), async () => {
+      let cursor = '0-0';
+      for (let round = 0; round < 20 && running && writer.held < cfg.ingestMaxBacklog / 2; round++) {
+        const res = await consumer.claimIdle(cfg.ingestClaimIdleMs, cursor, cfg.ingestReadCount);
+        const held = new Set<string>();
+        if (res.entries.length) for (const b of writer.heldBatches()) for (const id of b.ids) held.add(id);
+        const fresh = res.entries.filter(([id]) => !held.has(id));
+        if (fresh.length) {
+          metrics.reclaimed.inc(fresh.length);
+          log.info({ entries: fresh.length }, 'reclaimed idle entries');
+          await processEntries(fresh, pdeps);
+        }
+        cursor = res.cursor;
+        if (cursor === '0-0') break;
+      }
+    });
+
+    every(cfg.ingestTrimIntervalMs, async () => {
+      const n = await trimStream(redis, keys.uplink, group, cfg.ingestStreamRetainS * 1000);
+      if (n) metrics.trimmed.inc(n);
+    });
+
+    let lastLog = 0;
+    every(1000, async () => {
+      const held = writer.held;
+      metrics.backlog.set(held);
+      if (!dbReady) await tryDatabase();
+      if (held && (writer.failing || held > cfg.ingestMaxBacklog / 2) && Date.now() - lastLog >= 5000) {
+        lastLog = Date.now();
+        log.warn({ backlog: held, max: cfg.ingestMaxBacklog, influxFailing: writer.failing }, 'InfluxDB writes are behind; entries wait');
+      }
+    });
+
+    log.info({ consumer: consumerName, stream: keys.uplink, influx: config.influx.influxUrl, api: config.influx.influxApi }, 'ingest started');
+    backlogOf = () => writer.held;
+  };
+
+  let backlogOf = () => 0;
+  return {
+    metrics: metrics.registry,
+    consumerName,
+    backlog: () => backlogOf(),
+    start,
+    async stop() {
+      running = false;
+      await shutdown.run();
+    },
+  };
+}

@@ -1,0 +1,152 @@
+/**
+ * The dashboard's view of device shadows: one device, many devices, and the live change feed.
+ * See shadow-writer.ts for the hash layout and the feed format.
+ */
+import { Redis } from 'ioredis';
+import type { PipelineKeys } from '@tianwang/core/pipeline';
+import type { DeviceKind } from '@tianwang/core/schemas';
+import type { ShadowChange } from './shadow-writer.js';
+
+export type { ShadowChange } from './shadow-writer.js';
+
+export interface ShadowEvent {
+  state: 'raised' | 'cleared';
+  ts: number;
+  detail?: Record<string, unknown>;
+}
+
+export interface DeviceShadow {
+  id: string;
+  kind?: DeviceKind;
+  unitId?: string;
+  districtId?: string;
+  /** undefined until a status message or broker presence was seen */
+  online?: boolean;
+  offlineReason?: string;
+  /** latest receive time of anything from the device, ms */
+  lastSeen?: number;
+  telemetry?: Record<string, unknown>;
+  telemetryTs?: number;
+  clockSkew?: boolean;
+  /** latest event per code */
+  events: Record<string, ShadowEvent>;
+  firmware?: string;
+  interval?: number;
+}
+
+function parseJson<T>(s: string | undefined): T | undefined {
+  if (s === undefined) return undefined;
+  try {
+    return JSON.parse(s) as T;
+  } catch {
+    return undefined;
+  }
+}
+
+export function shadowFromHash(id: string, h: Record<string, string>): DeviceShadow | undefined {
+  if (!Object.keys(h).length) return undefined;
+  const s: DeviceShadow = { id, events: {} };
+  if (h.kind) s.kind = h.kind as DeviceKind;
+  if (h.unit) s.unitId = h.unit;
+  if (h.district) s.districtId = h.district;
+  if (h.online !== undefined) s.online = h.online === '1';
+  if (h.offlineReason) s.offlineReason = h.offlineReason;
+  if (h.lastSeen) s.lastSeen = Number(h.lastSeen);
+  const telemetry = parseJson<Record<string, unknown>>(h.telemetry);
+  if (telemetry) s.telemetry = telemetry;
+  if (h.telemetryTs) s.telemetryTs = Number(h.telemetryTs);
+  if (h.clockSkew !== undefined) s.clockSkew = h.clockSkew === '1';
+  if (h.firmware) s.firmware = h.firmware;
+  if (h.interval) s.interval = Number(h.interval);
+  for (const [k, v] of Object.entries(h)) {
+    if (!k.startsWith('event:') || k.endsWith(':ts')) continue;
+    const e = parseJson<ShadowEvent>(v);
+    if (e) s.events[k.slice(6)] = e;
+  }
+  return s;
+}
+
+export interface ShadowListFilter {
+  districtId?: string;
+  unitId?: string;
+  kind?: DeviceKind;
+  online?: boolean;
+}
+
+export interface ShadowReader {
+  get(id: string): Promise<DeviceShadow | undefined>;
+  /** the given ids, or every device in the index; filtered */
+  list(ids?: string[], filter?: ShadowListFilter): Promise<DeviceShadow[]>;
+  /**
+   * Live changes (pub/sub: at most once, nothing while disconnected). Returns the unsubscribe function.
+   * A consumer that must not miss any reads changesSince() after (re)subscribing.
+   */
+  subscribe(onChange: (c: ShadowChange) => void): Promise<() => Promise<void>>;
+  /** changes after a stream id from the bounded change stream; pass the last id returned to page on */
+  changesSince(afterId?: string, count?: number): Promise<{ lastId: string; changes: ShadowChange[] }>;
+  close(): Promise<void>;
+}
+
+/** A reader over its own connection (the subscriber takes a second one when subscribe() is first called). */
+export function createShadowReader(redisUrl: string, keys: PipelineKeys): ShadowReader {
+  const redis = new Redis(redisUrl, { lazyConnect: false, maxRetriesPerRequest: 3 });
+  redis.on('error', () => {});
+  const subscribers = new Set<Redis>();
+
+  return {
+    async get(id) {
+      return shadowFromHash(id, await redis.hgetall(keys.shadow(id)));
+    },
+    async list(ids, filter = {}) {
+      const all = ids ?? (await redis.smembers(keys.shadowIndex)).sort();
+      const out: DeviceShadow[] = [];
+      for (let i = 0; i < all.length; i += 500) {
+        const chunk = all.slice(i, i + 500);
+        const pipe = redis.pipeline();
+        for (const id of chunk) pipe.hgetall(keys.shadow(id));
+        const results = (await pipe.exec()) ?? [];
+        chunk.forEach((id, j) => {
+          const [err, h] = results[j] ?? [];
+          if (err) throw err;
+          const s = shadowFromHash(id, h as Record<string, string>);
+          if (!s) return;
+          if (filter.districtId !== undefined && s.districtId !== filter.districtId) return;
+          if (filter.unitId !== undefined && s.unitId !== filter.unitId) return;
+          if (filter.kind !== undefined && s.kind !== filter.kind) return;
+          if (filter.online !== undefined && (s.online ?? false) !== filter.online) return;
+          out.push(s);
+        });
+      }
+      return out;
+    },
+    async subscribe(onChange) {
+      const sub = redis.duplicate();
+      sub.on('error', () => {});
+      subscribers.add(sub);
+      sub.on('message', (_channel: string, message: string) => {
+        const c = parseJson<ShadowChange>(message);
+        if (c) onChange(c);
+      });
+      await sub.subscribe(keys.shadowFeed);
+      return async () => {
+        subscribers.delete(sub);
+        await sub.quit().catch(() => sub.disconnect());
+      };
+    },
+    async changesSince(afterId = '0-0', count = 1000) {
+      const entries = (await redis.xrange(keys.shadowChanges, `(${afterId}`, '+', 'COUNT', count)) as [string, string[]][];
+      const changes: ShadowChange[] = [];
+      for (const [, fields] of entries) {
+        const at = fields.indexOf('c');
+        const c = at >= 0 ? parseJson<ShadowChange>(fields[at + 1]) : undefined;
+        if (c) changes.push(c);
+      }
+      return { lastId: entries.length ? entries[entries.length - 1]![0] : afterId, changes };
+    },
+    async close() {
+      for (const s of subscribers) await s.quit().catch(() => s.disconnect());
+      subscribers.clear();
+      await redis.quit().catch(() => redis.disconnect());
+    },
+  };
+}

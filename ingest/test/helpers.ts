@@ -1,0 +1,119 @@
+import { randomBytes } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { InfluxConfig, IngestConfig } from '@tianwang/core/config';
+import { encodeUplinkEntry, pipelineKeys, type UplinkEntry } from '@tianwang/core/pipeline';
+import type { DeviceAuth } from '@tianwang/core/registry';
+import { telemetryTopic, eventTopic, statusTopic } from '@tianwang/core/topics';
+import type { DeviceLookup } from '../src/device-cache.js';
+import type { IngestServiceConfig } from '../src/ingest.js';
+
+export const freshPrefix = () => `t${randomBytes(4).toString('hex')}`;
+
+export function devices(n: number, kind: 'elevator' | 'boiler' = 'elevator', prefix = kind === 'elevator' ? 'E' : 'B'): DeviceAuth[] {
+  return Array.from({ length: n }, (_, i) => ({
+    id: `${prefix}${String(i).padStart(5, '0')}`,
+    kind,
+    enabled: true,
+    credentialHash: null,
+    unitId: `unit-${i % 7}`,
+    districtId: `district ${i % 3}`,
+  }));
+}
+
+/** A registry stand-in with the two lookups ingest uses (the real registry is exercised in one test). */
+export function lookupOf(list: DeviceAuth[]): DeviceLookup & { calls: number } {
+  const byId = new Map(list.map((d) => [d.id, d]));
+  const l = {
+    calls: 0,
+    async getAuth(id: string) {
+      l.calls++;
+      return byId.get(id);
+    },
+    async listAuth() {
+      return [...byId.values()];
+    },
+  };
+  return l;
+}
+
+export function ingestConfig(redisUrl: string, prefix: string, influx: Partial<InfluxConfig> & { influxUrl: string }, ingest: Partial<IngestConfig> = {}): IngestServiceConfig {
+  return {
+    common: { redisUrl, keyPrefix: prefix },
+    influx: { influxApi: 'v1', influxDatabase: `db_${prefix}`, influxOrg: '', influxToken: undefined, influxTimeoutMs: 5000, influxRetryMaxMs: 1000, ...influx },
+    ingest: {
+      ingestBatchSize: 2000,
+      ingestFlushMs: 50,
+      ingestMaxBacklog: 200_000,
+      ingestMetricsPort: 9102,
+      ingestReadCount: 1000,
+      ingestWriteConcurrency: 2,
+      ingestClaimIdleMs: 3000,
+      ingestTrimIntervalMs: 500,
+      ingestStreamRetainS: 600,
+      ingestClockFutureS: 300,
+      ingestClockPastS: 86_400,
+      ingestDeadLetterMax: 10_000,
+      ingestDeadLetterPerMin: 1000,
+      ingestShadowChangesMax: 10_000,
+      ingestRegistryTtlMs: 1000,
+      ...ingest,
+    },
+  };
+}
+
+export function elevatorTelemetry(ts: number, seq = 0, over: Record<string, unknown> = {}) {
+  return {
+    ts, seq, floor: seq % 20, direction: 'up', speed: 1.5, door: 'closed', doorZone: true, passenger: false,
+    mode: 1, power: 'mains', runCount: 1000 + seq, runHours: 12.5, load: 40, ...over,
+  };
+}
+
+export function boilerTelemetry(ts: number, seq = 0) {
+  return {
+    ts, seq, pressure: 0.8, waterLevel: -5, steamTemp: 170, flueTemp: 160, feedWaterTemp: 60, burner: 'running',
+    flame: true, fan: true, feedPump: false, fuelPressure: 12,
+  };
+}
+
+export function entry(topic: string, payload: unknown, receivedAt = Date.now(), kind: UplinkEntry['kind'] = 'm', clientId?: string): UplinkEntry {
+  return { topic, payload: typeof payload === 'string' ? payload : JSON.stringify(payload), receivedAt, clientId: clientId ?? topic.split('/')[3] ?? '', kind };
+}
+
+export { telemetryTopic, eventTopic, statusTopic };
+
+/** XADDs entries the way the broker does (in pipelines of 1,000). */
+export async function append(redis: Redis, prefix: string, entries: UplinkEntry[]): Promise<void> {
+  const key = pipelineKeys(prefix).uplink;
+  for (let i = 0; i < entries.length; i += 1000) {
+    const pipe = redis.pipeline();
+    for (const e of entries.slice(i, i + 1000)) pipe.xadd(key, '*', ...encodeUplinkEntry(e));
+    await pipe.exec();
+  }
+}
+
+export async function influxQuery(url: string, db: string, q: string): Promise<{ results: { series?: { name: string; columns: string[]; values: unknown[][]; tags?: Record<string, string> }[]; error?: string }[] }> {
+  const res = await fetch(`${url}/query`, { method: 'POST', body: new URLSearchParams({ q, db, epoch: 'ms' }) });
+  if (!res.ok) throw new Error(`${res.status} ${await res.text()}`);
+  return (await res.json()) as never;
+}
+
+/** Number of points of a measurement (counting one always-present field). */
+export async function countPoints(url: string, db: string, measurement: string, field: string): Promise<number> {
+  try {
+    const r = await influxQuery(url, db, `SELECT count("${field}") FROM "${measurement}"`);
+    return Number(r.results[0]?.series?.[0]?.values[0]?.[1] ?? 0);
+  } catch {
+    return -1;
+  }
+}
+
+export async function waitFor<T>(fn: () => Promise<T>, ok: (v: T) => boolean, timeoutMs: number, stepMs = 200): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last = await fn();
+  while (!ok(last)) {
+    if (Date.now() > deadline) throw new Error(`condition not met after ${timeoutMs} ms (last: ${JSON.stringify(last)?.slice(0, 300)})`);
+    await new Promise((r) => setTimeout(r, stepMs));
+    last = await fn();
+  }
+  return last;
+}
