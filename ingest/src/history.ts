@@ -87,9 +87,10 @@ export function createHistory(config: InfluxConfig): History {
       const intervalMs = Math.max(1, Math.ceil((to - from) / buckets));
       const specs = fieldSpecs(q.kind, q.fields);
       const select = specs.map((f) => `${aggregateOf(f)}(${quoteIdent(f.name)}) AS ${quoteIdent(f.name)}`).join(', ');
+      // The offset aligns the buckets on `from` (InfluxQL aligns them on the epoch otherwise: one bucket too many).
       const text =
         `SELECT ${select} FROM ${quoteIdent(measurementOf.telemetry(q.kind))} WHERE ${deviceClause(q.deviceId)} ` +
-        `AND time >= ${from}ms AND time < ${to}ms GROUP BY time(${intervalMs}ms) fill(none)`;
+        `AND time >= ${from}ms AND time < ${to}ms GROUP BY time(${intervalMs}ms, ${from % intervalMs}ms) fill(none)`;
       const res = await run(text);
       const series = res.results[0]?.series?.[0];
       const fields = specs.map((f) => f.name);
