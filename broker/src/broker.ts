@@ -6,7 +6,7 @@ import { createMetricsRegistry, type Registry } from '@tianwang/core/metrics';
 import { pipelineKeys } from '@tianwang/core/pipeline';
 import { Shutdown, type Service } from '@tianwang/core/service';
 import { Aedes, type Client } from 'aedes';
-import AsyncRedisPersistence from 'aedes-persistence-redis/asyncPersistence.js';
+import redisPersistence from 'aedes-persistence-redis';
 import { Redis, type RedisOptions } from 'ioredis';
 import { createAuthenticate } from './auth.js';
 import { createAuthorizers } from './authorize.js';
@@ -83,7 +83,7 @@ export function createBroker(config: BrokerServiceConfig, deps: BrokerDeps): Bro
     await emitter.start();
     shutdown.add('message bus', () => emitter.close());
 
-    const persistence = new AsyncRedisPersistence({ conn: persistRedis });
+    const persistence = redisPersistence({ conn: persistRedis });
     const cache = new DeviceCredentialCache(deps.devices, cfg.mqttAuthCacheMs);
     const backoff = new LoginBackoff(cfg.mqttLoginBackoffMs, cfg.mqttLoginBackoffMaxMs);
     const clients = () => (aedes as unknown as { clients: Record<string, Client> } | undefined)?.clients ?? {};

@@ -16,13 +16,14 @@ declare module 'qlobber' {
   export default qlobber;
 }
 
-declare module 'aedes-persistence-redis/asyncPersistence.js' {
+declare module 'aedes-persistence-redis' {
   import type { Redis } from 'ioredis';
-  class AsyncRedisPersistence {
-    constructor(opts: { conn: Redis; maxSessionDelivery?: number; packetTTL?: () => number });
+  /** the callback/stream wrapper aedes 1.x expects, around the async Redis persistence */
+  interface RedisPersistence {
     setup(broker: unknown): Promise<void>;
     countOffline(): Promise<{ subsCount: number; clientsCount: number }>;
     destroy(): Promise<void>;
   }
-  export default AsyncRedisPersistence;
+  function persistence(opts: { conn: Redis; maxSessionDelivery?: number; packetTTL?: () => number }): RedisPersistence;
+  export default persistence;
 }

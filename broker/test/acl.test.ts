@@ -1,0 +1,115 @@
+import type { Registry } from '@tianwang/core/registry';
+import { startRedis, type RedisServer } from '@tianwang/core/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { authorizePublishTopic, authorizeSubscribeFilter, devicePrincipal, filterCovers, topicMatches } from '../src/acl.js';
+import type { BrokerService } from '../src/index.js';
+import { closed, device, metricValue, seededRegistry, service, startTestBroker } from './helpers.js';
+
+describe('topic filters (pure)', () => {
+  it('matches per MQTT 3.1.1 section 4.7', () => {
+    expect(topicMatches('tw/v1/+/+/telemetry', 'tw/v1/elevator/EL-1/telemetry')).toBe(true);
+    expect(topicMatches('tw/v1/#', 'tw/v1')).toBe(true); // [MQTT-4.7.1-2]
+    expect(topicMatches('+/v1/x', '$SYS/v1/x')).toBe(false); // [MQTT-4.7.2-1]
+    expect(topicMatches('tw/v1/+/+/cmd/+', 'tw/v1/elevator/EL-1/cmd')).toBe(false);
+  });
+  it('a role filter covers a requested filter only when it covers every topic the request can match', () => {
+    expect(filterCovers('tw/v1/#', 'tw/v1/+/+/telemetry')).toBe(true);
+    expect(filterCovers('tw/v1/+/+/telemetry', 'tw/v1/elevator/+/telemetry')).toBe(true);
+    expect(filterCovers('tw/v1/+/+/telemetry', 'tw/v1/#')).toBe(false);
+    expect(filterCovers('tw/v1/+/+/telemetry', 'tw/v1/+/+/+')).toBe(false);
+    expect(filterCovers('tw/v1/#', '#')).toBe(false);
+    expect(filterCovers('tw/v1/#', '$SYS/#')).toBe(false);
+  });
+  it('a device publishes only on its own uplink and subscribes only to its own commands', () => {
+    const p = devicePrincipal('EL-1', 'elevator', 'h');
+    expect(authorizePublishTopic(p, 'tw/v1/elevator/EL-1/telemetry').ok).toBe(true);
+    expect(authorizePublishTopic(p, 'tw/v1/elevator/EL-1/status').ok).toBe(true);
+    expect(authorizePublishTopic(p, 'tw/v1/boiler/EL-1/telemetry').ok).toBe(false);
+    expect(authorizePublishTopic(p, 'tw/v1/elevator/EL-2/telemetry').ok).toBe(false);
+    expect(authorizePublishTopic(p, 'tw/v1/elevator/EL-1/cmd/reboot').ok).toBe(false);
+    expect(authorizeSubscribeFilter(p, 'tw/v1/elevator/EL-1/cmd/+')).toBe(true);
+    expect(authorizeSubscribeFilter(p, 'tw/v1/elevator/EL-1/cmd/reboot')).toBe(true);
+    expect(authorizeSubscribeFilter(p, 'tw/v1/elevator/EL-1/#')).toBe(false);
+    expect(authorizeSubscribeFilter(p, 'tw/v1/elevator/EL-2/cmd/+')).toBe(false);
+    expect(authorizeSubscribeFilter(p, '#')).toBe(false);
+  });
+  it('service roles get exactly their topics', () => {
+    const svc = (account: 'ingest' | 'alerts' | 'dashboard' | 'sim-admin') => ({ type: 'service' as const, account });
+    expect(authorizeSubscribeFilter(svc('ingest'), 'tw/v1/+/+/#')).toBe(true);
+    expect(authorizePublishTopic(svc('ingest'), 'tw/v1/elevator/EL-1/cmd/reboot').ok).toBe(false);
+    expect(authorizePublishTopic(svc('alerts'), 'tw/v1/elevator/EL-1/cmd/reboot')).toEqual({ ok: true, uplink: false });
+    expect(authorizeSubscribeFilter(svc('alerts'), 'tw/v1/+/+/telemetry')).toBe(false);
+    expect(authorizeSubscribeFilter(svc('dashboard'), 'tw/v1/+/+/telemetry')).toBe(true);
+    expect(authorizeSubscribeFilter(svc('dashboard'), 'tw/v1/+/+/cmd/+')).toBe(false);
+    expect(authorizePublishTopic(svc('sim-admin'), 'tw/v1/elevator/EL-1/telemetry')).toEqual({ ok: true, uplink: true });
+    expect(authorizePublishTopic(svc('sim-admin'), 'tw/v1/elevator/EL-1/cmd/x').ok).toBe(false);
+    for (const a of ['ingest', 'alerts', 'dashboard', 'sim-admin'] as const) expect(authorizeSubscribeFilter(svc(a), '$SYS/#')).toBe(false);
+  });
+});
+
+describe('authorization on a running broker', () => {
+  let redis: RedisServer;
+  let registry: Registry;
+  let secrets: Record<string, string>;
+  let broker: BrokerService;
+  let port: number;
+
+  beforeAll(async () => {
+    redis = await startRedis();
+    ({ registry, secrets } = await seededRegistry([{ id: 'EL-0001', kind: 'elevator' }, { id: 'EL-0002', kind: 'elevator' }]));
+    ({ broker, port } = await startTestBroker({ redisUrl: redis.url, devices: registry.devices }));
+  });
+  afterAll(async () => {
+    await broker?.stop();
+    await registry?.close();
+    await redis?.stop();
+  });
+
+  it('a device cannot subscribe to another device\'s commands, to wildcards or to $SYS (SUBACK 0x80)', async () => {
+    const c = await device(port, 'EL-0001', secrets['EL-0001'] as string);
+    // mqtt.js reports a SUBACK with any 0x80 as an error that carries the packet
+    const granted = await c.subscribeAsync(['tw/v1/elevator/EL-0001/cmd/+', 'tw/v1/elevator/EL-0002/cmd/+', 'tw/v1/#', '$SYS/#'], { qos: 1 }).then(
+      (g) => g.map((x) => x.qos),
+      (err: { packet?: { granted: number[] } }) => err.packet?.granted,
+    );
+    expect(granted).toEqual([1, 128, 128, 128]);
+    expect(c.connected).toBe(true);
+    await c.endAsync();
+  });
+
+  it('a device publishing outside its topics is disconnected without PUBACK', async () => {
+    for (const topic of ['tw/v1/elevator/EL-0002/telemetry', 'tw/v1/elevator/EL-0001/cmd/reboot', '$SYS/x', 'other/topic']) {
+      const c = await device(port, 'EL-0001', secrets['EL-0001'] as string);
+      let acked = false;
+      c.publish(topic, '{}', { qos: 1 }, (err) => (acked = !err));
+      await closed(c);
+      expect(acked).toBe(false);
+      c.end(true);
+    }
+    expect(await metricValue(broker, 'tw_mqtt_refusals_total', { action: 'publish' })).toBe(4);
+  });
+
+  it('commands from alerts reach the device; uplink reaches the dashboard', async () => {
+    const dev = await device(port, 'EL-0001', secrets['EL-0001'] as string);
+    await dev.subscribeAsync('tw/v1/elevator/EL-0001/cmd/+', { qos: 1 });
+    const dash = await service(port, 'dashboard');
+    expect((await dash.subscribeAsync('tw/v1/+/+/telemetry', { qos: 1 }))[0]?.qos).toBe(1);
+    const alerts = await service(port, 'alerts');
+    const gotCmd = new Promise<string>((resolve) => dev.once('message', (t) => resolve(t)));
+    await alerts.publishAsync('tw/v1/elevator/EL-0001/cmd/reboot', '{}', { qos: 1 });
+    expect(await gotCmd).toBe('tw/v1/elevator/EL-0001/cmd/reboot');
+    const gotTelemetry = new Promise<string>((resolve) => dash.once('message', (_t, p) => resolve(p.toString())));
+    await dev.publishAsync('tw/v1/elevator/EL-0001/telemetry', '{"floor":3}', { qos: 1 });
+    expect(await gotTelemetry).toBe('{"floor":3}');
+    await Promise.all([dev.endAsync(), dash.endAsync(), alerts.endAsync()]);
+  });
+
+  it('a second connection with the same device ID takes the session over [MQTT-3.1.4-2]', async () => {
+    const a = await device(port, 'EL-0002', secrets['EL-0002'] as string);
+    const b = await device(port, 'EL-0002', secrets['EL-0002'] as string);
+    await closed(a);
+    expect(b.connected).toBe(true);
+    a.end(true);
+    await b.endAsync();
+  });
+});

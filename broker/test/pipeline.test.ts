@@ -1,0 +1,87 @@
+import { decodeUplinkEntry, pipelineKeys } from '@tianwang/core/pipeline';
+import type { Registry } from '@tianwang/core/registry';
+import { startRedis, type RedisServer } from '@tianwang/core/testing';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BrokerService } from '../src/index.js';
+import { device, seededRegistry, startTestBroker, waitFor } from './helpers.js';
+
+async function entries(redis: Redis, key: string) {
+  const rows = (await redis.xrange(key, '-', '+')) as [string, string[]][];
+  return rows.map(([, f]) => decodeUplinkEntry(f));
+}
+
+describe('uplink pipeline and presence', () => {
+  let server: RedisServer;
+  let redis: Redis;
+  let registry: Registry;
+  let secrets: Record<string, string>;
+  let broker: BrokerService;
+  let port: number;
+  let key: string;
+
+  beforeAll(async () => {
+    server = await startRedis();
+    redis = new Redis(server.url);
+    ({ registry, secrets } = await seededRegistry([{ id: 'EL-0001', kind: 'elevator' }, { id: 'BO-0001', kind: 'boiler' }]));
+    let prefix: string;
+    ({ broker, port, prefix } = await startTestBroker({ redisUrl: server.url, devices: registry.devices }));
+    key = pipelineKeys(prefix).uplink;
+  });
+  afterAll(async () => {
+    await broker?.stop();
+    redis?.disconnect();
+    await registry?.close();
+    await server?.stop();
+  });
+
+  it('appends accepted publishes and presence entries to the uplink stream', async () => {
+    const c = await device(port, 'EL-0001', secrets['EL-0001'] as string);
+    await c.publishAsync('tw/v1/elevator/EL-0001/telemetry', '{"floor":7,"名":"梯"}', { qos: 1 });
+    c.publish('tw/v1/elevator/EL-0001/event', '{"code":"11"}', { qos: 0 });
+    await c.endAsync();
+    await waitFor(async () => (await redis.xlen(key)) >= 4, 3000, 'four entries');
+    const list = await entries(redis, key);
+    expect(list.map((e) => e?.kind)).toEqual(['o', 'm', 'm', 'x']);
+    expect(list[0]).toMatchObject({ topic: 'tw/v1/elevator/EL-0001/status', clientId: 'EL-0001' });
+    expect(JSON.parse(list[0]?.payload ?? '')).toMatchObject({ ip: '127.0.0.1', transport: 'tcp' });
+    expect(list[1]).toMatchObject({ topic: 'tw/v1/elevator/EL-0001/telemetry', payload: '{"floor":7,"名":"梯"}', clientId: 'EL-0001' });
+    expect(Math.abs((list[1]?.receivedAt ?? 0) - Date.now())).toBeLessThan(10_000);
+    expect(list[3]).toMatchObject({ kind: 'x', payload: 'disconnect', topic: 'tw/v1/elevator/EL-0001/status' });
+  });
+
+  it('sends the QoS 1 PUBACK only after Redis has the message', async () => {
+    const c = await device(port, 'BO-0001', secrets['BO-0001'] as string);
+    const before = await redis.xlen(key);
+    // freeze Redis: the XADD cannot complete, so the PUBACK must not come
+    server.child.kill('SIGSTOP');
+    let ackedAt = 0;
+    c.publish('tw/v1/boiler/BO-0001/telemetry', '{"p":1.0}', { qos: 1 }, () => (ackedAt = Date.now()));
+    await new Promise((r) => setTimeout(r, 700));
+    expect(ackedAt).toBe(0);
+    const resumedAt = Date.now();
+    server.child.kill('SIGCONT');
+    await waitFor(() => ackedAt > 0, 5000, 'PUBACK after Redis resumed');
+    expect(ackedAt).toBeGreaterThanOrEqual(resumedAt);
+    expect(await redis.xlen(key)).toBe(before + 1);
+    await c.endAsync();
+  });
+
+  it('a lost connection publishes the will and records lwt; a keepalive timeout records keepalive', async () => {
+    const will = { topic: 'tw/v1/elevator/EL-0001/status', payload: Buffer.from('{"online":false}'), qos: 1 as const, retain: true };
+    const c = await device(port, 'EL-0001', secrets['EL-0001'] as string, { will });
+    c.stream.destroy();
+    c.end(true);
+    await waitFor(async () => (await entries(redis, key)).some((e) => e?.kind === 'x' && e.payload === 'lwt'), 3000, 'lwt presence');
+    const list = await entries(redis, key);
+    const i = list.findIndex((e) => e?.kind === 'x' && e.payload === 'lwt');
+    // the will itself went through the pipeline just before the offline entry
+    expect(list[i - 1]).toMatchObject({ kind: 'm', payload: '{"online":false}', topic: 'tw/v1/elevator/EL-0001/status' });
+
+    // keepalive 1 s: no packet for 1.5 s closes the session [MQTT-3.1.2-24]
+    const k = await device(port, 'BO-0001', secrets['BO-0001'] as string, { keepalive: 1 });
+    (k as unknown as { _sendPacket: unknown })._sendPacket = () => {}; // a frozen terminal: nothing leaves it any more
+    await waitFor(async () => (await entries(redis, key)).some((e) => e?.kind === 'x' && e.payload === 'keepalive' && e.clientId === 'BO-0001'), 5000, 'keepalive presence');
+    k.end(true);
+  });
+});
