@@ -1,0 +1,63 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CONSUMER_GROUPS, pipelineKeys } from '@tianwang/core/pipeline';
+import { startInflux, startRedis, type InfluxServer, type RedisServer } from '@tianwang/core/testing';
+import { append, countPoints, devices, elevatorTelemetry, entry, freshPrefix, ingestConfig, telemetryTopic, waitFor } from './helpers.js';
+
+let redisServer: RedisServer;
+let influx: InfluxServer;
+let redis: Redis;
+const children: ChildProcess[] = [];
+
+beforeAll(async () => {
+  [redisServer, influx] = await Promise.all([startRedis(), startInflux()]);
+  redis = new Redis(redisServer.url);
+});
+afterAll(async () => {
+  for (const c of children) c.kill('SIGKILL');
+  redis?.disconnect();
+  await Promise.all([redisServer?.stop(), influx?.stop()]);
+});
+
+function startWorker(name: string, config: unknown, list: unknown): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['--conditions=@tianwang/source', '--import', 'tsx', 'ingest/test/fixtures/worker.ts'], {
+    cwd: new URL('../..', import.meta.url).pathname,
+    env: { ...process.env, TW_TEST_CONFIG: JSON.stringify(config), TW_TEST_DEVICES: JSON.stringify(list), TW_TEST_CONSUMER: name },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.push(child);
+  let err = '';
+  child.stderr!.on('data', (b: Buffer) => (err += b.toString()));
+  return new Promise((resolve, reject) => {
+    child.stdout!.on('data', (b: Buffer) => b.toString().includes('ready') && resolve(child));
+    child.once('exit', (code) => reject(new Error(`worker ${name} exited ${code}: ${err.slice(-2000)}`)));
+  });
+}
+
+describe('a pool of two ingest processes', () => {
+  it('loses nothing when one worker is killed (SIGKILL) mid-run: the other reclaims its entries', async () => {
+    const prefix = freshPrefix();
+    const keys = pipelineKeys(prefix);
+    const list = devices(200);
+    const base = ingestConfig(redisServer.url, prefix, { influxUrl: influx.url }, { ingestClaimIdleMs: 2000, ingestReadCount: 500 });
+    // The victim holds its batches for 3 s before writing: it surely dies with entries read and not acknowledged.
+    const victimConfig = { ...base, ingest: { ...base.ingest, ingestFlushMs: 3000, ingestBatchSize: 100_000 } };
+    const [victim] = await Promise.all([startWorker('victim', victimConfig, list), startWorker('survivor', base, list)]);
+
+    const total = 20_000;
+    const t0 = Date.now() - 600_000;
+    const all = Array.from({ length: total }, (_, i) => entry(telemetryTopic('elevator', list[i % 200]!.id), elevatorTelemetry(t0 + Math.floor(i / 200) * 1000, i)));
+    await append(redis, prefix, all.slice(0, 10_000));
+    await new Promise((r) => setTimeout(r, 800));
+    const pending = (await redis.xpending(keys.uplink, CONSUMER_GROUPS.ingest)) as [number, string, string, [string, string][] | null];
+    const victimHeld = Number(pending[3]?.find(([c]) => c === 'victim')?.[1] ?? 0);
+    victim!.kill('SIGKILL');
+    expect(victimHeld).toBeGreaterThan(0);
+    await append(redis, prefix, all.slice(10_000));
+
+    const n = await waitFor(() => countPoints(influx.url, base.influx.influxDatabase, 'elevator', 'floor'), (c) => c >= total, 60_000, 500);
+    expect(n).toBe(total);
+    await waitFor(async () => ((await redis.xpending(keys.uplink, CONSUMER_GROUPS.ingest)) as [number])[0], (c) => c === 0, 20_000);
+  }, 120_000);
+});
