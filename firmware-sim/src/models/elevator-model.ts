@@ -1,5 +1,6 @@
 import type { ElevatorTelemetry } from '@tianwang/core/schemas';
 import type { ElevatorFault } from './fault-names.js';
+import { brake, midpointTowards, round } from './motion.js';
 import { Rng } from './rng.js';
 
 /** What the model reports: the telemetry fields except the terminal's ts/seq. */
@@ -214,7 +215,7 @@ export class ElevatorModel {
   }
 
   private startTrip(stop: Stop, relevel: boolean): void {
-    this.stops[0]?.index === stop.index || this.stops.unshift(stop);
+    if (this.stops[0]?.index !== stop.index) this.stops.unshift(stop);
     if (!relevel) this.runCount++;
     this.creeping = relevel;
     this.enter('moving');
@@ -340,24 +341,4 @@ export class ElevatorModel {
     const label = this.params.lowestFloor + index;
     return this.params.lowestFloor < 0 && label >= 0 ? label + 1 : label;
   }
-}
-
-/** The first point half-way between two landings on the way from `from` to `to` (metres): well outside any door zone. */
-function midpointTowards(from: number, to: number, h: number): number {
-  const dir = Math.sign(to - from) || 1;
-  let mid = (Math.floor(from / h) + 0.5) * h;
-  if (dir < 0 && mid > from) mid -= h;
-  if ((mid - from) * dir < 0.3) mid += dir * h;
-  // a target closer than the next midpoint: stop half-way to it (still outside the door zone unless very close)
-  return (to - mid) * dir < 0 ? (from + to) / 2 : mid;
-}
-
-function brake(v: number, decel: number, dtMs: number): number {
-  const dv = (decel * dtMs) / 1000;
-  return Math.abs(v) <= dv ? 0 : v - Math.sign(v) * dv;
-}
-
-function round(x: number, digits: number): number {
-  const f = 10 ** digits;
-  return Math.round(x * f) / f;
 }
