@@ -1,0 +1,80 @@
+import { execFile, spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import type { Registry } from '@tianwang/core/registry';
+import { freePort, startRedis, type RedisServer } from '@tianwang/core/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BrokerService } from '../src/index.js';
+import { servicePassword } from '../src/service-accounts.js';
+import { connect, MASTER, seededRegistry, service, startTestBroker } from './helpers.js';
+
+const run = promisify(execFile);
+
+describe('listeners: TCP, TLS, WebSocket; Debian mosquitto clients', () => {
+  let redis: RedisServer;
+  let registry: Registry;
+  let secrets: Record<string, string>;
+  let broker: BrokerService;
+  let port: number;
+  let dir: string;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'tw-tls-'));
+    await run('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost',
+      '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')]);
+    redis = await startRedis();
+    ({ registry, secrets } = await seededRegistry([{ id: 'EL-0001', kind: 'elevator' }]));
+    ({ broker, port } = await startTestBroker({
+      redisUrl: redis.url, devices: registry.devices,
+      env: { TW_MQTTS_PORT: String(await freePort()), TW_MQTT_WS_PORT: String(await freePort()), TW_MQTT_TLS_CERT_FILE: join(dir, 'cert.pem'), TW_MQTT_TLS_KEY_FILE: join(dir, 'key.pem') },
+    }));
+  });
+  afterAll(async () => {
+    await broker?.stop();
+    await registry?.close();
+    await redis?.stop();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('a device connects and publishes over TLS, checking the server certificate', async () => {
+    const sub = await service(port, 'dashboard');
+    await sub.subscribeAsync('tw/v1/+/+/telemetry', { qos: 1 });
+    const got = new Promise<string>((resolve) => sub.once('message', (_t, p) => resolve(p.toString())));
+    const { readFile } = await import('node:fs/promises');
+    const c = await connect(`mqtts://127.0.0.1:${broker.ports.tls}`, { clientId: 'EL-0001', username: 'EL-0001', password: secrets['EL-0001'], ca: await readFile(join(dir, 'cert.pem')) });
+    await c.publishAsync('tw/v1/elevator/EL-0001/telemetry', 'over-tls', { qos: 1 });
+    expect(await got).toBe('over-tls');
+    await Promise.all([c.endAsync(), sub.endAsync()]);
+  });
+
+  it('a device connects and publishes over WebSocket (/mqtt)', async () => {
+    const sub = await service(port, 'dashboard');
+    await sub.subscribeAsync('tw/v1/+/+/telemetry', { qos: 1 });
+    const got = new Promise<string>((resolve) => sub.once('message', (_t, p) => resolve(p.toString())));
+    const c = await connect(`ws://127.0.0.1:${broker.ports.ws}/mqtt`, { clientId: 'EL-0001', username: 'EL-0001', password: secrets['EL-0001'] });
+    await c.publishAsync('tw/v1/elevator/EL-0001/telemetry', 'over-ws', { qos: 1 });
+    expect(await got).toBe('over-ws');
+    await Promise.all([c.endAsync(), sub.endAsync()]);
+    // the WebSocket listener refuses the same wrong secret as TCP
+    await expect(connect(`ws://127.0.0.1:${broker.ports.ws}/mqtt`, { clientId: 'EL-0001', username: 'EL-0001', password: 'nope' })).rejects.toThrow();
+  });
+
+  it('works with mosquitto_sub and mosquitto_pub (QoS 1, TLS too)', async () => {
+    const sub = spawn('mosquitto_sub', ['-h', '127.0.0.1', '-p', String(port), '-V', 'mqttv311', '-i', 'svc:dashboard:mosq', '-u', 'svc:dashboard',
+      '-P', servicePassword(MASTER, 'dashboard'), '-t', 'tw/v1/+/+/telemetry', '-q', '1', '-C', '2', '-W', '10']);
+    let out = '';
+    sub.stdout.on('data', (b: Buffer) => (out += b.toString()));
+    const exited = new Promise<number | null>((resolve) => sub.on('exit', resolve));
+    await new Promise((r) => setTimeout(r, 500));
+    await run('mosquitto_pub', ['-h', '127.0.0.1', '-p', String(port), '-V', 'mqttv311', '-i', 'EL-0001', '-u', 'EL-0001', '-P', secrets['EL-0001'] as string,
+      '-t', 'tw/v1/elevator/EL-0001/telemetry', '-q', '1', '-m', 'from-mosquitto']);
+    await run('mosquitto_pub', ['-h', '127.0.0.1', '-p', String(broker.ports.tls), '--cafile', join(dir, 'cert.pem'), '-V', 'mqttv311', '-i', 'EL-0001', '-u', 'EL-0001',
+      '-P', secrets['EL-0001'] as string, '-t', 'tw/v1/elevator/EL-0001/telemetry', '-q', '1', '-m', 'from-mosquitto-tls']);
+    expect(await exited).toBe(0);
+    expect(out.trim().split('\n')).toEqual(['from-mosquitto', 'from-mosquitto-tls']);
+    // a refused login is reported by mosquitto_pub as such
+    await expect(run('mosquitto_pub', ['-h', '127.0.0.1', '-p', String(port), '-i', 'EL-0001', '-u', 'EL-0001', '-P', 'bad', '-t', 'x', '-m', 'x'])).rejects.toThrow();
+  });
+});
