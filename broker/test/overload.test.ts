@@ -1,0 +1,66 @@
+import { hashSecret } from '@tianwang/core/crypto';
+import { decodeUplinkEntry, pipelineKeys } from '@tianwang/core/pipeline';
+import { startRedis, type RedisServer } from '@tianwang/core/testing';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { memoryDeviceSource, type BrokerService } from '../src/index.js';
+import { device, service, startTestBroker, waitFor } from './helpers.js';
+
+const SECRET = '0123456789abcdef0123456789abcdef';
+const IDS = Array.from({ length: 10 }, (_, i) => `EL-${String(i).padStart(4, '0')}`);
+const devices = memoryDeviceSource(IDS.map((id) => ({ id, kind: 'elevator' as const, enabled: true, credentialHash: hashSecret(SECRET), unitId: 'U1', districtId: 'D1' })));
+
+describe('overload', () => {
+  let redis: RedisServer;
+  let broker: BrokerService;
+  let port: number;
+  let prefix: string;
+
+  beforeAll(async () => {
+    redis = await startRedis();
+    ({ broker, port, prefix } = await startTestBroker({ redisUrl: redis.url, devices, env: { TW_MQTT_PUBLISH_RATE: '1000000' } }));
+  });
+  afterAll(async () => {
+    await broker?.stop();
+    await redis?.stop();
+  });
+
+  it('publishers far past the ceiling, then dropping with a backlog: alive, serving, no acknowledged QoS 1 message lost', async () => {
+    const sub = await service(port, 'dashboard');
+    await sub.subscribeAsync('tw/v1/+/+/telemetry', { qos: 1 });
+    const received = new Set<string>();
+    sub.on('message', (_t, p) => received.add(p.toString()));
+
+    const acked = new Set<string>();
+    let offered = 0;
+    const pubs = await Promise.all(IDS.map((id) => device(port, id, SECRET)));
+    // every publisher fires without waiting for acknowledgements: offered load is whatever the sockets take
+    pubs.forEach((c, n) => {
+      const topic = `tw/v1/elevator/${IDS[n]}/telemetry`;
+      for (let i = 0; i < 4000; i++) {
+        const body = `{"d":${n},"i":${i},"pad":"${'x'.repeat(150)}"}`;
+        offered++;
+        c.publish(topic, body, { qos: 1 }, (err) => !err && acked.add(body));
+      }
+    });
+    await new Promise((r) => setTimeout(r, 1500));
+    // drop every publisher mid-stream, with unacknowledged messages still queued
+    for (const c of pubs) c.end(true);
+    expect(acked.size).toBeGreaterThan(0);
+    expect(acked.size).toBeLessThan(offered);
+
+    await waitFor(() => [...acked].every((b) => received.has(b)), 20_000, 'every acknowledged message delivered');
+    const r = new Redis(redis.url);
+    const entries = ((await r.xrange(pipelineKeys(prefix).uplink, '-', '+')) as [string, string[]][]).map(([, f]) => decodeUplinkEntry(f));
+    r.disconnect();
+    const inStream = new Set(entries.filter((e) => e?.kind === 'm').map((e) => e?.payload));
+    for (const b of acked) expect(inStream.has(b)).toBe(true);
+
+    // still serving
+    const late = await device(port, 'EL-0000', SECRET);
+    const got = new Promise<string>((resolve) => sub.on('message', (_t, p) => p.toString() === 'after' && resolve('after')));
+    await late.publishAsync('tw/v1/elevator/EL-0000/telemetry', 'after', { qos: 1 });
+    expect(await got).toBe('after');
+    await Promise.all([late.endAsync(), sub.endAsync()]);
+  }, 60_000);
+});
