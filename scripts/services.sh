@@ -30,7 +30,7 @@ die() {
 
 have_postgres() { compgen -G '/usr/lib/postgresql/*/bin/postgres' >/dev/null; }
 
-# "binary package" pairs; a package is installed only when its binary is missing
+# "binary package" pairs; a package is installed only when its binary (or, for a path, its file) is missing
 missing_packages() {
   local pairs=(
     "redis-server redis-server"
@@ -41,13 +41,17 @@ missing_packages() {
     "ffprobe ffmpeg"
     "chromium chromium"
     "mosquitto_pub mosquitto-clients"
+    "mosquitto mosquitto"
+    "openssl openssl"
+    "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf fonts-dejavu-core"
+    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc fonts-wqy-microhei"
     "curl curl"
     "flock util-linux"
   )
   local pair bin pkg out=()
   for pair in "${pairs[@]}"; do
     read -r bin pkg <<<"$pair"
-    command -v "$bin" >/dev/null 2>&1 || out+=("$pkg")
+    if [[ "$bin" == /* ]]; then [[ -e "$bin" ]] || out+=("$pkg"); else command -v "$bin" >/dev/null 2>&1 || out+=("$pkg"); fi
   done
   if [[ "$WITH_POSTGRES" == 1 ]] && ! have_postgres; then out+=(postgresql); fi
   if ((${#out[@]})); then printf '%s\n' "${out[@]}" | sort -u | tr '\n' ' '; fi
