@@ -1,4 +1,5 @@
 import { sql as initial } from './0001-initial.js';
+import { sql as alerts } from './0002-alerts.js';
 
 export interface Migration {
   /** sortable, unique, never reused: "0001-initial" */
@@ -7,4 +8,7 @@ export interface Migration {
 }
 
 /** Every migration, in order. Add new ones at the end with the next number. */
-export const MIGRATIONS: Migration[] = [{ version: '0001-initial', sql: initial }];
+export const MIGRATIONS: Migration[] = [
+  { version: '0001-initial', sql: initial },
+  { version: '0002-alerts', sql: alerts },
+];

@@ -1,0 +1,198 @@
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { Queue, Worker, type Job } from 'bullmq';
+import { Redis } from 'ioredis';
+import type { AlertsConfig, CommonConfig } from '@tianwang/core/config';
+import { deriveKey, resolveDevSecret } from '@tianwang/core/crypto';
+import { silentLogger, type Logger } from '@tianwang/core/log';
+import type { Registry as MetricsRegistry } from '@tianwang/core/metrics';
+import { CONSUMER_GROUPS } from '@tianwang/core/pipeline';
+import type { Registry } from '@tianwang/core/registry';
+import { Shutdown } from '@tianwang/core/service';
+import { createAlarmService, type AlarmService } from './alarms/alarm-service.js';
+import { runCalendar } from './engine/calendar-job.js';
+import { createCameraHandler } from './engine/camera-handler.js';
+import type { EngineContext } from './engine/context.js';
+import { DeviceCache } from './engine/device-cache.js';
+import { reconcileSilence, scanSilence } from './engine/silence-scan.js';
+import { SilenceWatch } from './engine/silence-watch.js';
+import { RuleStateStore } from './engine/state-store.js';
+import { StreamConsumer } from './engine/stream-consumer.js';
+import { handleUplinkBatch } from './engine/uplink-handler.js';
+import { createEscalator } from './escalation/escalator.js';
+import type { Stage } from './escalation/plan.js';
+import { alertsKeys } from './keys.js';
+import { createAlertsMetrics } from './metrics.js';
+import { providerFromConfig } from './notify/create-providers.js';
+import { withFailover } from './notify/failover.js';
+import type { SmsProvider } from './notify/provider.js';
+import { RecipientRateLimit } from './notify/rate-limit.js';
+import { createSmsSender } from './notify/sms-sender.js';
+import { RuleBook } from './rules/rule-book.js';
+
+export const QUEUES = { escalation: 'alerts-escalation', sms: 'alerts-sms', calendar: 'alerts-calendar' } as const;
+
+export interface AlertsTuning {
+  /** length of one minute of the escalation table (tests shrink it) */
+  minuteMs: number;
+  silenceScanMs: number;
+  /** pending stream entries of a stopped consumer are taken over after this idle time */
+  claimIdleMs: number;
+  blockMs: number;
+  /** consumer name in the stream groups; unique per worker by default */
+  consumer: string;
+  smsConcurrency: number;
+  /** calendar period, ms (default TW_CALENDAR_EVERY_MIN); 0 = do not schedule (tests call runCalendar()) */
+  calendarEveryMs: number;
+  deviceCacheMs: number;
+  /** SMS retry backoff base, ms (default TW_SMS_BACKOFF_MS) */
+  smsBackoffMs: number;
+}
+
+export interface AlertsDeps {
+  registry: Registry;
+  log?: Logger;
+  /** the master secret; default TW_SECRET_KEY or the development secret in TW_DATA_DIR */
+  masterSecret?: string;
+  /** providers to use instead of those from the configuration (tests, the demo) */
+  providers?: { primary: SmsProvider; failover?: SmsProvider };
+  rules?: RuleBook;
+  tuning?: Partial<AlertsTuning>;
+  now?: () => number;
+}
+
+export interface Alerts {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  metrics: MetricsRegistry;
+  /** lifecycle operations that also stop the escalation (the dashboard uses its own, see createAlarmActions) */
+  alarms: AlarmService;
+  /** runs the calendar rules now (the repeatable job does it on schedule) */
+  runCalendar(): Promise<{ raised: number; cleared: number }>;
+  scanSilence(): Promise<number>;
+}
+
+/**
+ * The alerts service: rule engine over the uplink and camera-event streams, alarm lifecycle in the registry,
+ * escalation and SMS through BullMQ. Any number of instances may run against the same Redis and database.
+ */
+export function createAlerts(config: { common: CommonConfig; alerts: AlertsConfig }, deps: AlertsDeps): Alerts {
+  const c = config.alerts;
+  const log = (deps.log ?? silentLogger()).child({ component: 'alerts' });
+  const now = deps.now ?? Date.now;
+  const t: AlertsTuning = {
+    minuteMs: 60_000, silenceScanMs: 1000, claimIdleMs: 30_000, blockMs: 500, consumer: `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`,
+    smsConcurrency: 8, calendarEveryMs: c.calendarEveryMin * 60_000, deviceCacheMs: 60_000, smsBackoffMs: c.smsBackoffMs, ...deps.tuning,
+  };
+  const keys = alertsKeys(config.common.keyPrefix);
+  const m = createAlertsMetrics();
+  const rules = deps.rules ?? RuleBook.fromFile(c.alertRulesFile);
+  const shutdown = new Shutdown(log);
+  let started = false;
+  let escalationQueueRef: Queue | undefined;
+  const onStop = async (alarm: Parameters<NonNullable<Parameters<typeof createAlarmService>[1]>>[0], reason: string) => {
+    if (escalationQueueRef) await ctx?.escalator.stop(alarm, reason);
+  };
+  const alarms = createAlarmService(deps.registry, (a, reason) => onStop(a, reason));
+  let ctx: EngineContext | undefined;
+
+  async function start() {
+    if (started) return;
+    started = true;
+    shutdown.reset();
+    const secret = deps.masterSecret ?? (await resolveDevSecret(config.common.dataDir, 'secret.key', config.common.secretKey));
+    const linkKey = deriveKey(secret, 'sms-link');
+    const redis = new Redis(config.common.redisUrl, { maxRetriesPerRequest: null });
+    redis.on('error', (err) => log.warn({ err }, 'redis error'));
+    shutdown.add('redis', () => redis.quit());
+    const connection = redis;
+    const prefix = keys.bullPrefix;
+    const escalationQueue = new Queue(QUEUES.escalation, { connection, prefix });
+    const smsQueue = new Queue(QUEUES.sms, { connection, prefix });
+    const calendarQueue = new Queue(QUEUES.calendar, { connection, prefix });
+    for (const q of [escalationQueue, smsQueue, calendarQueue]) {
+      q.on('error', (err) => log.warn({ err, queue: q.name }, 'queue error'));
+      shutdown.add(`queue ${q.name}`, () => q.close());
+    }
+    escalationQueueRef = escalationQueue;
+
+    const primary = deps.providers?.primary ?? providerFromConfig(c.smsProvider, c, log);
+    const secondary = deps.providers ? deps.providers.failover : c.smsFailover === 'none' ? undefined : providerFromConfig(c.smsFailover, c, log);
+    const provider = withFailover(primary, secondary, { after: c.smsFailoverAfter, cooldownMs: c.smsFailoverCooldownS * 1000, log, onSwitch: () => m.failover.inc() });
+    const linkTtlMs = c.ackLinkTtlH * 3_600_000;
+    const escalator = createEscalator({
+      registry: deps.registry, escalationQueue, smsQueue, log, publicUrl: config.common.publicUrl, linkKey, linkTtlMs,
+      principalMin: c.escalatePrincipalMin, inspectorMin: c.escalateInspectorMin, minuteMs: t.minuteMs, quietHours: c.quietHours, timezone: c.timezone,
+      signName: c.aliyunSignName, defaultLocale: c.smsLocale, smsAttempts: c.smsMaxAttempts, smsBackoffMs: t.smsBackoffMs, now,
+    });
+    ctx = {
+      registry: deps.registry, devices: new DeviceCache(deps.registry, t.deviceCacheMs), rules, states: new RuleStateStore(redis, keys), silence: new SilenceWatch(redis, keys),
+      alarms, escalator, metrics: m, log, silenceMultiple: c.silenceMultiple, timezone: c.timezone, now,
+    };
+    const engine = ctx;
+    const sender = createSmsSender({
+      registry: deps.registry, provider, rateLimit: new RecipientRateLimit(redis, keys, c.smsRateWindowS * 1000), smsQueue, metrics: m, log,
+      signName: c.aliyunSignName, publicUrl: config.common.publicUrl, linkKey, linkTtlMs, now,
+    });
+
+    const worker = (name: string, fn: (job: Job) => Promise<unknown>, concurrency = 1) => {
+      const w = new Worker(name, fn, { connection, prefix, concurrency, autorun: true });
+      w.on('error', (err) => log.warn({ err, queue: name }, 'worker error'));
+      w.on('failed', (job, err) => log.warn({ err, queue: name, job: job?.id, attempts: job?.attemptsMade }, 'job failed'));
+      shutdown.add(`worker ${name}`, () => w.close());
+      return w;
+    };
+    worker(QUEUES.escalation, async (job) => {
+      const d = job.data as { alarmId: number; stage: Stage };
+      await escalator.dispatch(d.alarmId, d.stage);
+    });
+    worker(QUEUES.sms, (job) => sender.process(job), t.smsConcurrency);
+    worker(QUEUES.calendar, () => runCalendar(engine));
+    if (t.calendarEveryMs > 0) await calendarQueue.upsertJobScheduler('calendar', { every: t.calendarEveryMs }, { name: 'calendar', opts: { removeOnComplete: true, removeOnFail: 100 } });
+
+    await reconcileSilence(engine);
+    const consumer = (stream: string, handle: (e: [string, string[]][]) => Promise<void>) => {
+      const conn = redis.duplicate();
+      conn.on('error', (err) => log.warn({ err, stream }, 'redis error (stream reader)'));
+      const sc = new StreamConsumer({ redis: conn, stream, group: CONSUMER_GROUPS.alerts, consumer: t.consumer, batch: c.alertsBatch, blockMs: t.blockMs, claimIdleMs: t.claimIdleMs, log, handle });
+      shutdown.add(`redis ${stream}`, () => conn.quit());
+      shutdown.add(`consumer ${stream}`, () => sc.stop());
+      return sc;
+    };
+    const uplink = consumer(keys.uplink, (e) => handleUplinkBatch(engine, e));
+    const cameras = consumer(keys.cameraEvents, createCameraHandler(engine));
+    await uplink.start();
+    await cameras.start();
+
+    let scanning = false;
+    const timer = setInterval(() => {
+      if (scanning) return;
+      scanning = true;
+      scanSilence(engine)
+        .catch((err: unknown) => log.warn({ err }, 'silence scan failed'))
+        .finally(() => (scanning = false));
+    }, t.silenceScanMs);
+    shutdown.add('silence scan', () => clearInterval(timer));
+    log.info({ consumer: t.consumer, provider: provider.name }, 'alerts started');
+  }
+
+  return {
+    metrics: m.registry,
+    alarms,
+    start,
+    async stop() {
+      if (!started) return;
+      await shutdown.run();
+      started = false;
+      escalationQueueRef = undefined;
+    },
+    runCalendar: () => {
+      if (!ctx) throw new Error('alerts not started');
+      return runCalendar(ctx);
+    },
+    scanSilence: () => {
+      if (!ctx) throw new Error('alerts not started');
+      return scanSilence(ctx);
+    },
+  };
+}

@@ -1,0 +1,14 @@
+export { createAlerts, QUEUES, type Alerts, type AlertsDeps, type AlertsTuning } from './create-alerts.js';
+export { createAlarmActions, type AlarmActions } from './alarms/alarm-actions.js';
+export { createAlarmService, type AlarmService, type Actor, type AlarmSubject } from './alarms/alarm-service.js';
+export { createAckLink, resolveAckLink, maskPhone, type AckClaims, type ResolvedLink } from './links/ack-link.js';
+export { RuleBook, RULE_CATALOG, ruleOverridesSchema, type RuleOverrides, type RuleTarget } from './rules/rule-book.js';
+export type { RuleMeta, RuleSettings, Signal, Severity } from './rules/types.js';
+export { planStages, STAGE_LABEL, type Stage } from './escalation/plan.js';
+export { TEMPLATES, render } from './notify/templates.js';
+export { createAliyunProvider, type AliyunOptions } from './notify/providers/aliyun.js';
+export { createTwilioProvider, type TwilioOptions } from './notify/providers/twilio.js';
+export { createConsoleProvider } from './notify/providers/console.js';
+export { withFailover } from './notify/failover.js';
+export { RecipientRejectedError, ProviderFailedError, type SmsProvider, type SmsMessage, type SmsResult, type Locale } from './notify/provider.js';
+export { alertsKeys } from './keys.js';

@@ -1,0 +1,139 @@
+import { NotFoundError } from '../../errors/index.js';
+import { one, type Queryable } from '../db.js';
+import { camelRow, camelRows } from '../rows.js';
+
+export type NotificationStatus = 'queued' | 'sending' | 'sent' | 'failed' | 'merged' | 'cancelled';
+
+export interface Notification {
+  id: number;
+  alarmId: number | null;
+  stage: string;
+  recipientName: string;
+  recipientPhone: string;
+  channel: string;
+  provider: string | null;
+  template: string;
+  params: Record<string, string>;
+  body: string;
+  locale: string;
+  status: NotificationStatus;
+  providerMessageId: string | null;
+  error: string | null;
+  attempts: number;
+  mergedInto: number | null;
+  createdAt: Date;
+  sentAt: Date | null;
+}
+
+export interface NewNotification {
+  alarmId: number;
+  stage: string;
+  recipientName: string;
+  recipientPhone: string;
+  template: string;
+  params: Record<string, string>;
+  body: string;
+  locale: string;
+}
+
+const COLUMNS = `id::int AS id, alarm_id::int AS alarm_id, stage, recipient_name, recipient_phone, channel, provider, template, params, body, locale,
+  status, provider_message_id, error, attempts, merged_into::int AS merged_into, created_at, sent_at`;
+const toNotification = (row: Record<string, unknown>) => camelRow<Notification>(row);
+
+/**
+ * SMS notifications. The partial unique index notifications_once makes each (alarm, stage, recipient) a single
+ * row; `claim` moves it queued → sending exactly once, which is what makes a retried or replayed job harmless.
+ */
+export function notificationQueries(db: Queryable) {
+  return {
+    /** Creates the row; undefined when this (alarm, stage, recipient) already has one. */
+    async createOnce(n: NewNotification): Promise<number | undefined> {
+      const row = await one<{ id: number }>(
+        db,
+        `INSERT INTO notifications (alarm_id, stage, recipient_name, recipient_phone, template, params, body, locale)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+         ON CONFLICT (alarm_id, stage, recipient_phone) WHERE alarm_id IS NOT NULL DO NOTHING RETURNING id::int AS id`,
+        [n.alarmId, n.stage, n.recipientName, n.recipientPhone, n.template, JSON.stringify(n.params), n.body, n.locale],
+      );
+      return row?.id;
+    },
+    /** queued → sending, once. Undefined when another worker (or an earlier attempt) has it. */
+    async claim(ids: number[]): Promise<Notification[]> {
+      const rows = await db.query<Record<string, unknown>>(
+        `UPDATE notifications SET status = 'sending', attempts = attempts + 1 WHERE id = ANY($1::bigint[]) AND status = 'queued' RETURNING ${COLUMNS}`,
+        [ids],
+      );
+      return rows.map(toNotification).sort((a, b) => a.id - b.id);
+    },
+    /** sending → queued after a failure that certainly did not deliver (the provider answered with an error). */
+    async release(ids: number[], error: string): Promise<void> {
+      await db.query(`UPDATE notifications SET status = 'queued', error = $2 WHERE id = ANY($1::bigint[]) AND status = 'sending'`, [ids, error]);
+    },
+    /** The primary row is sent; the others it carried are marked merged into it. */
+    async markSent(id: number, provider: string, messageId: string, body: string, mergedIds: number[] = []): Promise<void> {
+      await db.query(
+        `UPDATE notifications SET status = 'sent', provider = $2, provider_message_id = $3, body = $4, sent_at = now(), error = NULL WHERE id = $1`,
+        [id, provider, messageId, body],
+      );
+      if (mergedIds.length)
+        await db.query(`UPDATE notifications SET status = 'merged', merged_into = $1, sent_at = now() WHERE id = ANY($2::bigint[])`, [id, mergedIds]);
+    },
+    /** Rows claimed but not to be sent after all (the alarm was acknowledged meanwhile). */
+    async cancel(ids: number[]): Promise<void> {
+      await db.query(`UPDATE notifications SET status = 'cancelled' WHERE id = ANY($1::bigint[]) AND status IN ('queued', 'sending')`, [ids]);
+    },
+    async markFailed(ids: number[], error: string, provider?: string): Promise<void> {
+      await db.query(`UPDATE notifications SET status = 'failed', error = $2, provider = COALESCE($3, provider) WHERE id = ANY($1::bigint[]) AND status IN ('queued', 'sending')`, [
+        ids,
+        error.slice(0, 500),
+        provider ?? null,
+      ]);
+    },
+    /** Stops what is still waiting for an alarm (acknowledged, closed). */
+    async cancelQueued(alarmId: number, stages?: string[]): Promise<number> {
+      const rows = await db.query(
+        `UPDATE notifications SET status = 'cancelled' WHERE alarm_id = $1 AND status = 'queued' AND ($2::text[] IS NULL OR stage = ANY($2::text[])) RETURNING id`,
+        [alarmId, stages ?? null],
+      );
+      return rows.length;
+    },
+    async get(id: number): Promise<Notification> {
+      const row = await one<Record<string, unknown>>(db, `SELECT ${COLUMNS} FROM notifications WHERE id = $1`, [id]);
+      if (!row) throw new NotFoundError(`notification ${id}`);
+      return toNotification(row);
+    },
+    async getMany(ids: number[]): Promise<Notification[]> {
+      const rows = await db.query<Record<string, unknown>>(`SELECT ${COLUMNS} FROM notifications WHERE id = ANY($1::bigint[]) ORDER BY id`, [ids]);
+      return camelRows<Notification>(rows);
+    },
+    async listForAlarm(alarmId: number): Promise<Notification[]> {
+      const rows = await db.query<Record<string, unknown>>(`SELECT ${COLUMNS} FROM notifications WHERE alarm_id = $1 ORDER BY id`, [alarmId]);
+      return camelRows<Notification>(rows);
+    },
+    async list(filter: { status?: NotificationStatus; phone?: string; limit?: number } = {}): Promise<Notification[]> {
+      const rows = await db.query<Record<string, unknown>>(
+        `SELECT ${COLUMNS} FROM notifications WHERE ($1::text IS NULL OR status = $1) AND ($2::text IS NULL OR recipient_phone = $2) ORDER BY id LIMIT $3`,
+        [filter.status ?? null, filter.phone ?? null, filter.limit ?? 1000],
+      );
+      return camelRows<Notification>(rows);
+    },
+  };
+}
+
+/** Short acknowledgement links: random id → signed token (migration 0002). */
+export function ackLinkQueries(db: Queryable) {
+  return {
+    async put(id: string, token: string, expiresAt: Date): Promise<void> {
+      await db.query('INSERT INTO ack_links (id, token, expires_at) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING', [id, token, expiresAt]);
+    },
+    async token(id: string): Promise<string | undefined> {
+      const row = await one<{ token: string }>(db, 'SELECT token FROM ack_links WHERE id = $1', [id]);
+      return row?.token;
+    },
+    /** Housekeeping: links expired more than `graceDays` ago. */
+    async purgeExpired(graceDays = 30): Promise<number> {
+      const rows = await db.query(`DELETE FROM ack_links WHERE expires_at < now() - make_interval(days => $1) RETURNING id`, [graceDays]);
+      return rows.length;
+    },
+  };
+}
