@@ -11,3 +11,5 @@ export type { Alarm, AlarmOutcome, AlarmStatus, AlarmSubjectType, NewAlarm, Seve
 export { ackLinkQueries, notificationQueries } from './queries/notifications.js';
 export type { NewNotification, Notification, NotificationStatus } from './queries/notifications.js';
 export { auditQueries } from './queries/audit.js';
+export { cameraMediaQueries } from './queries/cameras-media.js';
+export type { NewSnapshot, Snapshot } from './queries/cameras-media.js';

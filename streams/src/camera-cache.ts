@@ -1,0 +1,68 @@
+import type { Camera, Kitchen, Registry } from '@tianwang/core/registry';
+import type { Logger } from '@tianwang/core/log';
+
+/**
+ * Cameras and their kitchens, held in memory. node-media-server decides publish and play synchronously,
+ * so the decision cannot wait for the database: it reads this cache, which is refreshed periodically and
+ * on a miss (a camera added a moment ago is accepted on its next reconnect attempt).
+ */
+export class CameraCache {
+  private cameras = new Map<string, Camera>();
+  private kitchens = new Map<string, Kitchen>();
+  private timer: NodeJS.Timeout | undefined;
+  private refreshing: Promise<void> | undefined;
+  private lastMissRefresh = 0;
+
+  constructor(
+    private readonly registry: Registry,
+    private readonly log: Logger,
+    private readonly refreshMs = 10_000,
+  ) {}
+
+  async start(): Promise<void> {
+    await this.refresh();
+    this.timer = setInterval(() => void this.refresh().catch((err: unknown) => this.log.warn({ err }, 'camera cache refresh failed')), this.refreshMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+
+  refresh(): Promise<void> {
+    this.refreshing ??= (async () => {
+      try {
+        const [cameras, kitchens] = await Promise.all([this.registry.kitchens.listCameras(), this.registry.kitchens.list()]);
+        this.cameras = new Map(cameras.map((c) => [c.id, c]));
+        this.kitchens = new Map(kitchens.map((k) => [k.id, k]));
+      } finally {
+        this.refreshing = undefined;
+      }
+    })();
+    return this.refreshing;
+  }
+
+  /** Synchronous lookup; a miss schedules a refresh (at most one per 2 s, so unknown ids cannot hammer the database). */
+  camera(id: string): Camera | undefined {
+    const c = this.cameras.get(id);
+    if (!c && Date.now() - this.lastMissRefresh > 2000) {
+      this.lastMissRefresh = Date.now();
+      void this.refresh().catch(() => {});
+    }
+    return c;
+  }
+
+  /** Lookup that refreshes once on a miss (API requests can wait). */
+  async cameraFresh(id: string): Promise<Camera | undefined> {
+    if (!this.cameras.has(id)) await this.refresh();
+    return this.cameras.get(id);
+  }
+
+  kitchen(id: string): Kitchen | undefined {
+    return this.kitchens.get(id);
+  }
+
+  allCameras(): Camera[] {
+    return [...this.cameras.values()];
+  }
+}

@@ -1,0 +1,134 @@
+import { createReadStream } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { join } from 'node:path';
+import { WebSocketServer } from 'ws';
+import { handleApi } from './api-routes.js';
+import { CORS, clientIp, sendError, sendJson } from './http-util.js';
+import { verifyPlay, type PlayCheck } from './play-signing.js';
+import { streamPathOf } from './publish-auth.js';
+import { signPlaylist } from './hls-packager.js';
+import type { RelayContext } from './relay-context.js';
+
+/**
+ * The relay's only HTTP listener. Every playback request (HTTP-FLV, WS-FLV, HLS, recorded segments) is
+ * checked here first: no signature → 401, a bad or expired one → 403, so a player never reaches
+ * node-media-server (which would answer a bad signature with an empty 200). Only then is the request
+ * handed to node-media-server in-process, or a file served. /api/* is in api-routes.ts.
+ */
+const PLAY = /^\/(?:play|ws)\/([A-Za-z0-9_-]{3,40})\.flv$/;
+const HLS = /^\/hls\/([A-Za-z0-9_-]{3,40})\/(index\.m3u8|seg-\d{1,9}\.ts)$/;
+const REC = /^\/rec\/([A-Za-z0-9_-]{3,40})\/(\d{9,11}\.ts)$/;
+
+type Gate = { ok: true; release: () => void } | { ok: false; status: number; body: Record<string, string> };
+
+/** Signature, camera, liveness and the public per-viewer limit, in that order. */
+function gate(ctx: RelayContext, cameraId: string, url: URL, ip: string, opts: { needsLive: boolean; session: boolean }): Gate {
+  const check: PlayCheck = verifyPlay(ctx.playKey, cameraId, url.searchParams);
+  if (!check.ok) {
+    ctx.metrics.playRefused.inc({ status: String(check.status) });
+    return { ok: false, status: check.status, body: { error: check.status === 401 ? 'TW_UNAUTHENTICATED' : 'TW_FORBIDDEN', reason: check.reason } };
+  }
+  const camera = ctx.cache.camera(cameraId);
+  if (!camera || !camera.enabled) return { ok: false, status: 404, body: { error: 'TW_NOT_FOUND', reason: 'no such camera' } };
+  if (opts.needsLive && camera.mode === 'push' && !ctx.nms.isLive(streamPathOf(cameraId))) return { ok: false, status: 404, body: { error: 'TW_NOT_FOUND', reason: 'camera is not live' } };
+  if (check.grant.aud === 'p' && opts.session) {
+    const release = ctx.limits.acquireSession(ip);
+    if (!release) return { ok: false, status: 429, body: { error: 'TW_RATE_LIMITED', reason: 'too many streams open from this address' } };
+    return { ok: true, release };
+  }
+  return { ok: true, release: () => {} };
+}
+
+export function createHttpFront(ctx: RelayContext): Server {
+  const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false });
+  wss.on('error', (err) => ctx.log.warn({ err }, 'websocket server error'));
+
+  const server = createServer((req, res) => {
+    handle(ctx, req, res).catch((err: unknown) => sendError(res, err, ctx.log));
+  });
+  server.on('clientError', (err, socket) => socket.destroy(err));
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => socket.destroy());
+    const url = new URL(req.url ?? '/', 'http://relay');
+    const m = PLAY.exec(url.pathname);
+    if (!m) return rejectUpgrade(socket, 404, { error: 'TW_NOT_FOUND' });
+    const cameraId = m[1] as string;
+    const g = gate(ctx, cameraId, url, clientIp(req), { needsLive: true, session: true });
+    if (!g.ok) return rejectUpgrade(socket, g.status, g.body);
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      ws.on('close', g.release);
+      ws.on('error', () => ws.terminate());
+      ctx.nms.playWsFlv(req, ws, streamPathOf(cameraId));
+    });
+  });
+  return server;
+}
+
+function rejectUpgrade(socket: Duplex, status: number, body: Record<string, string>): void {
+  const text = JSON.stringify(body);
+  const reason = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 429: 'Too Many Requests' }[status] ?? 'Error';
+  socket.end(`HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`);
+}
+
+async function handle(ctx: RelayContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://relay');
+  const path = url.pathname;
+  if (req.method === 'OPTIONS') {
+    res.writeHead(204, { ...CORS, 'access-control-allow-methods': 'GET, POST, OPTIONS', 'access-control-allow-headers': 'authorization, content-type', 'access-control-max-age': '600' }).end();
+    return;
+  }
+  if (path.startsWith('/api/')) return handleApi(ctx, req, res, url);
+  if (req.method !== 'GET' && req.method !== 'HEAD') return sendJson(res, 405, { error: 'method not allowed' });
+
+  let m = PLAY.exec(path);
+  if (m) {
+    const cameraId = m[1] as string;
+    const g = gate(ctx, cameraId, url, clientIp(req), { needsLive: true, session: true });
+    if (!g.ok) return sendJson(res, g.status, g.body);
+    res.on('close', g.release);
+    res.writeHead(200, { 'content-type': 'video/x-flv', 'cache-control': 'no-store', ...CORS });
+    res.flushHeaders();
+    ctx.nms.playHttpFlv(req, res, streamPathOf(cameraId));
+    return;
+  }
+  if ((m = HLS.exec(path))) {
+    const cameraId = m[1] as string;
+    const file = m[2] as string;
+    // HLS is request/response: the per-viewer limit applies when URLs are issued, not per segment
+    const g = gate(ctx, cameraId, url, clientIp(req), { needsLive: file === 'index.m3u8', session: false });
+    if (!g.ok) return sendJson(res, g.status, g.body);
+    if (file === 'index.m3u8') {
+      const dir = await ctx.hls.ensure(cameraId);
+      if (!dir) return sendJson(res, 503, { error: 'TW_DEPENDENCY_UNAVAILABLE', reason: 'stream not ready, retry' });
+      const playlist = await readFile(join(dir, file), 'utf8');
+      const query = ['exp', 'aud', 'sig'].map((k) => `${k}=${encodeURIComponent(url.searchParams.get(k) ?? '')}`).join('&');
+      const body = signPlaylist(playlist, query);
+      res.writeHead(200, { 'content-type': 'application/vnd.apple.mpegurl', 'cache-control': 'no-store', ...CORS }).end(body);
+      return;
+    }
+    const dir = ctx.hls.touch(cameraId);
+    if (!dir) return sendJson(res, 404, { error: 'TW_NOT_FOUND', reason: 'no HLS packager for this camera' });
+    return serveFile(res, join(dir, file), 'video/mp2t');
+  }
+  if ((m = REC.exec(path))) {
+    const cameraId = m[1] as string;
+    const check = verifyPlay(ctx.playKey, cameraId, url.searchParams);
+    if (!check.ok) return sendJson(res, check.status, { error: check.status === 401 ? 'TW_UNAUTHENTICATED' : 'TW_FORBIDDEN', reason: check.reason });
+    // recordings are for inspectors only: a public viewing URL never opens them
+    if (check.grant.aud !== 'i') return sendJson(res, 403, { error: 'TW_FORBIDDEN', reason: 'recordings are for inspectors' });
+    return serveFile(res, join(ctx.recordingsRoot, cameraId, m[2] as string), 'video/mp2t');
+  }
+  if (path === '/healthz') return sendJson(res, 200, { ok: true });
+  sendJson(res, 404, { error: 'TW_NOT_FOUND' });
+}
+
+async function serveFile(res: ServerResponse, file: string, type: string): Promise<void> {
+  const st = await stat(file).catch(() => null);
+  if (!st?.isFile()) return sendJson(res, 404, { error: 'TW_NOT_FOUND' });
+  res.writeHead(200, { 'content-type': type, 'content-length': st.size, 'cache-control': 'private, max-age=60', ...CORS });
+  createReadStream(file)
+    .on('error', () => res.destroy())
+    .pipe(res);
+}

@@ -1,0 +1,47 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { isTianwangError, UserError } from '@tianwang/core/errors';
+import type { Logger } from '@tianwang/core/log';
+
+export const CORS = { 'access-control-allow-origin': '*' };
+
+export function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'content-length': Buffer.byteLength(text), ...CORS }).end(text);
+}
+
+/** Errors by intent: a UserError answers with its status and message, anything else is a 500 logged at error. */
+export function sendError(res: ServerResponse, err: unknown, log: Logger): void {
+  if (isTianwangError(err)) {
+    if (err.status >= 500) log.warn({ err }, 'request failed');
+    sendJson(res, err.status, { error: err.code, message: err.message });
+    return;
+  }
+  log.error({ err }, 'request failed unexpectedly');
+  sendJson(res, 500, { error: 'TW_UNEXPECTED', message: 'unexpected internal error' });
+}
+
+export async function readJson(req: IncomingMessage, limit = 16_384): Promise<Record<string, unknown>> {
+  let size = 0;
+  const chunks: Buffer[] = [];
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limit) throw new UserError('TW_PAYLOAD_INVALID', 'body too large', 413);
+    chunks.push(chunk);
+  }
+  if (size === 0) return {};
+  let value: unknown;
+  try {
+    value = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  } catch {
+    throw new UserError('TW_PAYLOAD_INVALID', 'body is not JSON');
+  }
+  return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+}
+
+export function clientIp(req: IncomingMessage): string {
+  return (req.socket.remoteAddress ?? '').replace(/^::ffff:/, '');
+}

@@ -1,0 +1,251 @@
+import { join } from 'node:path';
+import type { Server } from 'node:http';
+import type { Redis } from 'ioredis';
+import type { PlatformConfig } from '@tianwang/core/config';
+import { deriveKey, resolveDevSecret } from '@tianwang/core/crypto';
+import type { Logger } from '@tianwang/core/log';
+import { cameraMediaQueries, type Registry } from '@tianwang/core/registry';
+import { Shutdown } from '@tianwang/core/service';
+import { CameraCache } from './camera-cache.js';
+import { HealthMonitor, type CameraHealth } from './health-monitor.js';
+import { HlsPackagers } from './hls-packager.js';
+import { createHttpFront } from './http-front.js';
+import { cameraKeyframes } from './keyframe-source.js';
+import { internalToken, verifyInternalToken } from './internal-token.js';
+import { createStreamsMetrics, type StreamsMetrics } from './metrics.js';
+import { NmsHost, type NmsSession } from './nms-host.js';
+import { verifyPlay } from './play-signing.js';
+import { cameraIdOf, decidePublish, streamPathOf } from './publish-auth.js';
+import { PullRelays } from './pull-relay.js';
+import { Recorders } from './recorder.js';
+import type { RelayContext } from './relay-context.js';
+import { Retention } from './retention.js';
+import { ViewerLimits } from './viewer-limits.js';
+
+export { signPlay, verifyPlay } from './play-signing.js';
+export { healthKey, type CameraHealth, type HealthState } from './health-monitor.js';
+export { judgePicture } from './frame-analysis.js';
+export { liveChildren } from './ffmpeg-supervisor.js';
+
+export type StreamsServiceConfig = Pick<PlatformConfig, 'common' | 'streams'> & { alerts?: { timezone: string } };
+
+export interface StreamsDeps {
+  registry: Registry;
+  log: Logger;
+  /** camera health (latest hash, camera-events stream); without it health is kept in memory only */
+  redis?: Redis;
+}
+
+export interface StreamsTuning {
+  /** how often recorders are reconciled with cameras and recording hours (default 5 s) */
+  reconcileMs?: number;
+  /** how often cameras are re-read from the registry (default 10 s) */
+  cacheRefreshMs?: number;
+}
+
+export interface Streams {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  metrics: StreamsMetrics['registry'];
+  /** ports actually bound (useful when configured as 0 in tests is not allowed: informational) */
+  readonly httpPort: number;
+  /** latest health of a camera (also in Redis hash `${prefix}:camera-health:<id>`) */
+  health(cameraId: string): CameraHealth | undefined;
+  /** internals for tests and the benchmark */
+  readonly internals: { pulls?: PullRelays; recorders?: Recorders; hls?: HlsPackagers; healthMonitor?: HealthMonitor; nms?: NmsHost };
+}
+
+export function createStreams(config: StreamsServiceConfig, deps: StreamsDeps, tuning: StreamsTuning = {}): Streams {
+  const sc = config.streams;
+  const log = deps.log.child({ component: 'streams' });
+  const dataDir = config.common.dataDir;
+  const timeZone = config.alerts?.timezone ?? 'Asia/Shanghai';
+  const loopHost = sc.streamsHost === '0.0.0.0' || sc.streamsHost === '::' ? '127.0.0.1' : sc.streamsHost;
+  const shutdown = new Shutdown(log);
+  const internals: Streams['internals'] = {};
+  let nms: NmsHost | undefined;
+  const metrics = createStreamsMetrics(() => nms?.counts() ?? { publishers: 0, viewers: 0, inBytes: 0, outBytes: 0 });
+  let healthMonitor: HealthMonitor | undefined;
+
+  async function start(): Promise<void> {
+    try {
+      await startSteps();
+    } catch (err) {
+      await shutdown.run();
+      shutdown.reset();
+      throw err;
+    }
+  }
+
+  async function startSteps(): Promise<void> {
+    const masterSecret = await resolveDevSecret(dataDir, 'secret.key', config.common.secretKey);
+    const publishKey = deriveKey(masterSecret, 'publish');
+    const playKey = deriveKey(masterSecret, 'play-url');
+    const rtmpBase = `rtmp://${loopHost}:${sc.rtmpPort}`;
+    const readUrl = (id: string) => `${rtmpBase}${streamPathOf(id)}?itoken=${internalToken(publishKey, streamPathOf(id))}`;
+    const recordingsRoot = join(dataDir, 'recordings');
+
+    const cache = new CameraCache(deps.registry, log, tuning.cacheRefreshMs);
+    await cache.start();
+    shutdown.add('camera cache', () => cache.stop());
+
+    const limits = new ViewerLimits({ urlsPerMinute: sc.publicPlayUrlsPerMin, concurrentPerIp: sc.publicViewersPerIp });
+    const pulls = new PullRelays({ masterSecret, idleMs: sc.pullIdleS * 1000, publishUrl: readUrl, onRestart: () => metrics.ffmpegRestarts.inc({ role: 'pull' }) }, log);
+    internals.pulls = pulls;
+    shutdown.add('rtsp pulls', () => pulls.stop());
+
+    const pullViewers = new Map<string, string>(); // session id → pull camera id
+    const publicSlots = new Map<string, () => void>(); // RTMP public viewers' limit slots
+    let recorders: Recorders | undefined;
+    let reconcileSoon: NodeJS.Timeout | undefined;
+    const reconcile = () => {
+      clearTimeout(reconcileSoon);
+      reconcileSoon = setTimeout(() => {
+        const host = nms;
+        if (!recorders || !host) return;
+        // a camera disabled while live is cut off
+        for (const c of cache.allCameras()) if (!c.enabled && host.isLive(streamPathOf(c.id))) host.dropPublisher(streamPathOf(c.id));
+        void recorders.reconcile(cache.allCameras(), (id) => host.isLive(streamPathOf(id))).catch((err: unknown) => log.warn({ err }, 'recorder reconcile failed'));
+      }, 50);
+    };
+
+    nms = new NmsHost(
+      { host: sc.streamsHost, rtmpPort: sc.rtmpPort, storeDir: join(dataDir, 'nms') },
+      {
+        authorizePublish(s: NmsSession) {
+          if (verifyInternalToken(publishKey, s.streamPath, s.streamQuery.itoken)) {
+            const c = cache.camera(cameraIdOf(s.streamPath) ?? '');
+            return c?.mode === 'pull' && c.enabled ? null : 'internal publish only for enabled pull cameras';
+          }
+          const d = decidePublish(s.streamPath, s.streamQuery.token, (id) => cache.camera(id));
+          if (!d.ok) metrics.publishRefused.inc();
+          return d.ok ? null : d.reason;
+        },
+        authorizePlay(s: NmsSession) {
+          if (verifyInternalToken(publishKey, s.streamPath, s.streamQuery.itoken)) return null;
+          const id = cameraIdOf(s.streamPath);
+          if (!id) return 'not a camera stream path';
+          const params = new URLSearchParams(Object.entries(s.streamQuery).map(([k, v]): [string, string] => [k, String(v)]));
+          const check = verifyPlay(playKey, id, params);
+          if (!check.ok) return `play signature ${check.reason}`;
+          const camera = cache.camera(id);
+          if (!camera?.enabled) return 'unknown camera';
+          if (check.grant.aud === 'p') {
+            const release = limits.acquireSession(s.ip.replace(/:\d+$/, '').replace(/^::ffff:/, ''));
+            if (!release) return 'too many streams from this address';
+            publicSlots.set(s.id, release);
+          }
+          return null;
+        },
+        onPlay(s) {
+          const camera = cache.camera(cameraIdOf(s.streamPath) ?? '');
+          if (camera?.mode === 'pull' && camera.enabled) {
+            pullViewers.set(s.id, camera.id);
+            pulls.acquire(camera);
+          }
+        },
+        onPlayDone(s) {
+          const cam = pullViewers.get(s.id);
+          if (cam !== undefined) {
+            pullViewers.delete(s.id);
+            pulls.release(cam);
+          }
+          publicSlots.get(s.id)?.();
+          publicSlots.delete(s.id);
+        },
+        onPublish: () => reconcile(),
+        onPublishDone: () => reconcile(),
+      },
+      log,
+    );
+    const host = nms;
+    internals.nms = host;
+    await host.start();
+    shutdown.add('node-media-server', () => host.stop());
+
+    const hls = new HlsPackagers({ rootDir: join(dataDir, 'hls'), idleMs: sc.hlsIdleS * 1000, readUrl, onRestart: () => metrics.ffmpegRestarts.inc({ role: 'hls' }) }, log);
+    internals.hls = hls;
+    shutdown.add('hls packagers', () => hls.stop());
+
+    recorders = new Recorders({ root: recordingsRoot, segmentS: sc.recordingSegmentS, timeZone, readUrl, onRestart: () => metrics.ffmpegRestarts.inc({ role: 'recorder' }) }, log);
+    internals.recorders = recorders;
+    const recs = recorders;
+    const reconcileTimer = setInterval(reconcile, tuning.reconcileMs ?? 5000);
+    reconcile();
+    shutdown.add('recorders', async () => {
+      clearInterval(reconcileTimer);
+      clearTimeout(reconcileSoon);
+      await recs.stop();
+    });
+
+    const retention = new Retention({ root: recordingsRoot, keepMs: sc.recordingDays * 86_400_000 }, log);
+    retention.start();
+    shutdown.add('retention', () => retention.stop());
+
+    healthMonitor = new HealthMonitor(
+      {
+        cameras: () => cache.allCameras(),
+        businessHours: (k) => cache.kitchen(k)?.businessHours ?? null,
+        isLive: (id) => host.isLive(streamPathOf(id)),
+        stats: (id) => host.streamStats(streamPathOf(id)),
+        keyframes: (camera, count, ms) => cameraKeyframes(host, pulls, camera, count, ms),
+        redis: deps.redis,
+        keyPrefix: config.common.keyPrefix,
+        timeZone,
+        intervalMs: sc.cameraHealthIntervalS * 1000,
+        mode: sc.cameraHealthMode,
+      },
+      log,
+    );
+    internals.healthMonitor = healthMonitor;
+    const hm = healthMonitor;
+    hm.start();
+    shutdown.add('health monitor', () => hm.stop());
+
+    const ctx: RelayContext = {
+      config: sc,
+      log,
+      masterSecret,
+      playKey,
+      dataDir,
+      recordingsRoot,
+      cache,
+      nms: host,
+      hls,
+      limits,
+      health: hm,
+      media: cameraMediaQueries(deps.registry.db),
+      metrics,
+      readUrl,
+      keyframes: (camera, count, ms) => cameraKeyframes(host, pulls, camera, count, ms),
+    };
+    const front: Server = createHttpFront(ctx);
+    await new Promise<void>((resolve, reject) => {
+      front.once('error', reject);
+      front.listen(sc.streamsHttpPort, sc.streamsHost, () => {
+        front.off('error', reject);
+        front.on('error', (err) => log.error({ err }, 'http front error'));
+        resolve();
+      });
+    });
+    shutdown.add('http front', () => new Promise<void>((resolve) => {
+      front.close(() => resolve());
+      front.closeAllConnections();
+    }));
+    log.info({ rtmpPort: sc.rtmpPort, httpPort: sc.streamsHttpPort }, 'stream relay ready');
+  }
+
+  return {
+    start,
+    async stop() {
+      await shutdown.run();
+      shutdown.reset();
+    },
+    metrics: metrics.registry,
+    get httpPort() {
+      return sc.streamsHttpPort;
+    },
+    health: (id) => healthMonitor?.get(id),
+    internals,
+  };
+}
