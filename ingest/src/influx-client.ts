@@ -1,10 +1,22 @@
 /**
  * Builds the InfluxDB client for the configured API, and makes sure the 1.x database exists.
  */
-import { InfluxDB } from '@influxdata/influxdb-client';
+import { InfluxDB, setLogger } from '@influxdata/influxdb-client';
+import type { Logger } from '@tianwang/core/log';
 import type { InfluxConfig } from '@tianwang/core/config';
 import { OperationalError } from '@tianwang/core/errors';
 import { createV1Transport, v1AuthHeaders } from './v1-transport.js';
+
+/**
+ * The client logs every failed attempt to the console by default. Its logger is process-wide: route it to
+ * ours at debug level (the writer logs failures itself, once per outage rather than once per attempt).
+ */
+export function routeClientLog(log: Logger): void {
+  setLogger({
+    error: (message, error) => log.debug({ err: (error as Error | undefined)?.message }, `influxdb-client: ${message}`),
+    warn: (message, error) => log.debug({ err: (error as Error | undefined)?.message }, `influxdb-client: ${message}`),
+  });
+}
 
 export function createInfluxClient(config: InfluxConfig): InfluxDB {
   if (config.influxApi === 'v1') {

@@ -12,7 +12,7 @@ import { CONSUMER_GROUPS, pipelineKeys } from '@tianwang/core/pipeline';
 import { Shutdown, type Service } from '@tianwang/core/service';
 import { DeadLetterWriter } from './dead-letter.js';
 import { DeviceCache, type DeviceLookup } from './device-cache.js';
-import { createInfluxClient, ensureDatabase } from './influx-client.js';
+import { createInfluxClient, ensureDatabase, routeClientLog } from './influx-client.js';
 import { InfluxWriter, type Batch } from './influx-writer.js';
 import { createIngestMetrics } from './metrics.js';
 import { processEntries, type ProcessorDeps } from './processor.js';
@@ -84,6 +84,7 @@ export function createIngest(config: IngestServiceConfig, deps: IngestDeps): Ing
       acking.add(p);
       void p.finally(() => acking.delete(p));
     };
+    routeClientLog(log);
     const writer = new InfluxWriter(
       createInfluxClient(config.influx),
       {
