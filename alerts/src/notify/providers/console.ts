@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '@tianwang/core/log';
-import type { SmsMessage, SmsProvider } from '../provider.js';
+import { RecipientRejectedError, e164, type SmsMessage, type SmsProvider } from '../provider.js';
 
 /** Development provider: logs the rendered text (and keeps the last messages for the demo page and tests). */
 export function createConsoleProvider(log?: Logger, keep = 200): SmsProvider & { sent: (SmsMessage & { messageId: string })[] } {
@@ -9,6 +9,8 @@ export function createConsoleProvider(log?: Logger, keep = 200): SmsProvider & {
     name: 'console',
     sent,
     async send(m) {
+      // the same number check a real provider makes, so development shows the same failures
+      if (!/^\+[1-9]\d{6,14}$/.test(e164(m.to))) throw new RecipientRejectedError('console', 'invalid_number', `not a phone number: ${m.to}`);
       const messageId = randomUUID();
       sent.push({ ...m, messageId });
       if (sent.length > keep) sent.shift();

@@ -1,0 +1,91 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startRedis, type RedisServer } from '@tianwang/core/testing';
+import { startWorld, type World } from './helpers/harness.js';
+import { BOILER, ELEVATOR, PHONES, until } from './helpers/world.js';
+
+let redis: RedisServer;
+let w: World | undefined;
+beforeAll(async () => {
+  redis = await startRedis();
+});
+afterEach(async () => {
+  await w?.close();
+  w = undefined;
+});
+afterAll(async () => redis?.stop());
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('device faults through the uplink stream → alarm → escalation → Aliyun endpoint', () => {
+  it('trapped passengers: officer and maintenance at once, principal and inspector later; a repeat only counts; the clear closes it', async () => {
+    w = await startWorld(redis.url);
+    await w.uplink.event('elevator', ELEVATOR, '11', 'raised');
+    const first = await w.aliyun.waitFor(2, 5000);
+    expect(first.map((r) => r.to).sort()).toEqual([PHONES.maintenance, PHONES.officer].sort());
+    const officer = first.find((r) => r.to === PHONES.officer)!;
+    expect(officer.templateCode).toBe('SMS_ALARM');
+    expect(officer.params).toMatchObject({ unit: '阳光花园物业', what: '困人', device: '3号楼1号梯（注册代码31104403002019001234，3号楼东侧）' });
+    expect(officer.params!.link).toMatch(/^http:\/\/tw\.test\/a\/[A-Za-z0-9]{10}$/);
+    expect(first.find((r) => r.to === PHONES.maintenance)!.params!.what).toContain('维保单位');
+
+    // nobody acknowledges: principal after 1 "minute", inspector after 2
+    const all = await w.aliyun.waitFor(4, 6000);
+    expect(all.slice(2).map((r) => r.to)).toEqual([PHONES.principal, PHONES.inspector]);
+    expect(all[2]!.params!.what).toBe('困人（安全管理员1分钟未确认）');
+
+    await w.uplink.event('elevator', ELEVATOR, '11', 'raised');
+    const repeated = await until(async () => {
+      const [a] = await w!.alarms.list({ subjectId: ELEVATOR });
+      return a && a.count === 2 ? a : undefined;
+    });
+    expect(repeated.status).toBe('open');
+    expect((await w.alarms.list({ subjectId: ELEVATOR })).length).toBe(1);
+
+    await w.uplink.event('elevator', ELEVATOR, '11', 'cleared');
+    const closed = await until(async () => {
+      const a = await w!.alarms.find(repeated.id);
+      return a?.status === 'closed' ? a : undefined;
+    });
+    expect(closed.outcome).toBe('auto_cleared');
+    expect(closed.closedVia).toBe('automatic');
+    await sleep(300);
+    expect(w.aliyun.received).toHaveLength(4);
+    const audit = await w.registry.audit.forSubject('alarm', String(closed.id));
+    expect(audit.map((e) => `${e.action}/${e.via}`)).toEqual(['alarm.raised/automatic', 'alarm.closed/automatic']);
+  });
+
+  it('acknowledging stops the later stages: delayed jobs removed, nothing more sent', async () => {
+    w = await startWorld(redis.url);
+    await w.uplink.event('boiler', BOILER, 'B03', 'raised');
+    await w.aliyun.waitFor(1, 5000);
+    const [alarm] = await w.alarms.list({ subjectId: BOILER });
+    expect(alarm).toMatchObject({ type: 'fault:B03', severity: 'critical', status: 'open' });
+    expect(await w.escalationQueue.getDelayedCount()).toBe(2);
+    const acked = await w.alerts.alarms.acknowledge(alarm!.id, { name: '安全管理员 张安全', type: 'contact' }, 'sms_link');
+    expect(acked?.status).toBe('acknowledged');
+    expect(await w.escalationQueue.getDelayedCount()).toBe(0);
+    await sleep(2600);
+    expect(w.aliyun.received.map((r) => r.to)).toEqual([PHONES.officer]);
+    // the lifecycle goes on: rectified with a note, then closed when the condition clears
+    const rect = await w.alerts.alarms.rectify(alarm!.id, { name: '安全管理员 张安全', type: 'contact' }, '更换压力控制器，安全阀校验合格', 'sms_link');
+    expect(rect?.status).toBe('rectified');
+    await w.uplink.event('boiler', BOILER, 'B03', 'cleared');
+    const done = await until(async () => ((await w!.alarms.find(alarm!.id))?.status === 'closed' ? w!.alarms.find(alarm!.id) : undefined));
+    expect(done).toMatchObject({ outcome: 'resolved', rectificationNote: '更换压力控制器，安全阀校验合格' });
+    const audit = await w.registry.audit.forSubject('alarm', String(alarm!.id));
+    expect(audit.map((e) => `${e.action}/${e.via}/${e.actor}`)).toEqual([
+      'alarm.raised/automatic/system', 'alarm.acknowledged/sms_link/安全管理员 张安全', 'alarm.rectified/sms_link/安全管理员 张安全', 'alarm.closed/automatic/system',
+    ]);
+  });
+
+  it('ignores invalid entries (ingest parks them) and devices the registry does not know', async () => {
+    w = await startWorld(redis.url);
+    await w.uplink.raw('tw/v1/elevator/EL-0001/event', '{not json');
+    await w.uplink.raw('tw/v9/elevator/EL-0001/event', '{}');
+    await w.uplink.event('elevator', 'EL-UNKNOWN', '11', 'raised');
+    await w.uplink.event('elevator', ELEVATOR, '05', 'raised');
+    await w.aliyun.waitFor(1, 5000);
+    const alarms = await w.alarms.list({});
+    expect(alarms.map((a) => `${a.subjectId}/${a.type}`)).toEqual([`${ELEVATOR}/fault:05`]);
+  });
+});
