@@ -178,8 +178,10 @@ export class NmsHost {
 
   async stop(): Promise<void> {
     for (const [event, fn] of this.listeners.splice(0)) Context.eventEmitter.off(event, fn);
-    await new Promise<void>((resolve) => (this.rtmp ? this.rtmp.close(() => resolve()) : resolve()));
+    // close() waits for open connections, which only nms.stop() destroys: start both, then wait
+    const closed = new Promise<void>((resolve) => (this.rtmp ? this.rtmp.close(() => resolve()) : resolve()));
     await this.nms?.stop();
+    await closed;
     this.nms = undefined;
     // NMS 4 never empties its module-level maps: a later relay in this process must start clean
     for (const s of Context.sessions.values()) s.close();
