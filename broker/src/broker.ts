@@ -23,6 +23,7 @@ import { createBrokerMetrics } from './metrics.js';
 import { PipelineWriter } from './pipeline-writer.js';
 import { trackPresence } from './presence.js';
 import { startRevocationSweep } from './revocation.js';
+import { coalesceWrites } from './write-coalescing.js';
 
 export interface BrokerServiceConfig {
   broker: BrokerConfig;
@@ -134,6 +135,7 @@ export function createBroker(config: BrokerServiceConfig, deps: BrokerDeps): Bro
         gate.release();
         gauge.dec();
       });
+      coalesceWrites(stream);
       const client = broker.handle(stream, req) as TwClient;
       client.tw = { source, transport, hadWill: false, emptyClientId: false, tokens: initialTokens(cfg.mqttPublishRate), refilledAt: Date.now() };
       limitPacketSize(client, cfg.mqttMaxPacketBytes, (length) => {

@@ -7,10 +7,13 @@ import type { BrokerMetrics } from './metrics.js';
  * Hands accepted uplink messages and presence changes to the Redis stream `pipelineKeys(prefix).uplink`.
  *
  * - Batching: entries queue in memory and go to Redis as one script call per batch (one round trip, one
- *   command to encode, however many entries); one batch is in flight at a time, so the batch grows with the
- *   load and order is kept.
- * - Acknowledgement: each entry's callback runs only after Redis answered the batch. The broker calls this
- *   from `authorizePublish`, so a QoS 1 PUBACK is written only once the message is in the stream.
+ *   command to encode, however many entries); up to `maxInflight` batches are pipelined on the one
+ *   connection, which Redis executes in order, so the batch grows with the load and order is kept (except
+ *   across a failed write, which is retried after later batches may have landed).
+ * - Acknowledgement: a QoS 1 entry's callback runs only after Redis answered its batch. The broker calls this
+ *   from `authorizePublish`, so a QoS 1 PUBACK is written only once the message is in the stream. A QoS 0
+ *   entry is released at once while fewer than `softLimit` entries wait, else it waits for its batch too:
+ *   low latency normally, backpressure (not loss) when Redis falls behind.
  * - Redis down: the failed batch goes back to the front and is retried with backoff (at-least-once: a batch
  *   whose reply was lost may be written twice). While entries exceed `maxBuffered`, new QoS 0 entries are
  *   dropped (counted, the publisher is not told: QoS 0 is at most once) and new QoS 1 entries fail, so the
@@ -41,6 +44,8 @@ export interface PipelineWriterOptions {
   maxLen: number;
   maxBuffered: number;
   maxBatch?: number;
+  maxInflight?: number;
+  softLimit?: number;
   log: Logger;
   metrics: BrokerMetrics;
 }
@@ -54,7 +59,7 @@ export class BufferFullError extends Error {
 
 export class PipelineWriter {
   private queue: Pending[] = [];
-  private inflight = false;
+  private inflight = 0;
   private scheduled = false;
   private retryTimer: NodeJS.Timeout | undefined;
   private pollTimer: NodeJS.Timeout | undefined;
@@ -63,12 +68,16 @@ export class PipelineWriter {
   private closed = false;
   private readonly redis: RedisWithAppend;
   private readonly maxBatch: number;
+  private readonly maxInflight: number;
+  private readonly softLimit: number;
   private idleWaiters: (() => void)[] = [];
 
   constructor(private readonly opts: PipelineWriterOptions) {
     this.redis = opts.redis as RedisWithAppend;
     this.redis.defineCommand('twUplinkAppend', { numberOfKeys: 1, lua: APPEND_SCRIPT });
     this.maxBatch = opts.maxBatch ?? 2000;
+    this.maxInflight = opts.maxInflight ?? 4;
+    this.softLimit = Math.min(opts.softLimit ?? 5000, opts.maxBuffered);
   }
 
   get buffered(): number {
@@ -90,12 +99,18 @@ export class PipelineWriter {
       }
       return;
     }
+    if (qos === 0 && cb && this.queue.length < this.softLimit && !this.blocked && this.failures === 0) {
+      this.queue.push({ fields: encodeUplinkEntry(entry), qos, cb: undefined });
+      this.schedule();
+      cb(null);
+      return;
+    }
     this.queue.push({ fields: encodeUplinkEntry(entry), qos, cb });
     this.schedule();
   }
 
   private schedule(): void {
-    if (this.scheduled || this.inflight || this.retryTimer || this.blocked || this.closed) return;
+    if (this.scheduled || this.inflight >= this.maxInflight || this.retryTimer || this.blocked || this.closed) return;
     this.scheduled = true;
     // setImmediate: every packet of the socket chunk being parsed now joins this batch
     setImmediate(() => {
@@ -105,7 +120,7 @@ export class PipelineWriter {
   }
 
   private async flush(): Promise<void> {
-    if (this.inflight || this.blocked || this.queue.length === 0) {
+    if (this.inflight >= this.maxInflight || this.blocked || this.queue.length === 0) {
       if (this.queue.length === 0) this.notifyIdle();
       return;
     }
@@ -114,16 +129,18 @@ export class PipelineWriter {
     const args: string[] = new Array(batch.length * 10);
     let j = 0;
     for (const e of batch) for (const f of e.fields) args[j++] = f;
-    this.inflight = true;
+    this.inflight++;
+    if (this.queue.length > 0) this.schedule();
     let length: number;
     try {
       length = await this.redis.twUplinkAppend(this.opts.key, ...args);
     } catch (err) {
-      this.inflight = false;
+      this.inflight--;
       this.failures++;
       this.opts.metrics.pipelineErrors.inc();
       this.queue = batch.concat(this.queue);
       if (this.closed) return this.failAll(err as Error);
+      if (this.retryTimer) return;
       const delay = Math.min(2000, 50 * 2 ** Math.min(this.failures, 6));
       if (this.failures === 1 || this.failures % 20 === 0) this.opts.log.warn({ err, buffered: this.queue.length, retryInMs: delay }, 'uplink write to Redis failed; retrying');
       this.retryTimer = setTimeout(() => {
@@ -132,7 +149,7 @@ export class PipelineWriter {
       }, delay);
       return;
     }
-    this.inflight = false;
+    this.inflight--;
     if (this.failures > 0) this.opts.log.info({ afterFailures: this.failures }, 'uplink writes to Redis recovered');
     this.failures = 0;
     this.opts.metrics.appended.inc(batch.length);
@@ -171,7 +188,7 @@ export class PipelineWriter {
 
   /** Resolves when everything queued so far reached Redis (or failed for good at close). */
   drain(timeoutMs = 5000): Promise<void> {
-    if (this.queue.length === 0 && !this.inflight) return Promise.resolve();
+    if (this.queue.length === 0 && this.inflight === 0) return Promise.resolve();
     return new Promise((resolve) => {
       const t = setTimeout(resolve, timeoutMs);
       this.idleWaiters.push(() => {
@@ -182,7 +199,7 @@ export class PipelineWriter {
   }
 
   private notifyIdle(): void {
-    if (this.queue.length > 0 || this.inflight) return;
+    if (this.queue.length > 0 || this.inflight > 0) return;
     const waiters = this.idleWaiters;
     this.idleWaiters = [];
     for (const w of waiters) w();

@@ -1,0 +1,142 @@
+/**
+ * Broker benchmark: the same load generator, in the same run, against our broker (auth and ACL on, uplink
+ * stream on) and against Debian's mosquitto (tuned: max_inflight_messages 0, max_queued_messages 0).
+ * Each broker is pinned to core 0 and the generator to core 1 (taskset); Redis runs unpinned and its CPU
+ * is reported separately. `npm run bench:broker [-- --quick]`.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { freePort, startRedis, tempDir } from '@tianwang/core/testing';
+import { servicePassword } from '@tianwang/broker';
+
+const quick = process.argv.includes('--quick');
+const SECRET = '0123456789abcdef0123456789abcdef';
+const MASTER = 'bench-master-service-password-0123456789';
+const PUBLISHERS = 100;
+const SECONDS = quick ? 3 : 5;
+const RATES = quick ? [25_000, 50_000, 100_000, 200_000] : [25_000, 50_000, 75_000, 100_000, 150_000, 200_000, 300_000];
+const CONNS = quick ? 5_000 : 19_000;
+const HERE = 'bench/broker';
+const NODE = [process.execPath, '--conditions=@tianwang/source', '--import', 'tsx'];
+const TICK = 100; // clock ticks per second (Linux USER_HZ)
+
+const cpuSeconds = (pid: number) => {
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(f[11]) + Number(f[12])) / TICK;
+};
+const rssKb = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
+
+function launch(cmd: string[], core: number, readyLine?: string): Promise<ChildProcess> {
+  const child = spawn('taskset', ['-c', String(core), ...cmd], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let err = '';
+  child.stderr!.on('data', (b: Buffer) => (err += b.toString()).slice(-4000));
+  if (!readyLine) return Promise.resolve(child);
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (b: Buffer) => {
+      out += b.toString();
+      if (out.includes(readyLine)) resolve(child);
+    });
+    child.once('exit', (code) => reject(new Error(`${cmd.join(' ')} exited ${code}: ${err}`)));
+  });
+}
+
+/** Runs the generator; onMark('S' | 'E') fires when sending starts and ends (CPU is sampled there). */
+function runGen(args: string[], onMark: (m: string) => void = () => {}): Promise<Record<string, number>> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('taskset', ['-c', '1', ...NODE, join(HERE, 'loadgen.ts'), ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '', err = '';
+    child.stdout.on('data', (b: Buffer) => {
+      const text = b.toString();
+      for (const m of text.match(/^[SE]$/gm) ?? []) onMark(m);
+      out += text;
+    });
+    child.stderr.on('data', (b: Buffer) => (err += b.toString()));
+    child.once('exit', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').pop()!)) : reject(new Error(`loadgen ${code}: ${err.slice(-2000)}`))));
+  });
+}
+
+interface Target { name: string; port: number; pid: () => number; alive: () => boolean; subUser: string; subPass: string }
+
+async function fanin(t: Target, qos: number, rate: number, redisPid?: number) {
+  let c0 = 0, r0 = 0, c1 = 0, r1 = 0, t0 = 0, t1 = 0;
+  let rss = 0;
+  const res = await runGen(['fanin', String(t.port), String(qos), String(rate), String(SECONDS), String(PUBLISHERS), SECRET, t.subUser, t.subPass], (m) => {
+    if (m === 'S') [c0, r0, t0] = [cpuSeconds(t.pid()), redisPid ? cpuSeconds(redisPid) : 0, Date.now()];
+    else [c1, r1, t1, rss] = [cpuSeconds(t.pid()), redisPid ? cpuSeconds(redisPid) : 0, Date.now(), rssKb(t.pid())];
+  });
+  const wall = (t1 - t0) / 1000;
+  const cpu = (c1 - c0) / wall;
+  const redisCpu = redisPid ? (r1 - r0) / wall : 0;
+  const row = {
+    broker: t.name, qos, offered: rate, sentPerS: Math.round(res.sent! / res.seconds!), deliveredPerS: Math.round(res.deliveredAtEnd! / res.seconds!),
+    loss: qos === 0 ? Math.max(0, res.sent! - res.delivered!) : Math.max(0, res.acked! - res.delivered!),
+    cpu: Math.round(cpu * 100), redisCpu: Math.round(redisCpu * 100), rssMb: Math.round(rss / 1024), alive: t.alive(),
+  };
+  console.log(JSON.stringify(row));
+  return row;
+}
+
+async function main() {
+  const redis = await startRedis({ appendonly: false });
+  const redisPid = redis.child.pid!;
+  const ourPort = await freePort();
+  let ours = await launch([...NODE, join(HERE, 'broker-proc.ts'), String(ourPort), redis.url, 'bench', String(CONNS + 200), SECRET, MASTER], 0, 'READY');
+  const mosqDir = await tempDir('mosq');
+  const mosqPort = await freePort();
+  writeFileSync(join(mosqDir, 'm.conf'), `listener ${mosqPort} 127.0.0.1\nallow_anonymous true\nmax_inflight_messages 0\nmax_queued_messages 0\npersistence false\nlog_type none\nmax_connections -1\n`);
+  const mosq = await launch(['mosquitto', '-c', join(mosqDir, 'm.conf')], 0);
+  await new Promise((r) => setTimeout(r, 500));
+  const targets: Target[] = [
+    { name: 'tianwang', port: ourPort, pid: () => ours.pid!, alive: () => ours.exitCode === null, subUser: 'svc:ingest', subPass: servicePassword(MASTER, 'ingest') },
+    { name: 'mosquitto', port: mosqPort, pid: () => mosq.pid!, alive: () => mosq.exitCode === null, subUser: 'bench', subPass: 'x' },
+  ];
+  const rows = [];
+  try {
+    for (const qos of [0, 1]) {
+      for (const rate of RATES) {
+        for (const t of targets) {
+          if (t.name === 'tianwang') {
+            // clear the uplink stream between steps (ingest would consume it)
+            const { Redis } = await import('ioredis');
+            const r = new Redis(redis.url); await r.del('bench:uplink'); r.disconnect();
+          }
+          rows.push(await fanin(t, qos, rate, t.name === 'tianwang' ? redisPid : undefined));
+          if (!t.alive()) throw new Error(`${t.name} died`);
+        }
+      }
+    }
+    const connRows = [];
+    for (const t of targets) {
+      const before = rssKb(t.pid());
+      const gen = spawn('taskset', ['-c', '1', ...NODE, join(HERE, 'loadgen.ts'), 'conns', String(t.port), String(CONNS), SECRET], { stdio: ['pipe', 'pipe', 'inherit'] });
+      const held = await new Promise<number>((resolve) => gen.stdout.on('data', (b: Buffer) => resolve(JSON.parse(b.toString()).held)));
+      await new Promise((r) => setTimeout(r, 2000));
+      const after = rssKb(t.pid());
+      const row = { broker: t.name, held, rssBeforeMb: Math.round(before / 1024), rssAfterMb: Math.round(after / 1024), kbPerConn: Math.round(((after - before) / held) * 10) / 10 };
+      console.log(JSON.stringify(row));
+      connRows.push(row);
+      gen.stdin.end();
+      await new Promise((r) => gen.once('exit', r));
+    }
+    writeFileSync(join(HERE, 'last-run.json'), JSON.stringify({ date: new Date().toISOString(), quick, fanin: rows, connections: connRows }, null, 2));
+    summarize(rows, connRows);
+  } finally {
+    ours.kill('SIGTERM');
+    mosq.kill('SIGTERM');
+    await redis.stop();
+  }
+}
+
+function summarize(rows: { broker: string; qos: number; offered: number; deliveredPerS: number }[], conns: { broker: string; held: number; kbPerConn: number }[]) {
+  for (const qos of [0, 1]) {
+    const peak = (b: string) => Math.max(...rows.filter((r) => r.broker === b && r.qos === qos).map((r) => r.deliveredPerS));
+    const o = peak('tianwang'), m = peak('mosquitto');
+    const top = rows.filter((r) => r.broker === 'tianwang' && r.qos === qos).at(-1)!;
+    console.log(`QoS ${qos}: peak delivered tianwang ${o}/s, mosquitto ${m}/s, ratio ${(o / m).toFixed(2)}; at the highest offered rate (${top.offered}/s) tianwang delivers ${top.deliveredPerS}/s = ${Math.round((top.deliveredPerS / o) * 100)} % of its peak`);
+  }
+  for (const c of conns) console.log(`connections: ${c.broker} held ${c.held}, ${c.kbPerConn} KB each`);
+}
+
+await main();
