@@ -1,0 +1,114 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startRedis, type RedisServer } from '@tianwang/core/testing';
+import { QUEUES } from '../src/index.js';
+import { Queue } from 'bullmq';
+import { alertsKeys } from '../src/keys.js';
+import { startWorld, type World } from './helpers/harness.js';
+import { ELEVATOR, PHONES, elevatorReading, until } from './helpers/world.js';
+
+let redis: RedisServer;
+let w: World | undefined;
+beforeAll(async () => {
+  redis = await startRedis();
+});
+afterEach(async () => {
+  await w?.close();
+  w = undefined;
+});
+afterAll(async () => redis?.stop());
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('delivery guarantees', () => {
+  it('two workers on one stream: one alarm, one SMS per recipient', async () => {
+    w = await startWorld(redis.url);
+    await w.worker();
+    for (let i = 0; i < 50; i++) await w.uplink.telemetry('elevator', ELEVATOR, elevatorReading({ ts: Date.now() - 10_000 + i * 100, speed: 2.5 }));
+    await w.uplink.event('elevator', ELEVATOR, '05', 'raised');
+    await w.uplink.event('elevator', ELEVATOR, '05', 'raised');
+    await w.aliyun.waitFor(2, 5000);
+    await sleep(800);
+    const alarms = await w.alarms.list({ subjectId: ELEVATOR });
+    expect(alarms.map((a) => a.type).sort()).toEqual(['fault:05', 'overspeed']);
+    expect(alarms.find((a) => a.type === 'fault:05')!.count).toBe(2);
+    // critical alarms bypass the rate limit: two SMS to the officer, one per alarm
+    expect(w.aliyun.received.filter((r) => r.to === PHONES.officer)).toHaveLength(2);
+  });
+
+  it('a worker restart in the middle of an escalation sends nothing twice', async () => {
+    w = await startWorld(redis.url);
+    await w.uplink.event('elevator', ELEVATOR, '11', 'raised');
+    await w.aliyun.waitFor(2, 5000);
+    await w.alerts.stop();
+    const [alarm] = await w.alarms.list({ subjectId: ELEVATOR });
+    // a duplicate of a stage job (as a replayed or retried job would be) must not send again
+    const q = new Queue(QUEUES.escalation, { connection: w.redis, prefix: alertsKeys(w.config.prefix).bullPrefix });
+    await q.add('stage', { alarmId: alarm!.id, stage: 'officer' }, { jobId: 'replayed-officer' });
+    await q.add('stage', { alarmId: alarm!.id, stage: 'principal' }, { jobId: 'early-principal', delay: 1200 });
+    await q.close();
+    await w.worker();
+    await w.aliyun.waitFor(4, 6000);
+    await sleep(1500);
+    const to = w.aliyun.received.map((r) => r.to);
+    expect(to.sort()).toEqual([PHONES.inspector, PHONES.maintenance, PHONES.officer, PHONES.principal].sort());
+    const rows = await w.notifications.listForAlarm(alarm!.id);
+    expect(rows.map((r) => `${r.stage}:${r.status}`).sort()).toEqual(['inspector:sent', 'maintenance:sent', 'officer:sent', 'principal:sent']);
+  });
+
+  it('transient provider failures are retried with backoff until delivered', async () => {
+    w = await startWorld(redis.url);
+    w.aliyun.failNext({ kind: 'business', code: 'isv.BUSINESS_LIMIT_CONTROL', message: '触发号码天级流控' }, 1);
+    w.aliyun.failNext({ kind: 'http', status: 503 }, 1);
+    await w.uplink.event('elevator', ELEVATOR, '01', 'raised');
+    const [sms] = await w.aliyun.waitFor(1, 8000, (r) => r.to === PHONES.officer);
+    expect(sms!.params!.what).toBe('安全回路断路');
+    const [row] = (await w.notifications.list({ phone: PHONES.officer }));
+    expect(row).toMatchObject({ status: 'sent', attempts: 3, provider: 'aliyun' });
+    expect(w.aliyun.attempts).toBe(3);
+  });
+
+  it('a permanent failure (invalid number) is not retried and is reported', async () => {
+    w = await startWorld(redis.url);
+    w.aliyun.failFor(PHONES.officer, { kind: 'business', code: 'isv.MOBILE_NUMBER_ILLEGAL', message: '非法手机号' });
+    await w.uplink.event('elevator', ELEVATOR, '01', 'raised');
+    const row = await until(async () => (await w!.notifications.list({ phone: PHONES.officer })).find((n) => n.status === 'failed'));
+    expect(row.error).toContain('isv.MOBILE_NUMBER_ILLEGAL');
+    await sleep(800);
+    expect(w.aliyun.attempts).toBe(1);
+    expect((await w.notifications.get(row.id)).attempts).toBe(1);
+    const audit = await w.registry.audit.forSubject('alarm', String(row.alarmId));
+    expect(audit.map((e) => e.action)).toContain('notification.failed');
+  });
+
+  it('fails over to the second provider when the primary keeps failing', async () => {
+    w = await startWorld(redis.url, { env: { TW_SMS_FAILOVER: 'twilio', TW_SMS_FAILOVER_AFTER: '2' } });
+    w.aliyun.failNext({ kind: 'http', status: 500 }, 100);
+    await w.uplink.event('elevator', ELEVATOR, '09', 'raised');
+    const got = await w.twilio.waitFor(2, 8000);
+    // overtravel: the officer at once, the principal after one "minute", both through the failover
+    expect(got.map((r) => r.to)).toEqual(['+86' + PHONES.officer, '+86' + PHONES.principal]);
+    expect(got.find((r) => r.to === '+86' + PHONES.officer)!.text).toMatch(/^【天网提醒】阳光花园物业：3号楼1号梯（注册代码31104403002019001234，3号楼东侧）于\d\d-\d\d \d\d:\d\d发生“冲顶”，请立即处置。确认及反馈整改：http:\/\/tw\.test\/a\/\w{10}$/);
+    expect(w.aliyun.received).toHaveLength(0);
+    const rows = await w.notifications.list({});
+    expect(rows.every((r) => r.status === 'sent' && r.provider === 'twilio')).toBe(true);
+  });
+
+  it('per-recipient rate limit merges reminders into one message instead of dropping them', async () => {
+    w = await startWorld(redis.url, { env: { TW_SMS_RATE_WINDOW_S: '2' } });
+    // three major alarms for the same officer within one window
+    await w.uplink.event('elevator', ELEVATOR, '01', 'raised');
+    await w.aliyun.waitFor(1, 5000, (r) => r.to === PHONES.officer);
+    await w.uplink.event('elevator', ELEVATOR, '04', 'raised');
+    await w.uplink.event('elevator', ELEVATOR, '13', 'raised');
+    const officer = await w.aliyun.waitFor(2, 6000, (r) => r.to === PHONES.officer);
+    await sleep(2500);
+    const all = w.aliyun.received.filter((r) => r.to === PHONES.officer);
+    expect(all).toHaveLength(2);
+    expect(officer[1]).toMatchObject({ templateCode: 'SMS_DIGEST', params: { count: '2' } });
+    expect(officer[1]!.params!.items).toBe('1.3号楼1号梯门区外停梯；2.3号楼1号梯停电');
+    expect(officer[1]!.at - officer[0]!.at).toBeGreaterThanOrEqual(1900);
+    const rows = (await w.notifications.list({ phone: PHONES.officer })).sort((a, b) => a.id - b.id);
+    expect(rows.map((r) => r.status)).toEqual(['sent', 'sent', 'merged']);
+    expect(rows[2]!.mergedInto).toBe(rows[1]!.id);
+  });
+});

@@ -1,0 +1,119 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { QUEUES, RuleBook } from '../src/index.js';
+import { Queue } from 'bullmq';
+import { alertsKeys } from '../src/keys.js';
+import { startRedis, type RedisServer } from '@tianwang/core/testing';
+import { startWorld, type World } from './helpers/harness.js';
+import { BOILER, CAMERA, ELEVATOR, PHONES, boilerReading, elevatorReading, until } from './helpers/world.js';
+
+let redis: RedisServer;
+let w: World | undefined;
+beforeAll(async () => {
+  redis = await startRedis();
+});
+afterEach(async () => {
+  await w?.close();
+  w = undefined;
+});
+afterAll(async () => redis?.stop());
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const activeOf = async (w: World, subject: string, type: string) => (await w.alarms.list({ subjectId: subject })).filter((a) => a.type === type);
+
+describe('every rule kind fires once and clears', () => {
+  it('threshold with duration and hysteresis: overspeed and low water', async () => {
+    w = await startWorld(redis.url);
+    const t0 = Date.now() - 60_000;
+    // overspeed: 2.5 m/s > 1.2 × 1.75 for ≥ 1 s (three readings), then in the band, then below 1.05 × rated for 5 s
+    const speeds = [2.5, 2.5, 2.5, 2.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0];
+    for (const [i, speed] of speeds.entries()) await w.uplink.telemetry('elevator', ELEVATOR, elevatorReading({ speed, ts: t0 + i * 1000, direction: 'up' }));
+    const levels = [0, -80, -80, -80, -80, -80, -80, -10, -10, -10, -10, -10, -10, -10, -10];
+    for (const [i, waterLevel] of levels.entries()) await w.uplink.telemetry('boiler', BOILER, boilerReading({ waterLevel, ts: t0 + i * 2000 }));
+    const overspeed = await until(async () => {
+      const [a] = await activeOf(w!, ELEVATOR, 'overspeed');
+      return a?.status === 'closed' ? a : undefined;
+    });
+    expect(overspeed).toMatchObject({ count: 1, outcome: 'auto_cleared', severity: 'critical' });
+    expect(overspeed.detail).toMatchObject({ limit: 2.1 });
+    const low = await until(async () => {
+      const [a] = await activeOf(w!, BOILER, 'low_water');
+      return a?.status === 'closed' ? a : undefined;
+    });
+    // raised after 5 s below -50 mm; cleared after 10 s at or above -30 mm
+    expect(low).toMatchObject({ count: 1, outcome: 'auto_cleared', severity: 'critical' });
+    await w.aliyun.waitFor(2, 5000, (r) => r.to === PHONES.officer);
+    expect((await w.alarms.list({})).length).toBe(2);
+  });
+
+  it('hysteresis keeps low water active until the level recovered for clearForS', async () => {
+    w = await startWorld(redis.url);
+    const t0 = Date.now() - 60_000;
+    for (const [i, waterLevel] of [-80, -80, -80, -80, -10, -10].entries()) await w.uplink.telemetry('boiler', BOILER, boilerReading({ waterLevel, ts: t0 + i * 2000 }));
+    const [a] = await until(async () => ((await activeOf(w!, BOILER, 'low_water')).length ? activeOf(w!, BOILER, 'low_water') : undefined));
+    await sleep(500);
+    expect((await w.alarms.find(a!.id))!.status).toBe('open');
+    for (const [i, waterLevel] of [-10, -10, -10, -10, -10].entries()) await w.uplink.telemetry('boiler', BOILER, boilerReading({ waterLevel, ts: t0 + 12_000 + i * 2000 }));
+    await until(async () => (await w!.alarms.find(a!.id))?.status === 'closed');
+  });
+
+  it('silence: raised after the multiple of the interval, cleared by the next message; the watch survives a worker restart', async () => {
+    const rules = new RuleBook({ version: 2, overrides: [{ scope: 'all', id: '', rule: 'silence', params: { minS: 0 } }] });
+    w = await startWorld(redis.url, { rules, env: { TW_SILENCE_MULTIPLE: '2' } });
+    await w.uplink.status('elevator', ELEVATOR, 'online');
+    await sleep(400);
+    // the worker stops; the deadline lives in Redis; a new worker raises the alarm
+    await w.alerts.stop();
+    await w.worker();
+    const [a] = await until(async () => ((await activeOf(w!, ELEVATOR, 'silence')).length ? activeOf(w!, ELEVATOR, 'silence') : undefined), 6000);
+    expect(a).toMatchObject({ status: 'open', count: 1, ruleVersion: 2, severity: 'major' });
+    await sleep(500);
+    expect((await w.alarms.find(a!.id))!.count).toBe(1);
+    await w.uplink.telemetry('elevator', ELEVATOR, elevatorReading());
+    const closed = await until(async () => ((await w!.alarms.find(a!.id))?.status === 'closed' ? w!.alarms.find(a!.id) : undefined));
+    expect(closed!.outcome).toBe('auto_cleared');
+  });
+
+  it('calendar: maintenance overdue and inspection expiring, on a schedule; cleared when maintenance is recorded', async () => {
+    const old = new Date(Date.now() - 20 * 86_400_000).toISOString().slice(0, 10);
+    const soon = new Date(Date.now() + 10 * 86_400_000).toISOString().slice(0, 10);
+    w = await startWorld(redis.url, { seed: { lastMaintenanceOn: old, inspectionValidUntil: soon }, tuning: { calendarEveryMs: 500 } });
+    const q = new Queue(QUEUES.calendar, { connection: w.redis, prefix: alertsKeys(w.config.prefix).bullPrefix });
+    expect((await q.getJobSchedulers()).map((s) => s.key)).toEqual(['calendar']);
+    await q.close();
+    const types = await until(async () => {
+      const t = (await w!.alarms.list({ subjectId: ELEVATOR, activeOnly: true })).map((a) => a.type).sort();
+      return t.length === 2 ? t : undefined;
+    });
+    expect(types).toEqual(['inspection_expiring', 'maintenance_overdue']);
+    await sleep(1200);
+    // runs again without duplicates or count inflation
+    expect((await w.alarms.list({ subjectId: ELEVATOR })).map((a) => a.count)).toEqual([1, 1]);
+    await w.registry.devices.recordMaintenance(ELEVATOR, new Date().toISOString().slice(0, 10));
+    await until(async () => (await w!.alarms.list({ subjectId: ELEVATOR, activeOnly: true })).map((a) => a.type).join() === 'inspection_expiring');
+    const [m] = await activeOf(w, ELEVATOR, 'maintenance_overdue');
+    expect(m).toMatchObject({ status: 'closed', outcome: 'auto_cleared' });
+  });
+
+  it('camera offline in business hours: the kitchen contact is told; ok clears it', async () => {
+    w = await startWorld(redis.url);
+    await w.uplink.camera(CAMERA, 'K1', 'offline', 'no publisher for 60 s');
+    const [sms] = await w.aliyun.waitFor(1, 5000);
+    expect(sms).toMatchObject({ to: PHONES.kitchen, params: { unit: '老王面馆', what: '明厨亮灶摄像头离线' } });
+    const [a] = await w.alarms.list({ subjectId: CAMERA });
+    expect(a).toMatchObject({ subjectType: 'camera', kitchenId: 'K1', unitId: null, status: 'open' });
+    await w.uplink.camera(CAMERA, 'K1', 'ok');
+    await until(async () => (await w!.alarms.find(a!.id))?.status === 'closed');
+  });
+
+  it('camera offline outside business hours raises nothing', async () => {
+    const now = new Date();
+    // a one-minute window twelve hours away in Shanghai time
+    const h = (Number(new Intl.DateTimeFormat('en-GB', { timeZone: 'Asia/Shanghai', hour: '2-digit', hourCycle: 'h23' }).format(now)) + 12) % 24;
+    const hh = String(h).padStart(2, '0');
+    w = await startWorld(redis.url, { seed: { businessHours: `${hh}:00-${hh}:01` } });
+    await w.uplink.camera(CAMERA, 'K1', 'offline');
+    await w.uplink.event('elevator', ELEVATOR, '04', 'raised');
+    await w.aliyun.waitFor(1, 5000);
+    expect((await w.alarms.list({})).map((a) => a.type)).toEqual(['fault:04']);
+  });
+});
