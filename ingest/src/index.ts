@@ -5,3 +5,8 @@ export { listDeadLetters, invalidCounts, type DeadLetter, type DeadLetterQuery, 
 export { TELEMETRY_FIELDS, EVENT_FIELDS, STATUS_FIELDS, measurementOf, type FieldSpec } from './measurements.js';
 export { createV1Transport, mapWritePath } from './v1-transport.js';
 export { trimPoint, trimStream } from './trimmer.js';
+// Building blocks, exported for the benchmark's per-message cost measurement.
+export { DeviceCache, type DeviceLookup } from './device-cache.js';
+export { validateEntry } from './validator.js';
+export { lineOf } from './processor.js';
+export { deviceTagSet, telemetryLine } from './line-protocol.js';

@@ -2,7 +2,7 @@
  * Device shadow: one Redis hash per device (keys.shadow(id)) with its latest values, and a change feed.
  *
  * Hash fields (all strings):
- *   kind, unit, district     from the registry
+ *   kind, unit, district     from the registry (written when a worker first sees the device)
  *   telemetry                JSON of the latest telemetry payload (validated; unknown keys dropped)
  *   telemetryTs              its time (ms); clockSkew "1" when that time is the receive time
  *   event:<code>             JSON {state, ts, detail?} of the latest event with that code; event:<code>:ts its time
@@ -14,7 +14,7 @@
  * (MAXLEN ~, fields id and c), both carrying the JSON {"id", "ts", "changes": {...}} where changes holds
  * the fields this message set (telemetry object, events map, online …).
  *
- * One Lua call per device and message does the whole update in one command: a stale message (an older one
+ * One Lua call per batch does every update: a stale message (an older one
  * re-delivered after a worker crash, or overtaken by another worker) never overwrites a newer value, and
  * no change is published for it. Telemetry is coalesced per device within a batch (only the newest counts).
  */
@@ -22,25 +22,52 @@ import type { ChainableCommander, Redis } from 'ioredis';
 import type { PipelineKeys } from '@tianwang/core/pipeline';
 import type { Validated } from './validator.js';
 
+// One script call per batch (not per message): ioredis' per-command cost dominated ingest's CPU otherwise.
+// KEYS[1] feed channel, KEYS[2] change stream, KEYS[3..] the shadow hashes, one per update, in order.
+// ARGV[1] change-stream MAXLEN; then per update: mode, guard field, guard value, lastSeen, id, ts, and
+//   mode 't' (telemetry): telemetry JSON, clockSkew "0"/"1"   (the JSON travels once; the script builds the change)
+//   mode 'g' (generic):   changes JSON, n, then n field/value pairs
 const SHADOW_SCRIPT = `
-local key = KEYS[1]
-local cur = redis.call('HGET', key, ARGV[1])
-if cur and tonumber(cur) > tonumber(ARGV[2]) then return 0 end
-redis.call('HSET', key, ARGV[1], ARGV[2], unpack(ARGV, 7))
-local seen = redis.call('HGET', key, 'lastSeen')
-if (not seen) or tonumber(seen) < tonumber(ARGV[3]) then redis.call('HSET', key, 'lastSeen', ARGV[3]) end
-redis.call('PUBLISH', KEYS[2], ARGV[4])
-redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[5], '*', 'id', ARGV[6], 'c', ARGV[4])
-return 1
+local maxlen = ARGV[1]
+local i, k, applied = 2, 3, 0
+while i <= #ARGV do
+  local mode, gf, gv, seen, id, ts = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4], ARGV[i + 5]
+  local key = KEYS[k]
+  k = k + 1
+  i = i + 6
+  local changes, fields
+  if mode == 't' then
+    changes = '{"telemetry":' .. ARGV[i] .. ',"clockSkew":' .. (ARGV[i + 1] == '1' and 'true' or 'false') .. '}'
+    fields = { 'telemetry', ARGV[i], 'clockSkew', ARGV[i + 1] }
+    i = i + 2
+  else
+    changes = ARGV[i]
+    local n = tonumber(ARGV[i + 1])
+    fields = {}
+    for j = 1, n * 2 do fields[j] = ARGV[i + 1 + j] end
+    i = i + 2 + n * 2
+  end
+  local s = redis.call('HGET', key, 'lastSeen')
+  if (not s) or tonumber(s) < tonumber(seen) then redis.call('HSET', key, 'lastSeen', seen) end
+  local cur = redis.call('HGET', key, gf)
+  if not (cur and tonumber(cur) > tonumber(gv)) then
+    redis.call('HSET', key, gf, gv, unpack(fields))
+    local msg = '{"id":' .. cjson.encode(id) .. ',"ts":' .. ts .. ',"changes":' .. changes .. '}'
+    redis.call('PUBLISH', KEYS[1], msg)
+    redis.call('XADD', KEYS[2], 'MAXLEN', '~', maxlen, '*', 'id', id, 'c', msg)
+    applied = applied + 1
+  end
+end
+return applied
 `;
 
 type ShadowPipe = ChainableCommander & {
-  twShadow(k1: string, k2: string, k3: string, ...args: string[]): ChainableCommander;
+  twShadow(numKeys: number, ...keysAndArgs: string[]): ChainableCommander;
 };
 
-/** Registers the script on a connection (EVALSHA with automatic reload after a Redis restart). */
+/** Registers the script on a connection (EVALSHA, reloaded by ioredis after a Redis restart). */
 export function defineShadowCommand(redis: Redis): void {
-  if (!('twShadow' in redis)) redis.defineCommand('twShadow', { numberOfKeys: 3, lua: SHADOW_SCRIPT });
+  if (!('twShadow' in redis)) redis.defineCommand('twShadow', { lua: SHADOW_SCRIPT });
 }
 
 export interface ShadowChange {
@@ -64,59 +91,58 @@ export class ShadowWriter {
     this.indexed.clear();
   }
 
-  /** Queues the shadow updates of one batch of valid messages on `pipe`. */
+  /** Queues the shadow updates of one batch of valid messages on `pipe` (one script call). */
   queue(pipe: ChainableCommander, batch: Ok[]): void {
+    if (!batch.length) return;
     const p = pipe as ShadowPipe;
     const newestTelemetry = new Map<string, Ok>();
+    const keys: string[] = [this.keys.shadowFeed, this.keys.shadowChanges];
+    const args: string[] = [String(this.changesMaxLen)];
     for (const v of batch) {
-      const id = v.device.id;
-      if (!this.indexed.has(id)) {
-        this.indexed.add(id);
-        p.sadd(this.keys.shadowIndex, id);
+      const d = v.device;
+      if (!this.indexed.has(d.id)) {
+        // Registry facts are written when a worker first sees the device (a restart picks up a moved device).
+        this.indexed.add(d.id);
+        p.sadd(this.keys.shadowIndex, d.id);
+        p.hset(this.keys.shadow(d.id), 'kind', d.kind, 'unit', d.unitId, 'district', d.districtId);
       }
       if (v.body.channel === 'telemetry') {
-        const prev = newestTelemetry.get(id);
-        if (!prev || prev.ts <= v.ts) newestTelemetry.set(id, v);
+        const prev = newestTelemetry.get(d.id);
+        if (!prev || prev.ts <= v.ts) newestTelemetry.set(d.id, v);
         continue;
       }
-      this.queueOne(p, v);
+      this.add(keys, args, v);
     }
-    for (const v of newestTelemetry.values()) this.queueOne(p, v);
+    for (const v of newestTelemetry.values()) this.add(keys, args, v);
+    p.twShadow(keys.length, ...keys, ...args);
   }
 
-  private queueOne(p: ShadowPipe, v: Ok): void {
+  private add(keys: string[], args: string[], v: Ok): void {
     const d = v.device;
-    const fields: string[] = ['kind', d.kind, 'unit', d.unitId, 'district', d.districtId];
-    let guard: string;
-    let guardValue: number;
-    let changes: Record<string, unknown>;
+    keys.push(this.keys.shadow(d.id));
     const body = v.body;
+    const head = (guard: string, guardValue: number) => args.push(guard, String(guardValue), String(v.receivedAt), d.id, String(v.ts));
     switch (body.channel) {
-      case 'telemetry': {
-        guard = 'telemetryTs';
-        guardValue = v.ts;
-        fields.push('telemetry', JSON.stringify(body.value), 'clockSkew', v.clockSkew ? '1' : '0');
-        changes = { telemetry: body.value, clockSkew: v.clockSkew };
-        break;
-      }
+      case 'telemetry':
+        args.push('t');
+        head('telemetryTs', v.ts);
+        args.push(JSON.stringify(body.value), v.clockSkew ? '1' : '0');
+        return;
       case 'event': {
         const e = body.value;
-        const state = { state: e.state, ts: v.ts, ...(e.detail ? { detail: e.detail } : {}) };
-        guard = `event:${e.code}:ts`;
-        guardValue = v.ts;
-        fields.push(`event:${e.code}`, JSON.stringify(state));
-        changes = { events: { [e.code]: state } };
-        break;
+        const state = JSON.stringify({ state: e.state, ts: v.ts, ...(e.detail ? { detail: e.detail } : {}) });
+        args.push('g');
+        head(`event:${e.code}:ts`, v.ts);
+        args.push(`{"events":{${JSON.stringify(e.code)}:${state}}}`, '1', `event:${e.code}`, state);
+        return;
       }
       case 'status':
       case 'presence': {
         // Presence and status compare by receive time: both come through the broker's clock.
-        guard = 'presenceTs';
-        guardValue = v.receivedAt;
         const online = body.channel === 'status' ? body.value.state === 'online' : body.online;
         const reason = (body.channel === 'status' ? body.value.reason : body.reason) ?? '';
-        fields.push('online', online ? '1' : '0', 'offlineReason', online ? '' : reason);
-        changes = { online, ...(online ? {} : { offlineReason: reason }) };
+        const fields: string[] = ['online', online ? '1' : '0', 'offlineReason', online ? '' : reason];
+        const changes: Record<string, unknown> = { online, ...(online ? {} : { offlineReason: reason }) };
         if (body.channel === 'status') {
           if (body.value.firmware !== undefined) {
             fields.push('firmware', body.value.firmware);
@@ -127,14 +153,11 @@ export class ShadowWriter {
             changes.interval = body.value.interval;
           }
         }
-        break;
+        args.push('g');
+        head('presenceTs', v.receivedAt);
+        args.push(JSON.stringify(changes), String(fields.length / 2), ...fields);
+        return;
       }
     }
-    const change: ShadowChange = { id: d.id, ts: v.ts, changes };
-    p.twShadow(
-      this.keys.shadow(d.id), this.keys.shadowFeed, this.keys.shadowChanges,
-      guard, String(guardValue), String(v.receivedAt), JSON.stringify(change), String(this.changesMaxLen), d.id,
-      ...fields,
-    );
   }
 }

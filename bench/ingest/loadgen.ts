@@ -1,0 +1,84 @@
+/**
+ * Simulated elevators publishing valid telemetry through the broker at QoS 1 (raw sockets and mqtt-packet,
+ * so that the generator costs little next to what it measures). Each device's timestamps strictly increase,
+ * so every message is its own InfluxDB point and "points readable = messages acknowledged" means zero loss.
+ *   <port> <rate> <seconds> <devices> <secret> → JSON {sent, acked, seconds, first, last}
+ */
+import { connect, type Socket } from 'node:net';
+import mqttPacket from 'mqtt-packet';
+
+const [portS, rateS, secondsS, devicesS, secret] = process.argv.slice(2) as string[];
+const port = Number(portS), rate = Number(rateS), seconds = Number(secondsS), nDev = Number(devicesS);
+const deviceId = (i: number) => `EB-${String(i).padStart(6, '0')}`;
+const MAX_INFLIGHT = 200;
+
+function open(id: string): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const s = connect(port, '127.0.0.1');
+    s.setNoDelay(true);
+    s.once('error', reject);
+    s.once('connect', () => s.write(mqttPacket.generate({ cmd: 'connect', protocolId: 'MQTT', protocolVersion: 4, clean: true, clientId: id, keepalive: 0, username: id, password: Buffer.from(secret!) })));
+    s.once('data', (b: Buffer) => {
+      if (b[0] !== 0x20 || b[3] !== 0) return reject(new Error(`CONNACK refused for ${id}: ${b[3]}`));
+      s.removeListener('error', reject);
+      s.on('error', () => {});
+      resolve(s);
+    });
+  });
+}
+
+const socks: Socket[] = [];
+for (let i = 0; i < nDev; i += 100) socks.push(...(await Promise.all(Array.from({ length: Math.min(100, nDev - i) }, (_, j) => open(deviceId(i + j))))));
+const inflight = new Array<number>(nDev).fill(0);
+const lastTs = new Array<number>(nDev).fill(0);
+const seq = new Array<number>(nDev).fill(0);
+let sent = 0, acked = 0;
+socks.forEach((s, n) => {
+  // PUBACK is 4 bytes (0x40 0x02 id id); count them without a full parser
+  let rest = Buffer.alloc(0);
+  s.on('data', (b: Buffer) => {
+    const buf = rest.length ? Buffer.concat([rest, b]) : b;
+    let o = 0;
+    while (buf.length - o >= 4 && buf[o] === 0x40) { acked++; inflight[n]!--; o += 4; }
+    rest = buf.subarray(o);
+  });
+});
+const payload = (n: number) => {
+  const ts = (lastTs[n] = Math.max(Date.now(), lastTs[n]! + 1));
+  const i = seq[n]!++;
+  return JSON.stringify({ ts, seq: i, floor: (i % 30) + 1, direction: 'up', speed: 1.75, door: 'closed', doorZone: false, passenger: true, mode: 1, power: 'mains', runCount: 123456 + i, runHours: 7890.5, load: 42 });
+};
+
+let mid = 1, carry = 0;
+const tickMs = 10, perTick = (rate * tickMs) / 1000;
+const start = Date.now();
+let first = 0;
+await new Promise<void>((resolve) => {
+  let next = 0;
+  const timer = setInterval(() => {
+    if (Date.now() - start >= seconds * 1000) { clearInterval(timer); return resolve(); }
+    carry += perTick;
+    let k = Math.floor(carry);
+    carry -= k;
+    const bufs = new Map<number, Buffer[]>();
+    for (let tries = 0; k > 0 && tries < nDev; tries++) {
+      const n = next;
+      next = (next + 1) % nDev;
+      if (inflight[n]! >= MAX_INFLIGHT) continue;
+      tries = 0;
+      const p = payload(n);
+      if (!first) first = lastTs[n]!;
+      const list = bufs.get(n) ?? [];
+      list.push(mqttPacket.generate({ cmd: 'publish', topic: `tw/v1/elevator/${deviceId(n)}/telemetry`, payload: p, qos: 1, retain: false, dup: false, messageId: (mid = (mid % 65535) + 1) }));
+      bufs.set(n, list);
+      inflight[n]!++;
+      sent++;
+      k--;
+    }
+    for (const [n, list] of bufs) socks[n]!.write(Buffer.concat(list));
+  }, tickMs);
+});
+const sendSeconds = (Date.now() - start) / 1000;
+for (let i = 0; i < 100 && acked < sent; i++) await new Promise((r) => setTimeout(r, 100));
+process.stdout.write(`${JSON.stringify({ sent, acked, seconds: sendSeconds, first, last: Math.max(...lastTs) })}\n`);
+for (const s of socks) s.destroy();

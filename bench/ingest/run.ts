@@ -1,0 +1,234 @@
+/**
+ * Ingest benchmark, end to end on this machine: simulated elevators publish telemetry at QoS 1 through the
+ * real broker (auth, ACL, uplink stream), one ingest process writes to influxd 1.6, and the benchmark counts
+ * the points readable in InfluxDB. In the same run it measures the raw InfluxDB write ceiling (5,000-line
+ * batches straight to /write) and the per-message cost of ingest's validation and serialization.
+ *
+ * A rate counts as sustained when every acknowledged message is readable (zero loss), the publishers got
+ * their acknowledgements at the target rate, the backlog drained within 2 s of the end, and the p99 of
+ * publish-to-readable (a probe device publishes a marker every 100 ms; a poller queries InfluxDB every 50 ms)
+ * stays under 2 s. `npm run bench:ingest [-- --quick]`.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import mqtt from 'mqtt';
+import { createInfluxDatabase, freePort, startInflux, startRedis } from '@tianwang/core/testing';
+import { cpuSeconds, influxCeiling, machineJiffies, perMessageCost } from './measure.js';
+
+const quick = process.argv.includes('--quick');
+const RATES = quick ? [10_000, 20_000] : [10_000, 15_000, 20_000, 25_000, 30_000];
+const SECONDS = quick ? 8 : 15;
+const DEVICES = 1000;
+const SECRET = '0123456789abcdef0123456789abcdef';
+const MASTER = 'bench-master-service-password-0123456789';
+const PREFIX = 'benchingest';
+const DB = 'bench';
+const NODE = [process.execPath, '--conditions=@tianwang/source', '--import', 'tsx'];
+const HERE = new URL('.', import.meta.url).pathname;
+const probeId = `EB-${String(DEVICES).padStart(6, '0')}`;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const log = (s: string) => process.stderr.write(`${s}\n`);
+
+function launch(args: string[], ready?: string): Promise<ChildProcess> {
+  const v8 = args.filter((a) => a.startsWith('--'));
+  const rest = args.filter((a) => !a.startsWith('--'));
+  const child = spawn(NODE[0]!, [...v8, ...NODE.slice(1), ...rest], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let err = '';
+  child.stderr!.on('data', (b: Buffer) => (err = (err + b.toString()).slice(-4000)));
+  if (!ready) return Promise.resolve(child);
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const onData = (b: Buffer) => {
+      out += b.toString();
+      if (out.includes(ready)) {
+        child.stdout!.off('data', onData);
+        resolve(child);
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`${args.join(' ')} exited ${code}: ${err}`)));
+  });
+}
+
+function runToJson(child: ChildProcess): Promise<Record<string, number>> {
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (b: Buffer) => (out += b.toString()));
+    child.once('exit', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').pop()!)) : reject(new Error(`loadgen exited ${code}`))));
+  });
+}
+
+async function influxCount(url: string, from: number, to: number): Promise<number> {
+  const q = `SELECT count("seq") FROM "elevator" WHERE "device" != '${probeId}' AND time >= ${from}ms AND time <= ${to}ms`;
+  const res = await fetch(`${url}/query`, { method: 'POST', body: new URLSearchParams({ q, db: DB, epoch: 'ms' }) });
+  const j = (await res.json()) as { results: { series?: { values: number[][] }[] }[] };
+  return Number(j.results[0]?.series?.[0]?.values[0]?.[1] ?? 0);
+}
+
+/** Publishes a marker every 100 ms from the probe device and polls InfluxDB for it every 50 ms. */
+async function startProbe(port: number, influxUrl: string) {
+  const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, { clientId: probeId, username: probeId, password: SECRET, reconnectPeriod: 0 });
+  const published = new Map<number, number>();
+  const latencies: number[] = [];
+  let seq = 0, seen = -1, stopped = false;
+  const pub = setInterval(() => {
+    const s = seq++;
+    const ts = Date.now();
+    published.set(s, ts);
+    void client.publishAsync(`tw/v1/elevator/${probeId}/telemetry`, JSON.stringify({ ts, seq: s, floor: 1, direction: 'stop', speed: 0, door: 'closed', doorZone: true, passenger: false, mode: 1, power: 'mains', runCount: s, runHours: 1, load: 0 }), { qos: 1 });
+  }, 100);
+  const poll = (async () => {
+    while (!stopped) {
+      const res = await fetch(`${influxUrl}/query`, { method: 'POST', body: new URLSearchParams({ q: `SELECT last("seq") FROM "elevator" WHERE "device" = '${probeId}'`, db: DB, epoch: 'ms' }) }).catch(() => undefined);
+      const j = res ? ((await res.json()) as { results: { series?: { values: number[][] }[] }[] }) : undefined;
+      const last = Number(j?.results[0]?.series?.[0]?.values[0]?.[1] ?? -1);
+      const now = Date.now();
+      for (let s = seen + 1; s <= last; s++) {
+        const at = published.get(s);
+        if (at !== undefined) latencies.push(now - at);
+        published.delete(s);
+      }
+      seen = Math.max(seen, last);
+      await sleep(50);
+    }
+  })();
+  return {
+    take() {
+      return latencies.splice(0);
+    },
+    async stop() {
+      stopped = true;
+      clearInterval(pub);
+      await poll;
+      await client.endAsync();
+    },
+  };
+}
+
+const pct = (xs: number[], p: number) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)]! : NaN);
+
+async function main() {
+  const started = new Date();
+  log(`ingest benchmark (${quick ? 'quick' : 'full'}): starting redis and influxd`);
+  const [redis, influx] = await Promise.all([startRedis({ appendonly: true }), startInflux()]);
+  const procs: ChildProcess[] = [];
+  try {
+    await createInfluxDatabase(influx.url, 'ceiling');
+    await createInfluxDatabase(influx.url, DB);
+
+    log('measuring per-message cost (decode + JSON.parse + zod + line protocol)');
+    const usPerMessage = await perMessageCost();
+
+    log('measuring the raw InfluxDB write ceiling (5,000-line batches, 2 at a time)');
+    const ic0 = cpuSeconds(influx.child.pid!);
+    const ceiling = await influxCeiling(influx.url, 'ceiling', quick ? 3 : 5);
+    const ceilingRate = ceiling.points / ceiling.seconds;
+    const ceilingInfluxCpu = (cpuSeconds(influx.child.pid!) - ic0) / ceiling.seconds;
+
+    const port = await freePort();
+    const broker = await launch([`${HERE}procs.ts`, 'broker', String(port), redis.url, PREFIX, String(DEVICES + 1), SECRET, MASTER], 'READY');
+    // a larger young generation: ingest allocates many short-lived strings and objects per message (see docs/ingest.md)
+    const ingest = await launch(['--max-semi-space-size=64', `${HERE}procs.ts`, 'ingest', redis.url, PREFIX, influx.url, DB, String(DEVICES + 1)], 'READY');
+    procs.push(broker, ingest);
+    const probe = await startProbe(port, influx.url);
+
+    const results = [];
+    for (const rate of RATES) {
+      log(`rate ${rate}/s for ${SECONDS} s …`);
+      const pids = { redis: redis.child.pid!, influxd: influx.child.pid!, broker: broker.pid!, ingest: ingest.pid!, bench: process.pid };
+      const c0 = Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, cpuSeconds(pid)]));
+      const m0 = machineJiffies();
+      probe.take();
+      const gen = await launch([`${HERE}loadgen.ts`, String(port), String(rate), String(SECONDS), String(DEVICES), SECRET]);
+      const genPid = gen.pid!;
+      let genCpu = 0;
+      const genTimer = setInterval(() => (genCpu = Math.max(genCpu, cpuSeconds(genPid))), 200);
+      const out = await runToJson(gen);
+      clearInterval(genTimer);
+      const endedAt = Date.now();
+      // count until every acknowledged message is readable (or 30 s pass)
+      let count = 0;
+      let drainMs = NaN;
+      while (Date.now() - endedAt < 30_000) {
+        count = await influxCount(influx.url, out.first!, out.last!);
+        if (count >= out.acked!) {
+          drainMs = Date.now() - endedAt;
+          break;
+        }
+        await sleep(100);
+      }
+      const elapsed = (Date.now() - endedAt) / 1000 + out.seconds!;
+      const cpu = Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, Math.round(((cpuSeconds(pid) - c0[k]!) / elapsed) * 100)]));
+      cpu.loadgen = Math.round((genCpu / out.seconds!) * 100);
+      const m1 = machineJiffies();
+      const machineBusy = Math.round(((m1.busy - m0.busy) / (m1.total - m0.total)) * 200);
+      const lat = probe.take();
+      const ackedRate = out.acked! / out.seconds!;
+      const r = {
+        target: rate,
+        sent: out.sent!,
+        acked: out.acked!,
+        readable: count,
+        lost: Math.max(0, out.acked! - count),
+        ackedPerS: Math.round(ackedRate),
+        drainMs,
+        p50Ms: pct(lat, 50),
+        p99Ms: pct(lat, 99),
+        cpuPct: cpu,
+        machineBusyPct: machineBusy,
+      };
+      const ok = r.lost === 0 && ackedRate >= rate * 0.97 && drainMs <= 2000 && r.p99Ms < 2000;
+      results.push({ ...r, sustained: ok });
+      log(`  ${JSON.stringify({ ...r, sustained: ok })}`);
+      await sleep(2000);
+    }
+    await probe.stop();
+
+    const ingestMetrics = await new Promise<string>((resolve) => {
+      let out = '';
+      const onData = (b: Buffer) => {
+        out += b.toString();
+        const line = out.split('\n').find((l) => l.startsWith('{"metrics"'));
+        if (line) {
+          ingest.stdout!.off('data', onData);
+          resolve((JSON.parse(line) as { metrics: string }).metrics);
+        }
+      };
+      ingest.stdout!.on('data', onData);
+      ingest.stdin!.write('metrics\n');
+      setTimeout(() => resolve(''), 5000);
+    });
+    const metric = (name: string) => Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(ingestMetrics)?.[1] ?? NaN);
+    const best = results.filter((r) => r.sustained).reduce<(typeof results)[number] | undefined>((a, r) => (!a || r.ackedPerS > a.ackedPerS ? r : a), undefined);
+    const summary = {
+      date: started.toISOString(),
+      mode: quick ? 'quick' : 'full',
+      devices: DEVICES,
+      secondsPerRate: SECONDS,
+      usPerMessage: Number(usPerMessage.toFixed(2)),
+      influxCeilingPointsPerS: Math.round(ceilingRate),
+      influxCeilingInfluxdCpuPct: Math.round(ceilingInfluxCpu * 100),
+      sustainedMessagesPerS: best?.ackedPerS ?? 0,
+      ingestTotals: {
+        points: metric('ingest_points_written_total'),
+        batches: metric('ingest_batch_write_seconds_count'),
+        meanBatchMs: Math.round((metric('ingest_batch_write_seconds_sum') / metric('ingest_batch_write_seconds_count')) * 1000),
+        writeFailures: metric('ingest_write_failures_total'),
+      },
+      ratioToCeiling: best ? Number((best.ackedPerS / ceilingRate).toFixed(3)) : 0,
+      results,
+    };
+    process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+    log(`\nsustained end to end: ${summary.sustainedMessagesPerS} msg/s (zero loss, QoS 1); raw InfluxDB ceiling ${summary.influxCeilingPointsPerS} points/s; ratio ${summary.ratioToCeiling}`);
+    log(`per-message validation + serialization: ${summary.usPerMessage} µs`);
+    for (const r of results) log(`  ${r.target}/s: acked ${r.ackedPerS}/s, lost ${r.lost}, drain ${r.drainMs} ms, p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms, cpu ${JSON.stringify(r.cpuPct)}, machine ${r.machineBusyPct}% of 200%${r.sustained ? '  ✓' : ''}`);
+  } finally {
+    for (const p of procs) p.kill('SIGTERM');
+    await sleep(500);
+    for (const p of procs) p.kill('SIGKILL');
+    await Promise.all([redis.stop(), influx.stop()]);
+  }
+}
+
+await main();
+process.exit(0);

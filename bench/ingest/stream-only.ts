@@ -1,0 +1,60 @@
+/**
+ * Ingest alone, driven straight from the stream (no broker): N entries are XADDed first, then one ingest
+ * instance drains them into influxd. Prints messages/s and ingest CPU µs per message. A diagnostic for
+ * ingest's own cost; the end-to-end figure is run.ts. `node … bench/ingest/stream-only.ts [N]`
+ */
+import { Redis } from 'ioredis';
+import { encodeUplinkEntry, pipelineKeys } from '@tianwang/core/pipeline';
+import { createInfluxDatabase, startInflux, startRedis } from '@tianwang/core/testing';
+import { loadConfig } from '@tianwang/core/config';
+import type { DeviceAuth } from '@tianwang/core/registry';
+import { createIngest } from '@tianwang/ingest';
+
+const N = Number(process.argv[2] ?? 200_000);
+const [redisServer, influx] = await Promise.all([startRedis(), startInflux()]);
+await createInfluxDatabase(influx.url, 'so');
+const redis = new Redis(redisServer.url);
+const keys = pipelineKeys('so');
+const devices: DeviceAuth[] = Array.from({ length: 1000 }, (_, i) => ({ id: `EB-${String(i).padStart(6, '0')}`, kind: 'elevator', enabled: true, credentialHash: null, unitId: `U${i % 50}`, districtId: `D${i % 5}` }));
+const t0 = Date.now() - 3_600_000;
+for (let i = 0; i < N; i += 5000) {
+  const pipe = redis.pipeline();
+  for (let j = i; j < Math.min(N, i + 5000); j++) {
+    const d = devices[j % 1000]!.id;
+    const payload = JSON.stringify({ ts: t0 + Math.floor(j / 1000), seq: j, floor: 3, direction: 'up', speed: 1.75, door: 'closed', doorZone: false, passenger: true, mode: 1, power: 'mains', runCount: 123456 + j, runHours: 7890.5, load: 42 });
+    pipe.xadd(keys.uplink, '*', ...encodeUplinkEntry({ topic: `tw/v1/elevator/${d}/telemetry`, payload, receivedAt: Date.now(), clientId: d, kind: 'm' }));
+  }
+  await pipe.exec();
+}
+const config = loadConfig({ NODE_ENV: 'test', TW_REDIS_URL: redisServer.url, TW_KEY_PREFIX: 'so', TW_INFLUX_URL: influx.url, TW_INFLUX_DATABASE: 'so' });
+const ingest = createIngest(config, { registry: { devices: { getAuth: async () => undefined, listAuth: async () => devices } } });
+// PROFILE=file.cpuprofile: profile ingest only (not the entry generation above)
+const { Session } = await import('node:inspector/promises');
+const session = process.env.PROFILE ? new Session() : undefined;
+if (session) {
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+}
+const cpu0 = process.cpuUsage();
+const start = performance.now();
+await ingest.start();
+for (;;) {
+  const pending = (await redis.xinfo('GROUPS', keys.uplink)) as unknown[][];
+  const f = pending[0]!;
+  const lag = Number(f[f.indexOf('lag') + 1]);
+  const pend = Number(f[f.indexOf('pending') + 1]);
+  if (lag === 0 && pend === 0) break;
+  await new Promise((r) => setTimeout(r, 50));
+}
+const secs = (performance.now() - start) / 1000;
+const cpu = process.cpuUsage(cpu0);
+if (session) {
+  const { profile } = await session.post('Profiler.stop');
+  (await import('node:fs')).writeFileSync(process.env.PROFILE!, JSON.stringify(profile));
+}
+process.stdout.write(`${JSON.stringify({ entries: N, seconds: Number(secs.toFixed(2)), perS: Math.round(N / secs), cpuUsPerMessage: Number(((cpu.user + cpu.system) / N).toFixed(1)) })}\n`);
+await ingest.stop();
+redis.disconnect();
+await Promise.all([redisServer.stop(), influx.stop()]);
+process.exit(0);
