@@ -138,8 +138,9 @@ export function createShadowReader(redisUrl: string, keys: PipelineKeys): Shadow
       const changes: ShadowChange[] = [];
       for (const [, fields] of entries) {
         const at = fields.indexOf('c');
-        const c = at >= 0 ? parseJson<ShadowChange>(fields[at + 1]) : undefined;
-        if (c) changes.push(c);
+        // one entry per ingest batch: an array of changes
+        const list = at >= 0 ? parseJson<ShadowChange[]>(fields[at + 1]) : undefined;
+        if (Array.isArray(list)) changes.push(...list);
       }
       return { lastId: entries.length ? entries[entries.length - 1]![0] : afterId, changes };
     },

@@ -10,9 +10,9 @@
  *   offlineReason            why it went offline (e.g. "lwt"); firmware, interval from status messages
  *   lastSeen                 the latest receive time of anything from the device (ms)
  *
- * Change feed, written in the same script call: PUBLISH keys.shadowFeed and XADD keys.shadowChanges
- * (MAXLEN ~, fields id and c), both carrying the JSON {"id", "ts", "changes": {...}} where changes holds
- * the fields this message set (telemetry object, events map, online …).
+ * Change feed, written in the same script call: PUBLISH keys.shadowFeed with the JSON {"id", "ts", "changes"}
+ * per applied update (changes holds what the message set: telemetry object, events map, online …), and one
+ * XADD keys.shadowChanges per batch (MAXLEN ~, field c: a JSON array of those objects).
  *
  * One Lua call per batch does every update: a stale message (an older one
  * re-delivered after a worker crash, or overtaken by another worker) never overwrites a newer value, and
@@ -29,7 +29,7 @@ import type { Validated } from './validator.js';
 //   mode 'g' (generic):   changes JSON, n, then n field/value pairs
 const SHADOW_SCRIPT = `
 local maxlen = ARGV[1]
-local i, k, applied = 2, 3, 0
+local i, k, applied = 2, 3, {}
 while i <= #ARGV do
   local mode, gf, gv, seen, id, ts = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4], ARGV[i + 5]
   local key = KEYS[k]
@@ -47,18 +47,25 @@ while i <= #ARGV do
     for j = 1, n * 2 do fields[j] = ARGV[i + 1 + j] end
     i = i + 2 + n * 2
   end
-  local s = redis.call('HGET', key, 'lastSeen')
-  if (not s) or tonumber(s) < tonumber(seen) then redis.call('HSET', key, 'lastSeen', seen) end
-  local cur = redis.call('HGET', key, gf)
-  if not (cur and tonumber(cur) > tonumber(gv)) then
+  local cur = redis.call('HMGET', key, 'lastSeen', gf)
+  local bump = (not cur[1]) or tonumber(cur[1]) < tonumber(seen)
+  if bump then
+    fields[#fields + 1] = 'lastSeen'
+    fields[#fields + 1] = seen
+  end
+  if not (cur[2] and tonumber(cur[2]) > tonumber(gv)) then
     redis.call('HSET', key, gf, gv, unpack(fields))
     local msg = '{"id":' .. cjson.encode(id) .. ',"ts":' .. ts .. ',"changes":' .. changes .. '}'
     redis.call('PUBLISH', KEYS[1], msg)
-    redis.call('XADD', KEYS[2], 'MAXLEN', '~', maxlen, '*', 'id', id, 'c', msg)
-    applied = applied + 1
+    applied[#applied + 1] = msg
+  elseif bump then
+    redis.call('HSET', key, 'lastSeen', seen)
   end
 end
-return applied
+if #applied > 0 then
+  redis.call('XADD', KEYS[2], 'MAXLEN', '~', maxlen, '*', 'c', '[' .. table.concat(applied, ',') .. ']')
+end
+return #applied
 `;
 
 type ShadowPipe = ChainableCommander & {

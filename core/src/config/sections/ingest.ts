@@ -23,6 +23,6 @@ export const ingestVars = {
     positiveInt(60),
     'Dead letters kept per device per minute; beyond it a flooding device is only counted, so it cannot slow the others down.',
   ),
-  TW_INGEST_SHADOW_CHANGES_MAX: v(positiveInt(100_000), 'Approximate length of the shadow change stream (MAXLEN ~).'),
+  TW_INGEST_SHADOW_CHANGES_MAX: v(positiveInt(10_000), 'Approximate length of the shadow change stream (MAXLEN ~), in entries of one ingest batch each.'),
   TW_INGEST_REGISTRY_TTL_MS: v(positiveInt(30_000), 'How long a device registry lookup (also "unknown device") is cached by ingest.'),
 };
