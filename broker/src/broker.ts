@@ -68,13 +68,15 @@ export function createBroker(config: BrokerServiceConfig, deps: BrokerDeps): Bro
     const master = cfg.mqttServicePassword;
     if (!master) throw new ConfigError('TW_MQTT_SERVICE_PASSWORD', 'is required by the broker (main.ts generates one in development)');
 
-    // Uplink writes fail fast while Redis is away (the writer buffers and retries itself).
-    const writerRedis = redis('uplink', { enableOfflineQueue: false, maxRetriesPerRequest: 0 });
+    // Uplink writes fail fast while Redis is away or frozen (the writer buffers and retries itself).
+    const writerRedis = redis('uplink', { enableOfflineQueue: false, maxRetriesPerRequest: 0, commandTimeout: 5000 });
     const persistRedis = redis('persistence', { keyPrefix: `${config.common.keyPrefix}:mqtt:` });
     const pubRedis = redis('bus-pub');
     const subRedis = redis('bus-sub');
     const all = [writerRedis, persistRedis, pubRedis, subRedis];
-    shutdown.add('redis', () => Promise.all(all.map((r) => r.quit().catch(() => r.disconnect()))));
+    // QUIT waits for pending replies; a frozen Redis must not hold the shutdown, so give it 2 s
+    const quit = (r: Redis) => Promise.race([r.quit().catch(() => {}), new Promise((res) => setTimeout(res, 2000).unref())]).then(() => r.disconnect());
+    shutdown.add('redis', () => Promise.all(all.map(quit)));
     await Promise.all(all.map((r) => r.connect()));
 
     const writer = new PipelineWriter({ redis: writerRedis, key: keys.uplink, maxLen: cfg.mqttUplinkMaxLen, maxBuffered: cfg.mqttPipelineBuffer, log, metrics });

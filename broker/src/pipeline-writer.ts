@@ -60,6 +60,7 @@ export class BufferFullError extends Error {
 export class PipelineWriter {
   private queue: Pending[] = [];
   private inflight = 0;
+  private inflightEntries = 0;
   private scheduled = false;
   private retryTimer: NodeJS.Timeout | undefined;
   private pollTimer: NodeJS.Timeout | undefined;
@@ -80,8 +81,9 @@ export class PipelineWriter {
     this.softLimit = Math.min(opts.softLimit ?? 5000, opts.maxBuffered);
   }
 
+  /** entries in memory: queued plus in batches Redis has not answered yet */
   get buffered(): number {
-    return this.queue.length;
+    return this.queue.length + this.inflightEntries;
   }
 
   get backpressure(): boolean {
@@ -89,7 +91,7 @@ export class PipelineWriter {
   }
 
   append(entry: UplinkEntry, qos: number, cb?: AppendCallback): void {
-    if (this.queue.length >= this.opts.maxBuffered) {
+    if (this.buffered >= this.opts.maxBuffered) {
       if (qos === 0) {
         this.opts.metrics.dropped.inc();
         cb?.(null);
@@ -99,7 +101,7 @@ export class PipelineWriter {
       }
       return;
     }
-    if (qos === 0 && cb && this.queue.length < this.softLimit && !this.blocked && this.failures === 0) {
+    if (qos === 0 && cb && this.buffered < this.softLimit && !this.blocked && this.failures === 0) {
       this.queue.push({ fields: encodeUplinkEntry(entry), qos, cb: undefined });
       this.schedule();
       cb(null);
@@ -130,12 +132,14 @@ export class PipelineWriter {
     let j = 0;
     for (const e of batch) for (const f of e.fields) args[j++] = f;
     this.inflight++;
+    this.inflightEntries += batch.length;
     if (this.queue.length > 0) this.schedule();
     let length: number;
     try {
       length = await this.redis.twUplinkAppend(this.opts.key, ...args);
     } catch (err) {
       this.inflight--;
+      this.inflightEntries -= batch.length;
       this.failures++;
       this.opts.metrics.pipelineErrors.inc();
       this.queue = batch.concat(this.queue);
@@ -150,6 +154,7 @@ export class PipelineWriter {
       return;
     }
     this.inflight--;
+    this.inflightEntries -= batch.length;
     if (this.failures > 0) this.opts.log.info({ afterFailures: this.failures }, 'uplink writes to Redis recovered');
     this.failures = 0;
     this.opts.metrics.appended.inc(batch.length);
