@@ -15,7 +15,7 @@ import { createInfluxDatabase, freePort, startInflux, startRedis } from '@tianwa
 import { cpuSeconds, influxCeiling, machineJiffies, perMessageCost } from './measure.js';
 
 const quick = process.argv.includes('--quick');
-const RATES = quick ? [10_000, 20_000] : [10_000, 15_000, 20_000, 25_000, 30_000];
+const RATES = quick ? [5_000, 20_000] : [5_000, 10_000, 15_000, 20_000, 25_000, 30_000];
 const SECONDS = quick ? 8 : 15;
 const DEVICES = 1000;
 const SECRET = '0123456789abcdef0123456789abcdef';
@@ -199,6 +199,7 @@ async function main() {
       setTimeout(() => resolve(''), 5000);
     });
     const metric = (name: string) => Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(ingestMetrics)?.[1] ?? NaN);
+    const zeroLoss = results.filter((r) => r.lost === 0).reduce((a, r) => Math.max(a, r.ackedPerS), 0);
     const best = results.filter((r) => r.sustained).reduce<(typeof results)[number] | undefined>((a, r) => (!a || r.ackedPerS > a.ackedPerS ? r : a), undefined);
     const summary = {
       date: started.toISOString(),
@@ -216,10 +217,14 @@ async function main() {
         writeFailures: metric('ingest_write_failures_total'),
       },
       ratioToCeiling: best ? Number((best.ackedPerS / ceilingRate).toFixed(3)) : 0,
+      /** the highest acknowledged rate with zero loss, whatever its latency (what the 2 cores gave us) */
+      bestZeroLossPerS: zeroLoss,
+      bestZeroLossRatioToCeiling: Number((zeroLoss / ceilingRate).toFixed(3)),
       results,
     };
     process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
-    log(`\nsustained end to end: ${summary.sustainedMessagesPerS} msg/s (zero loss, QoS 1); raw InfluxDB ceiling ${summary.influxCeilingPointsPerS} points/s; ratio ${summary.ratioToCeiling}`);
+    log(`\nsustained end to end: ${summary.sustainedMessagesPerS} msg/s (zero loss, QoS 1, p99 < 2 s); raw InfluxDB ceiling ${summary.influxCeilingPointsPerS} points/s; ratio ${summary.ratioToCeiling}`);
+    log(`highest zero-loss acknowledged rate: ${zeroLoss} msg/s (ratio ${summary.bestZeroLossRatioToCeiling})`);
     log(`per-message validation + serialization: ${summary.usPerMessage} µs`);
     for (const r of results) log(`  ${r.target}/s: acked ${r.ackedPerS}/s, lost ${r.lost}, drain ${r.drainMs} ms, p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms, cpu ${JSON.stringify(r.cpuPct)}, machine ${r.machineBusyPct}% of 200%${r.sustained ? '  ✓' : ''}`);
   } finally {

@@ -1,0 +1,75 @@
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pipelineKeys } from '@tianwang/core/pipeline';
+import { openRegistry, type Registry } from '@tianwang/core/registry';
+import { startInflux, startRedis, type InfluxServer, type RedisServer } from '@tianwang/core/testing';
+import { createIngest, createShadowReader, invalidCounts } from '../src/index.js';
+import { append, countPoints, devices, elevatorTelemetry, entry, freshPrefix, ingestConfig, lookupOf, telemetryTopic, waitFor } from './helpers.js';
+
+let redisServer: RedisServer;
+let influx: InfluxServer;
+let redis: Redis;
+
+beforeAll(async () => {
+  [redisServer, influx] = await Promise.all([startRedis(), startInflux()]);
+  redis = new Redis(redisServer.url);
+});
+afterAll(async () => {
+  redis?.disconnect();
+  await Promise.all([redisServer?.stop(), influx?.stop()]);
+});
+
+describe('registry and misbehaving devices', () => {
+  it('tags points from the real registry (PGlite), and finds a device registered after start', async () => {
+    const registry: Registry = await openRegistry();
+    try {
+      await registry.districts.upsert({ id: 'xh', name: '徐汇区', kind: 'district', parentId: null });
+      const unit = { creditCode: '91310000000000000X', address: 'x', districtId: 'xh', safetyOfficerName: 'a', safetyOfficerPhone: '13800000000', principalName: 'b', principalPhone: '13900000000' };
+      await registry.units.upsert({ id: 'u-mall', name: 'Mall', ...unit });
+      const device = (id: string) => ({
+        id, kind: 'elevator' as const, registrationCode: `3101000000000000000${id.slice(-1)}`, name: id, location: 'A', unitId: 'u-mall', maintenanceCompanyId: null,
+        model: 'm', rated: {}, telemetryIntervalS: 10, lastMaintenanceOn: null, inspectionValidUntil: null,
+      });
+      await registry.devices.upsert(device('REG001'));
+      const prefix = freshPrefix();
+      const config = ingestConfig(redisServer.url, prefix, { influxUrl: influx.url });
+      const ingest = createIngest(config, { registry });
+      await ingest.start();
+      try {
+        await registry.devices.upsert(device('REG002'));
+        const now = Date.now();
+        await append(redis, prefix, [entry(telemetryTopic('elevator', 'REG001'), elevatorTelemetry(now)), entry(telemetryTopic('elevator', 'REG002'), elevatorTelemetry(now))]);
+        await waitFor(() => countPoints(influx.url, config.influx.influxDatabase, 'elevator', 'floor'), (n) => n === 2, 10_000);
+        const reader = createShadowReader(redisServer.url, pipelineKeys(prefix));
+        expect(await reader.get('REG002')).toMatchObject({ kind: 'elevator', unitId: 'u-mall', districtId: 'xh' });
+        await reader.close();
+      } finally {
+        await ingest.stop();
+      }
+    } finally {
+      await registry.close();
+    }
+  });
+
+  it('a flooding unknown device costs one registry lookup and a few dead letters, and does not hold the others back', async () => {
+    const prefix = freshPrefix();
+    const keys = pipelineKeys(prefix);
+    const lookup = lookupOf(devices(5));
+    const config = ingestConfig(redisServer.url, prefix, { influxUrl: influx.url }, { ingestDeadLetterPerMin: 10, ingestRegistryTtlMs: 60_000 });
+    const ingest = createIngest(config, { registry: { devices: lookup } });
+    await ingest.start();
+    try {
+      const now = Date.now();
+      const flood = Array.from({ length: 5000 }, (_, i) => entry(telemetryTopic('elevator', 'FLOOD1'), elevatorTelemetry(now + i)));
+      const good = Array.from({ length: 500 }, (_, i) => entry(telemetryTopic('elevator', `E0000${i % 5}`), elevatorTelemetry(now - 10_000 + i, i)));
+      await append(redis, prefix, [...flood.slice(0, 2500), ...good, ...flood.slice(2500)]);
+      await waitFor(() => countPoints(influx.url, config.influx.influxDatabase, 'elevator', 'floor'), (n) => n === 500, 15_000);
+      await waitFor(() => invalidCounts(redis, keys), (c) => c[0]?.count === 5000, 10_000);
+      expect(await redis.xlen(keys.deadLetter)).toBe(10);
+      expect(lookup.calls).toBe(1);
+      expect(await ingest.metrics.metrics()).toMatch(/ingest_dead_letters_suppressed_total\{service="ingest"\} 4990/);
+    } finally {
+      await ingest.stop();
+    }
+  });
+});
