@@ -160,7 +160,10 @@ async function probe(url: string, encoderStart: number): Promise<{ ttffMs: numbe
           const since = now - encoderStart;
           const edge = Math.floor(since / 2000) * 2000;
           delays.push(since - edge);
-          if (delays.length >= 3) (clearTimeout(timer), resolve());
+          if (delays.length >= 3) {
+            clearTimeout(timer);
+            resolve();
+          }
         }
         prevWhite = white;
       }

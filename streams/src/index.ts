@@ -96,13 +96,13 @@ export function createStreams(config: StreamsServiceConfig, deps: StreamsDeps, t
 
     const pullViewers = new Map<string, string>(); // session id → pull camera id
     const publicSlots = new Map<string, () => void>(); // RTMP public viewers' limit slots
-    let recorders: Recorders | undefined;
+    const recorders = new Recorders({ root: recordingsRoot, segmentS: sc.recordingSegmentS, timeZone, readUrl, onRestart: () => metrics.ffmpegRestarts.inc({ role: 'recorder' }) }, log);
     let reconcileSoon: NodeJS.Timeout | undefined;
     const reconcile = () => {
       clearTimeout(reconcileSoon);
       reconcileSoon = setTimeout(() => {
         const host = nms;
-        if (!recorders || !host) return;
+        if (!host) return;
         // a camera disabled while live is cut off
         for (const c of cache.allCameras()) if (!c.enabled && host.isLive(streamPathOf(c.id))) host.dropPublisher(streamPathOf(c.id));
         void recorders.reconcile(cache.allCameras(), (id) => host.isLive(streamPathOf(id))).catch((err: unknown) => log.warn({ err }, 'recorder reconcile failed'));
@@ -167,7 +167,6 @@ export function createStreams(config: StreamsServiceConfig, deps: StreamsDeps, t
     internals.hls = hls;
     shutdown.add('hls packagers', () => hls.stop());
 
-    recorders = new Recorders({ root: recordingsRoot, segmentS: sc.recordingSegmentS, timeZone, readUrl, onRestart: () => metrics.ffmpegRestarts.inc({ role: 'recorder' }) }, log);
     internals.recorders = recorders;
     const recs = recorders;
     const reconcileTimer = setInterval(reconcile, tuning.reconcileMs ?? 5000);

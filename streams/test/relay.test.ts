@@ -83,7 +83,10 @@ describe('play access', () => {
       const ws = new WebSocket(urls.wsFlv);
       ws.on('message', (d: Buffer) => {
         n += d.length;
-        if (n > 3000) (ws.close(), resolve(n));
+        if (n > 3000) {
+          ws.close();
+          resolve(n);
+        }
       });
       ws.on('error', reject);
       setTimeout(() => (ws.close(), resolve(n)), 8000);
