@@ -177,6 +177,10 @@ async function main() {
         cpuPct: cpu,
         machineBusyPct: machineBusy,
       };
+      // CPU cost per message of each pipeline component, and what 2 whole cores would carry at that cost
+      const usPerMsg = Object.fromEntries(['broker', 'ingest', 'redis', 'influxd'].map((k) => [k, Math.round((cpu[k]! * 10_000) / Math.max(1, ackedRate))]));
+      const pipelineUs = Object.values(usPerMsg).reduce((a, b) => a + b, 0);
+      Object.assign(r, { cpuUsPerMessage: usPerMsg, projectedTwoCoresPerS: Math.round(2e6 / Math.max(1, pipelineUs)) });
       const ok = r.lost === 0 && ackedRate >= rate * 0.97 && drainMs <= 2000 && r.p99Ms < 2000;
       results.push({ ...r, sustained: ok });
       log(`  ${JSON.stringify({ ...r, sustained: ok })}`);
@@ -226,7 +230,10 @@ async function main() {
     log(`\nsustained end to end: ${summary.sustainedMessagesPerS} msg/s (zero loss, QoS 1, p99 < 2 s); raw InfluxDB ceiling ${summary.influxCeilingPointsPerS} points/s; ratio ${summary.ratioToCeiling}`);
     log(`highest zero-loss acknowledged rate: ${zeroLoss} msg/s (ratio ${summary.bestZeroLossRatioToCeiling})`);
     log(`per-message validation + serialization: ${summary.usPerMessage} µs`);
-    for (const r of results) log(`  ${r.target}/s: acked ${r.ackedPerS}/s, lost ${r.lost}, drain ${r.drainMs} ms, p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms, cpu ${JSON.stringify(r.cpuPct)}, machine ${r.machineBusyPct}% of 200%${r.sustained ? '  ✓' : ''}`);
+    for (const r of results) {
+      const x = r as typeof r & { cpuUsPerMessage: Record<string, number>; projectedTwoCoresPerS: number };
+      log(`  ${r.target}/s: acked ${r.ackedPerS}/s, lost ${r.lost}, drain ${r.drainMs} ms, p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms, cpu % ${JSON.stringify(r.cpuPct)}, µs/msg ${JSON.stringify(x.cpuUsPerMessage)} (2 free cores ≈ ${x.projectedTwoCoresPerS}/s), machine ${r.machineBusyPct}% of 200%${r.sustained ? '  ✓' : ''}`);
+    }
   } finally {
     for (const p of procs) p.kill('SIGTERM');
     await sleep(500);

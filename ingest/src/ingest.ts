@@ -85,6 +85,7 @@ export function createIngest(config: IngestServiceConfig, deps: IngestDeps): Ing
       void p.finally(() => acking.delete(p));
     };
     routeClientLog(log);
+    let failingSince: number | undefined;
     const writer = new InfluxWriter(
       createInfluxClient(config.influx),
       {
@@ -97,6 +98,10 @@ export function createIngest(config: IngestServiceConfig, deps: IngestDeps): Ing
       },
       {
         written(batch, seconds) {
+          if (failingSince !== undefined) {
+            log.info({ outageS: Math.round((Date.now() - failingSince) / 1000), backlog: writer.held }, 'InfluxDB writes resumed');
+            failingSince = undefined;
+          }
           metrics.points.inc(batch.lines.length);
           metrics.batchSeconds.observe(seconds);
           metrics.endToEndSeconds.observe(Math.max(0, Date.now() - batch.oldestReceivedAt) / 1000);
@@ -109,6 +114,7 @@ export function createIngest(config: IngestServiceConfig, deps: IngestDeps): Ing
         },
         failed(batch, err) {
           metrics.writeFailures.inc();
+          failingSince ??= Date.now();
           log.debug({ err: err.message, points: batch.lines.length, attempts: batch.attempts }, 'InfluxDB write failed; retrying');
         },
       },
@@ -225,9 +231,10 @@ export function createIngest(config: IngestServiceConfig, deps: IngestDeps): Ing
       const held = writer.held;
       metrics.backlog.set(held);
       if (!dbReady) await tryDatabase();
-      if (held && (writer.failing || held > cfg.ingestMaxBacklog / 2) && Date.now() - lastLog >= 5000) {
+      if (held && (failingSince !== undefined || held > cfg.ingestMaxBacklog / 2) && Date.now() - lastLog >= 5000) {
         lastLog = Date.now();
-        log.warn({ backlog: held, max: cfg.ingestMaxBacklog, influxFailing: writer.failing }, 'InfluxDB writes are behind; entries wait');
+        const err = failingSince !== undefined ? { failingForS: Math.round((Date.now() - failingSince) / 1000) } : {};
+        log.warn({ backlog: held, max: cfg.ingestMaxBacklog, ...err }, 'InfluxDB writes are behind; entries wait in the backlog');
       }
     });
 

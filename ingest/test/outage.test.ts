@@ -1,4 +1,6 @@
+import { Writable } from 'node:stream';
 import { Redis } from 'ioredis';
+import { createLogger } from '@tianwang/core/log';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONSUMER_GROUPS, pipelineKeys } from '@tianwang/core/pipeline';
 import { startInflux, startRedis, type InfluxServer, type RedisServer } from '@tianwang/core/testing';
@@ -54,7 +56,9 @@ describe('outages', () => {
   it('InfluxDB stopped for 30 s under load: entries wait (backlog exported), writing resumes by itself, nothing is lost', async () => {
     const prefix = freshPrefix();
     const config = ingestConfig(redisServer.url, prefix, { influxUrl: influx.url }, { ingestClaimIdleMs: 5000 });
-    const ingest = createIngest(config, { registry: { devices: lookupOf(devices(100)) } });
+    const lines: string[] = [];
+    const log = createLogger({ level: 'info' }, new Writable({ write: (c: Buffer, _e, cb) => (lines.push(c.toString()), cb()) }));
+    const ingest = createIngest(config, { registry: { devices: lookupOf(devices(100)) }, log });
     await ingest.start();
     const db = config.influx.influxDatabase;
     try {
@@ -80,6 +84,10 @@ describe('outages', () => {
       expect(n).toBe(total);
       const m = await ingest.metrics.metrics();
       expect(metricValue(m, 'ingest_write_failures_total')).toBeGreaterThan(0);
+      const warnings = lines.filter((l) => l.includes('entries wait in the backlog')).map((l) => JSON.parse(l) as { backlog: number });
+      expect(warnings.length).toBeGreaterThan(3);
+      expect(Math.max(...warnings.map((w) => w.backlog))).toBeGreaterThan(10_000);
+      expect(lines.some((l) => l.includes('InfluxDB writes resumed'))).toBe(true);
       await waitFor(async () => ((await redis.xpending(pipelineKeys(prefix).uplink, CONSUMER_GROUPS.ingest)) as [number])[0], (c) => c === 0, 10_000);
     } finally {
       await ingest.stop();
