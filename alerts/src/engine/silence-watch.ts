@@ -10,6 +10,17 @@ for _, m in ipairs(due) do
 end
 return due`;
 
+// One command per batch: push every deadline forward (GT: never back), and take back the devices that were silent.
+const SEEN = `
+redis.call('ZADD', KEYS[1], 'GT', unpack(ARGV))
+local back = {}
+if redis.call('SCARD', KEYS[2]) > 0 then
+  for i = 2, #ARGV, 2 do
+    if redis.call('SREM', KEYS[2], ARGV[i]) == 1 then back[#back + 1] = ARGV[i] end
+  end
+end
+return back`;
+
 /**
  * Silence state in Redis: a sorted set of deadlines (device → ms) that every message pushes forward (ZADD GT,
  * so a late batch never moves it back), and the set of devices found silent. Survives worker restarts.
@@ -20,17 +31,7 @@ export class SilenceWatch {
   /** Records activity; returns the devices that were silent until now (their alarm clears). */
   async seen(items: { id: string; deadline: number }[]): Promise<string[]> {
     if (!items.length) return [];
-    const p = this.redis.pipeline();
-    p.zadd(this.keys.silenceDeadlines, 'GT', ...items.flatMap((i) => [i.deadline, i.id]));
-    for (const i of items) p.srem(this.keys.silent, i.id);
-    const res = (await p.exec()) ?? [];
-    const back: string[] = [];
-    items.forEach((i, n) => {
-      const [err, removed] = res[n + 1] ?? [null, 0];
-      if (err) throw err;
-      if (Number(removed) === 1) back.push(i.id);
-    });
-    return back;
+    return (await this.redis.eval(SEEN, 2, this.keys.silenceDeadlines, this.keys.silent, ...items.flatMap((i) => [String(i.deadline), i.id]))) as string[];
   }
 
   async claimDue(now: number, limit = 200): Promise<string[]> {

@@ -28,10 +28,11 @@ const targetOf = (d: DeviceContext) => ({ subject: d.kind, id: d.id, model: d.mo
 export async function handleUplinkBatch(ctx: EngineContext, entries: StreamEntry[]): Promise<void> {
   const started = performance.now();
   const perDevice = new Map<string, DeviceBatch>();
+  const kinds = { m: 0, o: 0, x: 0 };
   for (const [, fields] of entries) {
     const e = decodeUplinkEntry(fields);
     if (!e) continue;
-    ctx.metrics.entries.inc({ source: 'uplink', kind: e.kind });
+    kinds[e.kind]++;
     // presence offline is not an alarm by itself: a device that stays away trips the silence rule
     if (e.kind === 'x') continue;
     const t = tryParseTopic(e.topic);
@@ -46,6 +47,7 @@ export async function handleUplinkBatch(ctx: EngineContext, entries: StreamEntry
     else if (parsed.channel === 'event') b.events.push({ event: parsed.value, at: e.receivedAt });
   }
 
+  for (const [kind, n] of Object.entries(kinds)) if (n) ctx.metrics.entries.inc({ source: 'uplink', kind }, n);
   const ids = [...perDevice.keys()];
   const contexts = new Map<string, DeviceContext>();
   await Promise.all(ids.map(async (id) => {
