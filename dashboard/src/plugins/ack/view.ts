@@ -36,7 +36,7 @@ const DONE: Record<string, [string, string]> = {
 
 const CSS = `body{font:16px/1.5 system-ui,-apple-system,"PingFang SC","Microsoft YaHei",sans-serif;margin:0;background:#f4f5f7;color:#1d2129}
 main{max-width:560px;margin:0 auto;padding:16px}header{background:#c7000b;color:#fff;padding:12px 16px}header b{font-size:18px}
-.en{color:#6b7280;font-size:.85em}header .en{color:#ffd7d9}.card{background:#fff;border-radius:8px;padding:16px;margin:12px 0;box-shadow:0 1px 2px #0001}
+.en{color:#6b7280;font-size:.85em}header .en,button .en,.sev .en{color:#ffe3e3}button.secondary .en{color:#4b5563}.card{background:#fff;border-radius:8px;padding:16px;margin:12px 0;box-shadow:0 1px 2px #0001}
 h1{font-size:20px;margin:0 0 4px}.sev{display:inline-block;border-radius:4px;padding:0 6px;font-size:13px;color:#fff;background:#6b7280}
 .sev.critical{background:#c7000b}.sev.major{background:#e8590c}.sev.minor{background:#d4a000}dl{margin:8px 0}dt{color:#6b7280;font-size:13px}dd{margin:0 0 6px}
 button{font-size:17px;padding:10px 16px;border:0;border-radius:6px;background:#c7000b;color:#fff;width:100%;margin-top:8px}
