@@ -8,12 +8,12 @@ import type { Registry as MetricsRegistry } from '@tianwang/core/metrics';
 import { openRegistry, type Registry } from '@tianwang/core/registry';
 import { Shutdown, type Service } from '@tianwang/core/service';
 import { createDashboard } from '@tianwang/dashboard';
-import { createSimulator, createControlServer, createCameraFleet, type Simulator } from '@tianwang/firmware-sim';
+import { createSimulator, createControlServer, createCameraFleet, type CameraSpec, type Simulator } from '@tianwang/firmware-sim';
 import { createIngest } from '@tianwang/ingest';
 import { createStreams } from '@tianwang/streams';
 import { Redis } from 'ioredis';
 import { writeDemoLogins } from './demo-logins.js';
-import { demoCameraSpecs, demoDeviceSpecs } from './demo-fleet.js';
+import { DEMO_RTSP_PORT, disableOtherCameras, pickDemoCameras, demoDeviceSpecs } from './demo-fleet.js';
 
 export interface AllInOneInfo {
   dashboardUrl: string;
@@ -70,11 +70,16 @@ export function createAllInOne(config: PlatformConfig, log: Logger, options: All
 
     let demo: DemoDistrict | undefined;
     let loginsFile: string | undefined;
+    let demoCameras: CameraSpec[] = [];
     if (cfg.platform.demo) {
       demo = generateDemoDistrict(cfg.platform.demoSeed);
       const summary = await loadDemoDistrict(reg, demo, { masterSecret });
       loginsFile = await writeDemoLogins(dataDir, demo);
       log.info(summary, 'demo district loaded');
+      demoCameras = pickDemoCameras(demo, cfg.platform.demoCameras);
+      // cameras nobody simulates would all raise "offline" alarms: the demo keeps them disabled (before streams starts)
+      const disabled = await disableOtherCameras(reg, demoCameras.map((c) => c.id));
+      if (disabled) log.info({ simulated: demoCameras.length, disabled }, 'demo: cameras without a simulator are disabled');
     }
 
     const metrics: MetricsRegistry[] = [];
@@ -124,14 +129,14 @@ export function createAllInOne(config: PlatformConfig, log: Logger, options: All
       shutdown.add('simulator control', () => server.stop());
       control = { url: server.url, token: server.token };
     }
-    if (demo && cfg.platform.demoCameras > 0) {
-      const cameras = demoCameraSpecs(demo).filter((c) => c.mode === 'push').slice(0, cfg.platform.demoCameras);
-      const fleet = createCameraFleet({ cameras, rtmpUrl: `${rtmpUrl}/live/{camera}?token={secret}`, rtspPort: 0 }, { log });
-      await fleet.start();
-      shutdown.add('camera simulator', () => fleet.stop());
-      simulatedCameras = cameras.length;
+    if (demo) {
+      if (demoCameras.length) {
+        const fleet = createCameraFleet({ cameras: demoCameras, rtmpUrl: `${rtmpUrl}/live/{camera}?token={secret}`, rtspPort: DEMO_RTSP_PORT }, { log });
+        await fleet.start();
+        shutdown.add('camera simulator', () => fleet.stop());
+      }
+      simulatedCameras = demoCameras.length;
     }
-
     info = {
       dashboardUrl: cfg.common.publicUrl,
       mqttUrl,

@@ -60,6 +60,7 @@ interface NmsContext {
 
 interface NmsInstance {
   rtmpServer: { handleRequest(socket: Socket): void };
+  store?: { _onSignal?: (signal: NodeJS.Signals) => void };
   run(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -164,6 +165,13 @@ export class NmsHost {
       this.hooks.onPlayDone?.(s);
     });
     await this.nms.run();
+    // NMS's store installs SIGINT/SIGTERM handlers that re-raise the signal at the process: the service that
+    // embeds us owns signals and calls stop() (which flushes the store), so a Ctrl-C stays one clean stop.
+    const onSignal = this.nms.store?._onSignal;
+    if (onSignal) {
+      process.removeListener('SIGINT', onSignal);
+      process.removeListener('SIGTERM', onSignal);
+    }
     const rtmp = createServer((socket) => this.nms?.rtmpServer.handleRequest(socket));
     this.rtmp = rtmp;
     await new Promise<void>((resolve, reject) => {

@@ -173,17 +173,19 @@ export function generateDemoDistrict(seed = 1, options: { sizes?: Partial<DemoSi
       const camId = `CAM-${pad(k + 1, 3)}-${c + 1}`;
       const area = CAMERA_AREAS[c % CAMERA_AREAS.length]!;
       const pull = rnd.chance(0.2);
+      const secret = demoSecret(seed, 'camera', camId);
       cameras.push({
         id: camId,
         kitchenId: id,
         area: area.area,
         name: area.zh,
         mode: pull ? 'pull' : 'push',
-        sourceUrl: pull ? `rtsp://127.0.0.1:8554/${camId}` : null,
+        // a pull camera's RTSP URL carries its password, as real ones do: it is stored sealed, never shown
+        sourceUrl: pull ? `rtsp://${camId}:${secret}@127.0.0.1:8554/${camId}` : null,
         recordingEnabled: true,
         recordingHours: null,
         enabled: true,
-        secret: demoSecret(seed, 'camera', camId),
+        secret,
       });
     }
   }

@@ -1,4 +1,7 @@
 import { pino, type Logger, type LoggerOptions } from 'pino';
+import { prettyDestination } from './pretty.js';
+
+export { prettyLine } from './pretty.js';
 
 export type { Logger } from 'pino';
 
@@ -18,7 +21,8 @@ export function createLogger(config: LogConfig = { level: 'info' }, destination?
     redact: { paths: ['password', 'secret', '*.password', '*.secret', 'token', '*.token', 'authorization', '*.authorization'], censor: '[redacted]' },
     formatters: { level: (label) => ({ level: label }) },
   };
-  return destination ? pino(options, destination) : pino(options);
+  if (destination) return pino(options, destination);
+  return config.pretty ? pino(options, prettyDestination()) : pino(options);
 }
 
 /** A logger that discards everything (tests, benchmarks). */

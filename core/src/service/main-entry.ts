@@ -20,7 +20,7 @@ export async function mainEntry(name: string, build: (config: PlatformConfig, lo
     }
     throw err;
   }
-  const log = createLogger({ level: config.common.logLevel }).child({ service: name });
+  const log = createLogger({ level: config.common.logLevel, pretty: config.common.logPretty }).child({ service: name });
   process.on('unhandledRejection', (err) => log.error({ err }, 'unhandled rejection'));
   try {
     const service = await build(config, log);

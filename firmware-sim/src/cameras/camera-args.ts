@@ -74,5 +74,7 @@ export function pushArgs(url: string): string[] {
 
 /** pull cameras: RTP to a local UDP port; our small RTSP server relays it (ffmpeg cannot serve RTSP) */
 export function rtpArgs(udpPort: number, sdpFile: string): string[] {
-  return ['-f', 'rtp', '-sdp_file', sdpFile, `rtp://127.0.0.1:${udpPort}?pkt_size=1200`];
+  // global headers put SPS/PPS into the SDP (sprop-parameter-sets), as IP cameras do: a puller that writes
+  // FLV needs them before the first frame
+  return ['-flags:v', '+global_header', '-f', 'rtp', '-sdp_file', sdpFile, `rtp://127.0.0.1:${udpPort}?pkt_size=1200`];
 }
