@@ -115,4 +115,22 @@ describe('delivery guarantees', () => {
     });
     expect(rows[2]!.mergedInto).toBe(rows[1]!.id);
   });
+
+  it('quiet hours: a low-severity reminder waits until they end; a critical one goes at once', async () => {
+    // quiet from now (Shanghai time) for about an hour
+    const now = new Date();
+    const hm = (d: Date) => new Intl.DateTimeFormat('en-GB', { timeZone: 'Asia/Shanghai', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(d);
+    const quiet = `${hm(new Date(now.getTime() - 60_000))}-${hm(new Date(now.getTime() + 3_600_000))}`;
+    w = await startWorld(redis.url, { env: { TW_QUIET_HOURS: quiet } });
+    await w.uplink.event('elevator', ELEVATOR, '15', 'raised'); // repeated door open/close: warning
+    await w.uplink.event('boiler', 'BO-0001', 'B01', 'raised'); // extreme low water: critical
+    const [sms] = await w.aliyun.waitFor(1, 5000);
+    expect(sms!.params!.what).toBe('极低水位（缺水）');
+    await sleep(1000);
+    expect(w.aliyun.received).toHaveLength(1);
+    const warning = (await w.alarms.list({ subjectId: ELEVATOR }))[0]!;
+    const job = (await w.escalationQueue.getDelayed()).find((j) => j.id === `${warning.id}-officer`);
+    // waits about an hour (the quiet hours' end), not the test's shrunken minutes
+    expect(job!.opts.delay).toBeGreaterThan(55 * 60_000);
+  });
 });

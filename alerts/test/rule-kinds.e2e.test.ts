@@ -56,6 +56,21 @@ describe('every rule kind fires once and clears', () => {
     await until(async () => (await w!.alarms.find(a!.id))?.status === 'closed');
   });
 
+  it('a duration in progress survives a worker restart (state in Redis)', async () => {
+    w = await startWorld(redis.url);
+    const t0 = Date.now() - 60_000;
+    // 4 s of 1.5 MPa on a 1.25 MPa boiler: pending (forS 10)
+    for (let i = 0; i < 3; i++) await w.uplink.telemetry('boiler', BOILER, boilerReading({ pressure: 1.5, ts: t0 + i * 2000 }));
+    await until(async () => (await w!.redis.hget(`${w!.config.prefix}:alerts:state:${BOILER}`, 'overpressure'))?.includes('pending'));
+    await w.alerts.stop();
+    await w.worker();
+    // 6 s more: the new worker continues the same duration and raises at t0 + 10 s
+    for (let i = 3; i < 6; i++) await w.uplink.telemetry('boiler', BOILER, boilerReading({ pressure: 1.5, ts: t0 + i * 2000 }));
+    const [a] = await until(async () => ((await activeOf(w!, BOILER, 'overpressure')).length ? activeOf(w!, BOILER, 'overpressure') : undefined));
+    expect(a).toMatchObject({ status: 'open', count: 1, severity: 'critical' });
+    expect(a!.detail).toMatchObject({ value: 1.5, limit: 1.27 });
+  });
+
   it('silence: raised after the multiple of the interval, cleared by the next message; the watch survives a worker restart', async () => {
     const rules = new RuleBook({ version: 2, overrides: [{ scope: 'all', id: '', rule: 'silence', params: { minS: 0 } }] });
     w = await startWorld(redis.url, { rules, env: { TW_SILENCE_MULTIPLE: '2' } });
