@@ -49,17 +49,16 @@ const payload = (n: number) => {
   return JSON.stringify({ ts, seq: i, floor: (i % 30) + 1, direction: 'up', speed: 1.75, door: 'closed', doorZone: false, passenger: true, mode: 1, power: 'mains', runCount: 123456 + i, runHours: 7890.5, load: 42 });
 };
 
-let mid = 1, carry = 0;
-const tickMs = 10, perTick = (rate * tickMs) / 1000;
+let mid = 1;
+const tickMs = 10;
 const start = Date.now();
 let first = 0;
 await new Promise<void>((resolve) => {
   let next = 0;
   const timer = setInterval(() => {
     if (Date.now() - start >= seconds * 1000) { clearInterval(timer); return resolve(); }
-    carry += perTick;
-    let k = Math.floor(carry);
-    carry -= k;
+    // due by the clock, not by ticks: a starved timer must not lower the offered rate
+    let k = Math.floor(((Date.now() - start) * rate) / 1000) - sent;
     const bufs = new Map<number, Buffer[]>();
     for (let tries = 0; k > 0 && tries < nDev; tries++) {
       const n = next;
