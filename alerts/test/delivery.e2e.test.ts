@@ -1,10 +1,11 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startRedis, type RedisServer } from '@tianwang/core/testing';
-import { QUEUES } from '../src/index.js';
+import { QUEUES, resolveAckLink } from '../src/index.js';
+import { deriveKey } from '@tianwang/core/crypto';
 import { Queue } from 'bullmq';
 import { alertsKeys } from '../src/keys.js';
 import { startWorld, type World } from './helpers/harness.js';
-import { ELEVATOR, PHONES, elevatorReading, until } from './helpers/world.js';
+import { ELEVATOR, MASTER_SECRET, PHONES, elevatorReading, until } from './helpers/world.js';
 
 let redis: RedisServer;
 let w: World | undefined;
@@ -109,6 +110,10 @@ describe('delivery guarantees', () => {
     expect(officer[1]).toMatchObject({ templateCode: 'SMS_DIGEST', params: { count: '2' } });
     expect(officer[1]!.params!.items).toBe('1.3号楼1号梯门区外停梯；2.3号楼1号梯停电');
     expect(officer[1]!.at - officer[0]!.at).toBeGreaterThanOrEqual(1900);
+    // one link covers both merged alarms
+    const linkId = officer[1]!.params!.link!.split('/a/')[1]!;
+    const resolved = await resolveAckLink(w.registry, deriveKey(MASTER_SECRET, 'sms-link'), linkId);
+    expect(resolved.ok && resolved.claims.a.length).toBe(2);
     const rows = await until(async () => {
       const r = (await w!.notifications.list({ phone: PHONES.officer })).sort((a, b) => a.id - b.id);
       return r.map((x) => x.status).join() === 'sent,sent,merged' ? r : undefined;

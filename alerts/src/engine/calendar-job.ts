@@ -1,4 +1,4 @@
-import { alarmQueries } from '@tianwang/core/registry';
+import { ackLinkQueries, alarmQueries } from '@tianwang/core/registry';
 import { CALENDAR_TYPES, evaluateCalendar } from '../rules/calendar.js';
 import { localDate } from '../time/local-time.js';
 import type { EngineContext } from './context.js';
@@ -31,5 +31,7 @@ export async function runCalendar(ctx: EngineContext): Promise<{ raised: number;
       }
     }
   }
+  // housekeeping rides along: links expired a month ago are of no use to anyone
+  await ackLinkQueries(ctx.registry.db).purgeExpired(30);
   return { raised, cleared };
 }
