@@ -64,7 +64,8 @@ export function createAuthorizers(o: AuthorizeOptions) {
     o.metrics.bytesIn[type].inc(payload.length);
     if (!decision.uplink) return cb(null);
     o.writer.append(
-      { topic, payload: typeof payload === 'string' ? payload : payload.toString('utf8'), receivedAt: Date.now(), clientId: c.id, kind: 'm' },
+      // the raw bytes: they reach the stream unchanged (a UTF-8 string for every valid UTF-8 payload)
+      { topic, payload, receivedAt: Date.now(), clientId: c.id, kind: 'm' },
       packet.qos,
       cb,
     );

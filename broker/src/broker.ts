@@ -22,6 +22,7 @@ import { LoginBackoff } from './login-backoff.js';
 import { createBrokerMetrics } from './metrics.js';
 import { PipelineWriter } from './pipeline-writer.js';
 import { trackPresence } from './presence.js';
+import { trackPublishes } from './publish-tracker.js';
 import { startRevocationSweep } from './revocation.js';
 import { coalesceWrites } from './write-coalescing.js';
 
@@ -109,14 +110,23 @@ export function createBroker(config: BrokerServiceConfig, deps: BrokerDeps): Bro
       ...authorizers,
     });
     aedes = broker;
+    const publishes = trackPublishes(broker);
     broker.on('clientError', (client: Client, err: Error) => log.debug({ clientId: client.id, err: err.message }, 'client error'));
     broker.on('connectionError', (_client: Client, err: Error) => log.debug({ err: err.message }, 'connection error before CONNECT'));
+    // stop accepting → close every client (aedes) → wait for the servers: a server's close waits for its
+    // connections, so waiting before the clients are closed would never end
+    const listeners: Listener[] = [];
+    const listenersClosed: Promise<void>[] = [];
+    shutdown.add('listeners closed', () => Promise.all(listenersClosed));
     shutdown.add('aedes', async () => {
       for (const c of Object.values(clients())) {
         const st = (c as TwClient).tw;
         if (st) st.closeReason ??= 'shutdown';
       }
+      // acknowledged publishes finish their persistence steps before the clients and Redis go
+      await publishes.idle(3000);
       await new Promise<void>((resolve) => broker.close(() => resolve()));
+      await publishes.idle(3000);
       await persistence.destroy().catch(() => {});
     });
     trackPresence(broker, writer, metrics, log, nodeId);
@@ -147,8 +157,9 @@ export function createBroker(config: BrokerServiceConfig, deps: BrokerDeps): Bro
       });
     };
 
-    const listeners: Listener[] = [];
-    shutdown.add('listeners', () => Promise.all(listeners.map((l) => l.close())));
+    shutdown.add('stop accepting', () => {
+      for (const l of listeners) listenersClosed.push(l.close());
+    });
     const tcp = await listenTcp(cfg.mqttHost, cfg.mqttPort, handle);
     listeners.push(tcp);
     ports.tcp = tcp.port;

@@ -24,6 +24,8 @@ type Listener = (packet: WirePacket, done: () => void) => void;
  */
 export class ClusterEmitter {
   private readonly matcher = new Qlobber({ separator: '/', wildcard_one: '+', wildcard_some: '#', match_empty_levels: true });
+  /** topic → listeners, cleared on every (un)subscribe: a fleet has a bounded set of topics */
+  private readonly matchCache = new Map<string, Listener[]>();
   private outbox: WirePacket[] = [];
   private flushScheduled = false;
   private peers = false;
@@ -82,6 +84,7 @@ export class ClusterEmitter {
 
   on(topic: string, listener: Listener, done?: () => void): this {
     this.matcher.add(topic, listener);
+    this.matchCache.clear();
     if (done) setImmediate(done);
     return this;
   }
@@ -90,6 +93,7 @@ export class ClusterEmitter {
     // deferred like mqemitter's, so an unsubscribe racing a delivery in this turn still delivers it
     setImmediate(() => {
       this.matcher.remove(topic, listener);
+      this.matchCache.clear();
       done?.();
     });
     return this;
@@ -107,9 +111,18 @@ export class ClusterEmitter {
   }
 
   private deliver(packet: WirePacket, done: () => void): void {
-    const listeners = this.matcher.match(packet.topic) as Listener[];
-    let pending = listeners.length;
-    if (pending === 0) return done();
+    const topic = packet.topic;
+    let listeners = this.matchCache.get(topic);
+    if (!listeners) {
+      listeners = this.matcher.match(topic) as Listener[];
+      if (this.matchCache.size >= 100_000) this.matchCache.clear();
+      this.matchCache.set(topic, listeners);
+    }
+    const n = listeners.length;
+    if (n === 0) return done();
+    // the common case (one subscriber: the fleet's telemetry consumer) needs no join counter
+    if (n === 1) return (listeners[0] as Listener)(packet, done);
+    let pending = n;
     const one = () => {
       if (--pending === 0) done();
     };

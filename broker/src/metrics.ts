@@ -18,16 +18,33 @@ export function messageType(topic: string): MessageType {
 
 type Bound = { inc(v?: number): void };
 
+/**
+ * A per-type counter for the per-message path: increments are plain additions, moved into the prom-client
+ * counter when it is collected (each scrape), so a message costs no label lookup or map write.
+ */
+function perTypeCounter(name: string, help: string, registers: Registry[]): Record<MessageType, Bound> {
+  const pending: Record<string, number> = Object.fromEntries(MESSAGE_TYPES.map((t) => [t, 0]));
+  new Counter({
+    name, help, labelNames: ['type'], registers,
+    collect() {
+      for (const t of MESSAGE_TYPES) {
+        const n = pending[t] as number;
+        if (n > 0) {
+          this.labels(t).inc(n);
+          pending[t] = 0;
+        }
+      }
+    },
+  });
+  return Object.fromEntries(MESSAGE_TYPES.map((t) => [t, { inc: (v = 1) => void (pending[t] = (pending[t] as number) + v) }])) as Record<MessageType, Bound>;
+}
+
 export function createBrokerMetrics(registry: Registry) {
   const r = [registry];
   const connections = new Gauge({ name: 'tw_mqtt_connections', help: 'Open client connections (authenticated or not), by transport', labelNames: ['transport'], registers: r });
   const clients = new Gauge({ name: 'tw_mqtt_clients', help: 'Authenticated, registered clients, by principal type', labelNames: ['principal'], registers: r });
   const connectsTotal = new Counter({ name: 'tw_mqtt_connects_total', help: 'Accepted CONNECTs, by principal type', labelNames: ['principal'], registers: r });
   const disconnects = new Counter({ name: 'tw_mqtt_disconnects_total', help: 'Client sessions that ended, by reason', labelNames: ['reason'], registers: r });
-  const messagesIn = new Counter({ name: 'tw_mqtt_messages_in_total', help: 'Accepted PUBLISH packets from clients, by message type', labelNames: ['type'], registers: r });
-  const bytesIn = new Counter({ name: 'tw_mqtt_bytes_in_total', help: 'Payload bytes of accepted PUBLISH packets, by message type', labelNames: ['type'], registers: r });
-  const messagesOut = new Counter({ name: 'tw_mqtt_messages_out_total', help: 'PUBLISH packets delivered to subscribers, by message type', labelNames: ['type'], registers: r });
-  const bytesOut = new Counter({ name: 'tw_mqtt_bytes_out_total', help: 'Payload bytes delivered to subscribers, by message type', labelNames: ['type'], registers: r });
   const authFailures = new Counter({ name: 'tw_mqtt_auth_failures_total', help: 'Refused CONNECTs, by reason', labelNames: ['reason'], registers: r });
   const refusals = new Counter({ name: 'tw_mqtt_refusals_total', help: 'Refused PUBLISH and SUBSCRIBE requests (ACL)', labelNames: ['action'], registers: r });
   const limitViolations = new Counter({ name: 'tw_mqtt_limit_violations_total', help: 'Clients cut off or refused for breaking a limit', labelNames: ['limit'], registers: r });
@@ -40,11 +57,14 @@ export function createBrokerMetrics(registry: Registry) {
   const clusterForwarded = new Counter({ name: 'tw_mqtt_cluster_forwarded_total', help: 'Messages forwarded to (out) and received from (in) other broker nodes', labelNames: ['direction'], registers: r });
   const offlineSessions = new Gauge({ name: 'tw_mqtt_persistent_sessions', help: 'Clients with a persistent session (clean=false) known to the Redis persistence', registers: r });
 
-  const bind = (c: Counter<'type'>) => Object.fromEntries(MESSAGE_TYPES.map((t) => [t, c.labels(t)])) as Record<MessageType, Bound>;
+  const messagesIn = perTypeCounter('tw_mqtt_messages_in_total', 'Accepted PUBLISH packets from clients, by message type', r);
+  const bytesIn = perTypeCounter('tw_mqtt_bytes_in_total', 'Payload bytes of accepted PUBLISH packets, by message type', r);
+  const messagesOut = perTypeCounter('tw_mqtt_messages_out_total', 'PUBLISH packets delivered to subscribers, by message type', r);
+  const bytesOut = perTypeCounter('tw_mqtt_bytes_out_total', 'Payload bytes delivered to subscribers, by message type', r);
   return {
     connections, clients, connectsTotal, disconnects, authFailures, refusals, limitViolations,
     pipelineEntries, pipelineErrors, pipelineBuffered, uplinkLength, backpressure, clusterPeers, clusterForwarded, offlineSessions,
-    messagesIn: bind(messagesIn), bytesIn: bind(bytesIn), messagesOut: bind(messagesOut), bytesOut: bind(bytesOut),
+    messagesIn, bytesIn, messagesOut, bytesOut,
     appended: pipelineEntries.labels('appended') as Bound,
     dropped: pipelineEntries.labels('dropped') as Bound,
     refusedEntries: pipelineEntries.labels('refused') as Bound,

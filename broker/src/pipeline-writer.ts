@@ -15,28 +15,82 @@ import type { BrokerMetrics } from './metrics.js';
  *   entry is released at once while fewer than `softLimit` entries wait, else it waits for its batch too:
  *   low latency normally, backpressure (not loss) when Redis falls behind.
  * - Redis down: the failed batch goes back to the front and is retried with backoff (at-least-once: a batch
- *   whose reply was lost may be written twice). While entries exceed `maxBuffered`, new QoS 0 entries are
- *   dropped (counted, the publisher is not told: QoS 0 is at most once) and new QoS 1 entries fail, so the
+ *   whose reply was lost may be written twice). While Redis fails and entries exceed `maxBuffered`, new QoS 0
+ *   entries are dropped (counted, the publisher is not told: QoS 0 is at most once) and new QoS 1 entries fail, so the
  *   publisher is disconnected without PUBACK and resends after reconnecting [MQTT-4.4.0-1].
  * - Backpressure: the script returns the stream length; above `maxLen` no batch is sent (callbacks wait,
  *   so aedes stops reading the publishers' sockets and TCP slows them) until a poll sees it below 90 %.
  */
+/**
+ * One script call per batch. The batch travels as ONE binary argument (per entry five u32-length-prefixed
+ * values) and the script unpacks it, so the broker builds one buffer instead of ten strings per entry, and the
+ * payload bytes go from the socket to Redis without a UTF-8 decode and re-encode. Field names and their order
+ * come from core's encodeUplinkEntry (see FIELD_ORDER), passed as ARGV[2..6].
+ */
 const APPEND_SCRIPT = `
-for i = 1, #ARGV, 10 do
-  redis.call('XADD', KEYS[1], '*', unpack(ARGV, i, i + 9))
+local data = ARGV[1]
+local f1, f2, f3, f4, f5 = ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6]
+local key = KEYS[1]
+local pos, n = 1, #data
+while pos <= n do
+  local a, b, c, d, e
+  a, b, c, d, e, pos = struct.unpack('>I4c0I4c0I4c0I4c0I4c0', data, pos)
+  redis.call('XADD', key, '*', f1, a, f2, b, f3, c, f4, d, f5, e)
 end
-return redis.call('XLEN', KEYS[1])`;
+return redis.call('XLEN', key)`;
+
+type Field = 'topic' | 'payload' | 'receivedAt' | 'clientId' | 'kind';
+
+/** The stream's field names in core's order, and which entry property each carries (derived, not copied). */
+function fieldOrder(): { names: string[]; fields: Field[] } {
+  const probe = encodeUplinkEntry({ topic: '\u0001t', payload: '\u0001p', receivedAt: 424242, clientId: '\u0001c', kind: 'x' });
+  const byValue: Record<string, Field> = { '\u0001t': 'topic', '\u0001p': 'payload', '424242': 'receivedAt', '\u0001c': 'clientId', x: 'kind' };
+  const names: string[] = [];
+  const fields: Field[] = [];
+  for (let i = 0; i < probe.length; i += 2) {
+    const field = byValue[probe[i + 1] as string];
+    if (!field) throw new Error('encodeUplinkEntry has a field the broker does not know: update pipeline-writer.ts');
+    names.push(probe[i] as string);
+    fields.push(field);
+  }
+  if (names.length !== 5) throw new Error('encodeUplinkEntry no longer has five fields: update pipeline-writer.ts');
+  return { names, fields };
+}
+const FIELD_ORDER = fieldOrder();
+
+/** An uplink entry as the broker has it: the payload may still be the raw bytes received. */
+export interface UplinkRecord extends Omit<UplinkEntry, 'payload'> {
+  payload: string | Buffer;
+}
 
 export type AppendCallback = (err: Error | null) => void;
 
 interface Pending {
-  fields: string[];
+  e: UplinkRecord;
   /** 0: may be dropped when the buffer is full; 1: refused instead (the client resends) */
   qos: number;
   cb: AppendCallback | undefined;
 }
 
-type RedisWithAppend = Redis & { twUplinkAppend(key: string, ...args: string[]): Promise<number> };
+type RedisWithAppend = Redis & { twUplinkAppend(key: string, data: Buffer, ...names: string[]): Promise<number> };
+
+function encodeBatch(batch: Pending[]): Buffer {
+  let size = 0;
+  for (const { e } of batch) {
+    size += 20 + Buffer.byteLength(e.topic) + (typeof e.payload === 'string' ? Buffer.byteLength(e.payload) : e.payload.length) + 16 + Buffer.byteLength(e.clientId) + 1;
+  }
+  const buf = Buffer.allocUnsafe(size);
+  let o = 0;
+  for (const { e } of batch) {
+    for (const f of FIELD_ORDER.fields) {
+      const v = f === 'receivedAt' ? String(e.receivedAt) : e[f];
+      const n = typeof v === 'string' ? buf.write(v, o + 4) : v.copy(buf, o + 4);
+      buf.writeUInt32BE(n, o);
+      o += 4 + n;
+    }
+  }
+  return buf.subarray(0, o);
+}
 
 export interface PipelineWriterOptions {
   redis: Redis;
@@ -90,8 +144,9 @@ export class PipelineWriter {
     return this.blocked;
   }
 
-  append(entry: UplinkEntry, qos: number, cb?: AppendCallback): void {
-    if (this.buffered >= this.opts.maxBuffered) {
+  append(entry: UplinkRecord, qos: number, cb?: AppendCallback): void {
+    // Only while Redis is failing: a healthy but busy Redis slows publishers (their callbacks wait) instead
+    if (this.failures > 0 && this.buffered >= this.opts.maxBuffered) {
       if (qos === 0) {
         this.opts.metrics.dropped.inc();
         cb?.(null);
@@ -102,12 +157,12 @@ export class PipelineWriter {
       return;
     }
     if (qos === 0 && cb && this.buffered < this.softLimit && !this.blocked && this.failures === 0) {
-      this.queue.push({ fields: encodeUplinkEntry(entry), qos, cb: undefined });
+      this.queue.push({ e: entry, qos, cb: undefined });
       this.schedule();
       cb(null);
       return;
     }
-    this.queue.push({ fields: encodeUplinkEntry(entry), qos, cb });
+    this.queue.push({ e: entry, qos, cb });
     this.schedule();
   }
 
@@ -128,15 +183,13 @@ export class PipelineWriter {
     }
     const batch = this.queue.length <= this.maxBatch ? this.queue : this.queue.slice(0, this.maxBatch);
     this.queue = batch === this.queue ? [] : this.queue.slice(this.maxBatch);
-    const args: string[] = new Array(batch.length * 10);
-    let j = 0;
-    for (const e of batch) for (const f of e.fields) args[j++] = f;
+    const data = encodeBatch(batch);
     this.inflight++;
     this.inflightEntries += batch.length;
     if (this.queue.length > 0) this.schedule();
     let length: number;
     try {
-      length = await this.redis.twUplinkAppend(this.opts.key, ...args);
+      length = await this.redis.twUplinkAppend(this.opts.key, data, ...FIELD_ORDER.names);
     } catch (err) {
       this.inflight--;
       this.inflightEntries -= batch.length;

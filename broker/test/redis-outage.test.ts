@@ -8,7 +8,7 @@ import { memoryDeviceSource, type BrokerService } from '../src/index.js';
 import { closed, device, metricValue, startTestBroker, waitFor } from './helpers.js';
 
 const SECRET = '0123456789abcdef0123456789abcdef';
-const devices = memoryDeviceSource(['EL-0001', 'EL-0002'].map((id) => ({ id, kind: 'elevator' as const, enabled: true, credentialHash: hashSecret(SECRET), unitId: 'U1', districtId: 'D1' })));
+const devices = memoryDeviceSource(['EL-0001', 'EL-0002', 'EL-0003'].map((id) => ({ id, kind: 'elevator' as const, enabled: true, credentialHash: hashSecret(SECRET), unitId: 'U1', districtId: 'D1' })));
 
 describe('cluster frames (pure)', () => {
   it('round-trip messages with broker ids, counters, flags and client ids', () => {
@@ -52,27 +52,33 @@ describe('Redis outage', () => {
     expect(payloads).toContain('before');
     expect(payloads).toContain('during');
 
-    // a frozen Redis and a full buffer (20 entries): QoS 0 is dropped and counted, the QoS 1 publisher is cut off unacknowledged
+    // a frozen Redis and a full buffer (20 entries): once the frozen batch timed out (5 s command timeout) Redis
+    // counts as failing; then new QoS 0 is dropped and counted, and a QoS 1 publisher is cut off unacknowledged
     // (connecting needs Redis for the session, so connect first)
-    const q0 = await device(port, 'EL-0002', SECRET);
+    const filler = await device(port, 'EL-0002', SECRET);
+    const late = await device(port, 'EL-0003', SECRET);
     redis.child.kill('SIGSTOP');
     try {
-      for (let i = 0; i < 40; i++) q0.publish('tw/v1/elevator/EL-0002/telemetry', `q0-${i}`, { qos: 0 });
+      for (let i = 0; i < 40; i++) filler.publish('tw/v1/elevator/EL-0002/telemetry', `fill-${i}`, { qos: 0 });
+      await waitFor(async () => (await metricValue(broker, 'tw_mqtt_pipeline_errors_total')) > 0, 12_000, 'the frozen write to time out');
+      late.publish('tw/v1/elevator/EL-0003/telemetry', 'dropped', { qos: 0 });
       await waitFor(async () => (await metricValue(broker, 'tw_mqtt_pipeline_entries_total', { result: 'dropped' })) > 0, 5000, 'QoS 0 dropped');
       let q1acked = false;
       c.publish('tw/v1/elevator/EL-0001/telemetry', 'refused', { qos: 1 }, (err) => (q1acked = !err));
       await closed(c);
       expect(q1acked).toBe(false);
       expect(await metricValue(broker, 'tw_mqtt_pipeline_entries_total', { result: 'refused' })).toBeGreaterThan(0);
-      q0.end(true);
     } finally {
       redis.child.kill('SIGCONT');
     }
+    filler.end(true);
+    late.end(true);
     c.end(true);
-    // and it serves again once Redis answers
+    // and once Redis answers again the buffered entries go out and it serves again
+    await waitFor(async () => (await metricValue(broker, 'tw_mqtt_pipeline_buffered')) === 0, 15_000, 'buffer flushed after Redis resumed');
     const again = await device(port, 'EL-0001', SECRET);
     await again.publishAsync('tw/v1/elevator/EL-0001/telemetry', 'after', { qos: 1 });
     await again.endAsync();
     r.disconnect();
-  }, 30_000);
+  }, 50_000);
 });
