@@ -6,13 +6,12 @@ declare module 'qlobber' {
     wildcard_some?: string;
     match_empty_levels?: boolean;
   }
-  class Qlobber {
-    constructor(options?: QlobberOptions);
-    add(topic: string, value: unknown): this;
-    remove(topic: string, value?: unknown): this;
+  interface QlobberInstance {
+    add(topic: string, value: unknown): QlobberInstance;
+    remove(topic: string, value?: unknown): QlobberInstance;
     match(topic: string): unknown[];
   }
-  const qlobber: { Qlobber: typeof Qlobber };
+  const qlobber: { Qlobber: new (options?: QlobberOptions) => QlobberInstance };
   export default qlobber;
 }
 
