@@ -143,7 +143,12 @@ describe('escalation plan, quiet hours, texts', () => {
     expect(render('alarm', 'zh-CN', p, '天网提醒')).toBe('【天网提醒】阳光花园物业：3号楼1号梯（注册代码31104403002019001234，3号楼东侧）于06-01 10:32发生“困人”，请立即处置。确认及反馈整改：http://tw.test/a/Ab3dE9kQxy');
     const en = alarmParams({ unit: 'Sunshine Garden', deviceName: 'Lift 1', registrationCode: '31104403002019001234', location: 'Bldg 3', what: 'trapped passengers', time: '06-01 10:32', link: 'http://tw.test/a/x' }, 'en');
     expect(render('alarm', 'en', en, '天网提醒')).toBe('[Tianwang] Sunshine Garden: Lift 1 (reg. 31104403002019001234, Bldg 3) - trapped passengers at 06-01 10:32. Please act now. Acknowledge / report the fix: http://tw.test/a/x');
-    const d = digestParams([{ device: '1号梯困人', what: '' }, { device: '2号梯停电', what: '' }], 'http://tw.test/a/y', 'zh-CN');
-    expect(render('digest', 'zh-CN', d, '天网提醒')).toBe('【天网提醒】您有2条隐患提醒：1.1号梯困人；2.2号梯停电。请逐条处置并确认：http://tw.test/a/y');
+    const d = digestParams([{ device: '1号梯困人', what: '', unit: '阳光花园物业' }, { device: '2号梯停电', what: '', unit: '阳光花园物业' }], 'http://tw.test/a/y', 'zh-CN');
+    expect(render('digest', 'zh-CN', d, '天网提醒')).toBe('【天网提醒】阳光花园物业：您有2条隐患提醒：1.1号梯困人；2.2号梯停电。请逐条处置并确认：http://tw.test/a/y');
+    // an inspector's digest spans units: the first by name and how many there are
+    const many = digestParams([{ device: '1号梯困人', what: '', unit: '阳光花园物业' }, { device: '锅炉缺水', what: '', unit: '人民医院' }], 'http://tw.test/a/z', 'en');
+    expect(render('digest', 'en', many, '天网提醒')).toBe('[Tianwang] 阳光花园物业 and 1 more: 2 hazard reminders: 1.1号梯困人; 2.锅炉缺水. Please act and acknowledge: http://tw.test/a/z');
+    const none = digestParams([{ device: 'a', what: '' }, { device: 'b', what: '' }], 'http://tw.test/a/q', 'zh-CN');
+    expect(none.unit).toBe('设备隐患');
   });
 });

@@ -72,7 +72,7 @@ export function createSmsSender(o: SmsSenderOptions) {
     if (rows.length === 1) return { to: first.recipientPhone, locale, template: 'alarm', params: strip(first.params), text: first.body };
     const alarmIds = [...new Set(rows.map((r) => r.alarmId).filter((x): x is number => x !== null))];
     const link = await createAckLink(o.registry, o.linkKey, o.publicUrl, { alarmIds, stage: first.stage, recipient: `${first.recipientName} ${maskPhone(first.recipientPhone)}` }, o.linkTtlMs, o.now());
-    const params = digestParams(rows.map((r) => ({ device: r.params._short ?? r.params.device ?? '', what: '' })), link, locale);
+    const params = digestParams(rows.map((r) => ({ device: r.params._short ?? r.params.device ?? '', what: '', ...(r.params.unit ? { unit: r.params.unit } : {}) })), link, locale);
     return { to: first.recipientPhone, locale, template: 'digest', params, text: render('digest', locale, params, o.signName) };
   }
 

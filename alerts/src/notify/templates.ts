@@ -7,7 +7,7 @@ import type { Locale, TemplateId } from './provider.js';
  *
  * Registered templates to file with Aliyun (must match these texts):
  *   SMS_ALARM     ${unit}：${device}于${time}发生“${what}”，请立即处置。确认及反馈整改：${link}
- *   SMS_DIGEST    您有${count}条隐患提醒：${items}。请逐条处置并确认：${link}
+ *   SMS_DIGEST    ${unit}：您有${count}条隐患提醒：${items}。请逐条处置并确认：${link}
  */
 export const TEMPLATES: Record<TemplateId, Record<Locale, string>> = {
   alarm: {
@@ -15,8 +15,8 @@ export const TEMPLATES: Record<TemplateId, Record<Locale, string>> = {
     en: '${unit}: ${device} - ${what} at ${time}. Please act now. Acknowledge / report the fix: ${link}',
   },
   digest: {
-    'zh-CN': '您有${count}条隐患提醒：${items}。请逐条处置并确认：${link}',
-    en: '${count} hazard reminders: ${items}. Please act and acknowledge: ${link}',
+    'zh-CN': '${unit}：您有${count}条隐患提醒：${items}。请逐条处置并确认：${link}',
+    en: '${unit}: ${count} hazard reminders: ${items}. Please act and acknowledge: ${link}',
   },
 };
 
@@ -50,7 +50,7 @@ export function alarmParams(i: AlarmTextInput, locale: Locale): Record<string, s
 }
 
 /** Merges several reminders for one recipient into one message (rate limit), listing each briefly. */
-export function digestParams(items: { device: string; what: string }[], link: string, locale: Locale, maxItemsChars = 150): Record<string, string> {
+export function digestParams(items: { device: string; what: string; unit?: string }[], link: string, locale: Locale, maxItemsChars = 150): Record<string, string> {
   const sep = locale === 'zh-CN' ? '；' : '; ';
   let text = '';
   let shown = 0;
@@ -61,5 +61,9 @@ export function digestParams(items: { device: string; what: string }[], link: st
     shown++;
   }
   if (shown < items.length) text += locale === 'zh-CN' ? `等` : ` and ${items.length - shown} more`;
-  return { count: String(items.length), items: text, link };
+  // say whose equipment it is: one unit by name, several by the first and a count (inspectors get those)
+  const units = [...new Set(items.map((it) => it.unit).filter((u): u is string => Boolean(u)))];
+  const fallback = locale === 'zh-CN' ? '设备隐患' : 'Hazards';
+  const unit = units.length <= 1 ? (units[0] ?? fallback) : locale === 'zh-CN' ? `${units[0]}等${units.length}个单位` : `${units[0]} and ${units.length - 1} more`;
+  return { unit, count: String(items.length), items: text, link };
 }
