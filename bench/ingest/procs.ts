@@ -28,7 +28,9 @@ if (role === 'broker') {
   process.on('SIGTERM', () => void broker.stop().then(() => process.exit(0)));
 } else if (role === 'ingest') {
   const [redisUrl, prefix, influxUrl, db, n] = args as [string, string, string, string, string];
-  const config = loadConfig({ NODE_ENV: 'test', TW_REDIS_URL: redisUrl, TW_KEY_PREFIX: prefix, TW_INFLUX_URL: influxUrl, TW_INFLUX_DATABASE: db, TW_INFLUX_API: 'v1' });
+  // TW_INGEST_* from the environment pass through (to try batch sizes and write concurrency)
+  const tuning = Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('TW_INGEST_')));
+  const config = loadConfig({ NODE_ENV: 'test', ...tuning, TW_REDIS_URL: redisUrl, TW_KEY_PREFIX: prefix, TW_INFLUX_URL: influxUrl, TW_INFLUX_DATABASE: db, TW_INFLUX_API: 'v1' });
   const devices = fleet(Number(n), null);
   const byId = new Map(devices.map((d) => [d.id, d]));
   const ingest = createIngest(config, { registry: { devices: { getAuth: async (id) => byId.get(id), listAuth: async () => devices } }, log: silentLogger() });

@@ -41,6 +41,7 @@ export interface IngestService extends Service {
   consumerName: string;
 }
 
+const MAX_PROCESSING = 4;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export function createIngest(config: IngestServiceConfig, deps: IngestDeps): IngestService {
@@ -143,6 +144,7 @@ export function createIngest(config: IngestServiceConfig, deps: IngestDeps): Ing
     await tryDatabase();
 
     running = true;
+    const processing = new Set<Promise<void>>();
     readLoopDone = (async () => {
       while (running) {
         const room = cfg.ingestMaxBacklog - writer.held;
@@ -161,14 +163,19 @@ export function createIngest(config: IngestServiceConfig, deps: IngestDeps): Ing
           continue;
         }
         if (!entries.length) continue;
-        try {
-          await processEntries(entries, pdeps);
-        } catch (err) {
+        // Up to MAX_PROCESSING batches overlap: the next read and validation run while Redis answers the
+        // previous batch's shadow/dead-letter pipeline (one connection keeps their order). Awaiting each one
+        // made the loop wait on round trips, and the backlog piled up in the stream with CPU to spare.
+        const job = processEntries(entries, pdeps).catch(async (err: unknown) => {
           // The entries stay pending in the group; they are reclaimed (by any worker) after the idle time.
           log.warn({ err: (err as Error).message, entries: entries.length }, 'batch not processed; it will be reclaimed');
           await sleep(500);
-        }
+        });
+        processing.add(job);
+        void job.finally(() => processing.delete(job));
+        if (processing.size >= MAX_PROCESSING) await Promise.race(processing);
       }
+      await Promise.all(processing);
     })();
     shutdown.add('read-loop', async () => {
       running = false;
