@@ -7,7 +7,7 @@
  * A rate counts as sustained when every acknowledged message is readable (zero loss), the publishers got
  * their acknowledgements at the target rate, the backlog drained within 2 s of the end, and the p99 of
  * publish-to-readable (a probe device publishes a marker every 100 ms; a poller queries InfluxDB every 50 ms)
- * stays under 2 s. `npm run bench:ingest [-- --quick]`.
+ * stays under 2 s. `npm run bench:ingest [-- --quick] [--workers N]`.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { Redis } from 'ioredis';
@@ -16,6 +16,8 @@ import { createInfluxDatabase, freePort, startInflux, startRedis } from '@tianwa
 import { cpuSeconds, influxCeiling, machineJiffies, perMessageCost } from './measure.js';
 
 const quick = process.argv.includes('--quick');
+/** ingest processes in the pool (default 2, `-- --workers 1` for one); they share the consumer group */
+const WORKERS = process.argv.includes('--workers') ? Number(process.argv[process.argv.indexOf('--workers') + 1]) || 1 : 2;
 const RATES = quick ? [5_000, 20_000] : [5_000, 10_000, 15_000, 20_000, 25_000, 30_000];
 const SECONDS = quick ? 8 : 15;
 const DEVICES = 1000;
@@ -150,16 +152,20 @@ async function main() {
     const port = await freePort();
     const broker = await launch([`${HERE}procs.ts`, 'broker', String(port), redis.url, PREFIX, String(DEVICES + 1), SECRET, MASTER], 'READY');
     // a larger young generation: ingest allocates many short-lived strings and objects per message (see docs/ingest.md)
-    const ingest = await launch(['--max-semi-space-size=64', `${HERE}procs.ts`, 'ingest', redis.url, PREFIX, influx.url, DB, String(DEVICES + 1)], 'READY');
-    procs.push(broker, ingest);
+    const workers = await Promise.all(
+      Array.from({ length: WORKERS }, () => launch(['--max-semi-space-size=64', `${HERE}procs.ts`, 'ingest', redis.url, PREFIX, influx.url, DB, String(DEVICES + 1)], 'READY')),
+    );
+    const ingest = workers[0]!;
+    procs.push(broker, ...workers);
     const probe = await startProbe(port, influx.url);
     const redisClient = new Redis(redis.url);
 
     const results = [];
     for (const rate of RATES) {
       log(`rate ${rate}/s for ${SECONDS} s …`);
-      const pids = { redis: redis.child.pid!, influxd: influx.child.pid!, broker: broker.pid!, ingest: ingest.pid!, bench: process.pid };
-      const c0 = Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, cpuSeconds(pid)]));
+      const pids = { redis: redis.child.pid!, influxd: influx.child.pid!, broker: broker.pid!, bench: process.pid };
+      const ingestCpu = () => workers.reduce((a, w) => a + cpuSeconds(w.pid!), 0);
+      const c0: Record<string, number> = { ...Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, cpuSeconds(pid)])), ingest: ingestCpu() };
       const m0 = machineJiffies();
       probe.take();
       const gen = await launch([`${HERE}loadgen.ts`, String(port), String(rate), String(SECONDS), String(DEVICES), SECRET]);
@@ -173,7 +179,8 @@ async function main() {
       const groups = (await redisClient.xinfo('GROUPS', `${PREFIX}:uplink`)) as unknown[][];
       const g = groups.find((row) => row[row.indexOf('name') + 1] === 'ingest') ?? [];
       const streamLag = Number(g[g.indexOf('lag') + 1] ?? NaN);
-      const ingestHeld = metricIn(await ingestMetricsText(ingest), 'ingest_backlog_entries');
+      let ingestHeld = 0;
+      for (const w of workers) ingestHeld += metricIn(await ingestMetricsText(w), 'ingest_backlog_entries');
       // count until every acknowledged message is readable (or 30 s pass)
       let count = 0;
       let drainMs = NaN;
@@ -186,7 +193,8 @@ async function main() {
         await sleep(100);
       }
       const elapsed = (Date.now() - endedAt) / 1000 + out.seconds!;
-      const cpu = Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, Math.round(((cpuSeconds(pid) - c0[k]!) / elapsed) * 100)]));
+      const cpuNow: Record<string, number> = { ...Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, cpuSeconds(pid)])), ingest: ingestCpu() };
+      const cpu = Object.fromEntries(Object.keys(cpuNow).map((k) => [k, Math.round(((cpuNow[k]! - c0[k]!) / elapsed) * 100)]));
       cpu.loadgen = Math.round((genCpu / out.seconds!) * 100);
       const m1 = machineJiffies();
       const machineBusy = Math.round(((m1.busy - m0.busy) / (m1.total - m0.total)) * 200);
@@ -210,7 +218,7 @@ async function main() {
       };
       // CPU cost per message of each pipeline component, and what 2 whole cores would carry at that cost
       // (CPU seconds over the step and its drain) / messages acknowledged
-      const usPerMsg = Object.fromEntries(['broker', 'ingest', 'redis', 'influxd'].map((k) => [k, Math.round(((cpuSeconds(pids[k as keyof typeof pids]) - c0[k]!) * 1e6) / Math.max(1, out.acked!))]));
+      const usPerMsg = Object.fromEntries(['broker', 'ingest', 'redis', 'influxd'].map((k) => [k, Math.round(((cpuNow[k]! - c0[k]!) * 1e6) / Math.max(1, out.acked!))]));
       const pipelineUs = Object.values(usPerMsg).reduce((a, b) => a + b, 0);
       Object.assign(r, { cpuUsPerMessage: usPerMsg, projectedTwoCoresPerS: Math.round(2e6 / Math.max(1, pipelineUs)) });
       const ok = r.lost === 0 && ackedRate >= rate * 0.97 && drainMs <= 2000 && r.p99Ms < 2000;
@@ -228,13 +236,15 @@ async function main() {
     const summary = {
       date: started.toISOString(),
       mode: quick ? 'quick' : 'full',
+      ingestWorkers: WORKERS,
       devices: DEVICES,
       secondsPerRate: SECONDS,
       usPerMessage: Number(usPerMessage.toFixed(2)),
       influxCeilingPointsPerS: Math.round(ceilingRate),
       influxCeilingInfluxdCpuPct: Math.round(ceilingInfluxCpu * 100),
       sustainedMessagesPerS: best?.ackedPerS ?? 0,
-      ingestTotals: {
+      // first worker only
+      ingestTotalsWorker0: {
         points: metric('ingest_points_written_total'),
         batches: metric('ingest_batch_write_seconds_count'),
         meanBatchMs: Math.round((metric('ingest_batch_write_seconds_sum') / metric('ingest_batch_write_seconds_count')) * 1000),
