@@ -130,12 +130,12 @@ async function fanin(): Promise<void> {
   process.stdout.write('E\n');
   const deliveredAtEnd = delivered;
   // drain: let what was accepted arrive (QoS 1 loss = acknowledged but never delivered)
-  // done when everything acknowledged (QoS 1) or sent (QoS 0) arrived, or nothing arrived for 3 s (max 60 s)
+  // done when everything acknowledged (QoS 1) or sent (QoS 0) arrived, or nothing arrived for 10 s (max 60 s)
   let last = -1, quietSince = Date.now();
   for (const end = Date.now() + 60_000; Date.now() < end; ) {
     if (delivered >= (qos === 1 ? Math.max(acked, 1) : sent)) break;
-    if (delivered !== last) { last = delivered; quietSince = Date.now(); }
-    else if (Date.now() - quietSince > 3000) break;
+    if (delivered !== last) { last = delivered; quietSince = Date.now(); if (process.env.LOADGEN_TRACE) process.stderr.write(`${Date.now() - start} ${delivered}\n`); }
+    else if (Date.now() - quietSince > Number(process.env.LOADGEN_QUIET_MS ?? 10_000)) break;
     await new Promise((r) => setTimeout(r, 100));
   }
   process.stdout.write(JSON.stringify({ sent, acked, delivered, deliveredAtEnd, seconds: sendSeconds }) + '\n');

@@ -19,6 +19,7 @@ const RATES = quick ? [25_000, 50_000, 100_000, 200_000] : [25_000, 50_000, 75_0
 const CONNS = quick ? 5_000 : 19_000;
 const HERE = 'bench/broker';
 const NODE = [process.execPath, '--conditions=@tianwang/source', '--import', 'tsx'];
+const BROKER_NODE = [process.execPath, '--expose-gc', '--conditions=@tianwang/source', '--import', 'tsx'];
 const TICK = 100; // clock ticks per second (Linux USER_HZ)
 
 const cpuSeconds = (pid: number) => {
@@ -57,7 +58,7 @@ function runGen(args: string[], onMark: (m: string) => void = () => {}): Promise
   });
 }
 
-interface Target { name: string; port: number; pid: () => number; alive: () => boolean; subUser: string; subPass: string }
+interface Target { name: string; port: number; pid: () => number; alive: () => boolean; subUser: string; subPass: string; gc?: () => Promise<void> }
 
 async function fanin(t: Target, qos: number, rate: number, redisPid?: number) {
   let c0 = 0, r0 = 0, c1 = 0, r1 = 0, t0 = 0, t1 = 0;
@@ -82,14 +83,17 @@ async function main() {
   const redis = await startRedis({ appendonly: false });
   const redisPid = redis.child.pid!;
   const ourPort = await freePort();
-  let ours = await launch([...NODE, join(HERE, 'broker-proc.ts'), String(ourPort), redis.url, 'bench', String(CONNS + 200), SECRET, MASTER], 0, 'READY');
+  const ours = await launch([...BROKER_NODE, join(HERE, 'broker-proc.ts'), String(ourPort), redis.url, 'bench', String(CONNS + 200), SECRET, MASTER], 0, 'READY');
   const mosqDir = await tempDir('mosq');
   const mosqPort = await freePort();
   writeFileSync(join(mosqDir, 'm.conf'), `listener ${mosqPort} 127.0.0.1\nallow_anonymous true\nmax_inflight_messages 0\nmax_queued_messages 0\npersistence false\nlog_type none\nmax_connections -1\n`);
   const mosq = await launch(['mosquitto', '-c', join(mosqDir, 'm.conf')], 0);
   await new Promise((r) => setTimeout(r, 500));
   const targets: Target[] = [
-    { name: 'tianwang', port: ourPort, pid: () => ours.pid!, alive: () => ours.exitCode === null, subUser: 'svc:ingest', subPass: servicePassword(MASTER, 'ingest') },
+    {
+      name: 'tianwang', port: ourPort, pid: () => ours.pid!, alive: () => ours.exitCode === null, subUser: 'svc:ingest', subPass: servicePassword(MASTER, 'ingest'),
+      gc: async () => { ours.kill('SIGUSR2'); await new Promise((r) => setTimeout(r, 1000)); },
+    },
     { name: 'mosquitto', port: mosqPort, pid: () => mosq.pid!, alive: () => mosq.exitCode === null, subUser: 'bench', subPass: 'x' },
   ];
   const rows = [];
@@ -122,12 +126,22 @@ async function main() {
   }
 }
 
+function runGenConns(t: Target, n: number): Promise<void> {
+  const gen = spawn('taskset', ['-c', '1', ...NODE, join(HERE, 'loadgen.ts'), 'conns', String(t.port), String(n), SECRET], { stdio: ['pipe', 'pipe', 'inherit'] });
+  gen.stdout.once('data', () => gen.stdin.end());
+  return new Promise((r) => gen.once('exit', () => r()));
+}
+
 /** Idle authenticated device connections held by one generator; broker RSS growth per connection. */
 async function holdConnections(t: Target) {
+  // warm-up: one connection first, so one-time allocations (mqtt-packet's packet-id cache, code) are not counted
+  await runGenConns(t, 1);
+  await t.gc?.();
   const before = rssKb(t.pid());
   const gen = spawn('taskset', ['-c', '1', ...NODE, join(HERE, 'loadgen.ts'), 'conns', String(t.port), String(CONNS), SECRET], { stdio: ['pipe', 'pipe', 'inherit'] });
   const held = await new Promise<number>((resolve) => gen.stdout.on('data', (b: Buffer) => resolve(JSON.parse(b.toString()).held)));
   await new Promise((r) => setTimeout(r, 3000));
+  await t.gc?.();
   const after = rssKb(t.pid());
   const row = { broker: t.name, held, rssBeforeMb: Math.round(before / 1024), rssAfterMb: Math.round(after / 1024), kbPerConn: Math.round(((after - before) / held) * 10) / 10 };
   console.log(JSON.stringify(row));

@@ -14,11 +14,11 @@ export interface DevicePrincipal {
   kind: DeviceKind;
   /** the credential hash the session was admitted with: a change (rotation) revokes the session */
   credentialHash: string;
-  /** topics precomputed at CONNECT so the hot path compares strings instead of parsing */
-  telemetry: string;
-  event: string;
-  status: string;
-  commands: string;
+  /**
+   * `tw/v1/{kind}/{id}/`, cut from core's statusTopic() at CONNECT and kept flat: the hot path compares strings
+   * instead of parsing, and an idle connection holds one short string instead of four.
+   */
+  base: string;
 }
 
 export interface ServicePrincipal {
@@ -27,11 +27,17 @@ export interface ServicePrincipal {
 }
 
 export function devicePrincipal(id: string, kind: DeviceKind, credentialHash: string): DevicePrincipal {
-  return {
-    type: 'device', id, kind, credentialHash,
-    telemetry: telemetryTopic(kind, id), event: eventTopic(kind, id), status: statusTopic(kind, id), commands: commandFilter(kind, id),
-  };
+  const status = statusTopic(kind, id);
+  // Buffer round trip: a flat string, not a slice pinning the concatenation it came from
+  const base = Buffer.from(status.slice(0, status.length - 'status'.length), 'latin1').toString('latin1');
+  if (telemetryTopic(kind, id) !== `${base}telemetry` || eventTopic(kind, id) !== `${base}event`) throw new Error('topic layout changed: update acl.ts');
+  return { type: 'device', id, kind, credentialHash, base };
 }
+
+/** The device's own status topic (presence entries, will check). */
+export const deviceStatusTopic = (p: DevicePrincipal) => statusTopic(p.kind, p.id);
+
+const UPLINK_SUFFIXES = new Set<string>(UPLINK_CHANNELS);
 
 /**
  * What each service role may do, as MQTT topic filters. A requested subscription is granted only when every
@@ -68,7 +74,8 @@ const ALLOW_OTHER: PublishDecision = { ok: true, uplink: false };
 export function authorizePublishTopic(p: Principal, topic: string): PublishDecision {
   if (p.type === 'device') {
     // a device speaks only on its own three uplink topics
-    if (topic === p.telemetry || topic === p.event || topic === p.status) return ALLOW_UPLINK;
+    const base = p.base;
+    if (topic.length > base.length && topic.startsWith(base) && UPLINK_SUFFIXES.has(topic.slice(base.length))) return ALLOW_UPLINK;
     return { ok: false, reason: 'not this device\'s uplink topic' };
   }
   const rules = ROLE_RULES[p.account];
@@ -85,7 +92,7 @@ export function authorizePublishTopic(p: Principal, topic: string): PublishDecis
 export function authorizeSubscribeFilter(p: Principal, filter: string): boolean {
   if (p.type === 'device') {
     // its own command filter, or one of its own concrete command topics
-    if (filter === p.commands) return true;
+    if (filter === commandFilter(p.kind, p.id)) return true;
     const parsed = tryParseTopic(filter);
     return typeof parsed !== 'string' && parsed.channel === 'cmd' && parsed.deviceId === p.id && parsed.kind === p.kind;
   }

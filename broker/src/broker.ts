@@ -102,6 +102,9 @@ export function createBroker(config: BrokerServiceConfig, deps: BrokerDeps): Bro
         const st = (client as TwClient).tw;
         st.hadWill = !!packet.will;
         st.emptyClientId = !packet.clientId;
+        // mqtt-packet keeps the CONNECT packet as parser settings (for its protocol version): keep only that,
+        // so the password and the rest of the CONNECT do not stay in memory for the life of the connection
+        (client as TwClient)._parser.settings = { protocolVersion: packet.protocolVersion };
         cb(null, true);
       },
       authenticate: createAuthenticate({
@@ -132,6 +135,11 @@ export function createBroker(config: BrokerServiceConfig, deps: BrokerDeps): Bro
     trackPresence(broker, writer, metrics, log, nodeId);
 
     const gate = new ConnectionGate(cfg.mqttMaxConnections);
+    const onTooBig = (client: TwClient, length: number) => {
+      metrics.limitViolations.labels('packet_size').inc();
+      client.tw.closeReason = 'kicked';
+      log.warn({ clientId: client.id, source: client.tw.source, length, max: cfg.mqttMaxPacketBytes }, 'packet over the size limit: disconnecting');
+    };
     const handle: ConnectionHandler = (stream, source, transport, req) => {
       if (!gate.tryOpen()) {
         metrics.limitViolations.labels('connections').inc();
@@ -150,11 +158,7 @@ export function createBroker(config: BrokerServiceConfig, deps: BrokerDeps): Bro
       coalesceWrites(stream);
       const client = broker.handle(stream, req) as TwClient;
       client.tw = { source, transport, hadWill: false, emptyClientId: false, tokens: initialTokens(cfg.mqttPublishRate), refilledAt: Date.now() };
-      limitPacketSize(client, cfg.mqttMaxPacketBytes, (length) => {
-        metrics.limitViolations.labels('packet_size').inc();
-        client.tw.closeReason = 'kicked';
-        log.warn({ clientId: client.id, source, length, max: cfg.mqttMaxPacketBytes }, 'packet over the size limit: disconnecting');
-      });
+      limitPacketSize(client, cfg.mqttMaxPacketBytes, onTooBig);
     };
 
     shutdown.add('stop accepting', () => {

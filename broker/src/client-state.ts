@@ -28,7 +28,7 @@ export interface ClientState {
 export type TwClient = Client & {
   tw: ClientState;
   _disconnected?: boolean;
-  _parser: { _parseLength: () => boolean; packet: { length: number }; _emitError(err: Error): void };
+  _parser: { _parseLength: () => boolean; packet: { length: number }; _emitError(err: Error): void; settings: unknown };
   close(done?: () => void): void;
 };
 

@@ -1,5 +1,6 @@
 import type { Logger } from '@tianwang/core/log';
 import type { Aedes, Client } from 'aedes';
+import { deviceStatusTopic } from './acl.js';
 import type { CloseReason, TwClient } from './client-state.js';
 import type { BrokerMetrics } from './metrics.js';
 import type { PipelineWriter } from './pipeline-writer.js';
@@ -31,7 +32,7 @@ export function trackPresence(broker: Aedes, writer: PipelineWriter, metrics: Br
     log.debug({ clientId: c.id, source: c.tw.source, transport: c.tw.transport, clean: c.clean }, 'client connected');
     if (p.type !== 'device') return;
     const payload = JSON.stringify({ ip: c.tw.source, transport: c.tw.transport, node: nodeId });
-    writer.append({ topic: p.status, payload, receivedAt: Date.now(), clientId: c.id, kind: 'o' }, 1);
+    writer.append({ topic: deviceStatusTopic(p), payload, receivedAt: Date.now(), clientId: c.id, kind: 'o' }, 1);
   });
 
   broker.on('clientDisconnect', (client: Client) => {
@@ -44,6 +45,6 @@ export function trackPresence(broker: Aedes, writer: PipelineWriter, metrics: Br
     metrics.disconnects.labels(reason).inc();
     log.debug({ clientId: c.id, reason }, 'client disconnected');
     if (p.type !== 'device') return;
-    writer.append({ topic: p.status, payload: reason, receivedAt: Date.now(), clientId: c.id, kind: 'x' }, 1);
+    writer.append({ topic: deviceStatusTopic(p), payload: reason, receivedAt: Date.now(), clientId: c.id, kind: 'x' }, 1);
   });
 }

@@ -1,16 +1,9 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import type { ConnectionHandler, Listener } from './types.js';
 
-/**
- * Socket buffer size before backpressure (Node's default is 16 KB). A subscriber receiving the whole fleet's
- * telemetry needs a deeper pipe: with 16 KB, every burst makes the publishers wait for a drain round trip.
- * Buffers grow only when used, so idle connections do not pay for it.
- */
-export const SOCKET_HIGH_WATER_MARK = 1024 * 1024;
-
 /** MQTT over plain TCP. */
 export async function listenTcp(host: string, port: number, handle: ConnectionHandler): Promise<Listener> {
-  const server = createServer({ highWaterMark: SOCKET_HIGH_WATER_MARK }, (socket: Socket) => handle(socket, socket.remoteAddress ?? 'unknown', 'tcp'));
+  const server = createServer((socket: Socket) => handle(socket, socket.remoteAddress ?? 'unknown', 'tcp'));
   return listen(server, host, port, 'tcp');
 }
 
