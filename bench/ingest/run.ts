@@ -1,6 +1,6 @@
 /**
  * Ingest benchmark, end to end on this machine: simulated elevators publish telemetry at QoS 1 through the
- * real broker (auth, ACL, uplink stream), one ingest process writes to influxd 1.6, and the benchmark counts
+ * real broker (auth, ACL, uplink stream), a pool of ingest processes (default 2) writes to influxd 1.6, and the benchmark counts
  * the points readable in InfluxDB. In the same run it measures the raw InfluxDB write ceiling (5,000-line
  * batches straight to /write) and the per-message cost of ingest's validation and serialization.
  *
