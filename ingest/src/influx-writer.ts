@@ -5,7 +5,7 @@
  * measurement, tags and time).
  *
  * Each batch goes through its own short-lived WriteApi of @influxdata/influxdb-client: the client serializes
- * nothing (we hand it ready lines with writeRecords) but keeps its HTTP handling and retries with backoff,
+ * nothing (we hand it the batch as one ready line-protocol record) but keeps its HTTP handling and retries with backoff,
  * and a per-batch WriteApi lets us know exactly when *these* lines were written (the shared WriteApi's
  * callbacks cannot tell one batch from another). When the client gives up (InfluxDB down for longer than
  * its retry budget) the batch goes back to the front of the queue and is tried again after a pause: it is
@@ -165,10 +165,10 @@ export class InfluxWriter {
       };
       const hooks = this.hooks;
       const api = this.client.getWriteApi(this.opts.org, this.opts.database, 'ms', {
-        batchSize: batch.lines.length + 1,
+        batchSize: 2,
         flushInterval: 0,
         maxBatchBytes: 1 << 30,
-        maxBufferLines: batch.lines.length * 2,
+        maxBufferLines: 4,
         maxRetries,
         maxRetryTime: this.opts.clientRetryBudgetMs ?? 60_000,
         minRetryDelay: 500,
@@ -190,7 +190,8 @@ export class InfluxWriter {
         },
         writeRetrySkipped: () => settle(new Error('batch dropped from the client retry buffer')),
       });
-      api.writeRecords(batch.lines);
+      // One record holding the whole body: the client's buffer then measures and joins one string, not thousands.
+      api.writeRecord(batch.lines.join('\n'));
       api.flush().catch(() => {
         /* the outcome arrives through writeSuccess / writeFailed */
       });

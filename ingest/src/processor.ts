@@ -6,6 +6,7 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from '@tianwang/core/log';
 import { decodeUplinkEntry, type UplinkEntry } from '@tianwang/core/pipeline';
+import { tryParseTopic, type DeviceTopic } from '@tianwang/core/topics';
 import type { DeadLetterInput, DeadLetterWriter } from './dead-letter.js';
 import type { DeviceCache } from './device-cache.js';
 import type { InfluxWriter } from './influx-writer.js';
@@ -46,13 +47,14 @@ export interface ProcessorDeps {
 }
 
 export async function processEntries(raw: RawEntry[], d: ProcessorDeps): Promise<void> {
-  const decoded: { id: string; entry: UplinkEntry | undefined }[] = new Array(raw.length);
+  const decoded: { id: string; entry: UplinkEntry | undefined; topic: DeviceTopic | string }[] = new Array(raw.length);
   const deviceIds = new Set<string>();
   for (let i = 0; i < raw.length; i++) {
     const [id, fields] = raw[i]!;
     const entry = decodeUplinkEntry(fields);
-    decoded[i] = { id, entry };
-    if (entry) deviceIds.add(claimedDeviceId(entry));
+    const topic = entry ? tryParseTopic(entry.topic) : 'no entry';
+    decoded[i] = { id, entry, topic };
+    if (entry) deviceIds.add(claimedDeviceId(entry, topic));
   }
   await d.cache.resolve(deviceIds);
 
@@ -63,9 +65,9 @@ export async function processEntries(raw: RawEntry[], d: ProcessorDeps): Promise
   const lineIds: string[] = [];
   let oldest = Number.POSITIVE_INFINITY;
   let skewed = 0;
-  for (const { id, entry } of decoded) {
+  for (const { id, entry, topic } of decoded) {
     const v: Validated = entry
-      ? validateEntry(entry, d.cache, d.limits)
+      ? validateEntry(entry, d.cache, d.limits, topic)
       : { ok: false, deviceId: '?', reason: 'bad_entry', message: 'stream entry without topic or with a bad receive time' };
     if (!v.ok) {
       invalidIds.push(id);

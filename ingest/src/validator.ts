@@ -4,7 +4,7 @@
  */
 import type { UplinkEntry } from '@tianwang/core/pipeline';
 import { parsePayload, type DeviceEvent, type DeviceStatus, type InvalidReason } from '@tianwang/core/schemas';
-import { tryParseTopic } from '@tianwang/core/topics';
+import { tryParseTopic, type DeviceTopic } from '@tianwang/core/topics';
 import type { CachedDevice, DeviceCache } from './device-cache.js';
 
 /** Core's reasons plus one of ingest's own: a stream entry that is not an uplink entry at all. */
@@ -31,10 +31,9 @@ export type Validated =
         | { channel: 'presence'; online: boolean; reason?: string };
     };
 
-/** The device id an entry claims: from its topic, else the MQTT client id (devices connect with their id). */
-export function claimedDeviceId(entry: UplinkEntry): string {
-  const t = tryParseTopic(entry.topic);
-  return typeof t === 'string' ? entry.clientId : t.deviceId;
+/** The device id an entry claims: from its (parsed) topic, else the MQTT client id (devices connect with their id). */
+export function claimedDeviceId(entry: UplinkEntry, topic: DeviceTopic | string = tryParseTopic(entry.topic)): string {
+  return typeof topic === 'string' ? entry.clientId : topic.deviceId;
 }
 
 function invalid(deviceId: string, reason: IngestInvalidReason, message: string): Validated {
@@ -47,8 +46,8 @@ function effectiveTime(ts: number | undefined, receivedAt: number, limits: Clock
   return { ts, clockSkew: false };
 }
 
-export function validateEntry(entry: UplinkEntry, cache: DeviceCache, limits: ClockLimits): Validated {
-  const topic = tryParseTopic(entry.topic);
+/** `topic`: the entry's topic already parsed (the processor parses it once to resolve devices). */
+export function validateEntry(entry: UplinkEntry, cache: DeviceCache, limits: ClockLimits, topic: DeviceTopic | string = tryParseTopic(entry.topic)): Validated {
   const receivedAt = entry.receivedAt > 0 ? entry.receivedAt : Date.now();
 
   if (entry.kind !== 'm') {
@@ -76,14 +75,14 @@ export function validateEntry(entry: UplinkEntry, cache: DeviceCache, limits: Cl
 
   const parsed = parsePayload(device.kind, topic.channel, entry.payload);
   if (!parsed.ok) return invalid(topic.deviceId, parsed.reason, parsed.message);
-  const time = effectiveTime(parsed.value.ts, receivedAt, limits);
-  const base = { ok: true as const, device, ...time, receivedAt };
+  const { ts, clockSkew } = effectiveTime(parsed.value.ts, receivedAt, limits);
+  // built directly (no spreads): this runs for every message
   switch (parsed.channel) {
     case 'telemetry':
-      return { ...base, body: { channel: 'telemetry', value: parsed.value as unknown as Record<string, unknown> } };
+      return { ok: true, device, ts, clockSkew, receivedAt, body: { channel: 'telemetry', value: parsed.value as unknown as Record<string, unknown> } };
     case 'event':
-      return { ...base, body: { channel: 'event', value: parsed.value } };
+      return { ok: true, device, ts, clockSkew, receivedAt, body: { channel: 'event', value: parsed.value } };
     case 'status':
-      return { ...base, body: { channel: 'status', value: parsed.value } };
+      return { ok: true, device, ts, clockSkew, receivedAt, body: { channel: 'status', value: parsed.value } };
   }
 }
