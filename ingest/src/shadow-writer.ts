@@ -14,7 +14,7 @@
  * per applied update (changes holds what the message set: telemetry object, events map, online …), and one
  * XADD keys.shadowChanges per batch (MAXLEN ~, field c: a JSON array of those objects).
  *
- * One Lua call per batch does every update: a stale message (an older one
+ * One Lua call per batch (per 500 updates) does every update: a stale message (an older one
  * re-delivered after a worker crash, or overtaken by another worker) never overwrites a newer value, and
  * no change is published for it. Telemetry is coalesced per device within a batch (only the newest counts).
  */
@@ -68,6 +68,8 @@ end
 return #applied
 `;
 
+const SCRIPT_CHUNK = 500;
+
 type ShadowPipe = ChainableCommander & {
   twShadow(numKeys: number, ...keysAndArgs: string[]): ChainableCommander;
 };
@@ -98,13 +100,23 @@ export class ShadowWriter {
     this.indexed.clear();
   }
 
-  /** Queues the shadow updates of one batch of valid messages on `pipe` (one script call). */
+  /** Queues the shadow updates of one batch of valid messages on `pipe` (one script call per 500 updates). */
   queue(pipe: ChainableCommander, batch: Ok[]): void {
     if (!batch.length) return;
     const p = pipe as ShadowPipe;
     const newestTelemetry = new Map<string, Ok>();
-    const keys: string[] = [this.keys.shadowFeed, this.keys.shadowChanges];
-    const args: string[] = [String(this.changesMaxLen)];
+    let keys: string[] = [];
+    let args: string[] = [];
+    // Chunks keep the argument list of one call bounded (a spread of hundreds of thousands of arguments throws).
+    const flush = () => {
+      if (keys.length) p.twShadow(keys.length + 2, this.keys.shadowFeed, this.keys.shadowChanges, ...keys, String(this.changesMaxLen), ...args);
+      keys = [];
+      args = [];
+    };
+    const add = (v: Ok) => {
+      this.add(keys, args, v);
+      if (keys.length >= SCRIPT_CHUNK) flush();
+    };
     for (const v of batch) {
       const d = v.device;
       if (!this.indexed.has(d.id)) {
@@ -118,10 +130,10 @@ export class ShadowWriter {
         if (!prev || prev.ts <= v.ts) newestTelemetry.set(d.id, v);
         continue;
       }
-      this.add(keys, args, v);
+      add(v);
     }
-    for (const v of newestTelemetry.values()) this.add(keys, args, v);
-    p.twShadow(keys.length, ...keys, ...args);
+    for (const v of newestTelemetry.values()) add(v);
+    flush();
   }
 
   private add(keys: string[], args: string[], v: Ok): void {

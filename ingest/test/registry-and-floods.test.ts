@@ -72,4 +72,23 @@ describe('registry and misbehaving devices', () => {
       await ingest.stop();
     }
   });
+
+  it('updates the shadows of a batch with more devices than one script call takes', async () => {
+    const prefix = freshPrefix();
+    const list = devices(1200);
+    const config = ingestConfig(redisServer.url, prefix, { influxUrl: influx.url }, { ingestReadCount: 5000 });
+    const ingest = createIngest(config, { registry: { devices: lookupOf(list) } });
+    const now = Date.now();
+    await append(redis, prefix, list.map((d, i) => entry(telemetryTopic('elevator', d.id), elevatorTelemetry(now - 1000, i))));
+    await ingest.start();
+    try {
+      await waitFor(() => redis.scard(pipelineKeys(prefix).shadowIndex), (n) => n === 1200, 10_000);
+      const reader = createShadowReader(redisServer.url, pipelineKeys(prefix));
+      const all = await reader.list();
+      expect(all.filter((s) => s.telemetryTs === now - 1000)).toHaveLength(1200);
+      await reader.close();
+    } finally {
+      await ingest.stop();
+    }
+  });
 });
