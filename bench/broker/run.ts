@@ -5,7 +5,7 @@
  * is reported separately. `npm run bench:broker [-- --quick]`.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort, startRedis, tempDir } from '@tianwang/core/testing';
 import { servicePassword } from '@tianwang/broker';
@@ -117,7 +117,8 @@ async function main() {
     }
     const load1 = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
     console.log(`load average at start ${load0}, at end ${load1} (2 cores; other engineers' processes share them)`);
-    writeFileSync(join(HERE, 'last-run.json'), JSON.stringify({ date: new Date().toISOString(), quick, loadAverage: { start: load0, end: load1 }, fanin: rows, connections: connRows }, null, 2));
+    mkdirSync('bench/results', { recursive: true });
+    writeFileSync(join('bench/results', 'broker-last-run.json'), JSON.stringify({ date: new Date().toISOString(), quick, loadAverage: { start: load0, end: load1 }, fanin: rows, connections: connRows }, null, 2));
     summarize(rows, connRows);
   } finally {
     ours.kill('SIGTERM');
