@@ -19,6 +19,7 @@ import { listenTls } from './listeners/tls.js';
 import type { ConnectionHandler, Listener } from './listeners/types.js';
 import { listenWs } from './listeners/ws.js';
 import { LoginBackoff } from './login-backoff.js';
+import { installFastDelivery } from './fast-delivery.js';
 import { createBrokerMetrics } from './metrics.js';
 import { PipelineWriter } from './pipeline-writer.js';
 import { trackPresence } from './presence.js';
@@ -159,6 +160,7 @@ export function createBroker(config: BrokerServiceConfig, deps: BrokerDeps): Bro
       const client = broker.handle(stream, req) as TwClient;
       client.tw = { source, transport, hadWill: false, emptyClientId: false, tokens: initialTokens(cfg.mqttPublishRate), refilledAt: Date.now() };
       limitPacketSize(client, cfg.mqttMaxPacketBytes, onTooBig);
+      installFastDelivery(client);
     };
 
     shutdown.add('stop accepting', () => {
