@@ -121,6 +121,22 @@ describe('delivery guarantees', () => {
     expect(rows[2]!.mergedInto).toBe(rows[1]!.id);
   });
 
+  it('a critical reminder jumps the rate limit alone and in full; what was held still comes as a digest', async () => {
+    w = await startWorld(redis.url, { env: { TW_SMS_RATE_WINDOW_S: '3' } });
+    await w.uplink.event('elevator', ELEVATOR, '01', 'raised');
+    await w.aliyun.waitFor(1, 5000, (r) => r.to === PHONES.officer);
+    await w.uplink.event('elevator', ELEVATOR, '04', 'raised'); // major: held for the window's digest
+    await sleep(300);
+    await w.uplink.event('elevator', ELEVATOR, '11', 'raised'); // trapped passengers: critical
+    const officer = await w.aliyun.waitFor(3, 8000, (r) => r.to === PHONES.officer);
+    const trapped = officer.find((r) => r.params?.what?.includes('困人'));
+    expect(trapped).toMatchObject({ templateCode: 'SMS_ALARM' });
+    expect(trapped!.params!.device).toContain('31104403002019001234');
+    const digest = officer.find((r) => r.templateCode === 'SMS_DIGEST' || r.params?.what === '门区外停梯');
+    expect(digest).toBeDefined();
+    expect(JSON.stringify(digest!.params)).not.toContain('困人');
+  });
+
   it('quiet hours: a low-severity reminder waits until they end; a critical one goes at once', async () => {
     // quiet from now (Shanghai time) for about an hour
     const now = new Date();

@@ -78,7 +78,9 @@ export function createSmsSender(o: SmsSenderOptions) {
 
   /** Sends `ids` plus everything held for the phone, as one message. The caller holds the rate slot (or bypasses it). */
   async function deliver(job: Job, phone: string, ids: number[], until: number | undefined, origin?: number) {
-    const held = await o.rateLimit.drain(phone);
+    // A critical reminder that jumps the rate limit goes out alone, in full (unit, registration code, place):
+    // what is held for this recipient stays held for the window's digest instead of diluting it.
+    const held = until === undefined ? [] : await o.rateLimit.drain(phone);
     const claimed = await notifications.claim([...new Set([...ids, ...held])]);
     const rows = await withoutStale(claimed);
     if (!rows.length) {
