@@ -47,6 +47,11 @@ export interface AlertsTuning {
   deviceCacheMs: number;
   /** SMS retry backoff base, ms (default TW_SMS_BACKOFF_MS) */
   smsBackoffMs: number;
+  /**
+   * After a start, no device is judged silent for this long (default: the silence multiple × 10 s): deadlines
+   * kept in Redis from before a restart of the whole platform would otherwise page every unit at once.
+   */
+  silenceGraceMs: number;
 }
 
 export interface AlertsDeps {
@@ -82,7 +87,7 @@ export function createAlerts(config: { common: CommonConfig; alerts: AlertsConfi
   const now = deps.now ?? Date.now;
   const t: AlertsTuning = {
     minuteMs: 60_000, silenceScanMs: 1000, claimIdleMs: 30_000, blockMs: 500, consumer: `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`,
-    smsConcurrency: 8, calendarEveryMs: c.calendarEveryMin * 60_000, deviceCacheMs: 60_000, smsBackoffMs: c.smsBackoffMs, ...deps.tuning,
+    smsConcurrency: 8, calendarEveryMs: c.calendarEveryMin * 60_000, deviceCacheMs: 60_000, smsBackoffMs: c.smsBackoffMs, silenceGraceMs: c.silenceMultiple * 10_000, ...deps.tuning,
   };
   const keys = alertsKeys(config.common.keyPrefix);
   const m = createAlertsMetrics();
@@ -164,6 +169,7 @@ export function createAlerts(config: { common: CommonConfig; alerts: AlertsConfi
     await uplink.start();
     await cameras.start();
 
+    if (t.silenceGraceMs > 0) await engine.silence.postpone(now() + t.silenceGraceMs);
     let scanning = false;
     const timer = setInterval(() => {
       if (scanning) return;

@@ -88,6 +88,21 @@ describe('every rule kind fires once and clears', () => {
     expect(closed!.outcome).toBe('auto_cleared');
   });
 
+  it('silence: after a restart, devices get a grace period before they are judged (no page storm), then are judged', async () => {
+    const rules = new RuleBook({ version: 2, overrides: [{ scope: 'all', id: '', rule: 'silence', params: { minS: 0 } }] });
+    w = await startWorld(redis.url, { rules, env: { TW_SILENCE_MULTIPLE: '2' }, tuning: { silenceGraceMs: 3000 } });
+    await w.uplink.status('elevator', ELEVATOR, 'online');
+    await sleep(400);
+    await w.alerts.stop();
+    await sleep(3000); // the deadline passes while no worker runs (the whole platform was down)
+    const restartedAt = Date.now();
+    await w.worker();
+    await sleep(1500);
+    expect(await activeOf(w, ELEVATOR, 'silence')).toHaveLength(0);
+    await until(async () => ((await activeOf(w!, ELEVATOR, 'silence')).length ? true : undefined), 8000);
+    expect(Date.now() - restartedAt).toBeGreaterThanOrEqual(2900);
+  });
+
   it('calendar: maintenance overdue and inspection expiring, on a schedule; cleared when maintenance is recorded', async () => {
     const old = new Date(Date.now() - 20 * 86_400_000).toISOString().slice(0, 10);
     const soon = new Date(Date.now() + 10 * 86_400_000).toISOString().slice(0, 10);

@@ -21,6 +21,11 @@ if redis.call('SCARD', KEYS[2]) > 0 then
 end
 return back`;
 
+const POSTPONE = `
+local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', '(' .. ARGV[1])
+for _, m in ipairs(due) do redis.call('ZADD', KEYS[1], ARGV[1], m) end
+return #due`;
+
 /**
  * Silence state in Redis: a sorted set of deadlines (device → ms) that every message pushes forward (ZADD GT,
  * so a late batch never moves it back), and the set of devices found silent. Survives worker restarts.
@@ -36,6 +41,11 @@ export class SilenceWatch {
 
   async claimDue(now: number, limit = 200): Promise<string[]> {
     return (await this.redis.eval(CLAIM, 2, this.keys.silenceDeadlines, this.keys.silent, String(now), String(limit))) as string[];
+  }
+
+  /** Moves every deadline earlier than `until` to `until` (the grace after a start); silent devices stay silent. */
+  async postpone(until: number): Promise<number> {
+    return (await this.redis.eval(POSTPONE, 1, this.keys.silenceDeadlines, String(until))) as number;
   }
 
   async forget(id: string): Promise<void> {

@@ -22,7 +22,7 @@ export interface World {
   close(): Promise<void>;
 }
 
-export const FAST: Partial<AlertsTuning> = { minuteMs: 1000, silenceScanMs: 100, blockMs: 200, claimIdleMs: 2000, calendarEveryMs: 0, smsBackoffMs: 100, deviceCacheMs: 200 };
+export const FAST: Partial<AlertsTuning> = { minuteMs: 1000, silenceScanMs: 100, blockMs: 200, claimIdleMs: 2000, calendarEveryMs: 0, smsBackoffMs: 100, deviceCacheMs: 200, silenceGraceMs: 0 };
 
 /** One isolated world per test: fresh registry, fresh key prefix, fake providers, one started alerts worker. */
 export async function startWorld(redisUrl: string, o: { env?: Record<string, string>; rules?: RuleBook; seed?: Parameters<typeof seedRegistry>[0]; tuning?: Partial<AlertsTuning> } = {}): Promise<World> {
