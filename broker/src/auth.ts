@@ -44,6 +44,8 @@ export interface AuthOptions {
   log: Logger;
   /** the client currently registered under an ID, to mark it as taken over */
   registered: (clientId: string) => Client | undefined;
+  /** called for every admitted client before its session (and restored subscriptions) is set up */
+  admitted?: (client: TwClient) => void;
 }
 
 /** The aedes `authenticate` hook: no anonymous clients; devices against the registry, services by role. */
@@ -66,6 +68,7 @@ export function createAuthenticate(o: AuthOptions) {
     const previous = o.registered(client.id) as TwClient | undefined;
     // [MQTT-3.1.4-2] aedes closes the previous session with this ID; say why in its presence entry
     if (previous && previous !== client && previous.tw) previous.tw.closeReason = 'takeover';
+    o.admitted?.(client);
     done(null, true);
   };
 

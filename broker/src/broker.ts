@@ -110,6 +110,9 @@ export function createBroker(config: BrokerServiceConfig, deps: BrokerDeps): Bro
       },
       authenticate: createAuthenticate({
         cache, backoff, servicePassword: master, simAdmin: cfg.mqttSimAdmin, metrics, log, registered: (id) => clients()[id],
+        // services are the heavy subscribers (the fleet's telemetry); devices receive a few commands and
+        // keep aedes' own path, which costs no extra memory per idle connection
+        admitted: (client) => client.tw.principal?.type === 'service' && installFastDelivery(client),
       }),
       ...authorizers,
     });
@@ -160,7 +163,6 @@ export function createBroker(config: BrokerServiceConfig, deps: BrokerDeps): Bro
       const client = broker.handle(stream, req) as TwClient;
       client.tw = { source, transport, hadWill: false, emptyClientId: false, tokens: initialTokens(cfg.mqttPublishRate), refilledAt: Date.now() };
       limitPacketSize(client, cfg.mqttMaxPacketBytes, onTooBig);
-      installFastDelivery(client);
     };
 
     shutdown.add('stop accepting', () => {

@@ -24,8 +24,8 @@ type DeliveringClient = TwClient & {
 };
 
 /**
- * Replaces aedes' QoS 0 delivery for one client (installed before the client can subscribe, so every
- * subscription captures it). aedes delivers each message in its own setImmediate, wraps it in a new packet
+ * Replaces aedes' QoS 0 delivery for one client (installed at authentication, before the session's
+ * subscriptions are restored or requested, so every subscription captures it; used for service accounts). aedes delivers each message in its own setImmediate, wraps it in a new packet
  * object and writes it in five stream writes; a subscriber receiving the fleet's telemetry pays that per
  * message. Here the messages of one event-loop turn are serialized into one buffer and written once, and
  * their callbacks (which let aedes read the publishers' next packets) run when the socket accepted them, or
