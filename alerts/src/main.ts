@@ -1,16 +1,12 @@
-import { loadConfig } from '@tianwang/core/config';
-import { createLogger } from '@tianwang/core/log';
 import { serveMetrics } from '@tianwang/core/metrics';
 import { openRegistry } from '@tianwang/core/registry';
-import { runUntilSignal, Shutdown } from '@tianwang/core/service';
+import { Shutdown, mainEntry } from '@tianwang/core/service';
 import { createAlerts } from './create-alerts.js';
 
 // Distributed mode: one alerts worker process. Several may run against the same Redis and PostgreSQL.
-const config = loadConfig();
-const log = createLogger({ level: config.common.logLevel, pretty: config.common.logPretty });
-const shutdown = new Shutdown(log);
-await runUntilSignal(
-  {
+await mainEntry('alerts', async (config, log) => {
+  const shutdown = new Shutdown(log);
+  return {
     async start() {
       const registry = await openRegistry({ databaseUrl: config.common.databaseUrl, dataDir: config.common.dataDir });
       shutdown.add('registry', () => registry.close());
@@ -21,6 +17,5 @@ await runUntilSignal(
       shutdown.add('metrics', () => new Promise<void>((r) => server.close(() => r())));
     },
     stop: () => shutdown.run(),
-  },
-  log,
-);
+  };
+});

@@ -1,15 +1,11 @@
-import { loadConfig } from '@tianwang/core/config';
-import { createLogger } from '@tianwang/core/log';
 import { openRegistry } from '@tianwang/core/registry';
-import { runUntilSignal, Shutdown } from '@tianwang/core/service';
+import { Shutdown, mainEntry } from '@tianwang/core/service';
 import { createDashboard } from './index.js';
 
 // Distributed mode: the dashboard process (web UI, API, acknowledgement links, /metrics).
-const config = loadConfig();
-const log = createLogger({ level: config.common.logLevel, pretty: config.common.logPretty });
-const shutdown = new Shutdown(log);
-await runUntilSignal(
-  {
+await mainEntry('dashboard', async (config, log) => {
+  const shutdown = new Shutdown(log);
+  return {
     async start() {
       const registry = await openRegistry({ databaseUrl: config.common.databaseUrl, dataDir: config.common.dataDir });
       shutdown.add('registry', () => registry.close());
@@ -19,6 +15,5 @@ await runUntilSignal(
       log.info({ address: dashboard.address() }, 'dashboard listening');
     },
     stop: () => shutdown.run(),
-  },
-  log,
-);
+  };
+});

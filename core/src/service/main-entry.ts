@@ -22,11 +22,14 @@ export async function mainEntry(name: string, build: (config: PlatformConfig, lo
   }
   const log = createLogger({ level: config.common.logLevel, pretty: config.common.logPretty }).child({ service: name });
   process.on('unhandledRejection', (err) => log.error({ err }, 'unhandled rejection'));
+  let service: Service | undefined;
   try {
-    const service = await build(config, log);
+    service = await build(config, log);
     await runUntilSignal(service, log);
   } catch (err) {
     log.fatal({ err }, 'start failed');
+    // undo what did start (listeners, connections), then leave
+    await service?.stop().catch(() => {});
     process.exitCode = 1;
     // give pino a moment to flush, then leave even if a handle keeps the loop alive
     setTimeout(() => process.exit(1), 200).unref();
