@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything the project needs on a Debian machine and builds it:
 #   1. Debian packages that are missing (scripts/services.sh deps; --with-postgres or TW_WITH_POSTGRES=1 adds PostgreSQL)
-#   2. npm dependencies: `npm ci` (`npm install` without a lockfile), skipped when node_modules already matches the lockfile
+#   2. npm dependencies: `npm ci` (`npm install` without a lockfile, or when ci refuses it), skipped when node_modules already matches the lockfile
 #   3. `turbo run build` (cached: fast when nothing changed)
 # Quiet and quick when everything is already there. Safe to run again at any time.
 set -euo pipefail
@@ -34,7 +34,12 @@ npm_install() {
   if npm_in_sync; then return 0; fi
   if [[ -f package-lock.json ]]; then
     echo "install: npm ci"
-    npm ci --no-audit --no-fund --loglevel=error
+    # npm ci refuses a lockfile that lacks optional packages the registry does not serve (turbo's darwin and
+    # windows binaries are not in every mirror); npm install then builds the same tree from the same lockfile.
+    npm ci --no-audit --no-fund --loglevel=error 2>/dev/null || {
+      echo "install: npm ci refused the lockfile; npm install from it instead"
+      npm install --no-audit --no-fund --loglevel=error
+    }
   else
     echo "install: npm install (no package-lock.json)"
     npm install --no-audit --no-fund --loglevel=error
