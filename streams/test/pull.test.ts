@@ -28,6 +28,8 @@ describe('rtsp pull', () => {
     expect(rtsp.plays()).toBeGreaterThanOrEqual(1); // more only if the puller was restarted under load
     // the viewer has gone: after the idle period the pull stops and the RTSP connection closes
     await waitFor(() => !f.streams.internals.pulls!.isPulling('cam-rtsp') && rtsp.clients() === 0, 20_000);
+    // the puller's ffmpeg is stopped asynchronously: its relay stream ends a moment after the RTSP side closes
+    await waitFor(() => !f.streams.internals.nms!.isLive('/live/cam-rtsp'), 5_000);
     expect(f.streams.internals.nms!.isLive('/live/cam-rtsp')).toBe(false);
   });
 
