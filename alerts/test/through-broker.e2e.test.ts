@@ -62,8 +62,9 @@ describe('simulated terminals → broker → uplink stream (ingest and alerts gr
       sim.clearFault(ELEVATOR, 'trapped');
       const closed = await until(async () => ((await w.alarms.find(alarm!.id))?.status === 'closed' ? w.alarms.find(alarm!.id) : undefined), 10_000, 'auto-clear');
       expect(closed!.outcome).toBe('auto_cleared');
-      // the chasing stages were removed: nobody else is told about a condition that is over
-      expect(await w.escalationQueue.getDelayedCount()).toBe(0);
+      // the chasing stages were removed: nobody else is told about a condition that is over (what came with the
+      // trapped fault, e.g. stopped outside the door zone, clears a moment later than the fault itself)
+      await until(async () => ((await w.escalationQueue.getDelayedCount()) === 0 ? true : undefined), 10_000, 'chasing stages removed');
 
       // ingest consumed the same stream in its own group
       await until(async () => {
