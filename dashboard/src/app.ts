@@ -6,6 +6,7 @@ import { createMetricsRegistry, type Registry as MetricsRegistry } from '@tianwa
 import type { Registry } from '@tianwang/core/registry';
 import { formBodies, securityHeaders } from './http/security.js';
 import { ackPlugin } from './plugins/ack/index.js';
+import { homePlugin } from './plugins/home/index.js';
 
 export interface AppOptions {
   registry: Registry;
@@ -39,5 +40,6 @@ export async function buildApp(o: AppOptions): Promise<{ app: FastifyInstance; m
     return reply.type(merged.contentType).header('cache-control', 'no-store').send(await merged.metrics());
   });
   await app.register(ackPlugin, { registry: o.registry, actions: o.actions, linkKey: o.linkKey, timezone: o.timezone, counter: ackActions });
+  await app.register(homePlugin);
   return { app, metrics };
 }

@@ -135,3 +135,16 @@ describe('acknowledgement page', () => {
     expect(m.body).toContain('dashboard_http_requests_total');
   });
 });
+
+describe('front page', () => {
+  it('says what the service is in zh-CN and English, shows no data, and keeps the strict headers', async () => {
+    const res = await dashboard.app.inject({ method: 'GET', url: '/' });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toContain('text/html');
+    expect(res.body).toContain('天网');
+    expect(res.body).toContain('remote supervision of special equipment');
+    expect(res.headers['content-security-policy']).toContain("default-src 'none'");
+    // nothing from the registry on an anonymous page
+    expect(res.body).not.toMatch(/EL-\d|\+86/);
+  });
+});
