@@ -77,8 +77,7 @@ export function createDashboard(config: DashboardConfig, deps: DashboardDeps): D
       address = await app.listen({ host: config.dashboard.httpHost, port: config.dashboard.httpPort });
     },
     async stop() {
-      await shutdown.run();
-      shutdown.reset();
+      await shutdown.runAndReset();
       built = undefined;
       current = undefined;
       started = false;

@@ -163,18 +163,7 @@ export function createAllInOne(config: PlatformConfig, log: Logger, options: All
     get sentSms() {
       return consoleProvider.sent;
     },
-    async start() {
-      try {
-        await startSteps();
-      } catch (err) {
-        await shutdown.run();
-        shutdown.reset();
-        throw err;
-      }
-    },
-    async stop() {
-      await shutdown.run();
-      shutdown.reset();
-    },
+    start: () => shutdown.startOrUndo(startSteps),
+    stop: () => shutdown.runAndReset(),
   };
 }

@@ -67,15 +67,7 @@ export function createStreams(config: StreamsServiceConfig, deps: StreamsDeps, t
   const metrics = createStreamsMetrics(() => nms?.counts() ?? { publishers: 0, viewers: 0, inBytes: 0, outBytes: 0 });
   let healthMonitor: HealthMonitor | undefined;
 
-  async function start(): Promise<void> {
-    try {
-      await startSteps();
-    } catch (err) {
-      await shutdown.run();
-      shutdown.reset();
-      throw err;
-    }
-  }
+  const start = () => shutdown.startOrUndo(startSteps);
 
   async function startSteps(): Promise<void> {
     const masterSecret = await resolveDevSecret(dataDir, 'secret.key', config.common.secretKey);
@@ -236,10 +228,7 @@ export function createStreams(config: StreamsServiceConfig, deps: StreamsDeps, t
 
   return {
     start,
-    async stop() {
-      await shutdown.run();
-      shutdown.reset();
-    },
+    stop: () => shutdown.runAndReset(),
     metrics: metrics.registry,
     get httpPort() {
       return sc.streamsHttpPort;

@@ -32,4 +32,20 @@ export class Shutdown {
   reset(): void {
     this.running = undefined;
   }
+
+  /** A service's stop(): runs the steps, then is ready for the next start. */
+  async runAndReset(): Promise<void> {
+    await this.run();
+    this.reset();
+  }
+
+  /** A service's start(): runs `steps`; when one fails, undoes what already started and rethrows. */
+  async startOrUndo(steps: () => Promise<void>): Promise<void> {
+    try {
+      await steps();
+    } catch (err) {
+      await this.runAndReset();
+      throw err;
+    }
+  }
 }
