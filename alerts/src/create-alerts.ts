@@ -27,6 +27,8 @@ import { providerFromConfig } from './notify/create-providers.js';
 import { withFailover } from './notify/failover.js';
 import type { SmsProvider } from './notify/provider.js';
 import { RecipientRateLimit } from './notify/rate-limit.js';
+import { everyInTurn } from './time/every-in-turn.js';
+import { resumeInterruptedSends } from './notify/interrupted-sends.js';
 import { createSmsSender } from './notify/sms-sender.js';
 import { RuleBook } from './rules/rule-book.js';
 
@@ -52,6 +54,10 @@ export interface AlertsTuning {
    * kept in Redis from before a restart of the whole platform would otherwise page every unit at once.
    */
   silenceGraceMs: number;
+  /** a reminder left in `sending` this long was cut off by a dying worker and is sent again (default 5 min) */
+  interruptedSendMs: number;
+  /** how often to look for such reminders (default 1 min) */
+  interruptedScanMs: number;
 }
 
 export interface AlertsDeps {
@@ -87,7 +93,8 @@ export function createAlerts(config: { common: CommonConfig; alerts: AlertsConfi
   const now = deps.now ?? Date.now;
   const t: AlertsTuning = {
     minuteMs: 60_000, silenceScanMs: 1000, claimIdleMs: 30_000, blockMs: 500, consumer: `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`,
-    smsConcurrency: 8, calendarEveryMs: c.calendarEveryMin * 60_000, deviceCacheMs: 60_000, smsBackoffMs: c.smsBackoffMs, silenceGraceMs: c.silenceMultiple * 10_000, ...deps.tuning,
+    smsConcurrency: 8, calendarEveryMs: c.calendarEveryMin * 60_000, deviceCacheMs: 60_000, smsBackoffMs: c.smsBackoffMs, silenceGraceMs: c.silenceMultiple * 10_000,
+    interruptedSendMs: 300_000, interruptedScanMs: 60_000, ...deps.tuning,
   };
   const keys = alertsKeys(config.common.keyPrefix);
   const m = createAlertsMetrics();
@@ -170,15 +177,12 @@ export function createAlerts(config: { common: CommonConfig; alerts: AlertsConfi
     await cameras.start();
 
     if (t.silenceGraceMs > 0) await engine.silence.postpone(now() + t.silenceGraceMs);
-    let scanning = false;
-    const timer = setInterval(() => {
-      if (scanning) return;
-      scanning = true;
-      scanSilence(engine)
-        .catch((err: unknown) => log.warn({ err }, 'silence scan failed'))
-        .finally(() => (scanning = false));
-    }, t.silenceScanMs);
+    const timer = everyInTurn(t.silenceScanMs, () => scanSilence(engine), (err) => log.warn({ err }, 'silence scan failed'));
     shutdown.add('silence scan', () => clearInterval(timer));
+    const resumeTimer = everyInTurn(t.interruptedScanMs, () => resumeInterruptedSends({ registry: deps.registry, escalator, metrics: m, log, afterMs: t.interruptedSendMs }), (err) =>
+      log.warn({ err }, 'looking for interrupted SMS failed'),
+    );
+    shutdown.add('interrupted SMS scan', () => clearInterval(resumeTimer));
     log.info({ consumer: t.consumer, provider: provider.name }, 'alerts started');
   }
 

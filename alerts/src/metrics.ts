@@ -11,7 +11,7 @@ export function createAlertsMetrics() {
     signals: new Counter({ name: 'alerts_signals_total', help: 'Rule decisions, by action and alarm type', labelNames: ['action', 'type'], registers: r }),
     alarmsOpened: new Counter({ name: 'alerts_alarms_opened_total', help: 'New alarms (not repeats), by type and severity', labelNames: ['type', 'severity'], registers: r }),
     alarmsClosed: new Counter({ name: 'alerts_alarms_closed_total', help: 'Alarms closed, by outcome', labelNames: ['outcome'], registers: r }),
-    sms: new Counter({ name: 'alerts_sms_total', help: 'SMS results, by provider and result (sent, retry, failed, merged, held, cancelled)', labelNames: ['provider', 'result'], registers: r }),
+    sms: new Counter({ name: 'alerts_sms_total', help: 'SMS results, by provider and result (sent, retry, failed, merged, held, cancelled, resumed)', labelNames: ['provider', 'result'], registers: r }),
     failover: new Counter({ name: 'alerts_sms_failover_total', help: 'Switches to the failover provider', registers: r }),
     batchSeconds: new Histogram({ name: 'alerts_batch_seconds', help: 'Time to evaluate one batch of uplink entries', buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5], registers: r }),
     eventToSms: new Histogram({

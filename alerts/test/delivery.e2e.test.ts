@@ -55,6 +55,34 @@ describe('delivery guarantees', () => {
     await until(async () => (await w!.notifications.listForAlarm(alarm!.id)).map((r) => `${r.stage}:${r.status}`).sort().join() === 'inspector:sent,maintenance:sent,officer:sent,principal:sent');
   });
 
+  it('a reminder cut off by a dying worker mid-send goes out again; one still being sent is left alone', async () => {
+    w = await startWorld(redis.url, { tuning: { interruptedSendMs: 60_000, interruptedScanMs: 100 } });
+    await w.alerts.stop();
+    // the state a worker leaves when it dies between the claim and the provider's answer
+    const { alarm } = await w.alarms.raise({ subjectType: 'device', subjectId: ELEVATOR, type: 'fault:11', severity: 'critical', title: '困人', at: new Date() });
+    const row = (phone: string, stage: string) =>
+      w!.notifications.createOnce({ alarmId: alarm.id, stage, recipientName: stage, recipientPhone: phone, template: 'alarm', params: { what: '困人' }, body: `【测试】${stage} 困人`, locale: 'zh-CN' });
+    const cut = (await row(PHONES.officer, 'officer'))!;
+    const inFlight = (await row(PHONES.principal, 'principal'))!;
+    await w.notifications.claim([cut, inFlight]);
+    await w.registry.db.query(`UPDATE notifications SET claimed_at = now() - interval '10 minutes' WHERE id = $1`, [cut]);
+    // BullMQ's re-run of the stalled job finds nothing to claim: without the scan this reminder is lost
+    expect(await w.notifications.claim([cut])).toEqual([]);
+
+    await w.worker();
+    const [sms] = await w.aliyun.waitFor(1, 5000, (r) => r.to === PHONES.officer);
+    expect(sms!.params!.what).toBe('困人');
+    const sent = await until(async () => {
+      const n = await w!.notifications.get(cut);
+      return n.status === 'sent' ? n : undefined;
+    });
+    expect(sent).toMatchObject({ attempts: 2, provider: 'aliyun' });
+    expect((await w.registry.audit.forSubject('alarm', String(alarm.id))).map((e) => e.action)).toContain('notification.resumed');
+    await sleep(500);
+    expect(await w.notifications.get(inFlight)).toMatchObject({ status: 'sending', attempts: 1 });
+    expect(w.aliyun.received.filter((r) => r.to === PHONES.principal)).toHaveLength(0);
+  });
+
   it('transient provider failures are retried with backoff until delivered', async () => {
     w = await startWorld(redis.url);
     w.aliyun.failNext({ kind: 'business', code: 'isv.BUSINESS_LIMIT_CONTROL', message: '触发号码天级流控' }, 1);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashSecret, verifySecret } from '@tianwang/core/crypto';
-import { migrate, openRegistry, type Registry } from '@tianwang/core/registry';
+import { migrate, notificationQueries, openRegistry, type Registry } from '@tianwang/core/registry';
 import { startPostgres, type PostgresServer } from '@tianwang/core/testing';
 
 /**
@@ -99,6 +99,18 @@ describe.each(backends)('registry contract (%s)', (_name, open) => {
       registry.db.query(`INSERT INTO notifications (alarm_id, stage, recipient_phone, template) VALUES ($1, 'officer', '+8613800000001', 'alarm')`, [alarm!.id]);
     await insert();
     await expect(insert()).rejects.toThrow();
+  });
+
+  it('a claim is taken back only once it is older than the interruption timeout', async () => {
+    const [alarm] = await registry.db.query<{ id: number }>(`SELECT id FROM alarms WHERE status = 'open' LIMIT 1`);
+    const q = notificationQueries(registry.db);
+    const id = (await q.createOnce({ alarmId: alarm!.id, stage: 'principal', recipientName: 'p', recipientPhone: '+8613800000002', template: 'alarm', params: {}, body: 'b', locale: 'zh-CN' }))!;
+    const [claimed] = await q.claim([id]);
+    expect(claimed!.claimedAt).toBeInstanceOf(Date);
+    expect(await q.reclaimInterrupted(60_000)).toEqual([]);
+    await registry.db.query(`UPDATE notifications SET claimed_at = now() - interval '2 minutes' WHERE id = $1`, [id]);
+    expect((await q.reclaimInterrupted(60_000)).map((n) => [n.id, n.status])).toEqual([[id, 'queued']]);
+    expect(await q.reclaimInterrupted(60_000)).toEqual([]);
   });
 
   it('the audit log is append-only', async () => {

@@ -1,6 +1,6 @@
 import type { Queue } from 'bullmq';
 import type { Logger } from '@tianwang/core/log';
-import { alarmQueries, notificationQueries, type Alarm, type Registry } from '@tianwang/core/registry';
+import { alarmQueries, notificationQueries, type Alarm, type Notification, type Registry } from '@tianwang/core/registry';
 import { createAckLink, maskPhone } from '../links/ack-link.js';
 import { localeFor, type Locale } from '../notify/provider.js';
 import { alarmParams, render, stageNote } from '../notify/templates.js';
@@ -48,10 +48,10 @@ export function createEscalator(o: EscalatorOptions) {
   const notifications = notificationQueries(o.registry.db);
   const low = (a: Alarm) => a.severity === 'minor' || a.severity === 'warning';
 
-  async function enqueueSend(id: number, phone: string, alarm: Alarm, origin?: number) {
+  async function enqueueSend(id: number, phone: string, alarm: Alarm, origin?: number, jobId = `n-${id}`) {
     const data: SendJobData = { ids: [id], phone, critical: alarm.severity === 'critical', ...(origin ? { origin } : {}) };
     await o.smsQueue.add('send', data, {
-      jobId: `n-${id}`, attempts: o.smsAttempts, backoff: { type: 'exponential', delay: o.smsBackoffMs }, removeOnComplete: true, removeOnFail: { count: 5000 },
+      jobId, attempts: o.smsAttempts, backoff: { type: 'exponential', delay: o.smsBackoffMs }, removeOnComplete: true, removeOnFail: { count: 5000 },
     });
   }
 
@@ -102,6 +102,15 @@ export function createEscalator(o: EscalatorOptions) {
             jobId: stageJobId(alarm.id, p.stage), delay, attempts: 5, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: true, removeOnFail: { count: 1000 },
           });
       }
+    },
+    /**
+     * Sends a queued row again with a job of its own: the job that claimed it earlier may still sit in BullMQ's
+     * failed set under `n-<id>`, where adding the same id again would be a no-op.
+     */
+    async resend(n: Notification): Promise<void> {
+      const alarm = n.alarmId === null ? undefined : await alarmQueries(o.registry.db).find(n.alarmId);
+      if (!alarm) return;
+      await enqueueSend(n.id, n.recipientPhone, alarm, undefined, `n-${n.id}-r${n.attempts}`);
     },
     stop: (alarm: Alarm, reason: string) => stopReminders(o.registry, o.escalationQueue, alarm, reason, o.log),
   };

@@ -1,5 +1,6 @@
 import { sql as initial } from './0001-initial.js';
 import { sql as alerts } from './0002-alerts.js';
+import { sql as notificationClaims } from './0003-notification-claims.js';
 
 export interface Migration {
   /** sortable, unique, never reused: "0001-initial" */
@@ -11,4 +12,5 @@ export interface Migration {
 export const MIGRATIONS: Migration[] = [
   { version: '0001-initial', sql: initial },
   { version: '0002-alerts', sql: alerts },
+  { version: '0003-notification-claims', sql: notificationClaims },
 ];

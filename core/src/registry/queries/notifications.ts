@@ -22,6 +22,8 @@ export interface Notification {
   attempts: number;
   mergedInto: number | null;
   createdAt: Date;
+  /** when the last attempt claimed it (queued → sending) */
+  claimedAt: Date | null;
   sentAt: Date | null;
 }
 
@@ -37,7 +39,7 @@ export interface NewNotification {
 }
 
 const COLUMNS = `id::int AS id, alarm_id::int AS alarm_id, stage, recipient_name, recipient_phone, channel, provider, template, params, body, locale,
-  status, provider_message_id, error, attempts, merged_into::int AS merged_into, created_at, sent_at`;
+  status, provider_message_id, error, attempts, merged_into::int AS merged_into, created_at, claimed_at, sent_at`;
 const toNotification = (row: Record<string, unknown>) => camelRow<Notification>(row);
 
 /**
@@ -60,8 +62,22 @@ export function notificationQueries(db: Queryable) {
     /** queued → sending, once. Undefined when another worker (or an earlier attempt) has it. */
     async claim(ids: number[]): Promise<Notification[]> {
       const rows = await db.query<Record<string, unknown>>(
-        `UPDATE notifications SET status = 'sending', attempts = attempts + 1 WHERE id = ANY($1::bigint[]) AND status = 'queued' RETURNING ${COLUMNS}`,
+        `UPDATE notifications SET status = 'sending', attempts = attempts + 1, claimed_at = now() WHERE id = ANY($1::bigint[]) AND status = 'queued' RETURNING ${COLUMNS}`,
         [ids],
+      );
+      return rows.map(toNotification).sort((a, b) => a.id - b.id);
+    },
+    /**
+     * sending → queued for rows claimed more than `olderThanMs` ago: their worker died before the provider's
+     * answer was recorded (rows from before migration 0003 have no claim time and count as interrupted).
+     * One UPDATE, so of several alerts instances each row goes back to exactly one of them.
+     */
+    async reclaimInterrupted(olderThanMs: number): Promise<Notification[]> {
+      const rows = await db.query<Record<string, unknown>>(
+        `UPDATE notifications SET status = 'queued', error = 'interrupted while sending'
+          WHERE status = 'sending' AND (claimed_at IS NULL OR claimed_at < now() - make_interval(secs => $1::double precision / 1000))
+          RETURNING ${COLUMNS}`,
+        [olderThanMs],
       );
       return rows.map(toNotification).sort((a, b) => a.id - b.id);
     },
