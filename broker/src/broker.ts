@@ -20,6 +20,7 @@ import type { ConnectionHandler, Listener } from './listeners/types.js';
 import { listenWs } from './listeners/ws.js';
 import { LoginBackoff } from './login-backoff.js';
 import { installFastDelivery } from './fast-delivery.js';
+import { installFastParse } from './fast-publish.js';
 import { createBrokerMetrics } from './metrics.js';
 import { PipelineWriter } from './pipeline-writer.js';
 import { trackPresence } from './presence.js';
@@ -163,6 +164,7 @@ export function createBroker(config: BrokerServiceConfig, deps: BrokerDeps): Bro
       const client = broker.handle(stream, req) as TwClient;
       client.tw = { source, transport, hadWill: false, emptyClientId: false, tokens: initialTokens(cfg.mqttPublishRate), refilledAt: Date.now() };
       limitPacketSize(client, cfg.mqttMaxPacketBytes, onTooBig);
+      installFastParse(client);
     };
 
     shutdown.add('stop accepting', () => {
