@@ -1,27 +1,35 @@
 /**
- * Stream relay benchmark: this relay (auth on, health and recording off) against nginx with Debian's RTMP
- * module, in one run, on other ports. Scenarios: one 1 Mbit/s 640×360 stream with 10/50/100 RTMP players,
+ * Stream relay benchmark: this relay (auth on, health and recording off) against stock node-media-server 4.4.3
+ * (the floor: what the relay is built on) and nginx with Debian's RTMP module, in one run, on other ports. Scenarios: one 1 Mbit/s 640×360 stream with 10/50/100 RTMP players,
  * and 20 publishers with one player each. Server CPU (% of one core, from /proc) and RSS per scenario;
  * time to first frame and glass-to-glass delay of a probe player. Players are `ffmpeg -c copy -f null`
  * over RTMP on both sides (like for like; our browsers use HTTP-/WS-FLV through the same relay).
  * Glass-to-glass: the test picture has a corner that turns white every even second of stream time (and a
  * burnt-in clock for people); the probe decodes that corner and notes when it flips, against the moment
  * the live encoder was started (so it includes encoder start-up, a slight over-estimate).
- * Usage: npm run bench:streams [-- --quick]
+ * CPU is the server process's own (utime + stime of its pid, nginx: master + worker), sampled only once players
+ * are connected and settled (start-up excluded), as the median of several windows (a few % of a core is noisy).
+ * The relay's registry is a PostgreSQL server in another process, as in production (`--pglite`: embedded PGlite,
+ * the development default, for comparison), so its RSS is the relay's own.
+ * Usage: npm run bench:streams [-- --quick] [--players=10,50,100] [--targets=relay,nms,nginx,relay@<write batch ms>] [--pglite] [--together] [--cpu-prof]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { tmpdir, cpus } from 'node:os';
-import { freePort } from '@tianwang/core/testing';
+import { loadavg } from 'node:os';
+import { freePort, startPostgres } from '@tianwang/core/testing';
 import { signPlay } from '../../streams/src/play-signing.js';
 import { deriveKey } from '@tianwang/core/crypto';
 
 const quick = process.argv.includes('--quick');
-const PLAYERS = quick ? [10, 50] : [10, 50, 100];
-const PUBLISHERS = quick ? 10 : 20;
-const MEASURE_MS = quick ? 5000 : 10_000;
+const option = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+const PLAYERS = option('players')?.split(',').map(Number) ?? (quick ? [10, 50] : [10, 50, 100]);
+const TARGETS = option('targets')?.split(',') ?? ['relay', 'nms', 'nginx'];
+const PUBLISHERS = Number(option('publishers') ?? (quick ? 10 : 20));
+const WINDOWS = 3;
+const WINDOW_MS = Number(option('window-ms') ?? (quick ? 4000 : 8000));
 const SECRET = 'b'.repeat(40);
 const kids = new Set<ChildProcess>();
 process.on('exit', () => kids.forEach((k) => k.kill('SIGKILL')));
@@ -54,35 +62,84 @@ function rssMb(pids: number[]): number {
   }
   return Math.round(kb / 1024);
 }
-async function measure(pids: () => number[]): Promise<{ cpu: number; rss: number }> {
-  const t0 = cpuTicks(pids());
-  const w0 = Date.now();
-  await sleep(MEASURE_MS);
-  const cpu = ((cpuTicks(pids()) - t0) / 100 / ((Date.now() - w0) / 1000)) * 100;
-  return { cpu: Math.round(cpu * 10) / 10, rss: rssMb(pids()) };
+type Cpu = { cpu: number; lo: number; hi: number; rss: number };
+/**
+ * CPU % of one core of each target, over the same WINDOWS windows: the median, with the lowest and highest
+ * (the spread says how noisy). Measuring all targets in the same windows keeps a drifting background load
+ * (other work on a shared machine) out of their ratio.
+ */
+async function measure(targets: Target[]): Promise<Cpu[]> {
+  const windows: number[][] = targets.map(() => []);
+  for (let i = 0; i < WINDOWS; i++) {
+    const t0 = targets.map((t) => cpuTicks(t.pids()));
+    const w0 = performance.now();
+    await sleep(WINDOW_MS);
+    const seconds = (performance.now() - w0) / 1000;
+    targets.forEach((t, j) => windows[j]!.push(((cpuTicks(t.pids()) - t0[j]!) / 100 / seconds) * 100));
+  }
+  const r = (x: number) => Math.round(x * 10) / 10;
+  return targets.map((t, j) => {
+    const w = windows[j]!.sort((x, y) => x - y);
+    return { cpu: r(w[Math.floor(w.length / 2)]!), lo: r(w[0]!), hi: r(w.at(-1)!), rss: rssMb(t.pids()) };
+  });
 }
 
 interface Target { name: string; idleRss?: number; pids: () => number[]; publishUrl(i: number): string; playUrl(i: number): string; stop(): Promise<void> }
 
-async function startRelay(): Promise<Target> {
+/** A server process started with a "ready" line on stdout. */
+async function startNode(script: string, args: string[]): Promise<ChildProcess> {
+  const prof = process.argv.includes('--cpu-prof') ? ['--cpu-prof', `--cpu-prof-dir=${join(import.meta.dirname, '../results/streams-cpu-prof')}`] : [];
+  const child = run('node', [...prof, '--conditions=@tianwang/source', '--import', 'tsx', join(import.meta.dirname, script), ...args], { stdout: true });
+  await new Promise<void>((resolve, reject) => {
+    child.stdout!.on('data', (b: Buffer) => b.toString().includes('ready') && resolve());
+    child.once('exit', () => reject(new Error(`${script} exited`)));
+  });
+  return child;
+}
+
+/** SIGTERM, then wait for the exit (a CPU profile is written on exit). */
+async function stopChild(child: ChildProcess): Promise<void> {
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  await Promise.race([exited, sleep(5000)]);
+  child.kill('SIGKILL');
+}
+
+/** `relay` as configured by default, `relay@0` with write batching off, `relay@200` with 200 ms batches. */
+async function startRelay(variant?: string): Promise<Target> {
   const rtmp = await freePort();
   const http = await freePort();
   const dir = join(tmpdir(), `tw-bench-relay-${process.pid}`);
   await mkdir(dir, { recursive: true });
-  const child = run('node', ['--conditions=@tianwang/source', '--import', 'tsx', join(import.meta.dirname, 'relay-server.ts'), String(rtmp), String(http), dir, SECRET, String(PUBLISHERS + 1)], { stdout: true });
-  await new Promise<void>((resolve, reject) => {
-    child.stdout!.on('data', (b: Buffer) => b.toString().includes('ready') && resolve());
-    child.once('exit', () => reject(new Error('relay exited')));
-  });
+  const pglite = process.argv.includes('--pglite');
+  const pg = pglite ? undefined : await startPostgres();
+  const child = await startNode('relay-server.ts', [String(rtmp), String(http), dir, SECRET, String(PUBLISHERS + 1), pg?.url ?? '', variant ?? '']);
   const key = deriveKey(SECRET, 'play-url');
   return {
-    name: 'tianwang relay (node-media-server 4.4.3 + auth)',
+    name: `tianwang relay (node-media-server 4.4.3 + auth${pglite ? ', PGlite inside' : ''}${variant ? `, write batch ${variant} ms` : ''})`,
     pids: () => [child.pid!],
     publishUrl: (i) => `rtmp://127.0.0.1:${rtmp}/live/cam-${i}?token=secret-${i}`,
     playUrl: (i) => `rtmp://127.0.0.1:${rtmp}/live/cam-${i}?${signPlay(key, `cam-${i}`, 3600, 'i').query}`,
     async stop() {
-      child.kill('SIGTERM');
-      await sleep(500);
+      await stopChild(child);
+      await pg?.stop();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function startStockNms(): Promise<Target> {
+  const rtmp = await freePort();
+  const dir = join(tmpdir(), `tw-bench-nms-${process.pid}`);
+  await mkdir(dir, { recursive: true });
+  const child = await startNode('stock-nms-server.ts', [String(rtmp), dir]);
+  return {
+    name: 'node-media-server 4.4.3 (stock, no auth)',
+    pids: () => [child.pid!],
+    publishUrl: (i) => `rtmp://127.0.0.1:${rtmp}/live/cam-${i}`,
+    playUrl: (i) => `rtmp://127.0.0.1:${rtmp}/live/cam-${i}`,
+    async stop() {
+      await stopChild(child);
       await rm(dir, { recursive: true, force: true });
     },
   };
@@ -122,11 +179,16 @@ rtmp { server { listen 127.0.0.1:${rtmp}; chunk_size 4096; application live { li
 }
 
 const FONT = '/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf';
-function liveEncoder(url: string): { child: ChildProcess; startedAt: number } {
+/** One live x264 encoder; with several targets its output goes to all of them (tee), so they serve the same stream. */
+function liveEncoder(urls: string[]): { child: ChildProcess; startedAt: number } {
   const vf = `drawbox=x=0:y=0:w=160:h=90:color=white:t=fill:enable='lt(mod(t\\,2)\\,1)'` + (existsFont() ? `,drawtext=fontfile=${FONT}:text='%{localtime\\:%T}':x=200:y=20:fontsize=32:fontcolor=yellow` : '');
   const startedAt = Date.now();
-  const child = ff(['-re', '-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=25', '-vf', vf, '-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-b:v', '1M', '-maxrate', '1M', '-bufsize', '1M', '-g', '25', '-pix_fmt', 'yuv420p', '-f', 'flv', url]);
+  const child = ff(['-re', '-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=25', '-vf', vf, '-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-b:v', '1M', '-maxrate', '1M', '-bufsize', '1M', '-g', '25', '-pix_fmt', 'yuv420p', ...toAll(urls)]);
   return { child, startedAt };
+}
+/** ffmpeg output arguments for one FLV/RTMP destination or, with several, a tee muxer to each. */
+function toAll(urls: string[]): string[] {
+  return urls.length === 1 ? ['-f', 'flv', urls[0]!] : ['-map', '0:v', '-f', 'tee', urls.map((u) => `[f=flv:onfail=ignore]${u}`).join('|')];
 }
 function existsFont(): boolean {
   try {
@@ -174,31 +236,38 @@ async function probe(url: string, encoderStart: number): Promise<{ ttffMs: numbe
   return { ttffMs: ttff, g2gMs: delays[Math.floor(delays.length / 2)] ?? -1 };
 }
 
-async function scenarios(target: Target, clip: string): Promise<Record<string, string | number>[]> {
+const player = (url: string) => ff(['-analyzeduration', '500000', '-i', url, '-c', 'copy', '-f', 'null', '-']);
+
+/** All scenarios, with every target serving the same players and publishers at the same time. */
+async function scenarios(targets: Target[], clip: string): Promise<Record<string, string | number>[]> {
   const rows: Record<string, string | number>[] = [];
-  target.idleRss = rssMb(target.pids());
-  const enc = liveEncoder(target.publishUrl(0));
+  const row = (t: Target, scenario: string, m: Cpu, extra: { ttff: number | string; g2g: number | string }) => {
+    rows.push({ server: t.name, scenario, cpu: m.cpu, spread: `${m.lo}–${m.hi}`, load: loadavg()[0]!.toFixed(2), rss: m.rss, idleRss: t.idleRss ?? 0, ...extra });
+    console.log(JSON.stringify(rows.at(-1)));
+  };
+  for (const t of targets) t.idleRss = rssMb(t.pids());
+  const enc = liveEncoder(targets.map((t) => t.publishUrl(0)));
   await sleep(2500);
   const players: ChildProcess[] = [];
-  for (const n of PLAYERS) {
-    while (players.length < n) players.push(ff(['-analyzeduration', '500000', '-i', target.playUrl(0), '-c', 'copy', '-f', 'null', '-']));
+  for (const [k, n] of PLAYERS.entries()) {
+    for (const t of targets) for (let i = PLAYERS[k - 1] ?? 0; i < n; i++) players.push(player(t.playUrl(0)));
     await sleep(3000);
-    const m = await measure(target.pids);
-    const p = await probe(target.playUrl(0), enc.startedAt);
-    rows.push({ server: target.name, scenario: `1 stream, ${n} players`, cpu: m.cpu, rss: m.rss, idleRss: target.idleRss, ttff: p.ttffMs, g2g: p.g2gMs });
-    console.log(JSON.stringify(rows.at(-1)));
+    const m = await measure(targets);
+    for (const [j, t] of targets.entries()) {
+      const p = await probe(t.playUrl(0), enc.startedAt);
+      row(t, `1 stream, ${n} players`, m[j]!, { ttff: p.ttffMs, g2g: p.g2gMs });
+    }
   }
-  players.forEach((p) => p.kill('SIGKILL'));
+  players.splice(0).forEach((p) => p.kill('SIGKILL'));
   enc.child.kill('SIGKILL');
   await sleep(1000);
   const pubs: ChildProcess[] = [];
-  for (let i = 1; i <= PUBLISHERS; i++) pubs.push(ff(['-re', '-stream_loop', '-1', '-i', clip, '-c', 'copy', '-f', 'flv', target.publishUrl(i)]));
+  for (let i = 1; i <= PUBLISHERS; i++) pubs.push(ff(['-re', '-stream_loop', '-1', '-i', clip, '-c', 'copy', ...toAll(targets.map((t) => t.publishUrl(i)))]));
   await sleep(2500);
-  for (let i = 1; i <= PUBLISHERS; i++) players.push(ff(['-analyzeduration', '500000', '-i', target.playUrl(i), '-c', 'copy', '-f', 'null', '-']));
+  for (const t of targets) for (let i = 1; i <= PUBLISHERS; i++) players.push(player(t.playUrl(i)));
   await sleep(3000);
-  const m = await measure(target.pids);
-  rows.push({ server: target.name, scenario: `${PUBLISHERS} publishers, 1 player each`, cpu: m.cpu, rss: m.rss, idleRss: target.idleRss ?? 0, ttff: '', g2g: '' });
-  console.log(JSON.stringify(rows.at(-1)));
+  const m = await measure(targets);
+  targets.forEach((t, j) => row(t, `${PUBLISHERS} publishers, 1 player each`, m[j]!, { ttff: '', g2g: '' }));
   [...players, ...pubs].forEach((p) => p.kill('SIGKILL'));
   await sleep(1000);
   return rows;
@@ -207,16 +276,33 @@ async function scenarios(target: Target, clip: string): Promise<Record<string, s
 const clip = join(tmpdir(), `tw-bench-clip-${process.pid}.flv`);
 await new Promise<void>((resolve) => ff(['-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=25', '-t', '10', '-c:v', 'libx264', '-preset', 'ultrafast', '-b:v', '1M', '-maxrate', '1M', '-bufsize', '1M', '-g', '25', '-pix_fmt', 'yuv420p', '-y', clip]).once('exit', () => resolve()));
 const rows: Record<string, string | number>[] = [];
-for (const start of [startRelay, startNginx]) {
-  const target = await start();
+const starters: Record<string, (variant?: string) => Promise<Target>> = { relay: startRelay, nms: startStockNms, nginx: startNginx };
+// one target after the other by default: all at once (--together) keeps background drift out of the ratio, but
+// 100 players per target at once overloads 2 cores (load 20: the players' own CPU distorts every figure)
+const together = process.argv.includes('--together');
+const groups = together ? [TARGETS] : TARGETS.map((t) => [t]);
+for (const group of groups) {
+  const targets: Target[] = [];
   try {
-    rows.push(...(await scenarios(target, clip)));
+    for (const spec of group) {
+      const [name, variant] = spec.split('@') as [string, string | undefined];
+      targets.push(await starters[name]!(variant));
+    }
+    rows.push(...(await scenarios(targets, clip)));
   } finally {
-    await target.stop();
+    for (const t of targets) await t.stop();
   }
 }
 await rm(clip, { force: true });
-console.log(`\n${new Date().toISOString()} · ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}${quick ? ' · --quick' : ''}`);
-console.log('| server | scenario | CPU % of a core | RSS MB (idle) | first frame ms | glass-to-glass ms |\n| --- | --- | --- | --- | --- | --- |');
-for (const r of rows) console.log(`| ${r.server} | ${r.scenario} | ${r.cpu} | ${r.rss} (${r.idleRss}) | ${r.ttff} | ${r.g2g} |`);
+console.log(`\n${new Date().toISOString()} · ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}${quick ? ' · --quick' : ''}${together ? ' · all targets at once' : ' · one target after the other'} · CPU: median of ${WINDOWS} × ${WINDOW_MS / 1000} s (lowest–highest)`);
+console.log('| server | scenario | CPU % of a core | (lo–hi) | load 1 min | RSS MB (idle) | first frame ms | glass-to-glass ms |\n| --- | --- | --- | --- | --- | --- | --- | --- |');
+for (const r of rows) console.log(`| ${r.server} | ${r.scenario} | ${r.cpu} | ${r.spread} | ${r.load} | ${r.rss} (${r.idleRss}) | ${r.ttff} | ${r.g2g} |`);
+// ratios against nginx-rtmp, scenario by scenario
+const nginx = new Map(rows.filter((r) => String(r.server).startsWith('nginx')).map((r) => [r.scenario, Number(r.cpu)]));
+for (const r of rows.filter((x) => !String(x.server).startsWith('nginx'))) {
+  const base = nginx.get(r.scenario);
+  if (base) console.log(`${r.server} · ${r.scenario}: ${(Number(r.cpu) / base).toFixed(2)}× nginx-rtmp`);
+}
+await mkdir(join(import.meta.dirname, '../results'), { recursive: true });
+await writeFile(join(import.meta.dirname, '../results/streams-last-run.json'), JSON.stringify({ at: new Date().toISOString(), quick, rows }, null, 2));
 process.exit(0);

@@ -3,6 +3,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { WebSocket } from 'ws';
 import type { Logger } from '@tianwang/core/log';
+import { WriteBatcher, type BatchedSession } from './write-batcher.js';
 
 /**
  * node-media-server 4 inside our process, with three changes made from the outside:
@@ -11,6 +12,7 @@ import type { Logger } from '@tianwang/core/log';
  *   play signature first and then hands the request to an FlvSession in-process (no proxy hop, no empty 200);
  * - publish and play decisions are ours: NMS emits prePublish/prePlay right before it calls the
  *   broadcast's verifyAuth, so the listener installs a verifyAuth that returns our (synchronous) decision.
+ * - writes to players are batched (write-batcher.ts): one writev per player per `writeBatchMs`, not one per packet.
  * NMS keeps its state in a module-level Context: one relay per process (tests: one per test file).
  */
 const require = createRequire(import.meta.url);
@@ -92,12 +94,15 @@ export class NmsHost {
   private readonly refused = new Set<string>();
   private readonly stats = new Map<string, StreamStats>();
   private readonly listeners: [string, (s: NmsSession) => void][] = [];
+  private readonly batcher: WriteBatcher;
 
   constructor(
-    private readonly opts: { host: string; rtmpPort: number; storeDir: string },
+    private readonly opts: { host: string; rtmpPort: number; storeDir: string; /** 0: write each packet at once */ writeBatchMs: number },
     private readonly hooks: NmsHooks,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.batcher = new WriteBatcher(opts.writeBatchMs, Context.networkStats);
+  }
 
   async start(): Promise<void> {
     const log = this.log;
@@ -159,8 +164,13 @@ export class NmsHost {
       }
       s.broadcast.verifyAuth = () => !reason;
     });
-    this.on('postPlay', (s) => this.hooks.onPlay?.(s));
+    // postPlay comes before NMS sends the new player its headers and GOP cache: those are batched too
+    this.on('postPlay', (s) => {
+      this.batcher.install(s as NmsSession & BatchedSession);
+      this.hooks.onPlay?.(s);
+    });
     this.on('donePlay', (s) => {
+      this.batcher.forget(s as NmsSession & BatchedSession);
       if (this.refused.delete(s.id)) return;
       this.hooks.onPlayDone?.(s);
     });
@@ -186,6 +196,7 @@ export class NmsHost {
 
   async stop(): Promise<void> {
     for (const [event, fn] of this.listeners.splice(0)) Context.eventEmitter.off(event, fn);
+    this.batcher.stop();
     // close() waits for open connections, which only nms.stop() destroys: start both, then wait
     const closed = new Promise<void>((resolve) => (this.rtmp ? this.rtmp.close(() => resolve()) : resolve()));
     await this.nms?.stop();
