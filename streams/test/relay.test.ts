@@ -76,6 +76,19 @@ describe('play access', () => {
     expect(rtmp.frames).toBe(0);
   });
 
+  it('gives late-joining RTMP and HTTP-FLV players the stream headers and GOP through batched writes', async () => {
+    // players join a stream that has run for seconds: they decode at once only if the sequence header and the
+    // cached GOP reached them (queued in the write batcher like every later packet, in order)
+    const key = deriveKey(SECRET_KEY, 'play-url');
+    const rtmpUrl = `rtmp://127.0.0.1:${f.rtmpPort}/live/cam-b?${signPlay(key, 'cam-b', 60, 'i').query}`;
+    const [rtmp, flv] = await Promise.all([readFrames(rtmpUrl, 5, 10_000), readFrames((await playUrls(f, 'cam-b')).flv, 5, 10_000)]);
+    expect(rtmp.frames).toBe(5);
+    expect(flv.frames).toBe(5);
+    // cam-b is blue: 32×18 grey of blue is dark but not black
+    expect(rtmp.raw[0]).toBeGreaterThan(10);
+    expect(rtmp.raw[0]).toBeLessThan(80);
+  });
+
   it('plays WS-FLV with a signed URL', async () => {
     const urls = await playUrls(f, 'cam-b');
     const bytes = await new Promise<number>((resolve, reject) => {
