@@ -11,10 +11,10 @@
  * are connected and settled (start-up excluded), as the median of several windows (a few % of a core is noisy).
  * The relay's registry is a PostgreSQL server in another process, as in production (`--pglite`: embedded PGlite,
  * the development default, for comparison), so its RSS is the relay's own.
- * Usage: npm run bench:streams [-- --quick] [--players=10,50,100] [--targets=relay,nms,nginx,relay@<write batch ms>] [--pglite] [--together] [--cpu-prof]
+ * Usage: npm run bench:streams [-- --quick] [--players=10,50,100] [--targets=relay,nms,nginx,relay@<write batch ms>] [--pglite] [--together] [--cpu-prof] [--node-flags=…]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { createWriteStream, readFileSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { tmpdir, cpus } from 'node:os';
@@ -28,8 +28,10 @@ const option = (name: string) => process.argv.find((a) => a.startsWith(`--${name
 const PLAYERS = option('players')?.split(',').map(Number) ?? (quick ? [10, 50] : [10, 50, 100]);
 const TARGETS = option('targets')?.split(',') ?? ['relay', 'nms', 'nginx'];
 const PUBLISHERS = Number(option('publishers') ?? (quick ? 10 : 20));
-const WINDOWS = 3;
-const WINDOW_MS = Number(option('window-ms') ?? (quick ? 4000 : 8000));
+// a few % of a core swings by a point between seconds on a shared VM (wake-ups of player processes dominate):
+// 5 windows and their median, with the spread reported
+const WINDOWS = 5;
+const WINDOW_MS = Number(option('window-ms') ?? (quick ? 3000 : 6000));
 const SECRET = 'b'.repeat(40);
 const kids = new Set<ChildProcess>();
 process.on('exit', () => kids.forEach((k) => k.kill('SIGKILL')));
@@ -89,9 +91,15 @@ interface Target { name: string; idleRss?: number; pids: () => number[]; publish
 /** A server process started with a "ready" line on stdout. */
 async function startNode(script: string, args: string[]): Promise<ChildProcess> {
   const prof = process.argv.includes('--cpu-prof') ? ['--cpu-prof', `--cpu-prof-dir=${join(import.meta.dirname, '../results/streams-cpu-prof')}`] : [];
-  const child = run('node', [...prof, '--conditions=@tianwang/source', '--import', 'tsx', join(import.meta.dirname, script), ...args], { stdout: true });
+  // --node-flags=--trace-gc (say): extra flags for the server processes, whose output then goes to bench/results
+  const extra = option('node-flags')?.split(' ').filter(Boolean) ?? [];
+  const child = run('node', [...prof, ...extra, '--conditions=@tianwang/source', '--import', 'tsx', join(import.meta.dirname, script), ...args], { stdout: true });
+  const log = extra.length ? createWriteStream(join(import.meta.dirname, `../results/streams-${script.replace('.ts', '')}-${child.pid}.log`)) : undefined;
   await new Promise<void>((resolve, reject) => {
-    child.stdout!.on('data', (b: Buffer) => b.toString().includes('ready') && resolve());
+    child.stdout!.on('data', (b: Buffer) => {
+      log?.write(b);
+      if (b.toString().includes('ready')) resolve();
+    });
     child.once('exit', () => reject(new Error(`${script} exited`)));
   });
   return child;
