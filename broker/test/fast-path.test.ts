@@ -55,6 +55,7 @@ describe('fast publish path, batched PUBACKs, batched QoS 1 delivery', () => {
   let broker: BrokerService;
   let port: number;
   let key: string;
+  let prefix: string;
 
   const streamPayloads = async (clientId: string) => {
     const rows = (await redis.xrange(key, '-', '+')) as [string, string[]][];
@@ -64,7 +65,6 @@ describe('fast publish path, batched PUBACKs, batched QoS 1 delivery', () => {
   beforeAll(async () => {
     server = await startRedis();
     redis = new Redis(server.url);
-    let prefix: string;
     // no rate limit here: these devices send hundreds of messages at once
     ({ broker, port, prefix } = await startTestBroker({ redisUrl: server.url, devices, env: { TW_MQTT_PUBLISH_RATE: '1000000' } }));
     key = pipelineKeys(prefix).uplink;
@@ -131,6 +131,38 @@ describe('fast publish path, batched PUBACKs, batched QoS 1 delivery', () => {
         : publishPacket(telemetry('EL-0004'), `{"seq":${i}}`, 1, i + 1))));
     await waitFor(() => ofType(dev, 'puback').length === n, 5000, 'PUBACKs');
     expect(ofType(dev, 'puback').map((p) => p.messageId)).toEqual(Array.from({ length: n }, (_, i) => i + 1));
+    dev.socket.destroy();
+  });
+
+  it('a QoS 1 PUBACK comes only once the message is in an offline persistent session\'s queue in Redis', async () => {
+    const subId = 'svc:dashboard:offline';
+    const sub = await raw(port, subId, 'svc:dashboard', servicePassword(MASTER, 'dashboard'), false);
+    sub.socket.write(gen({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: 'tw/v1/+/+/event', qos: 1 }] }));
+    await waitFor(() => ofType(sub, 'suback').length === 1, 5000, 'SUBACK');
+    sub.socket.end(gen({ cmd: 'disconnect' }));
+    await waitFor(() => sub.closed(), 5000, 'subscriber offline');
+    const dev = await raw(port, 'EL-0001', 'EL-0001', SECRET);
+    const queue = `${prefix}:mqtt:outgoing:${encodeURIComponent(subId)}`;
+    const n = 20;
+    // whenever PUBACKs arrive, their messages must already be queued for the offline session: the queue
+    // length read afterwards is at least the number acknowledged so far (nobody drains it meanwhile)
+    const checks: Promise<[number, number]>[] = [];
+    dev.socket.on('data', () => {
+      const acked = ofType(dev, 'puback').length;
+      checks.push(redis.llen(queue).then((len) => [acked, len]));
+    });
+    // cut the broker's persistence connection (not the uplink one): it reconnects after ~50 ms, so the queue
+    // writes come well after the XADDs, and a PUBACK sent before them would be seen here
+    const clients = (await redis.client('LIST')) as string;
+    const persistenceId = /id=(\d+) .*name=tw-broker-persistence /.exec(clients)?.[1];
+    expect(persistenceId).toBeDefined();
+    await redis.client('KILL', 'ID', persistenceId as string);
+    dev.socket.write(Buffer.concat(Array.from({ length: n }, (_, i) => publishPacket('tw/v1/elevator/EL-0001/event', `{"e":${i}}`, 1, i + 1))));
+    await waitFor(() => ofType(dev, 'puback').length === n, 5000, 'PUBACKs');
+    expect(await redis.llen(queue)).toBe(n);
+    const seen = await Promise.all(checks);
+    expect(seen.length).toBeGreaterThan(0);
+    for (const [acked, len] of seen) expect(len).toBeGreaterThanOrEqual(acked);
     dev.socket.destroy();
   });
 
