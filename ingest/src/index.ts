@@ -10,3 +10,4 @@ export { DeviceCache, type DeviceLookup } from './device-cache.js';
 export { validateEntry } from './validator.js';
 export { lineOf } from './processor.js';
 export { deviceTagSet, telemetryLine } from './line-protocol.js';
+export { ShadowWriter, defineShadowCommand } from './shadow-writer.js';

@@ -95,6 +95,7 @@ export function createIngest(config: IngestServiceConfig, deps: IngestDeps): Ing
         batchSize: cfg.ingestBatchSize,
         flushMs: cfg.ingestFlushMs,
         concurrency: cfg.ingestWriteConcurrency,
+        gzipBytes: cfg.ingestWriteGzipBytes,
         retryMaxMs: config.influx.influxRetryMaxMs,
       },
       {

@@ -4,7 +4,7 @@
  * and hand the client ready lines (writeRecords keeps its batching and retries).
  */
 import type { DeviceKind } from '@tianwang/core/schemas';
-import { CLOCK_SKEW_FIELD, EVENT_FIELDS, STATUS_FIELDS, TELEMETRY_FIELDS, measurementOf, type FieldSpec } from './measurements.js';
+import { CLOCK_SKEW_FIELD, EVENT_FIELDS, STATUS_FIELDS, TELEMETRY_FIELDS, measurementOf, type FieldSpec, type FieldType } from './measurements.js';
 
 const TAG_SPECIAL = /[,= \\\n]/;
 
@@ -16,6 +16,8 @@ export function escapeTag(value: string): string {
 
 /** A string field value: quoted, with quotes and backslashes escaped. */
 export function quoteString(value: string): string {
+  // most values (enums like "up", "closed") need no escaping: skip the regex (3 string fields per elevator message)
+  if (value.indexOf('"') < 0 && value.indexOf('\\') < 0) return '"' + value + '"';
   return `"${value.replace(/(["\\])/g, '\\$1')}"`;
 }
 
@@ -24,12 +26,12 @@ export function deviceTagSet(d: { id: string; kind: DeviceKind; unitId: string; 
   return `,device=${escapeTag(d.id)},district=${escapeTag(d.districtId)},kind=${d.kind},unit=${escapeTag(d.unitId)}`;
 }
 
-function fieldValue(spec: FieldSpec, v: unknown): string | undefined {
-  switch (spec.type) {
+function fieldValue(type: FieldType, v: unknown): string | undefined {
+  switch (type) {
     case 'float':
       return typeof v === 'number' && Number.isFinite(v) ? String(v) : undefined;
     case 'int':
-      return typeof v === 'number' && Number.isInteger(v) ? `${v}i` : undefined;
+      return typeof v === 'number' && Number.isInteger(v) ? v + 'i' : undefined;
     case 'bool':
       return typeof v === 'boolean' ? (v ? '1i' : '0i') : undefined;
     case 'string':
@@ -37,12 +39,26 @@ function fieldValue(spec: FieldSpec, v: unknown): string | undefined {
   }
 }
 
+/** Field specs with their "name=" / ",name=" prefixes built once (this runs for every field of every message). */
+interface Prepared {
+  name: string;
+  type: FieldType;
+  first: string;
+  next: string;
+}
+const prepared = new WeakMap<readonly FieldSpec[], Prepared[]>();
+function prepare(specs: readonly FieldSpec[]): Prepared[] {
+  let p = prepared.get(specs);
+  if (!p) prepared.set(specs, (p = specs.map((f) => ({ name: f.name, type: f.type, first: `${f.name}=`, next: `,${f.name}=` }))));
+  return p;
+}
+
 function fieldSet(specs: readonly FieldSpec[], values: Record<string, unknown>): string {
   let out = '';
-  for (const spec of specs) {
-    const s = fieldValue(spec, values[spec.name]);
+  for (const f of prepare(specs)) {
+    const s = fieldValue(f.type, values[f.name]);
     if (s === undefined) continue;
-    out += out ? `,${spec.name}=${s}` : `${spec.name}=${s}`;
+    out += (out ? f.next : f.first) + s;
   }
   return out;
 }

@@ -47,6 +47,7 @@ export function ingestConfig(redisUrl: string, prefix: string, influx: Partial<I
       ingestMetricsPort: 9102,
       ingestReadCount: 1000,
       ingestWriteConcurrency: 2,
+      ingestWriteGzipBytes: 0,
       ingestClaimIdleMs: 3000,
       ingestTrimIntervalMs: 500,
       ingestStreamRetainS: 600,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { escapeTag, eventLine, statusLine, telemetryLine, deviceTagSet } from '../src/line-protocol.js';
+import { escapeTag, eventLine, quoteString, statusLine, telemetryLine, deviceTagSet } from '../src/line-protocol.js';
 import { mapWritePath } from '../src/v1-transport.js';
 import { compareIds, trimPoint } from '../src/trimmer.js';
 import { DeviceCache } from '../src/device-cache.js';
@@ -21,6 +21,14 @@ describe('line protocol', () => {
       'elevator,device=E1,district=d,kind=elevator,unit=u floor=7i,direction="up",speed=1.5,door="closed",doorZone=1i,passenger=0i,mode=1i,power="mains",runCount=1007i,runHours=12.5,load=40,seq=7i 1700000000123',
     );
     expect(telemetryLine('elevator', ',device=E1', elevatorTelemetry(1, 0), 5, true)).toMatch(/,clock_skew=1i 5$/);
+  });
+
+  it('quotes string fields, escaping quotes and backslashes only where there are some', () => {
+    expect(quoteString('closed')).toBe('"closed"');
+    expect(quoteString('')).toBe('""');
+    expect(quoteString('a"b')).toBe('"a\\"b"');
+    expect(quoteString('a\\b')).toBe('"a\\\\b"');
+    expect(quoteString('x\\"')).toBe('"x\\\\\\""');
   });
 
   it('writes events with the code tag first and escapes string fields', () => {

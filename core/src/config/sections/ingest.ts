@@ -1,4 +1,4 @@
-import { port, positiveInt, v } from '../define.js';
+import { nonNegativeInt, port, positiveInt, v } from '../define.js';
 
 export const ingestVars = {
   TW_INGEST_BATCH_SIZE: v(positiveInt(5000, 100_000), 'Points per InfluxDB write batch.'),
@@ -7,6 +7,10 @@ export const ingestVars = {
   TW_INGEST_METRICS_PORT: v(port(9102), 'Prometheus /metrics of ingest (distributed mode).'),
   TW_INGEST_READ_COUNT: v(positiveInt(2000, 50_000), 'Stream entries read per XREADGROUP call.'),
   TW_INGEST_WRITE_CONCURRENCY: v(positiveInt(2, 64), 'InfluxDB write batches in flight at once per ingest process.'),
+  TW_INGEST_WRITE_GZIP_BYTES: v(
+    nonNegativeInt(0),
+    'InfluxDB write bodies larger than this are gzip-compressed; 0 never compresses (it costs ingest about 1.2 µs of CPU per point and InfluxDB more to inflate: worth it only over a slow link).',
+  ),
   TW_INGEST_CLAIM_IDLE_MS: v(
     positiveInt(30_000),
     'An entry delivered to a worker and not acknowledged for this long is taken over by another worker (XAUTOCLAIM); a live worker refreshes the entries it still holds well before that.',
