@@ -35,7 +35,9 @@ const log = (s: string) => process.stderr.write(`${s}\n`);
 function launch(args: string[], ready?: string): Promise<ChildProcess> {
   const v8 = args.filter((a) => a.startsWith('--'));
   const rest = args.filter((a) => !a.startsWith('--'));
-  const child = spawn(NODE[0]!, [...v8, ...NODE.slice(1), ...rest], { stdio: ['pipe', 'pipe', 'pipe'] });
+  // BENCH_PROFILE=<dir>: a V8 CPU profile of every child (broker, ingest workers, load generator) in <dir>
+  const prof = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
+  const child = spawn(NODE[0]!, [...prof, ...v8, ...NODE.slice(1), ...rest], { stdio: ['pipe', 'pipe', 'pipe'] });
   let err = '';
   child.stderr!.on('data', (b: Buffer) => (err = (err + b.toString()).slice(-4000)));
   if (!ready) return Promise.resolve(child);
@@ -129,6 +131,16 @@ function ingestMetricsText(ingest: ChildProcess): Promise<string> {
 }
 const metricIn = (text: string, name: string) => Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
 
+/** INFO commandstats → { command: { calls, usPerMsg } }, the commands that cost Redis ≥ 0.1 µs per message */
+function commandStats(info: string, messages: number): Record<string, { calls: number; usPerCall: number; usPerMsg: number }> {
+  const out: Record<string, { calls: number; usPerCall: number; usPerMsg: number }> = {};
+  for (const m of info.matchAll(/^cmdstat_(\S+?):calls=(\d+),usec=(\d+),usec_per_call=([\d.]+)/gm)) {
+    const usPerMsg = Number(m[3]) / Math.max(1, messages);
+    if (usPerMsg >= 0.1) out[m[1]!] = { calls: Number(m[2]), usPerCall: Number(m[4]), usPerMsg: Number(usPerMsg.toFixed(2)) };
+  }
+  return out;
+}
+
 const pct = (xs: number[], p: number) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)]! : NaN);
 
 async function main() {
@@ -168,6 +180,7 @@ async function main() {
       const c0: Record<string, number> = { ...Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, cpuSeconds(pid)])), ingest: ingestCpu() };
       const m0 = machineJiffies();
       probe.take();
+      await redisClient.config('RESETSTAT');
       const gen = await launch([`${HERE}loadgen.ts`, String(port), String(rate), String(SECONDS), String(DEVICES), SECRET]);
       const genPid = gen.pid!;
       let genCpu = 0;
@@ -193,6 +206,7 @@ async function main() {
         await sleep(100);
       }
       const elapsed = (Date.now() - endedAt) / 1000 + out.seconds!;
+      const redisCommands = commandStats(await redisClient.info('commandstats'), out.acked!);
       const cpuNow: Record<string, number> = { ...Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, cpuSeconds(pid)])), ingest: ingestCpu() };
       const cpu = Object.fromEntries(Object.keys(cpuNow).map((k) => [k, Math.round(((cpuNow[k]! - c0[k]!) / elapsed) * 100)]));
       cpu.loadgen = Math.round((genCpu / out.seconds!) * 100);
@@ -215,6 +229,8 @@ async function main() {
         p99Ms: pct(lat, 99),
         cpuPct: cpu,
         machineBusyPct: machineBusy,
+        /** where Redis' time goes: per command, calls and µs of Redis time per acknowledged message */
+        redisCommands,
       };
       // CPU cost per message of each pipeline component, and what 2 whole cores would carry at that cost
       // (CPU seconds over the step and its drain) / messages acknowledged

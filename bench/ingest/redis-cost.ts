@@ -1,0 +1,122 @@
+/**
+ * Redis' own CPU per uplink message, command by command (a diagnostic for the ingest benchmark, which only
+ * sees Redis' total): a Redis 7 with AOF as in the benchmark; N entries appended the way the broker does
+ * (one script call per batch), read by XREADGROUP, acknowledged by XACK; then the same with several
+ * messages per stream entry (the alternative stream format discussed in docs/ingest.md).
+ * Reads the server's CPU time from /proc. `node … bench/ingest/redis-cost.ts [N]`
+ */
+import { Redis } from 'ioredis';
+import { encodeUplinkEntry, pipelineKeys } from '@tianwang/core/pipeline';
+import { ShadowWriter, defineShadowCommand, deviceTagSet } from '@tianwang/ingest';
+import { startRedis } from '@tianwang/core/testing';
+import { cpuSeconds } from './measure.js';
+
+const N = Number(process.argv[2] ?? 200_000);
+/** `noaof` as the second argument: Redis without AOF, to see what the append-only file costs */
+const aof = process.argv[3] !== 'noaof';
+const server = await startRedis({ appendonly: aof });
+const redis = new Redis(server.url);
+const pid = server.child.pid!;
+
+// The broker's append script (broker/src/pipeline-writer.ts), copied: one call per batch, one binary argument.
+const APPEND = `
+local data = ARGV[1]
+local f1, f2, f3, f4, f5 = ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6]
+local key = KEYS[1]
+local pos, n = 1, #data
+while pos <= n do
+  local a, b, c, d, e
+  a, b, c, d, e, pos = struct.unpack('>I4c0I4c0I4c0I4c0I4c0', data, pos)
+  redis.call('XADD', key, '*', f1, a, f2, b, f3, c, f4, d, f5, e)
+end
+return redis.call('XLEN', key)`;
+
+const payload = (i: number) => JSON.stringify({ ts: Date.now(), seq: i, floor: 3, direction: 'up', speed: 1.75, door: 'closed', doorZone: false, passenger: true, mode: 1, power: 'mains', runCount: 123456 + i, runHours: 7890.5, load: 42 });
+const entry = (i: number) => {
+  const d = `EB-${String(i % 1000).padStart(6, '0')}`;
+  return encodeUplinkEntry({ topic: `tw/v1/elevator/${d}/telemetry`, payload: payload(i), receivedAt: Date.now(), clientId: d, kind: 'm' });
+};
+const packed = (fields: string[]) => {
+  const bufs: Buffer[] = [];
+  for (let i = 1; i < fields.length; i += 2) {
+    const b = Buffer.from(fields[i]!);
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(b.length);
+    bufs.push(len, b);
+  }
+  return Buffer.concat(bufs);
+};
+const names = entry(0).filter((_, i) => i % 2 === 0);
+
+async function measure(label: string, messages: number, fn: () => Promise<void>): Promise<void> {
+  await redis.config('RESETSTAT');
+  const c0 = cpuSeconds(pid);
+  const t0 = performance.now();
+  await fn();
+  const secs = (performance.now() - t0) / 1000;
+  const us = ((cpuSeconds(pid) - c0) * 1e6) / messages;
+  const stats = (await redis.info('commandstats')).split('\n').filter((l) => l.startsWith('cmdstat_') && !/cmdstat_(config|info)/.test(l)).map((l) => l.trim().replace(/,rejected_calls.*/, ''));
+  process.stdout.write(`${JSON.stringify({ step: label, redisCpuUsPerMessage: Number(us.toFixed(2)), seconds: Number(secs.toFixed(2)), commands: stats })}\n`);
+}
+
+async function appendAll(key: string, perEntry: number, batch = 500): Promise<void> {
+  for (let i = 0; i < N; i += batch * perEntry) {
+    const bufs: Buffer[] = [];
+    for (let j = i; j < Math.min(N, i + batch * perEntry); j += perEntry) {
+      if (perEntry === 1) bufs.push(packed(entry(j)));
+      else {
+        // several messages in one entry: the same five fields, each a packed list of the messages' values
+        const group = Array.from({ length: Math.min(perEntry, N - j) }, (_, k) => entry(j + k));
+        bufs.push(packed(names.flatMap((nm, f) => [nm, packed(group.flatMap((e) => ['', e[f * 2 + 1]!])).toString('latin1')])));
+      }
+    }
+    await redis.eval(APPEND, 1, key, Buffer.concat(bufs), ...names);
+  }
+}
+
+async function readAll(key: string, count: number, ackBatch: boolean): Promise<void> {
+  await redis.xgroup('CREATE', key, 'ingest', '0', 'MKSTREAM');
+  for (;;) {
+    const res = (await redis.xreadgroup('GROUP', 'ingest', 'w1', 'COUNT', count, 'STREAMS', key, '>')) as [string, [string, string[]][]][] | null;
+    const entries = res?.[0]?.[1] ?? [];
+    if (!entries.length) break;
+    if (ackBatch) await redis.xack(key, 'ingest', ...entries.map(([id]) => id));
+  }
+}
+
+for (const perEntry of [1, 20]) {
+  const key = `cost:${perEntry}`;
+  const entries = Math.ceil(N / perEntry);
+  await measure(`append (broker script, 500 entries per call), ${perEntry} msg/entry`, N, () => appendAll(key, perEntry));
+  await measure(`XREADGROUP COUNT 2000 + XACK per read, ${perEntry} msg/entry (${entries} entries)`, N, () => readAll(key, 2000, true));
+}
+await measure('plain XADD pipelined (no script), 1 msg/entry', N, async () => {
+  for (let i = 0; i < N; i += 500) {
+    const p = redis.pipeline();
+    for (let j = i; j < Math.min(N, i + 500); j++) p.xadd('cost:plain', '*', ...entry(j));
+    await p.exec();
+  }
+});
+await measure('XREADGROUP COUNT 500, no XACK, 1 msg/entry', N, () => readAll('cost:plain', 500, false));
+// Ingest's shadow script: telemetry of 20,000 devices (no two updates of one device in a batch, as in a real
+// fleet where a device sends every few seconds), 1,000 updates per call as ingest sends them.
+defineShadowCommand(redis);
+const shadow = new ShadowWriter(pipelineKeys('cost'), 10_000);
+const fleet = Array.from({ length: 20_000 }, (_, i) => {
+  const d = { id: `EB-${String(i).padStart(6, '0')}`, kind: 'elevator' as const, enabled: true, unitId: `U${i % 50}`, districtId: `D${i % 5}` };
+  return { ...d, tagSet: deviceTagSet(d) };
+});
+await measure('shadow script (hash + PUBLISH + change stream), 1,000 updates per batch', N, async () => {
+  for (let i = 0; i < N; i += 1000) {
+    const pipe = redis.pipeline();
+    const now = Date.now();
+    shadow.queue(pipe, Array.from({ length: Math.min(1000, N - i) }, (_, j) => ({
+      ok: true as const, device: fleet[(i + j) % fleet.length]!, ts: now, clockSkew: false, receivedAt: now,
+      body: { channel: 'telemetry' as const, value: JSON.parse(payload(i + j)) as Record<string, unknown> },
+    })));
+    await pipe.exec();
+  }
+});
+redis.disconnect();
+await server.stop();
+process.exit(0);
