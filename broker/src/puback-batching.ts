@@ -80,7 +80,7 @@ function flushPubacks(): void {
     if (c.closed || !c.connected) continue;
     const buf = Buffer.allocUnsafe(ids.length * 4);
     for (let i = 0, o = 0; i < ids.length; i++, o += 4) {
-      buf[o] = 0x40; // PUBACK [MQTT-3.4.1]
+      buf[o] = 0x40; // PUBACK fixed header, MQTT 3.1.1 §3.4.1
       buf[o + 1] = 2;
       buf.writeUInt16BE(ids[i] as number, o + 2);
     }
