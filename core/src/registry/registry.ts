@@ -1,6 +1,5 @@
 import { join } from 'node:path';
 import type { Db } from './db.js';
-import { openPglite } from './db-pglite.js';
 import { openPostgres } from './db-postgres.js';
 import { migrate } from './migrate.js';
 import { auditQueries } from './queries/audit.js';
@@ -51,7 +50,8 @@ export function registryOver(db: Db): Registry {
 export async function openRegistry(options: RegistryOptions = {}): Promise<Registry> {
   const db = options.databaseUrl
     ? await openPostgres(options.databaseUrl)
-    : await openPglite(options.dataDir ? join(options.dataDir, 'registry') : undefined);
+    : // loaded only when used: PGlite's WASM module is ~43 MB of RSS that a service on PostgreSQL does not need
+      await (await import('./db-pglite.js')).openPglite(options.dataDir ? join(options.dataDir, 'registry') : undefined);
   try {
     if (options.migrate !== false) await migrate(db);
   } catch (err) {
