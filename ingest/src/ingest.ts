@@ -145,6 +145,8 @@ export function createIngest(config: IngestServiceConfig, deps: IngestDeps): Ing
     await tryDatabase();
 
     running = true;
+    /** when a batch of this worker last failed (its entries wait in our own pending list until a reclaim pass) */
+    let ownFailedAt: number | undefined;
     const processing = new Set<Promise<void>>();
     readLoopDone = (async () => {
       while (running) {
@@ -169,6 +171,7 @@ export function createIngest(config: IngestServiceConfig, deps: IngestDeps): Ing
         // made the loop wait on round trips, and the backlog piled up in the stream with CPU to spare.
         const job = processEntries(entries, pdeps).catch(async (err: unknown) => {
           // The entries stay pending in the group; they are reclaimed (by any worker) after the idle time.
+          ownFailedAt = Date.now();
           log.warn({ err: (err as Error).message, entries: entries.length }, 'batch not processed; it will be reclaimed');
           await sleep(500);
         });
@@ -213,6 +216,11 @@ export function createIngest(config: IngestServiceConfig, deps: IngestDeps): Ing
 
     // Reclaim: entries another worker (or this one, after a failed batch) left idle too long.
     every(Math.max(500, Math.floor(cfg.ingestClaimIdleMs / 2)), async () => {
+      // Scan the pending list only if something can be idle: a consumer (a dead worker) idle past the limit,
+      // or our own failed batches once they are old enough. If XINFO fails, scan anyway.
+      const failedAt = ownFailedAt;
+      const ownDue = failedAt !== undefined && Date.now() - failedAt >= cfg.ingestClaimIdleMs;
+      if (!ownDue && !(await consumer.anyIdleConsumer(cfg.ingestClaimIdleMs).catch(() => true))) return;
       let cursor = '0-0';
       for (let round = 0; round < 20 && running && writer.held < cfg.ingestMaxBacklog / 2; round++) {
         const res = await consumer.claimIdle(cfg.ingestClaimIdleMs, cursor, cfg.ingestReadCount);
@@ -222,10 +230,17 @@ export function createIngest(config: IngestServiceConfig, deps: IngestDeps): Ing
         if (fresh.length) {
           metrics.reclaimed.inc(fresh.length);
           log.info({ entries: fresh.length }, 'reclaimed idle entries');
-          await processEntries(fresh, pdeps);
+          await processEntries(fresh, pdeps).catch((err: unknown) => {
+            ownFailedAt = Date.now(); // now pending in our own list: the next passes must look again
+            throw err;
+          });
         }
         cursor = res.cursor;
-        if (cursor === '0-0') break;
+        if (cursor === '0-0') {
+          // a whole pass: our failed entries up to now are taken (unless another failed meanwhile)
+          if (ownFailedAt === failedAt) ownFailedAt = undefined;
+          break;
+        }
       }
     });
 
