@@ -84,20 +84,22 @@ async function readAll(key: string, count: number, ackBatch: boolean): Promise<v
   }
 }
 
-for (const perEntry of [1, 20]) {
+/** `ONLY=shadow`: just the shadow script step */
+const streams = process.env.ONLY !== 'shadow';
+for (const perEntry of streams ? [1, 20] : []) {
   const key = `cost:${perEntry}`;
   const entries = Math.ceil(N / perEntry);
   await measure(`append (broker script, 500 entries per call), ${perEntry} msg/entry`, N, () => appendAll(key, perEntry));
   await measure(`XREADGROUP COUNT 2000 + XACK per read, ${perEntry} msg/entry (${entries} entries)`, N, () => readAll(key, 2000, true));
 }
-await measure('plain XADD pipelined (no script), 1 msg/entry', N, async () => {
+if (streams) await measure('plain XADD pipelined (no script), 1 msg/entry', N, async () => {
   for (let i = 0; i < N; i += 500) {
     const p = redis.pipeline();
     for (let j = i; j < Math.min(N, i + 500); j++) p.xadd('cost:plain', '*', ...entry(j));
     await p.exec();
   }
 });
-await measure('XREADGROUP COUNT 500, no XACK, 1 msg/entry', N, () => readAll('cost:plain', 500, false));
+if (streams) await measure('XREADGROUP COUNT 500, no XACK, 1 msg/entry', N, () => readAll('cost:plain', 500, false));
 // Ingest's shadow script: telemetry of 20,000 devices (no two updates of one device in a batch, as in a real
 // fleet where a device sends every few seconds), 1,000 updates per call as ingest sends them.
 defineShadowCommand(redis);

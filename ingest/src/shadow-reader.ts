@@ -123,9 +123,11 @@ export function createShadowReader(redisUrl: string, keys: PipelineKeys): Shadow
       const sub = redis.duplicate();
       sub.on('error', () => {});
       subscribers.add(sub);
+      // One message per ingest script call holds a JSON array of changes (an older ingest published one object each).
       sub.on('message', (_channel: string, message: string) => {
-        const c = parseJson<ShadowChange>(message);
-        if (c) onChange(c);
+        const c = parseJson<ShadowChange | ShadowChange[]>(message);
+        if (Array.isArray(c)) for (const one of c) onChange(one);
+        else if (c) onChange(c);
       });
       await sub.subscribe(keys.shadowFeed);
       return async () => {

@@ -79,6 +79,11 @@ describe('registry and misbehaving devices', () => {
     const config = ingestConfig(redisServer.url, prefix, { influxUrl: influx.url }, { ingestReadCount: 5000 });
     const ingest = createIngest(config, { registry: { devices: lookupOf(list) } });
     const now = Date.now();
+    // the feed on the wire: one PUBLISH per script call (≤ 500 updates), a JSON array of {id, ts, changes}
+    const sub = redis.duplicate();
+    const published: unknown[] = [];
+    sub.on('message', (_ch: string, m: string) => published.push(JSON.parse(m)));
+    await sub.subscribe(pipelineKeys(prefix).shadowFeed);
     await append(redis, prefix, list.map((d, i) => entry(telemetryTopic('elevator', d.id), elevatorTelemetry(now - 1000, i))));
     await ingest.start();
     try {
@@ -87,7 +92,12 @@ describe('registry and misbehaving devices', () => {
       const all = await reader.list();
       expect(all.filter((s) => s.telemetryTs === now - 1000)).toHaveLength(1200);
       await reader.close();
+      await waitFor(async () => published.flat().length, (n) => n === 1200, 5000);
+      expect(published.every((m) => Array.isArray(m) && m.length <= 500)).toBe(true);
+      expect(published.length).toBeGreaterThanOrEqual(3);
+      expect(published.flat()[0]).toMatchObject({ ts: now - 1000, changes: { clockSkew: false } });
     } finally {
+      await sub.quit();
       await ingest.stop();
     }
   });
