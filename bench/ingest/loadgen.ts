@@ -35,7 +35,7 @@ const seq = new Array<number>(nDev).fill(0);
 let sent = 0, acked = 0;
 socks.forEach((s, n) => {
   // PUBACK is 4 bytes (0x40 0x02 id id); count them without a full parser
-  let rest = Buffer.alloc(0);
+  let rest: Buffer = Buffer.alloc(0);
   s.on('data', (b: Buffer) => {
     const buf = rest.length ? Buffer.concat([rest, b]) : b;
     let o = 0;
@@ -70,7 +70,7 @@ function publishPacket(n: number, body: string, id: number): Buffer {
   topic.copy(buf, o + 2);
   o += 2 + topic.length;
   buf.writeUInt16BE(id, o);
-  buf.latin1Write(body, o + 2);
+  buf.write(body, o + 2, 'latin1');
   return buf;
 }
 
