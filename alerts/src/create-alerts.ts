@@ -17,7 +17,7 @@ import { DeviceCache } from './engine/device-cache.js';
 import { reconcileSilence, scanSilence } from './engine/silence-scan.js';
 import { SilenceWatch } from './engine/silence-watch.js';
 import { RuleStateStore } from './engine/state-store.js';
-import { StreamConsumer } from './engine/stream-consumer.js';
+import { StreamConsumer, type StreamEntry } from './engine/stream-consumer.js';
 import { handleUplinkBatch } from './engine/uplink-handler.js';
 import { createEscalator } from './escalation/escalator.js';
 import type { Stage } from './escalation/plan.js';
@@ -163,7 +163,7 @@ export function createAlerts(config: { common: CommonConfig; alerts: AlertsConfi
     if (t.calendarEveryMs > 0) await calendarQueue.upsertJobScheduler('calendar', { every: t.calendarEveryMs }, { name: 'calendar', opts: { removeOnComplete: true, removeOnFail: 100 } });
 
     await reconcileSilence(engine);
-    const consumer = (stream: string, handle: (e: [string, string[]][]) => Promise<void>) => {
+    const consumer = (stream: string, handle: (e: StreamEntry[]) => Promise<void>) => {
       const conn = redis.duplicate();
       conn.on('error', (err) => log.warn({ err, stream }, 'redis error (stream reader)'));
       const sc = new StreamConsumer({ redis: conn, stream, group: CONSUMER_GROUPS.alerts, consumer: t.consumer, batch: c.alertsBatch, blockMs: t.blockMs, claimIdleMs: t.claimIdleMs, log, handle });

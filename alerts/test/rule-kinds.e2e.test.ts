@@ -45,6 +45,28 @@ describe('every rule kind fires once and clears', () => {
     expect((await w.alarms.list({})).length).toBe(2);
   });
 
+  it('batch entries: the messages of one stream entry (several devices, interleaved) are all judged, in order', async () => {
+    w = await startWorld(redis.url);
+    const t0 = Date.now() - 60_000;
+    const speeds = [2.5, 2.5, 2.5, 2.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0];
+    const levels = [0, -80, -80, -80, -80, -80, -80, -10, -10, -10, -10, -10, -10, -10, -10];
+    const list = [
+      ...speeds.map((speed, i) => ({ kind: 'elevator' as const, id: ELEVATOR, reading: elevatorReading({ speed, ts: t0 + i * 1000, direction: 'up' }), at: i * 1000 })),
+      ...levels.map((waterLevel, i) => ({ kind: 'boiler' as const, id: BOILER, reading: boilerReading({ waterLevel, ts: t0 + i * 2000 }), at: i * 2000 })),
+    ].sort((a, b) => a.at - b.at);
+    // the first 14 messages in one entry, the rest in a second one
+    await w.uplink.batch(list.slice(0, 14));
+    await w.uplink.batch(list.slice(14));
+    for (const [subject, type] of [[ELEVATOR, 'overspeed'], [BOILER, 'low_water']] as const) {
+      const a = await until(async () => {
+        const [x] = await activeOf(w!, subject, type);
+        return x?.status === 'closed' ? x : undefined;
+      }, 10_000, type);
+      expect(a).toMatchObject({ count: 1, outcome: 'auto_cleared', severity: 'critical' });
+    }
+    expect((await w.alarms.list({})).length).toBe(2);
+  });
+
   it('hysteresis keeps low water active until the level recovered for clearForS', async () => {
     w = await startWorld(redis.url);
     const t0 = Date.now() - 60_000;

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { createAlerts } from '@tianwang/alerts';
 import { loadConfig } from '@tianwang/core/config';
-import { encodeUplinkEntry } from '@tianwang/core/pipeline';
+import { encodeUplinkBatch, type UplinkEntry } from '@tianwang/core/pipeline';
 import { openRegistry } from '@tianwang/core/registry';
 import { startRedis } from '@tianwang/core/testing';
 
@@ -30,10 +30,16 @@ const alerts = createAlerts(config, { registry, tuning: { calendarEveryMs: 0 } }
 await alerts.start();
 await alerts.stop();
 let p = r.pipeline();
+let group: UplinkEntry[] = [];
 for (let i = 0; i < N; i++) {
   const id = `BL-${String(i % DEVICES).padStart(6, '0')}`;
   const payload = JSON.stringify({ ts: Date.now(), seq: i, floor: 3, direction: 'stop', speed: 0, door: 'closed', doorZone: true, passenger: false, mode: 1, power: 'mains', runCount: i, runHours: 1, load: 0 });
-  p.xadd(`${prefix}:uplink`, '*', ...encodeUplinkEntry({ topic: `tw/v1/elevator/${id}/telemetry`, payload, receivedAt: Date.now(), clientId: id, kind: 'm' }));
+  // batch entries of 64 messages, as the broker writes them
+  group.push({ topic: `tw/v1/elevator/${id}/telemetry`, payload, receivedAt: Date.now(), clientId: id, kind: 'm' });
+  if (group.length === 64 || i === N - 1) {
+    p.xadd(`${prefix}:uplink`, '*', ...encodeUplinkBatch(group));
+    group = [];
+  }
   if (i % 5000 === 4999) {
     await p.exec();
     p = r.pipeline();

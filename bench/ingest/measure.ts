@@ -1,7 +1,7 @@
 /** Small measuring helpers for the ingest benchmark: CPU per process, machine load, the raw InfluxDB ceiling, per-message cost. */
 import { readFileSync } from 'node:fs';
 import { request, Agent } from 'node:http';
-import { encodeUplinkEntry, decodeUplinkEntry } from '@tianwang/core/pipeline';
+import { decodeUplinkEntries, encodeUplinkBatches, uplinkBatchFields } from '@tianwang/core/pipeline';
 import type { DeviceAuth } from '@tianwang/core/registry';
 import { telemetryTopic } from '@tianwang/core/topics';
 import { DeviceCache, deviceTagSet, lineOf, telemetryLine, validateEntry } from '@tianwang/ingest';
@@ -77,21 +77,26 @@ export async function perMessageCost(iterations = 100_000): Promise<number> {
   const cache = new DeviceCache({ getAuth: async () => undefined, listAuth: async () => list }, 3_600_000);
   await cache.warm();
   const now = Date.now();
-  const entries = Array.from({ length: 1000 }, (_, i) =>
-    encodeUplinkEntry({
+  // batch entries of 64 (Buffers, as read from the stream): the cost includes decoding them
+  const messages = Array.from({ length: 1024 }, (_, j) => {
+    const i = j % 1000;
+    return {
       topic: telemetryTopic('elevator', list[i]!.id),
       payload: JSON.stringify({ ts: now, seq: i, floor: 3, direction: 'up', speed: 1.75, door: 'closed', doorZone: false, passenger: true, mode: 1, power: 'mains', runCount: 123456 + i, runHours: 7890.5, load: 42 }),
       receivedAt: now,
       clientId: list[i]!.id,
-      kind: 'm',
-    }),
-  );
+      kind: 'm' as const,
+    };
+  });
+  const entries = encodeUplinkBatches(messages, 64).map((b) => uplinkBatchFields(b).map((f) => (typeof f === 'string' ? Buffer.from(f) : f)));
   const limits = { futureMs: 300_000, pastMs: 86_400_000 };
   let sink = 0;
   const run = (n: number) => {
-    for (let i = 0; i < n; i++) {
-      const v = validateEntry(decodeUplinkEntry(entries[i % 1000]!)!, cache, limits);
-      if (v.ok) sink += lineOf(v).length;
+    for (let i = 0; i < n; i += 64) {
+      for (const e of decodeUplinkEntries(entries[(i / 64) % entries.length]!)) {
+        const v = validateEntry(e!, cache, limits);
+        if (v.ok) sink += lineOf(v).length;
+      }
     }
   };
   run(20_000);

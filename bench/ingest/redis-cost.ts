@@ -1,12 +1,13 @@
 /**
  * Redis' own CPU per uplink message, command by command (a diagnostic for the ingest benchmark, which only
- * sees Redis' total): a Redis 7 with AOF as in the benchmark; N entries appended the way the broker does
- * (one script call per batch), read by XREADGROUP, acknowledged by XACK; then the same with several
- * messages per stream entry (the alternative stream format discussed in docs/ingest.md).
+ * sees Redis' total): a Redis 7 with AOF as in the benchmark; N messages appended the way the broker does
+ * (one script call per batch of 2,000 messages, batch entries of 64 messages: core's uplink-entry.ts format 2),
+ * read by XREADGROUP (binary replies, as ingest reads), acknowledged by XACK; for comparison the same with the
+ * old one-message entries (format 1, the broker's former per-entry script).
  * Reads the server's CPU time from /proc. `node … bench/ingest/redis-cost.ts [N]`
  */
 import { Redis } from 'ioredis';
-import { encodeUplinkEntry, pipelineKeys } from '@tianwang/core/pipeline';
+import { UPLINK_BATCH_VERSION, encodeUplinkBatches, encodeUplinkEntry, pipelineKeys } from '@tianwang/core/pipeline';
 import { ShadowWriter, defineShadowCommand, deviceTagSet } from '@tianwang/ingest';
 import { startRedis } from '@tianwang/core/testing';
 import { cpuSeconds } from './measure.js';
@@ -18,7 +19,7 @@ const server = await startRedis({ appendonly: aof });
 const redis = new Redis(server.url);
 const pid = server.child.pid!;
 
-// The broker's append script (broker/src/pipeline-writer.ts), copied: one call per batch, one binary argument.
+// The broker's former append script (one message per entry), kept for comparison.
 const APPEND = `
 local data = ARGV[1]
 local f1, f2, f3, f4, f5 = ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6]
@@ -59,25 +60,40 @@ async function measure(label: string, messages: number, fn: () => Promise<void>)
   process.stdout.write(`${JSON.stringify({ step: label, redisCpuUsPerMessage: Number(us.toFixed(2)), seconds: Number(secs.toFixed(2)), commands: stats })}\n`);
 }
 
+// The broker's append script now (broker/src/pipeline-writer.ts), copied: one XADD per batch entry.
+const APPEND_BATCHES = `
+local key = KEYS[1]
+local fv, fn, fb, ver = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
+for i = 5, #ARGV, 2 do
+  redis.call('XADD', key, '*', fv, ver, fn, ARGV[i], fb, ARGV[i + 1])
+end
+return redis.call('XLEN', key)`;
+
 async function appendAll(key: string, perEntry: number, batch = 500): Promise<void> {
-  for (let i = 0; i < N; i += batch * perEntry) {
-    const bufs: Buffer[] = [];
-    for (let j = i; j < Math.min(N, i + batch * perEntry); j += perEntry) {
-      if (perEntry === 1) bufs.push(packed(entry(j)));
-      else {
-        // several messages in one entry: the same five fields, each a packed list of the messages' values
-        const group = Array.from({ length: Math.min(perEntry, N - j) }, (_, k) => entry(j + k));
-        bufs.push(packed(names.flatMap((nm, f) => [nm, packed(group.flatMap((e) => ['', e[f * 2 + 1]!])).toString('latin1')])));
-      }
+  if (perEntry === 1) {
+    for (let i = 0; i < N; i += batch) {
+      const bufs: Buffer[] = [];
+      for (let j = i; j < Math.min(N, i + batch); j++) bufs.push(packed(entry(j)));
+      await redis.eval(APPEND, 1, key, Buffer.concat(bufs), ...names);
     }
-    await redis.eval(APPEND, 1, key, Buffer.concat(bufs), ...names);
+    return;
+  }
+  // as the broker: 2,000 messages per script call, split into entries of perEntry
+  for (let i = 0; i < N; i += 2000) {
+    const msgs = Array.from({ length: Math.min(2000, N - i) }, (_, k) => {
+      const d = `EB-${String((i + k) % 1000).padStart(6, '0')}`;
+      return { topic: `tw/v1/elevator/${d}/telemetry`, payload: payload(i + k), receivedAt: Date.now(), clientId: d, kind: 'm' as const };
+    });
+    const args: (string | Buffer)[] = ['v', 'n', 'b', UPLINK_BATCH_VERSION];
+    for (const b of encodeUplinkBatches(msgs, perEntry)) args.push(String(b.count), b.data);
+    await redis.eval(APPEND_BATCHES, 1, key, ...args);
   }
 }
 
 async function readAll(key: string, count: number, ackBatch: boolean): Promise<void> {
   await redis.xgroup('CREATE', key, 'ingest', '0', 'MKSTREAM');
   for (;;) {
-    const res = (await redis.xreadgroup('GROUP', 'ingest', 'w1', 'COUNT', count, 'STREAMS', key, '>')) as [string, [string, string[]][]][] | null;
+    const res = (await redis.callBuffer('XREADGROUP', 'GROUP', 'ingest', 'w1', 'COUNT', count, 'STREAMS', key, '>')) as [Buffer, [Buffer, Buffer[]][]][] | null;
     const entries = res?.[0]?.[1] ?? [];
     if (!entries.length) break;
     if (ackBatch) await redis.xack(key, 'ingest', ...entries.map(([id]) => id));
@@ -86,11 +102,12 @@ async function readAll(key: string, count: number, ackBatch: boolean): Promise<v
 
 /** `ONLY=shadow`: just the shadow script step */
 const streams = process.env.ONLY !== 'shadow';
-for (const perEntry of streams ? [1, 20] : []) {
+for (const perEntry of streams ? [1, 64] : []) {
   const key = `cost:${perEntry}`;
   const entries = Math.ceil(N / perEntry);
-  await measure(`append (broker script, 500 entries per call), ${perEntry} msg/entry`, N, () => appendAll(key, perEntry));
-  await measure(`XREADGROUP COUNT 2000 + XACK per read, ${perEntry} msg/entry (${entries} entries)`, N, () => readAll(key, 2000, true));
+  await measure(`append (broker script), ${perEntry} msg/entry`, N, () => appendAll(key, perEntry));
+  // ingest reads 2,000 messages per call: 2,000 entries, or 2000/64 of the batch entries
+  await measure(`XREADGROUP ${Math.ceil(2000 / perEntry)} entries + XACK per read, ${perEntry} msg/entry (${entries} entries)`, N, () => readAll(key, Math.ceil(2000 / perEntry), true));
 }
 if (streams) await measure('plain XADD pipelined (no script), 1 msg/entry', N, async () => {
   for (let i = 0; i < N; i += 500) {

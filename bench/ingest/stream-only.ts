@@ -4,7 +4,7 @@
  * ingest's own cost; the end-to-end figure is run.ts. `node … bench/ingest/stream-only.ts [N]`
  */
 import { Redis } from 'ioredis';
-import { encodeUplinkEntry, pipelineKeys } from '@tianwang/core/pipeline';
+import { UPLINK_BATCH_MAX_MESSAGES, encodeUplinkBatches, encodeUplinkEntry, pipelineKeys, uplinkBatchFields, type UplinkEntry } from '@tianwang/core/pipeline';
 import { createInfluxDatabase, startInflux, startRedis } from '@tianwang/core/testing';
 import { loadConfig } from '@tianwang/core/config';
 import type { DeviceAuth } from '@tianwang/core/registry';
@@ -17,13 +17,18 @@ const redis = new Redis(redisServer.url);
 const keys = pipelineKeys('so');
 const devices: DeviceAuth[] = Array.from({ length: 1000 }, (_, i) => ({ id: `EB-${String(i).padStart(6, '0')}`, kind: 'elevator', enabled: true, credentialHash: null, unitId: `U${i % 50}`, districtId: `D${i % 5}` }));
 const t0 = Date.now() - 3_600_000;
+// PER_ENTRY: messages per stream entry as the broker writes them (default 64); 0 = old one-message entries
+const perEntry = Number(process.env.PER_ENTRY ?? UPLINK_BATCH_MAX_MESSAGES);
 for (let i = 0; i < N; i += 5000) {
   const pipe = redis.pipeline();
+  const msgs: UplinkEntry[] = [];
   for (let j = i; j < Math.min(N, i + 5000); j++) {
     const d = devices[j % 1000]!.id;
     const payload = JSON.stringify({ ts: t0 + Math.floor(j / 1000), seq: j, floor: 3, direction: 'up', speed: 1.75, door: 'closed', doorZone: false, passenger: true, mode: 1, power: 'mains', runCount: 123456 + j, runHours: 7890.5, load: 42 });
-    pipe.xadd(keys.uplink, '*', ...encodeUplinkEntry({ topic: `tw/v1/elevator/${d}/telemetry`, payload, receivedAt: Date.now(), clientId: d, kind: 'm' }));
+    msgs.push({ topic: `tw/v1/elevator/${d}/telemetry`, payload, receivedAt: Date.now(), clientId: d, kind: 'm' });
   }
+  if (perEntry > 0) for (const b of encodeUplinkBatches(msgs, perEntry)) pipe.xadd(keys.uplink, '*', ...uplinkBatchFields(b));
+  else for (const m of msgs) pipe.xadd(keys.uplink, '*', ...encodeUplinkEntry(m));
   await pipe.exec();
 }
 const config = loadConfig({ NODE_ENV: 'test', TW_REDIS_URL: redisServer.url, TW_KEY_PREFIX: 'so', TW_INFLUX_URL: influx.url, TW_INFLUX_DATABASE: 'so' });

@@ -1,5 +1,5 @@
 import type { Logger } from '@tianwang/core/log';
-import { encodeUplinkEntry, type UplinkEntry } from '@tianwang/core/pipeline';
+import { UPLINK_BATCH_VERSION, encodeUplinkBatches, type UplinkMessage } from '@tianwang/core/pipeline';
 import type { Redis } from 'ioredis';
 import type { BrokerMetrics } from './metrics.js';
 
@@ -18,50 +18,28 @@ import type { BrokerMetrics } from './metrics.js';
  *   whose reply was lost may be written twice). While Redis fails and entries exceed `maxBuffered`, new QoS 0
  *   entries are dropped (counted, the publisher is not told: QoS 0 is at most once) and new QoS 1 entries fail, so the
  *   publisher is disconnected without PUBACK and resends after reconnecting [MQTT-4.4.0-1].
- * - Backpressure: the script returns the stream length; above `maxLen` no batch is sent (callbacks wait,
+ * - Backpressure: the script returns the stream length in entries; `maxLen` counts messages
+ *   (TW_MQTT_UPLINK_MAX_LEN), so the length is converted with the mean messages per entry of recent writes
+ *   (a moving average: ≈ 64 under load, 1 when idle). Above `maxLen` messages no batch is sent (callbacks wait,
  *   so aedes stops reading the publishers' sockets and TCP slows them) until a poll sees it below 90 %.
  */
 /**
- * One script call per batch. The batch travels as ONE binary argument (per entry five u32-length-prefixed
- * values) and the script unpacks it, so the broker builds one buffer instead of ten strings per entry, and the
- * payload bytes go from the socket to Redis without a UTF-8 decode and re-encode. Field names and their order
- * come from core's encodeUplinkEntry (see FIELD_ORDER), passed as ARGV[2..6].
+ * One script call per batch. The batch travels as batch entries of core's format 2 (see uplink-entry.ts): per
+ * entry a count and ONE binary value of u32-length-prefixed values, at most UPLINK_BATCH_MAX_MESSAGES messages
+ * or UPLINK_BATCH_MAX_BYTES each, so the broker builds one buffer per batch, the payload bytes go from the socket
+ * to Redis without a UTF-8 decode and re-encode, and Redis appends one stream entry per up to 64 messages.
+ * ARGV: the field names v, n, b, the version, then count and data per entry. Returns the stream length in entries.
  */
 const APPEND_SCRIPT = `
-local data = ARGV[1]
-local f1, f2, f3, f4, f5 = ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6]
 local key = KEYS[1]
-local pos, n = 1, #data
-while pos <= n do
-  local a, b, c, d, e
-  a, b, c, d, e, pos = struct.unpack('>I4c0I4c0I4c0I4c0I4c0', data, pos)
-  redis.call('XADD', key, '*', f1, a, f2, b, f3, c, f4, d, f5, e)
+local fv, fn, fb, ver = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
+for i = 5, #ARGV, 2 do
+  redis.call('XADD', key, '*', fv, ver, fn, ARGV[i], fb, ARGV[i + 1])
 end
 return redis.call('XLEN', key)`;
 
-type Field = 'topic' | 'payload' | 'receivedAt' | 'clientId' | 'kind';
-
-/** The stream's field names in core's order, and which entry property each carries (derived, not copied). */
-function fieldOrder(): { names: string[]; fields: Field[] } {
-  const probe = encodeUplinkEntry({ topic: '\u0001t', payload: '\u0001p', receivedAt: 424242, clientId: '\u0001c', kind: 'x' });
-  const byValue: Record<string, Field> = { '\u0001t': 'topic', '\u0001p': 'payload', '424242': 'receivedAt', '\u0001c': 'clientId', x: 'kind' };
-  const names: string[] = [];
-  const fields: Field[] = [];
-  for (let i = 0; i < probe.length; i += 2) {
-    const field = byValue[probe[i + 1] as string];
-    if (!field) throw new Error('encodeUplinkEntry has a field the broker does not know: update pipeline-writer.ts');
-    names.push(probe[i] as string);
-    fields.push(field);
-  }
-  if (names.length !== 5) throw new Error('encodeUplinkEntry no longer has five fields: update pipeline-writer.ts');
-  return { names, fields };
-}
-const FIELD_ORDER = fieldOrder();
-
-/** An uplink entry as the broker has it: the payload may still be the raw bytes received. */
-export interface UplinkRecord extends Omit<UplinkEntry, 'payload'> {
-  payload: string | Buffer;
-}
+/** An uplink message as the broker has it: the payload may still be the raw bytes received. */
+export type UplinkRecord = UplinkMessage;
 
 export type AppendCallback = (err: Error | null) => void;
 
@@ -72,24 +50,13 @@ interface Pending {
   cb: AppendCallback | undefined;
 }
 
-type RedisWithAppend = Redis & { twUplinkAppend(key: string, data: Buffer, ...names: string[]): Promise<number> };
+type RedisWithAppend = Redis & { twUplinkAppend(key: string, ...args: (string | Buffer)[]): Promise<number> };
 
-function encodeBatch(batch: Pending[]): Buffer {
-  let size = 0;
-  for (const { e } of batch) {
-    size += 20 + Buffer.byteLength(e.topic) + (typeof e.payload === 'string' ? Buffer.byteLength(e.payload) : e.payload.length) + 16 + Buffer.byteLength(e.clientId) + 1;
-  }
-  const buf = Buffer.allocUnsafe(size);
-  let o = 0;
-  for (const { e } of batch) {
-    for (const f of FIELD_ORDER.fields) {
-      const v = f === 'receivedAt' ? String(e.receivedAt) : e[f];
-      const n = typeof v === 'string' ? buf.write(v, o + 4) : v.copy(buf, o + 4);
-      buf.writeUInt32BE(n, o);
-      o += 4 + n;
-    }
-  }
-  return buf.subarray(0, o);
+function appendArgs(batch: Pending[]): { args: (string | Buffer)[]; entries: number } {
+  const entries = encodeUplinkBatches(batch);
+  const args: (string | Buffer)[] = ['v', 'n', 'b', UPLINK_BATCH_VERSION];
+  for (const e of entries) args.push(String(e.count), e.data);
+  return { args, entries: entries.length };
 }
 
 export interface PipelineWriterOptions {
@@ -126,6 +93,8 @@ export class PipelineWriter {
   private readonly maxInflight: number;
   private readonly softLimit: number;
   private idleWaiters: (() => void)[] = [];
+  /** mean messages per stream entry of recent writes: converts the stream length (entries) to messages */
+  private perEntry = 1;
 
   constructor(private readonly opts: PipelineWriterOptions) {
     this.redis = opts.redis as RedisWithAppend;
@@ -183,13 +152,13 @@ export class PipelineWriter {
     }
     const batch = this.queue.length <= this.maxBatch ? this.queue : this.queue.slice(0, this.maxBatch);
     this.queue = batch === this.queue ? [] : this.queue.slice(this.maxBatch);
-    const data = encodeBatch(batch);
+    const { args, entries } = appendArgs(batch);
     this.inflight++;
     this.inflightEntries += batch.length;
     if (this.queue.length > 0) this.schedule();
     let length: number;
     try {
-      length = await this.redis.twUplinkAppend(this.opts.key, data, ...FIELD_ORDER.names);
+      length = await this.redis.twUplinkAppend(this.opts.key, ...args);
     } catch (err) {
       this.inflight--;
       this.inflightEntries -= batch.length;
@@ -211,6 +180,8 @@ export class PipelineWriter {
     if (this.failures > 0) this.opts.log.info({ afterFailures: this.failures }, 'uplink writes to Redis recovered');
     this.failures = 0;
     this.opts.metrics.appended.inc(batch.length);
+    this.perEntry = this.perEntry * 0.8 + (batch.length / entries) * 0.2;
+    length = Math.round(length * this.perEntry);
     this.opts.metrics.uplinkLength.set(length);
     if (length > this.opts.maxLen) this.block(length);
     for (const e of batch) e.cb?.(null);
@@ -227,7 +198,7 @@ export class PipelineWriter {
       this.pollTimer = undefined;
       if (this.closed) return;
       try {
-        const len = await this.redis.xlen(this.opts.key);
+        const len = Math.round((await this.redis.xlen(this.opts.key)) * this.perEntry);
         this.opts.metrics.uplinkLength.set(len);
         if (len <= this.opts.maxLen * 0.9) {
           this.blocked = false;

@@ -1,5 +1,5 @@
 import { connect as tcpConnect, type Socket } from 'node:net';
-import { decodeUplinkEntry, pipelineKeys } from '@tianwang/core/pipeline';
+import { pipelineKeys, readUplinkMessages } from '@tianwang/core/pipeline';
 import { hashSecret } from '@tianwang/core/crypto';
 import { startRedis, type RedisServer } from '@tianwang/core/testing';
 import { Redis } from 'ioredis';
@@ -58,8 +58,7 @@ describe('fast publish path, batched PUBACKs, batched QoS 1 delivery', () => {
   let prefix: string;
 
   const streamPayloads = async (clientId: string) => {
-    const rows = (await redis.xrange(key, '-', '+')) as [string, string[]][];
-    return rows.map(([, f]) => decodeUplinkEntry(f)).filter((e) => e?.clientId === clientId && e.kind === 'm').map((e) => e?.payload);
+    return (await readUplinkMessages(redis, key)).filter((e) => e.clientId === clientId && e.kind === 'm').map((e) => e.payload);
   };
 
   beforeAll(async () => {
@@ -176,7 +175,7 @@ describe('fast publish path, batched PUBACKs, batched QoS 1 delivery', () => {
     await waitFor(() => dev.closed(), 5000, 'disconnect');
     expect(ofType(dev, 'puback').map((p) => p.messageId)).not.toContain(2);
     expect(ofType(dev, 'puback').map((p) => p.messageId)).not.toContain(3);
-    const all = ((await redis.xrange(key, '-', '+')) as [string, string[]][]).map(([, f]) => decodeUplinkEntry(f)?.payload);
+    const all = (await readUplinkMessages(redis, key)).map((e) => e.payload);
     expect(all).not.toContain('{"foreign":1}');
     expect(all).not.toContain('{"after":1}');
   });

@@ -1,4 +1,4 @@
-import { decodeUplinkEntry, pipelineKeys } from '@tianwang/core/pipeline';
+import { pipelineKeys, readUplinkMessages } from '@tianwang/core/pipeline';
 import type { Registry } from '@tianwang/core/registry';
 import { startRedis, type RedisServer } from '@tianwang/core/testing';
 import { Redis } from 'ioredis';
@@ -7,8 +7,7 @@ import type { BrokerService } from '../src/index.js';
 import { device, seededRegistry, startTestBroker, waitFor } from './helpers.js';
 
 async function entries(redis: Redis, key: string) {
-  const rows = (await redis.xrange(key, '-', '+')) as [string, string[]][];
-  return rows.map(([, f]) => decodeUplinkEntry(f));
+  return (await readUplinkMessages(redis, key)).map(({ id: _id, index: _index, ...e }) => e);
 }
 
 describe('uplink pipeline and presence', () => {

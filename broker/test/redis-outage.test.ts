@@ -1,5 +1,5 @@
 import { hashSecret } from '@tianwang/core/crypto';
-import { pipelineKeys } from '@tianwang/core/pipeline';
+import { pipelineKeys, readUplinkMessages } from '@tianwang/core/pipeline';
 import { startRedis, type RedisServer } from '@tianwang/core/testing';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -48,7 +48,7 @@ describe('Redis outage', () => {
     await waitFor(() => acked, 10_000, 'PUBACK once Redis is back');
     const r = new Redis(redis.url);
     // AOF kept what was written before; the held message arrived after
-    const payloads = ((await r.xrange(pipelineKeys(prefix).uplink, '-', '+')) as [string, string[]][]).map(([, f]) => f[3]);
+    const payloads = (await readUplinkMessages(r, pipelineKeys(prefix).uplink)).map((e) => e.payload);
     expect(payloads).toContain('before');
     expect(payloads).toContain('during');
 

@@ -4,7 +4,8 @@
  * bad messages is only counted beyond a per-device rate, so its garbage cannot crowd out the others'.
  *
  * Entry fields: d device id · r reason · m message · t topic · p payload (first 1,024 characters)
- *               at receive time (ms) · c MQTT client id · sid the uplink stream id
+ *               at receive time (ms) · c MQTT client id · sid the uplink stream id · i the message's index in
+ *               that entry (batch entries hold several messages; 0 for a one-message entry)
  */
 import type { ChainableCommander, Redis } from 'ioredis';
 import type { PipelineKeys } from '@tianwang/core/pipeline';
@@ -13,6 +14,8 @@ export const DEAD_LETTER_PAYLOAD_CHARS = 1024;
 
 export interface DeadLetterInput {
   streamId: string;
+  /** index of the message inside its stream entry */
+  index: number;
   deviceId: string;
   reason: string;
   message: string;
@@ -59,7 +62,7 @@ export class DeadLetterWriter {
       pipe.xadd(
         this.keys.deadLetter, 'MAXLEN', '~', String(this.maxLen), '*',
         'd', l.deviceId, 'r', l.reason, 'm', l.message.slice(0, 500), 't', l.topic.slice(0, 200),
-        'p', l.payload.slice(0, DEAD_LETTER_PAYLOAD_CHARS), 'at', String(l.receivedAt), 'c', l.clientId.slice(0, 100), 'sid', l.streamId,
+        'p', l.payload.slice(0, DEAD_LETTER_PAYLOAD_CHARS), 'at', String(l.receivedAt), 'c', l.clientId.slice(0, 100), 'sid', l.streamId, 'i', String(l.index),
       );
     }
     for (const [k, n] of counts) pipe.hincrby(this.keys.invalidCounts, k, n);
@@ -73,6 +76,7 @@ function toDeadLetter(id: string, fields: string[]): DeadLetter {
   return {
     id,
     streamId: f.sid ?? '',
+    index: Number(f.i ?? 0),
     deviceId: f.d ?? '',
     reason: f.r ?? '',
     message: f.m ?? '',

@@ -15,7 +15,7 @@ import { DeviceCache, type DeviceLookup } from './device-cache.js';
 import { createInfluxClient, ensureDatabase, routeClientLog } from './influx-client.js';
 import { InfluxWriter, type Batch } from './influx-writer.js';
 import { createIngestMetrics } from './metrics.js';
-import { processEntries, type ProcessorDeps } from './processor.js';
+import { EntryAcks, processEntries, type ProcessorDeps } from './processor.js';
 import { ShadowWriter, defineShadowCommand } from './shadow-writer.js';
 import { StreamConsumer, isNoGroupError, type RawEntry } from './stream-consumer.js';
 import { trimStream } from './trimmer.js';
@@ -36,7 +36,7 @@ export interface IngestDeps {
 
 export interface IngestService extends Service {
   metrics: Registry;
-  /** entries read and not yet written */
+  /** messages read and not yet written */
   backlog(): number;
   consumerName: string;
 }
@@ -80,7 +80,9 @@ export function createIngest(config: IngestServiceConfig, deps: IngestDeps): Ing
     redis.on('ready', () => shadow.forgetIndex());
 
     const acking = new Set<Promise<void>>();
+    const entryAcks = new EntryAcks();
     const ack = (ids: string[]) => {
+      if (!ids.length) return;
       const p = consumer.ack(ids).catch((err: unknown) => log.warn({ err, entries: ids.length }, 'ack failed; the entries will be reclaimed and rewritten'));
       acking.add(p);
       void p.finally(() => acking.delete(p));
@@ -107,12 +109,12 @@ export function createIngest(config: IngestServiceConfig, deps: IngestDeps): Ing
           metrics.points.inc(batch.lines.length);
           metrics.batchSeconds.observe(seconds);
           metrics.endToEndSeconds.observe(Math.max(0, Date.now() - batch.oldestReceivedAt) / 1000);
-          ack(batch.ids);
+          ack(entryAcks.done(batch.ids));
         },
         rejected(batch, err) {
           metrics.rejectedPoints.inc(batch.lines.length);
           log.error({ err: err.message, points: batch.lines.length }, 'InfluxDB refused a batch; acknowledged without storing');
-          ack(batch.ids);
+          ack(entryAcks.done(batch.ids));
         },
         failed(batch, err) {
           metrics.writeFailures.inc();
@@ -130,7 +132,7 @@ export function createIngest(config: IngestServiceConfig, deps: IngestDeps): Ing
     });
 
     const pdeps: ProcessorDeps = {
-      redis, stream: keys.uplink, group, cache, shadow, writer, metrics, log,
+      redis, stream: keys.uplink, group, cache, shadow, writer, metrics, log, acks: entryAcks,
       deadLetters: new DeadLetterWriter(keys, cfg.ingestDeadLetterMax, cfg.ingestDeadLetterPerMin),
       limits: { futureMs: cfg.ingestClockFutureS * 1000, pastMs: cfg.ingestClockPastS * 1000 },
     };
@@ -147,7 +149,9 @@ export function createIngest(config: IngestServiceConfig, deps: IngestDeps): Ing
     running = true;
     /** when a batch of this worker last failed (its entries wait in our own pending list until a reclaim pass) */
     let ownFailedAt: number | undefined;
-    const processing = new Set<Promise<void>>();
+    const processing = new Set<Promise<unknown>>();
+    /** mean messages per entry of recent reads: the read COUNT is in entries, the backlog limit in messages */
+    let perEntry = 64;
     readLoopDone = (async () => {
       while (running) {
         const room = cfg.ingestMaxBacklog - writer.held;
@@ -157,7 +161,7 @@ export function createIngest(config: IngestServiceConfig, deps: IngestDeps): Ing
         }
         let entries: RawEntry[];
         try {
-          entries = await consumer.read(Math.min(cfg.ingestReadCount, room), 1000);
+          entries = await consumer.read(Math.max(1, Math.floor(Math.min(cfg.ingestReadCount, room) / perEntry)), 1000);
         } catch (err) {
           if (!running) break;
           if (isNoGroupError(err)) await consumer.ensureGroup().catch(() => {});
@@ -169,7 +173,9 @@ export function createIngest(config: IngestServiceConfig, deps: IngestDeps): Ing
         // Up to MAX_PROCESSING batches overlap: the next read and validation run while Redis answers the
         // previous batch's shadow/dead-letter pipeline (one connection keeps their order). Awaiting each one
         // made the loop wait on round trips, and the backlog piled up in the stream with CPU to spare.
-        const job = processEntries(entries, pdeps).catch(async (err: unknown) => {
+        const job = processEntries(entries, pdeps).then((messages) => {
+          perEntry = Math.min(64, Math.max(1, perEntry * 0.5 + (messages / entries.length) * 0.5));
+        }, async (err: unknown) => {
           // The entries stay pending in the group; they are reclaimed (by any worker) after the idle time.
           ownFailedAt = Date.now();
           log.warn({ err: (err as Error).message, entries: entries.length }, 'batch not processed; it will be reclaimed');
@@ -205,13 +211,13 @@ export function createIngest(config: IngestServiceConfig, deps: IngestDeps): Ing
     const touchEvery = Math.max(200, Math.floor(cfg.ingestClaimIdleMs / 3));
     every(touchEvery, async () => {
       const now = Date.now();
-      const ids: string[] = [];
+      const ids = new Set<string>();
       for (const b of writer.heldBatches()) {
         if (now - (touchedAt.get(b) ?? b.queuedAt) < touchEvery) continue;
         touchedAt.set(b, now);
-        ids.push(...b.ids);
+        for (const id of b.ids) ids.add(id);
       }
-      await consumer.touch(ids);
+      await consumer.touch([...ids]);
     });
 
     // Reclaim: entries another worker (or this one, after a failed batch) left idle too long.
@@ -223,17 +229,18 @@ export function createIngest(config: IngestServiceConfig, deps: IngestDeps): Ing
       if (!ownDue && !(await consumer.anyIdleConsumer(cfg.ingestClaimIdleMs).catch(() => true))) return;
       let cursor = '0-0';
       for (let round = 0; round < 20 && running && writer.held < cfg.ingestMaxBacklog / 2; round++) {
-        const res = await consumer.claimIdle(cfg.ingestClaimIdleMs, cursor, cfg.ingestReadCount);
+        const res = await consumer.claimIdle(cfg.ingestClaimIdleMs, cursor, Math.max(1, Math.floor(cfg.ingestReadCount / perEntry)));
         const held = new Set<string>();
         if (res.entries.length) for (const b of writer.heldBatches()) for (const id of b.ids) held.add(id);
         const fresh = res.entries.filter(([id]) => !held.has(id));
         if (fresh.length) {
-          metrics.reclaimed.inc(fresh.length);
-          log.info({ entries: fresh.length }, 'reclaimed idle entries');
-          await processEntries(fresh, pdeps).catch((err: unknown) => {
+          // whole entries: messages of an entry written before the worker died are written again (idempotent)
+          const messages = await processEntries(fresh, pdeps).catch((err: unknown) => {
             ownFailedAt = Date.now(); // now pending in our own list: the next passes must look again
             throw err;
           });
+          metrics.reclaimed.inc(messages);
+          log.info({ entries: fresh.length, messages }, 'reclaimed idle entries');
         }
         cursor = res.cursor;
         if (cursor === '0-0') {

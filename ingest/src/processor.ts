@@ -1,11 +1,13 @@
 /**
- * Turns a batch of raw stream entries into: dead letters (parked and acknowledged at once), shadow updates
+ * Turns a batch of raw stream entries (each one or several messages, see core's uplink-entry.ts) into: dead letters (parked and acknowledged at once), shadow updates
  * (applied at once, so the live board does not wait for InfluxDB) and line-protocol points handed to the
- * writer (acknowledged after the write). One Redis pipeline per batch: no round trip per message.
+ * writer. An entry is acknowledged once all its messages are parked or written: at once (in this pipeline) when
+ * none of them became a point, else when the last of its points is written (EntryAcks counts them down).
+ * One Redis pipeline per batch: no round trip per message.
  */
 import type { Redis } from 'ioredis';
 import type { Logger } from '@tianwang/core/log';
-import { decodeUplinkEntry, type UplinkEntry } from '@tianwang/core/pipeline';
+import { decodeUplinkEntries, type UplinkEntry } from '@tianwang/core/pipeline';
 import { tryParseTopic, type DeviceTopic } from '@tianwang/core/topics';
 import type { DeadLetterInput, DeadLetterWriter } from './dead-letter.js';
 import type { DeviceCache } from './device-cache.js';
@@ -44,36 +46,70 @@ export interface ProcessorDeps {
   metrics: IngestMetrics;
   limits: ClockLimits;
   log: Logger;
+  acks: EntryAcks;
 }
 
-export async function processEntries(raw: RawEntry[], d: ProcessorDeps): Promise<void> {
-  const decoded: { id: string; entry: UplinkEntry | undefined; topic: DeviceTopic | string }[] = new Array(raw.length);
+/** Per stream entry, how many of its points are not written yet; an entry is done when its count reaches 0. */
+export class EntryAcks {
+  private readonly left = new Map<string, number>();
+
+  add(id: string, points: number): void {
+    this.left.set(id, (this.left.get(id) ?? 0) + points);
+  }
+
+  /** Counts down one point per id (ids repeat, one per point); returns the entries now complete. */
+  done(ids: readonly string[]): string[] {
+    const complete: string[] = [];
+    for (const id of ids) {
+      const n = this.left.get(id);
+      if (n === undefined) continue;
+      if (n <= 1) {
+        this.left.delete(id);
+        complete.push(id);
+      } else this.left.set(id, n - 1);
+    }
+    return complete;
+  }
+
+  get size(): number {
+    return this.left.size;
+  }
+}
+
+/** Processes the entries; resolves with the number of messages they held. */
+export async function processEntries(raw: RawEntry[], d: ProcessorDeps): Promise<number> {
+  const decoded: { id: string; index: number; entry: UplinkEntry | undefined; topic: DeviceTopic | string }[] = [];
   const deviceIds = new Set<string>();
   for (let i = 0; i < raw.length; i++) {
     const [id, fields] = raw[i]!;
-    const entry = decodeUplinkEntry(fields);
-    const topic = entry ? tryParseTopic(entry.topic) : 'no entry';
-    decoded[i] = { id, entry, topic };
-    if (entry) deviceIds.add(claimedDeviceId(entry, topic));
+    const messages = decodeUplinkEntries(fields);
+    for (let index = 0; index < messages.length; index++) {
+      const entry = messages[index];
+      const topic = entry ? tryParseTopic(entry.topic) : 'no entry';
+      decoded.push({ id, index, entry, topic });
+      if (entry) deviceIds.add(claimedDeviceId(entry, topic));
+    }
   }
   await d.cache.resolve(deviceIds);
 
   const letters: DeadLetterInput[] = [];
-  const invalidIds: string[] = [];
+  let invalid = 0;
   const valid: Ok[] = [];
   const lines: string[] = [];
   const lineIds: string[] = [];
+  /** points per entry id, for entries with at least one */
+  const points = new Map<string, number>();
   let oldest = Number.POSITIVE_INFINITY;
   let skewed = 0;
-  for (const { id, entry, topic } of decoded) {
+  for (const { id, index, entry, topic } of decoded) {
     const v: Validated = entry
       ? validateEntry(entry, d.cache, d.limits, topic)
       : { ok: false, deviceId: '?', reason: 'bad_entry', message: 'stream entry without topic or with a bad receive time' };
     if (!v.ok) {
-      invalidIds.push(id);
+      invalid++;
       d.metrics.invalid.inc({ reason: v.reason });
       letters.push({
-        streamId: id, deviceId: v.deviceId, reason: v.reason, message: v.message,
+        streamId: id, index, deviceId: v.deviceId, reason: v.reason, message: v.message,
         topic: entry?.topic ?? '', payload: entry?.payload ?? '', receivedAt: entry?.receivedAt ?? Date.now(), clientId: entry?.clientId ?? '',
       });
       continue;
@@ -82,23 +118,29 @@ export async function processEntries(raw: RawEntry[], d: ProcessorDeps): Promise
     valid.push(v);
     lines.push(lineOf(v));
     lineIds.push(id);
+    points.set(id, (points.get(id) ?? 0) + 1);
     if (v.receivedAt < oldest) oldest = v.receivedAt;
   }
   if (skewed) d.metrics.clockSkew.inc(skewed);
   d.metrics.messages.inc({ result: 'valid' }, valid.length);
-  if (invalidIds.length) d.metrics.messages.inc({ result: 'invalid' }, invalidIds.length);
+  if (invalid) d.metrics.messages.inc({ result: 'invalid' }, invalid);
+  // Entries none of whose messages became a point are finished once parked: the ack rides in the same
+  // pipeline, after the XADDs. (Also empty batch entries.)
+  const finished: string[] = [];
+  for (const [id] of raw) if (!points.has(id)) finished.push(id);
 
   const pipe = d.redis.pipeline();
   const suppressed = d.deadLetters.queue(pipe, letters);
   if (suppressed) d.metrics.deadLettersSuppressed.inc(suppressed);
   d.shadow.queue(pipe, valid);
-  // Invalid entries are finished once parked: the ack rides in the same pipeline, after the XADDs.
-  if (invalidIds.length) pipe.xack(d.stream, d.group, ...invalidIds);
+  if (finished.length) pipe.xack(d.stream, d.group, ...finished);
   const results = await pipe.exec();
   if (!results) throw new Error('redis pipeline aborted');
   const failed = results.find(([err]) => err);
   // A shadow or dead-letter command that fails (but Redis is up) must not hold telemetry back: log and go on.
   if (failed) d.log.warn({ err: failed[0], failures: results.filter(([e]) => e).length }, 'some shadow or dead-letter updates failed');
 
+  for (const [id, n] of points) d.acks.add(id, n);
   d.writer.add(lines, lineIds, oldest);
+  return decoded.length;
 }

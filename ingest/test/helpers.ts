@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { InfluxConfig, IngestConfig } from '@tianwang/core/config';
-import { encodeUplinkEntry, pipelineKeys, type UplinkEntry } from '@tianwang/core/pipeline';
+import { UPLINK_BATCH_MAX_MESSAGES, encodeUplinkBatches, encodeUplinkEntry, pipelineKeys, uplinkBatchFields, type UplinkEntry } from '@tianwang/core/pipeline';
 import type { DeviceAuth } from '@tianwang/core/registry';
 import { telemetryTopic, eventTopic, statusTopic } from '@tianwang/core/topics';
 import type { DeviceLookup } from '../src/device-cache.js';
@@ -82,12 +82,16 @@ export function entry(topic: string, payload: unknown, receivedAt = Date.now(), 
 
 export { telemetryTopic, eventTopic, statusTopic };
 
-/** XADDs entries the way the broker does (in pipelines of 1,000). */
-export async function append(redis: Redis, prefix: string, entries: UplinkEntry[]): Promise<void> {
+/**
+ * XADDs messages the way the broker does: batch entries of up to `perEntry` messages (pipelines of 1,000
+ * entries); perEntry 0 writes the old one-message entries (format 1) instead.
+ */
+export async function append(redis: Redis, prefix: string, entries: UplinkEntry[], perEntry = UPLINK_BATCH_MAX_MESSAGES): Promise<void> {
   const key = pipelineKeys(prefix).uplink;
-  for (let i = 0; i < entries.length; i += 1000) {
+  const fields: (string | Buffer)[][] = perEntry > 0 ? encodeUplinkBatches(entries, perEntry).map(uplinkBatchFields) : entries.map(encodeUplinkEntry);
+  for (let i = 0; i < fields.length; i += 1000) {
     const pipe = redis.pipeline();
-    for (const e of entries.slice(i, i + 1000)) pipe.xadd(key, '*', ...encodeUplinkEntry(e));
+    for (const f of fields.slice(i, i + 1000)) pipe.xadd(key, '*', ...f);
     await pipe.exec();
   }
 }

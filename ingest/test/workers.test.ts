@@ -36,13 +36,17 @@ function startWorker(name: string, config: unknown, list: unknown): Promise<Chil
 }
 
 describe('a pool of two ingest processes', () => {
-  it('loses nothing when one worker is killed (SIGKILL) mid-run: the other reclaims its entries', async () => {
+  it.each([
+    ['holding whole entries (it never writes)', { ingestFlushMs: 3000, ingestBatchSize: 100_000 }],
+    // 16-point writes, one at a time: it dies with entries of 64 messages partly written (not acknowledged)
+    ['mid-entry (some of an entry\'s points written)', { ingestFlushMs: 5, ingestBatchSize: 16, ingestWriteConcurrency: 1 }],
+  ])('loses nothing when one worker is killed (SIGKILL) %s: the other reclaims whole entries', async (_name, victimIngest) => {
     const prefix = freshPrefix();
     const keys = pipelineKeys(prefix);
     const list = devices(200);
     const base = ingestConfig(redisServer.url, prefix, { influxUrl: influx.url }, { ingestClaimIdleMs: 2000, ingestReadCount: 500 });
     // The victim holds its batches for 3 s before writing: it surely dies with entries read and not acknowledged.
-    const victimConfig = { ...base, ingest: { ...base.ingest, ingestFlushMs: 3000, ingestBatchSize: 100_000 } };
+    const victimConfig = { ...base, ingest: { ...base.ingest, ...victimIngest } };
     const [victim] = await Promise.all([startWorker('victim', victimConfig, list), startWorker('survivor', base, list)]);
 
     const total = 20_000;

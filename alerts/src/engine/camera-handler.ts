@@ -26,7 +26,7 @@ export function createCameraHandler(ctx: EngineContext) {
   };
   return async function handleCameraBatch(entries: StreamEntry[]): Promise<void> {
     for (const [, fields] of entries) {
-      const e = decode(fields);
+      const e = decode(fields.map(String));
       ctx.metrics.entries.inc({ source: 'camera', kind: e?.state ?? 'invalid' });
       if (!e) continue;
       let k: Kitchen;

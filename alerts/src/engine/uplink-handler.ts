@@ -1,4 +1,4 @@
-import { decodeUplinkEntry } from '@tianwang/core/pipeline';
+import { decodeUplinkEntries } from '@tianwang/core/pipeline';
 import type { DeviceContext } from '@tianwang/core/registry';
 import { parsePayload, type BoilerTelemetry, type DeviceEvent, type ElevatorTelemetry } from '@tianwang/core/schemas';
 import { tryParseTopic } from '@tianwang/core/topics';
@@ -29,8 +29,8 @@ export async function handleUplinkBatch(ctx: EngineContext, entries: StreamEntry
   const started = performance.now();
   const perDevice = new Map<string, DeviceBatch>();
   const kinds = { m: 0, o: 0, x: 0 };
-  for (const [, fields] of entries) {
-    const e = decodeUplinkEntry(fields);
+  // every message of every entry (a batch entry holds several), in stream order
+  for (const [, fields] of entries) for (const e of decodeUplinkEntries(fields)) {
     if (!e) continue;
     kinds[e.kind]++;
     // presence offline is not an alarm by itself: a device that stays away trips the silence rule

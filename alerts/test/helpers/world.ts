@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { loadConfig, type PlatformConfig } from '@tianwang/core/config';
-import { encodeUplinkEntry, pipelineKeys } from '@tianwang/core/pipeline';
+import { encodeUplinkBatch, encodeUplinkEntry, pipelineKeys } from '@tianwang/core/pipeline';
 import { openRegistry, type Registry } from '@tianwang/core/registry';
 import { eventTopic, statusTopic, telemetryTopic } from '@tianwang/core/topics';
 import type { DeviceKind } from '@tianwang/core/schemas';
@@ -74,6 +74,11 @@ export class Uplink {
   }
   raw(topic: string, payload: string) {
     return this.add(topic, payload, 'x');
+  }
+  /** Telemetry of several devices as ONE batch entry (format 2), in the order given. */
+  batch(list: { kind: DeviceKind; id: string; reading: Record<string, unknown> }[], receivedAt = Date.now()) {
+    const fields = encodeUplinkBatch(list.map((m) => ({ topic: telemetryTopic(m.kind, m.id), payload: JSON.stringify(m.reading), receivedAt, clientId: m.id, kind: 'm' as const })));
+    return this.redis.xadd(pipelineKeys(this.prefix).uplink, '*', ...fields);
   }
   camera(camera: string, kitchen: string, state: string, reason = '') {
     return this.redis.xadd(pipelineKeys(this.prefix).cameraEvents, '*', 'camera', camera, 'kitchen', kitchen, 'state', state, 'ts', String(Date.now()), 'reason', reason);

@@ -14,7 +14,7 @@ export const brokerVars = {
   TW_MQTT_AUTH_CACHE_MS: v(positiveInt(5000), 'How long a verified device credential is cached; disabling or revoking a device takes effect within this time.'),
   TW_MQTT_LOGIN_BACKOFF_MS: v(positiveInt(250, 60_000), 'Delay added per recent failed login from one source address (doubles with each failure, up to TW_MQTT_LOGIN_BACKOFF_MAX_MS); a success clears it.'),
   TW_MQTT_LOGIN_BACKOFF_MAX_MS: v(positiveInt(10_000, 600_000), 'Longest delay a source with many failed logins waits before its CONNECT is answered.'),
-  TW_MQTT_UPLINK_MAX_LEN: v(positiveInt(2_000_000), 'Backpressure: when the uplink stream holds more entries than this (consumers far behind), the broker stops acknowledging and reading device publishes until it shrinks.'),
+  TW_MQTT_UPLINK_MAX_LEN: v(positiveInt(2_000_000), 'Backpressure: when the uplink stream holds more messages than this (consumers far behind; entries hold up to 64 messages, converted with the mean of recent writes), the broker stops acknowledging and reading device publishes until it shrinks.'),
   TW_MQTT_PIPELINE_BUFFER: v(positiveInt(50_000), 'Uplink entries held in memory while Redis is unreachable; past it QoS 0 messages are dropped (counted) and QoS 1 publishers are disconnected unacknowledged, so they resend.'),
   TW_MQTT_SIM_ADMIN: v(bool(false), 'Allow the sim-admin service account (simulator load scenarios may publish on any device\'s uplink topics). Keep off in production.'),
   TW_MQTT_NODE_ID: v(z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, 'must be 1–40 of A-Z a-z 0-9 _ -').optional(), 'Name of this broker node in a cluster (logs, metrics, will ownership). Unset: a random id per start.'),

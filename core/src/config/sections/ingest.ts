@@ -5,7 +5,7 @@ export const ingestVars = {
   TW_INGEST_FLUSH_MS: v(positiveInt(200, 60_000), 'Longest a point waits before its batch is written.'),
   TW_INGEST_MAX_BACKLOG: v(positiveInt(2_000_000), 'Most stream entries read but not yet written before ingest stops reading (the rest waits in Redis).'),
   TW_INGEST_METRICS_PORT: v(port(9102), 'Prometheus /metrics of ingest (distributed mode).'),
-  TW_INGEST_READ_COUNT: v(positiveInt(2000, 50_000), 'Stream entries read per XREADGROUP call.'),
+  TW_INGEST_READ_COUNT: v(positiveInt(2000, 50_000), 'Messages read per XREADGROUP call (the COUNT in entries is this divided by the mean messages per entry of recent reads; an entry holds up to 64).'),
   TW_INGEST_WRITE_CONCURRENCY: v(positiveInt(2, 64), 'InfluxDB write batches in flight at once per ingest process.'),
   TW_INGEST_WRITE_GZIP_BYTES: v(
     nonNegativeInt(0),
