@@ -8,6 +8,7 @@
  */
 import { Redis } from 'ioredis';
 import { UPLINK_BATCH_VERSION, encodeUplinkBatches, encodeUplinkEntry, pipelineKeys } from '@tianwang/core/pipeline';
+import { UPLINK_APPEND_SCRIPT } from '@tianwang/broker';
 import { ShadowWriter, defineShadowCommand, deviceTagSet } from '@tianwang/ingest';
 import { startRedis } from '@tianwang/core/testing';
 import { cpuSeconds } from './measure.js';
@@ -60,15 +61,6 @@ async function measure(label: string, messages: number, fn: () => Promise<void>)
   process.stdout.write(`${JSON.stringify({ step: label, redisCpuUsPerMessage: Number(us.toFixed(2)), seconds: Number(secs.toFixed(2)), commands: stats })}\n`);
 }
 
-// The broker's append script now (broker/src/pipeline-writer.ts), copied: one XADD per batch entry.
-const APPEND_BATCHES = `
-local key = KEYS[1]
-local fv, fn, fb, ver = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
-for i = 5, #ARGV, 2 do
-  redis.call('XADD', key, '*', fv, ver, fn, ARGV[i], fb, ARGV[i + 1])
-end
-return redis.call('XLEN', key)`;
-
 async function appendAll(key: string, perEntry: number, batch = 500): Promise<void> {
   if (perEntry === 1) {
     for (let i = 0; i < N; i += batch) {
@@ -86,7 +78,8 @@ async function appendAll(key: string, perEntry: number, batch = 500): Promise<vo
     });
     const args: (string | Buffer)[] = ['v', 'n', 'b', UPLINK_BATCH_VERSION];
     for (const b of encodeUplinkBatches(msgs, perEntry)) args.push(String(b.count), b.data);
-    await redis.eval(APPEND_BATCHES, 1, key, ...args);
+    // the broker's own append script (one XADD per batch entry): this measures what the broker runs
+    await redis.eval(UPLINK_APPEND_SCRIPT, 1, key, ...args);
   }
 }
 

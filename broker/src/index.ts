@@ -2,3 +2,4 @@ export { createBroker, type BrokerDeps, type BrokerService, type BrokerServiceCo
 export { memoryDeviceSource, type DeviceAuthSource } from './device-auth-source.js';
 export { SERVICE_ACCOUNTS, servicePassword, serviceUsername, type ServiceAccount } from './service-accounts.js';
 export { ROLE_RULES, filterCovers, topicMatches } from './acl.js';
+export { APPEND_SCRIPT as UPLINK_APPEND_SCRIPT } from './pipeline-writer.js';

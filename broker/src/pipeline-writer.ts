@@ -30,7 +30,7 @@ import type { BrokerMetrics } from './metrics.js';
  * to Redis without a UTF-8 decode and re-encode, and Redis appends one stream entry per up to 64 messages.
  * ARGV: the field names v, n, b, the version, then count and data per entry. Returns the stream length in entries.
  */
-const APPEND_SCRIPT = `
+export const APPEND_SCRIPT = `
 local key = KEYS[1]
 local fv, fn, fb, ver = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
 for i = 5, #ARGV, 2 do
