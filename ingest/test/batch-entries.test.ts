@@ -1,26 +1,12 @@
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CONSUMER_GROUPS, pipelineKeys } from '@tianwang/core/pipeline';
-import { startInflux, startRedis, type InfluxServer, type RedisServer } from '@tianwang/core/testing';
 import { listDeadLetters } from '../src/dead-letter.js';
 import { createIngest } from '../src/index.js';
-import { append, countPoints, devices, elevatorTelemetry, entry, freshPrefix, ingestConfig, lookupOf, telemetryTopic, waitFor } from './helpers.js';
+import { append, countPoints, devices, elevatorTelemetry, entry, freshPrefix, ingestConfig, lookupOf, telemetryTopic, waitFor, useServers, metricValue } from './helpers.js';
 
-let redisServer: RedisServer;
-let influx: InfluxServer;
-let redis: Redis;
+const servers = useServers();
 
-beforeAll(async () => {
-  [redisServer, influx] = await Promise.all([startRedis(), startInflux()]);
-  redis = new Redis(redisServer.url);
-  redis.on('error', () => {});
-});
-afterAll(async () => {
-  redis?.disconnect();
-  await Promise.all([redisServer?.stop(), influx?.stop()]);
-});
 
-const metricValue = (text: string, name: string) => Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
 
 describe('batch entries (several messages per stream entry)', () => {
   it('acknowledges an entry only once all its points are in InfluxDB; dead letters name entry and index; old entries still read', async () => {
@@ -28,7 +14,7 @@ describe('batch entries (several messages per stream entry)', () => {
     const keys = pipelineKeys(prefix);
     const list = devices(10);
     // 16-point InfluxDB batches, one at a time: each 64-message entry is written in four separate requests
-    const config = ingestConfig(redisServer.url, prefix, { influxUrl: influx.url }, { ingestBatchSize: 16, ingestWriteConcurrency: 1, ingestFlushMs: 20 });
+    const config = ingestConfig(servers.redisServer.url, prefix, { influxUrl: servers.influx.url }, { ingestBatchSize: 16, ingestWriteConcurrency: 1, ingestFlushMs: 20 });
     const ingest = createIngest(config, { registry: { devices: lookupOf(list) } });
     const db = config.influx.influxDatabase;
     const t0 = Date.now() - 600_000;
@@ -38,26 +24,26 @@ describe('batch entries (several messages per stream entry)', () => {
     const allBad = Array.from({ length: 3 }, () => entry(telemetryTopic('elevator', 'UNKNOWN-1'), elevatorTelemetry(t0, 1)));
     await ingest.start();
     try {
-      await influx.pause();
-      await append(redis, prefix, msgs); // three entries of 64
-      await append(redis, prefix, old, 0); // five format-1 entries
-      await append(redis, prefix, allBad); // one entry, nothing valid: acknowledged once parked
-      expect(await redis.xlen(keys.uplink)).toBe(9);
-      const pending = async () => ((await redis.xpending(keys.uplink, CONSUMER_GROUPS.ingest)) as [number])[0];
+      await servers.influx.pause();
+      await append(servers.redis, prefix, msgs); // three entries of 64
+      await append(servers.redis, prefix, old, 0); // five format-1 entries
+      await append(servers.redis, prefix, allBad); // one entry, nothing valid: acknowledged once parked
+      expect(await servers.redis.xlen(keys.uplink)).toBe(9);
+      const pending = async () => ((await servers.redis.xpending(keys.uplink, CONSUMER_GROUPS.ingest)) as [number])[0];
       await waitFor(async () => metricValue(await ingest.metrics.metrics(), 'ingest_backlog_entries'), (n) => n === 191 + 5, 10_000);
       expect(await pending()).toBe(8);
-      const letters = await listDeadLetters(redis, keys);
-      const ids = (await redis.xrange(keys.uplink, '-', '+')).map(([id]) => id);
+      const letters = await listDeadLetters(servers.redis, keys);
+      const ids = (await servers.redis.xrange(keys.uplink, '-', '+')).map(([id]) => id);
       const bad = letters.find((l) => l.reason !== 'unknown_device');
       expect(bad).toMatchObject({ streamId: ids[1], index: 6 });
       expect(letters.filter((l) => l.reason === 'unknown_device').map((l) => [l.streamId, l.index])).toEqual([2, 1, 0].map((i) => [ids[8], i]));
 
-      await influx.resume();
+      await servers.influx.resume();
       const total = 191 + 5;
       // whenever the entries are acknowledged, every one of their points must already be readable
       for (let done = false; !done; ) {
         const p = await pending();
-        const n = await countPoints(influx.url, db, 'elevator', 'floor');
+        const n = await countPoints(servers.influx.url, db, 'elevator', 'floor');
         if (p === 0) {
           expect(n).toBe(total);
           done = true;
@@ -68,7 +54,7 @@ describe('batch entries (several messages per stream entry)', () => {
       }
       expect(metricValue(await ingest.metrics.metrics(), 'ingest_points_written_total')).toBe(total);
     } finally {
-      await influx.resume().catch(() => {});
+      await servers.influx.resume().catch(() => {});
       await ingest.stop();
     }
   }, 60_000);

@@ -1,11 +1,42 @@
 import { randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll } from 'vitest';
 import type { InfluxConfig, IngestConfig } from '@tianwang/core/config';
 import { UPLINK_BATCH_MAX_MESSAGES, encodeUplinkBatches, encodeUplinkEntry, pipelineKeys, uplinkBatchFields, type UplinkEntry } from '@tianwang/core/pipeline';
 import type { DeviceAuth } from '@tianwang/core/registry';
+import { startInflux, startRedis, type InfluxServer, type RedisServer } from '@tianwang/core/testing';
 import { telemetryTopic, eventTopic, statusTopic } from '@tianwang/core/topics';
 import type { DeviceLookup } from '../src/device-cache.js';
 import type { IngestServiceConfig } from '../src/ingest.js';
+
+export interface TestServers {
+  redisServer: RedisServer;
+  influx: InfluxServer;
+  /** one connection for the tests' own reads and appends */
+  redis: Redis;
+}
+
+/**
+ * Redis and influxd for the test file that calls it (each file starts its own, on free ports, so files run in
+ * parallel), one Redis connection, all stopped after the file. The fields are set in beforeAll.
+ */
+export function useServers(): TestServers {
+  const s = {} as TestServers;
+  beforeAll(async () => {
+    [s.redisServer, s.influx] = await Promise.all([startRedis(), startInflux()]);
+    s.redis = new Redis(s.redisServer.url);
+    // some tests stop Redis on purpose: the connection reconnects by itself, its errors are expected
+    s.redis.on('error', () => {});
+  });
+  afterAll(async () => {
+    s.redis?.disconnect();
+    await Promise.all([s.redisServer?.stop(), s.influx?.stop()]);
+  });
+  return s;
+}
+
+/** A value of a /metrics text: the first sample of `name` (with or without labels). */
+export const metricValue = (text: string, name: string) => Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
 
 export const freshPrefix = () => `t${randomBytes(4).toString('hex')}`;
 

@@ -1,25 +1,11 @@
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONSUMER_GROUPS, pipelineKeys } from '@tianwang/core/pipeline';
-import { startInflux, startRedis, type InfluxServer, type RedisServer } from '@tianwang/core/testing';
 import { createHistory, createIngest, createShadowReader, invalidCounts, listDeadLetters, type IngestService, type ShadowChange } from '../src/index.js';
-import {
-  append, boilerTelemetry, countPoints, devices, elevatorTelemetry, entry, eventTopic, freshPrefix, influxQuery, ingestConfig, lookupOf,
-  statusTopic, telemetryTopic, waitFor,
-} from './helpers.js';
+import { append, boilerTelemetry, countPoints, devices, elevatorTelemetry, entry, eventTopic, freshPrefix, influxQuery, ingestConfig, lookupOf, statusTopic, telemetryTopic, waitFor, useServers } from './helpers.js';
 
-let redisServer: RedisServer;
-let influx: InfluxServer;
-let redis: Redis;
+const servers = useServers();
 
-beforeAll(async () => {
-  [redisServer, influx] = await Promise.all([startRedis(), startInflux()]);
-  redis = new Redis(redisServer.url);
-});
-afterAll(async () => {
-  redis?.disconnect();
-  await Promise.all([redisServer?.stop(), influx?.stop()]);
-});
+
 
 describe('ingest → InfluxDB 1.x (v1 write path through the transport)', () => {
   const prefix = freshPrefix();
@@ -34,11 +20,11 @@ describe('ingest → InfluxDB 1.x (v1 write path through the transport)', () => 
   let reader: ReturnType<typeof createShadowReader>;
 
   beforeAll(async () => {
-    config.common.redisUrl = redisServer.url;
-    config.influx.influxUrl = influx.url;
+    config.common.redisUrl = servers.redisServer.url;
+    config.influx.influxUrl = servers.influx.url;
     ingest = createIngest(config, { registry: { devices: lookupOf(list) } });
     await ingest.start();
-    reader = createShadowReader(redisServer.url, keys);
+    reader = createShadowReader(servers.redisServer.url, keys);
     unsubscribe = await reader.subscribe((c) => feed.push(c));
   });
   afterAll(async () => {
@@ -56,18 +42,18 @@ describe('ingest → InfluxDB 1.x (v1 write path through the transport)', () => 
     entries.push(entry(eventTopic('elevator', 'E00001'), { ts: t0 + 5000, code: '11', state: 'raised', detail: { floor: 3 } }));
     entries.push(entry(statusTopic('elevator', 'E00001'), { state: 'online', firmware: '1.2.3', interval: 10 }));
     entries.push(entry(statusTopic('elevator', 'E00000'), 'lwt', Date.now(), 'x'));
-    await append(redis, prefix, entries);
+    await append(servers.redis, prefix, entries);
     const db = config.influx.influxDatabase;
-    await waitFor(() => countPoints(influx.url, db, 'elevator', 'floor'), (n) => n === 50, 15_000);
-    await waitFor(() => countPoints(influx.url, db, 'boiler', 'pressure'), (n) => n === 50, 15_000);
+    await waitFor(() => countPoints(servers.influx.url, db, 'elevator', 'floor'), (n) => n === 50, 15_000);
+    await waitFor(() => countPoints(servers.influx.url, db, 'boiler', 'pressure'), (n) => n === 50, 15_000);
 
-    const r = await influxQuery(influx.url, db, `SELECT * FROM elevator WHERE device = 'E00000' ORDER BY time ASC LIMIT 2`);
+    const r = await influxQuery(servers.influx.url, db, `SELECT * FROM elevator WHERE device = 'E00000' ORDER BY time ASC LIMIT 2`);
     const s = r.results[0]!.series![0]!;
     const row = Object.fromEntries(s.columns.map((c, i) => [c, s.values[0]![i]]));
     expect(row).toMatchObject({ time: t0, device: 'E00000', unit: 'unit-0', district: 'district 0', kind: 'elevator', floor: 0, direction: 'up', doorZone: 1, speed: 1.5 });
-    const ev = await influxQuery(influx.url, db, `SELECT * FROM elevator_event`);
+    const ev = await influxQuery(servers.influx.url, db, `SELECT * FROM elevator_event`);
     expect(ev.results[0]!.series![0]!.values[0]).toContain('11');
-    const st = await waitFor(() => countPoints(influx.url, db, 'elevator_status', 'online'), (n) => n === 2, 10_000);
+    const st = await waitFor(() => countPoints(servers.influx.url, db, 'elevator_status', 'online'), (n) => n === 2, 10_000);
     expect(st).toBe(2);
   });
 
@@ -97,15 +83,15 @@ describe('ingest → InfluxDB 1.x (v1 write path through the transport)', () => 
     const { changes } = await reader.changesSince();
     expect(changes.length).toBeGreaterThan(2);
     // an older message delivered late does not roll the shadow back
-    await append(redis, prefix, [entry(telemetryTopic('elevator', 'E00000'), elevatorTelemetry(t0 + 1000, 1))]);
-    await waitFor(() => countPoints(influx.url, config.influx.influxDatabase, 'elevator', 'floor'), (n) => n === 50, 5000);
+    await append(servers.redis, prefix, [entry(telemetryTopic('elevator', 'E00000'), elevatorTelemetry(t0 + 1000, 1))]);
+    await waitFor(() => countPoints(servers.influx.url, config.influx.influxDatabase, 'elevator', 'floor'), (n) => n === 50, 5000);
     await new Promise((r) => setTimeout(r, 300));
     expect((await reader.get('E00000'))?.telemetry?.seq).toBe(49);
   });
 
   it('parks invalid messages of every kind with their reason, counts them per device, and flags clock skew', async () => {
     const now = Date.now();
-    await append(redis, prefix, [
+    await append(servers.redis, prefix, [
       entry(telemetryTopic('elevator', 'E00000'), '{not json'),
       entry(telemetryTopic('elevator', 'E00000'), { ...elevatorTelemetry(now), floor: 'x' }),
       entry(telemetryTopic('elevator', 'E00000'), { ...elevatorTelemetry(now), speed: 26 }),
@@ -116,21 +102,21 @@ describe('ingest → InfluxDB 1.x (v1 write path through the transport)', () => 
       entry('tw/v1/elevator/E00000/nonsense', '{}'),
       entry(telemetryTopic('elevator', 'E00001'), elevatorTelemetry(now + 7_200_000, 1), now),
     ]);
-    await waitFor(() => redis.xlen(keys.deadLetter), (n) => n === 8, 10_000);
-    const letters = await listDeadLetters(redis, keys);
+    await waitFor(() => servers.redis.xlen(keys.deadLetter), (n) => n === 8, 10_000);
+    const letters = await listDeadLetters(servers.redis, keys);
     expect(letters.map((l) => l.reason).sort()).toEqual(['bad_json', 'bad_topic', 'disabled_device', 'kind_mismatch', 'oversized', 'schema', 'schema', 'unknown_device']);
     const oversized = letters.find((l) => l.reason === 'oversized')!;
     expect(oversized.payload.length).toBe(1024);
     expect(letters.find((l) => l.reason === 'unknown_device')).toMatchObject({ deviceId: 'GHOST1', topic: telemetryTopic('elevator', 'GHOST1') });
-    expect(await listDeadLetters(redis, keys, { deviceId: 'E00000', reason: 'schema' })).toHaveLength(2);
-    const counts = await invalidCounts(redis, keys);
+    expect(await listDeadLetters(servers.redis, keys, { deviceId: 'E00000', reason: 'schema' })).toHaveLength(2);
+    const counts = await invalidCounts(servers.redis, keys);
     expect(counts[0]).toEqual({ deviceId: 'E00000', reason: 'schema', count: 2 });
     expect(counts).toContainEqual({ deviceId: 'GHOST1', reason: 'unknown_device', count: 1 });
     const metrics = await ingest.metrics.metrics();
     expect(metrics).toMatch(/ingest_invalid_messages_total\{reason="schema",service="ingest"\} 2/);
     expect(metrics).toMatch(/ingest_clock_skew_total\{service="ingest"\} 1/);
     const skew = await waitFor(
-      () => influxQuery(influx.url, config.influx.influxDatabase, `SELECT clock_skew, seq FROM elevator WHERE device = 'E00001'`),
+      () => influxQuery(servers.influx.url, config.influx.influxDatabase, `SELECT clock_skew, seq FROM elevator WHERE device = 'E00001'`),
       (r) => Boolean(r.results[0]?.series),
       5000,
     );
@@ -142,15 +128,15 @@ describe('ingest → InfluxDB 1.x (v1 write path through the transport)', () => 
   it('acknowledges everything and trims the stream below what every group finished', async () => {
     // trimming is approximate (whole stream nodes of 100 entries): send enough to see it
     const base = Date.now() - 30_000;
-    await append(redis, prefix, Array.from({ length: 600 }, (_, i) => entry(telemetryTopic('elevator', 'E00001'), elevatorTelemetry(base + i, i))));
-    await redis.xgroup('CREATE', keys.uplink, CONSUMER_GROUPS.alerts, '$');
-    await waitFor(async () => ((await redis.xpending(keys.uplink, CONSUMER_GROUPS.ingest)) as [number])[0], (n) => n === 0, 10_000);
-    const len = await waitFor(() => redis.xlen(keys.uplink), (n) => n < 150, 10_000);
+    await append(servers.redis, prefix, Array.from({ length: 600 }, (_, i) => entry(telemetryTopic('elevator', 'E00001'), elevatorTelemetry(base + i, i))));
+    await servers.redis.xgroup('CREATE', keys.uplink, CONSUMER_GROUPS.alerts, '$');
+    await waitFor(async () => ((await servers.redis.xpending(keys.uplink, CONSUMER_GROUPS.ingest)) as [number])[0], (n) => n === 0, 10_000);
+    const len = await waitFor(() => servers.redis.xlen(keys.uplink), (n) => n < 150, 10_000);
     expect(len).toBeLessThan(150);
     // alerts now holds the stream back: what it has not read stays
-    await append(redis, prefix, [entry(telemetryTopic('elevator', 'E00000'), elevatorTelemetry(Date.now(), 100))]);
+    await append(servers.redis, prefix, [entry(telemetryTopic('elevator', 'E00000'), elevatorTelemetry(Date.now(), 100))]);
     await new Promise((r) => setTimeout(r, 1500));
-    expect(await redis.xlen(keys.uplink)).toBeGreaterThanOrEqual(1);
+    expect(await servers.redis.xlen(keys.uplink)).toBeGreaterThanOrEqual(1);
     const m = await ingest.metrics.metrics();
     expect(m).toMatch(/ingest_points_written_total\{service="ingest"\} \d+/);
     expect(m).toMatch(/ingest_batch_write_seconds_count/);

@@ -1,27 +1,13 @@
 import { Writable } from 'node:stream';
-import { Redis } from 'ioredis';
 import { createLogger } from '@tianwang/core/log';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CONSUMER_GROUPS, pipelineKeys } from '@tianwang/core/pipeline';
-import { startInflux, startRedis, type InfluxServer, type RedisServer } from '@tianwang/core/testing';
 import { createIngest, createShadowReader } from '../src/index.js';
-import { append, countPoints, devices, elevatorTelemetry, entry, freshPrefix, ingestConfig, lookupOf, telemetryTopic, waitFor } from './helpers.js';
+import { append, countPoints, devices, elevatorTelemetry, entry, freshPrefix, ingestConfig, lookupOf, telemetryTopic, waitFor, useServers, metricValue } from './helpers.js';
 
-let redisServer: RedisServer;
-let influx: InfluxServer;
-let redis: Redis;
+const servers = useServers();
 
-beforeAll(async () => {
-  [redisServer, influx] = await Promise.all([startRedis(), startInflux()]);
-  redis = new Redis(redisServer.url);
-  redis.on('error', () => {});
-});
-afterAll(async () => {
-  redis?.disconnect();
-  await Promise.all([redisServer?.stop(), influx?.stop()]);
-});
 
-const metricValue = (text: string, name: string) => Number(new RegExp(`^${name}\\{[^}]*\\} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
 
 /** Appends `rate` entries per second from 100 devices until stopped; returns how many it appended. */
 function producer(prefix: string, rate: number, t0: number) {
@@ -34,7 +20,7 @@ function producer(prefix: string, rate: number, t0: number) {
         const i = sent++;
         return entry(telemetryTopic('elevator', list[i % 100]!.id), elevatorTelemetry(t0 + Math.floor(i / 100), i));
       });
-      await append(redis, prefix, batch).catch(() => {
+      await append(servers.redis, prefix, batch).catch(() => {
         sent -= batch.length;
       });
       await new Promise((r) => setTimeout(r, 100));
@@ -55,7 +41,7 @@ function producer(prefix: string, rate: number, t0: number) {
 describe('outages', () => {
   it('InfluxDB stopped for 30 s under load: entries wait (backlog exported), writing resumes by itself, nothing is lost', async () => {
     const prefix = freshPrefix();
-    const config = ingestConfig(redisServer.url, prefix, { influxUrl: influx.url }, { ingestClaimIdleMs: 5000 });
+    const config = ingestConfig(servers.redisServer.url, prefix, { influxUrl: servers.influx.url }, { ingestClaimIdleMs: 5000 });
     const lines: string[] = [];
     const log = createLogger({ level: 'info' }, new Writable({ write: (c: Buffer, _e, cb) => (lines.push(c.toString()), cb()) }));
     const ingest = createIngest(config, { registry: { devices: lookupOf(devices(100)) }, log });
@@ -64,7 +50,7 @@ describe('outages', () => {
     try {
       const p = producer(prefix, 1000, Date.now() - 3_600_000);
       await new Promise((r) => setTimeout(r, 2000));
-      await influx.pause();
+      await servers.influx.pause();
       const pausedAt = Date.now();
       let peak = 0;
       while (Date.now() - pausedAt < 30_000) {
@@ -73,14 +59,14 @@ describe('outages', () => {
       }
       expect(peak).toBeGreaterThan(10_000);
       // the live board keeps going while InfluxDB is down
-      const shadow = createShadowReader(redisServer.url, pipelineKeys(prefix));
+      const shadow = createShadowReader(servers.redisServer.url, pipelineKeys(prefix));
       expect((await shadow.get('E00000'))?.lastSeen).toBeGreaterThan(pausedAt + 25_000);
       await shadow.close();
-      await influx.resume();
+      await servers.influx.resume();
       await new Promise((r) => setTimeout(r, 2000));
       const total = await p.stop();
       expect(total).toBeGreaterThan(30_000);
-      const n = await waitFor(() => countPoints(influx.url, db, 'elevator', 'floor'), (c) => c >= total, 60_000, 500);
+      const n = await waitFor(() => countPoints(servers.influx.url, db, 'elevator', 'floor'), (c) => c >= total, 60_000, 500);
       expect(n).toBe(total);
       const m = await ingest.metrics.metrics();
       expect(metricValue(m, 'ingest_write_failures_total')).toBeGreaterThan(0);
@@ -88,7 +74,7 @@ describe('outages', () => {
       expect(warnings.length).toBeGreaterThan(3);
       expect(Math.max(...warnings.map((w) => w.backlog))).toBeGreaterThan(10_000);
       expect(lines.some((l) => l.includes('InfluxDB writes resumed'))).toBe(true);
-      await waitFor(async () => ((await redis.xpending(pipelineKeys(prefix).uplink, CONSUMER_GROUPS.ingest)) as [number])[0], (c) => c === 0, 10_000);
+      await waitFor(async () => ((await servers.redis.xpending(pipelineKeys(prefix).uplink, CONSUMER_GROUPS.ingest)) as [number])[0], (c) => c === 0, 10_000);
     } finally {
       await ingest.stop();
     }
@@ -96,7 +82,7 @@ describe('outages', () => {
 
   it('Redis restarted under load: ingest reconnects and carries on, nothing acknowledged is lost', async () => {
     const prefix = freshPrefix();
-    const config = ingestConfig(redisServer.url, prefix, { influxUrl: influx.url });
+    const config = ingestConfig(servers.redisServer.url, prefix, { influxUrl: servers.influx.url });
     const ingest = createIngest(config, { registry: { devices: lookupOf(devices(100)) } });
     await ingest.start();
     const db = config.influx.influxDatabase;
@@ -105,10 +91,10 @@ describe('outages', () => {
       await new Promise((r) => setTimeout(r, 2000));
       // let the AOF (everysec) catch up so what the producer counted as appended survives the restart
       await new Promise((r) => setTimeout(r, 1100));
-      await redisServer.restart();
+      await servers.redisServer.restart();
       await new Promise((r) => setTimeout(r, 3000));
       const total = await p.stop();
-      const n = await waitFor(() => countPoints(influx.url, db, 'elevator', 'floor'), (c) => c >= total, 30_000, 500);
+      const n = await waitFor(() => countPoints(servers.influx.url, db, 'elevator', 'floor'), (c) => c >= total, 30_000, 500);
       // ≥: a pipeline the producer counted as failed during the restart may have landed in part (never less)
       expect(n).toBeGreaterThanOrEqual(total);
       expect(total).toBeGreaterThan(3000);

@@ -1,23 +1,12 @@
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { pipelineKeys } from '@tianwang/core/pipeline';
 import { openRegistry, type Registry } from '@tianwang/core/registry';
-import { startInflux, startRedis, type InfluxServer, type RedisServer } from '@tianwang/core/testing';
 import { createIngest, createShadowReader, invalidCounts } from '../src/index.js';
-import { append, countPoints, devices, elevatorTelemetry, entry, freshPrefix, ingestConfig, lookupOf, telemetryTopic, waitFor } from './helpers.js';
+import { append, countPoints, devices, elevatorTelemetry, entry, freshPrefix, ingestConfig, lookupOf, telemetryTopic, waitFor, useServers } from './helpers.js';
 
-let redisServer: RedisServer;
-let influx: InfluxServer;
-let redis: Redis;
+const servers = useServers();
 
-beforeAll(async () => {
-  [redisServer, influx] = await Promise.all([startRedis(), startInflux()]);
-  redis = new Redis(redisServer.url);
-});
-afterAll(async () => {
-  redis?.disconnect();
-  await Promise.all([redisServer?.stop(), influx?.stop()]);
-});
+
 
 describe('registry and misbehaving devices', () => {
   it('tags points from the real registry (PGlite), and finds a device registered after start', async () => {
@@ -32,15 +21,15 @@ describe('registry and misbehaving devices', () => {
       });
       await registry.devices.upsert(device('REG001'));
       const prefix = freshPrefix();
-      const config = ingestConfig(redisServer.url, prefix, { influxUrl: influx.url });
+      const config = ingestConfig(servers.redisServer.url, prefix, { influxUrl: servers.influx.url });
       const ingest = createIngest(config, { registry });
       await ingest.start();
       try {
         await registry.devices.upsert(device('REG002'));
         const now = Date.now();
-        await append(redis, prefix, [entry(telemetryTopic('elevator', 'REG001'), elevatorTelemetry(now)), entry(telemetryTopic('elevator', 'REG002'), elevatorTelemetry(now))]);
-        await waitFor(() => countPoints(influx.url, config.influx.influxDatabase, 'elevator', 'floor'), (n) => n === 2, 10_000);
-        const reader = createShadowReader(redisServer.url, pipelineKeys(prefix));
+        await append(servers.redis, prefix, [entry(telemetryTopic('elevator', 'REG001'), elevatorTelemetry(now)), entry(telemetryTopic('elevator', 'REG002'), elevatorTelemetry(now))]);
+        await waitFor(() => countPoints(servers.influx.url, config.influx.influxDatabase, 'elevator', 'floor'), (n) => n === 2, 10_000);
+        const reader = createShadowReader(servers.redisServer.url, pipelineKeys(prefix));
         expect(await reader.get('REG002')).toMatchObject({ kind: 'elevator', unitId: 'u-mall', districtId: 'xh' });
         await reader.close();
       } finally {
@@ -55,17 +44,17 @@ describe('registry and misbehaving devices', () => {
     const prefix = freshPrefix();
     const keys = pipelineKeys(prefix);
     const lookup = lookupOf(devices(5));
-    const config = ingestConfig(redisServer.url, prefix, { influxUrl: influx.url }, { ingestDeadLetterPerMin: 10, ingestRegistryTtlMs: 60_000 });
+    const config = ingestConfig(servers.redisServer.url, prefix, { influxUrl: servers.influx.url }, { ingestDeadLetterPerMin: 10, ingestRegistryTtlMs: 60_000 });
     const ingest = createIngest(config, { registry: { devices: lookup } });
     await ingest.start();
     try {
       const now = Date.now();
       const flood = Array.from({ length: 5000 }, (_, i) => entry(telemetryTopic('elevator', 'FLOOD1'), elevatorTelemetry(now + i)));
       const good = Array.from({ length: 500 }, (_, i) => entry(telemetryTopic('elevator', `E0000${i % 5}`), elevatorTelemetry(now - 10_000 + i, i)));
-      await append(redis, prefix, [...flood.slice(0, 2500), ...good, ...flood.slice(2500)]);
-      await waitFor(() => countPoints(influx.url, config.influx.influxDatabase, 'elevator', 'floor'), (n) => n === 500, 15_000);
-      await waitFor(() => invalidCounts(redis, keys), (c) => c[0]?.count === 5000, 10_000);
-      expect(await redis.xlen(keys.deadLetter)).toBe(10);
+      await append(servers.redis, prefix, [...flood.slice(0, 2500), ...good, ...flood.slice(2500)]);
+      await waitFor(() => countPoints(servers.influx.url, config.influx.influxDatabase, 'elevator', 'floor'), (n) => n === 500, 15_000);
+      await waitFor(() => invalidCounts(servers.redis, keys), (c) => c[0]?.count === 5000, 10_000);
+      expect(await servers.redis.xlen(keys.deadLetter)).toBe(10);
       expect(lookup.calls).toBe(1);
       expect(await ingest.metrics.metrics()).toMatch(/ingest_dead_letters_suppressed_total\{service="ingest"\} 4990/);
     } finally {
@@ -76,19 +65,19 @@ describe('registry and misbehaving devices', () => {
   it('updates the shadows of a batch with more devices than one script call takes', async () => {
     const prefix = freshPrefix();
     const list = devices(1200);
-    const config = ingestConfig(redisServer.url, prefix, { influxUrl: influx.url }, { ingestReadCount: 5000 });
+    const config = ingestConfig(servers.redisServer.url, prefix, { influxUrl: servers.influx.url }, { ingestReadCount: 5000 });
     const ingest = createIngest(config, { registry: { devices: lookupOf(list) } });
     const now = Date.now();
     // the feed on the wire: one PUBLISH per script call (≤ 500 updates), a JSON array of {id, ts, changes}
-    const sub = redis.duplicate();
+    const sub = servers.redis.duplicate();
     const published: unknown[] = [];
     sub.on('message', (_ch: string, m: string) => published.push(JSON.parse(m)));
     await sub.subscribe(pipelineKeys(prefix).shadowFeed);
-    await append(redis, prefix, list.map((d, i) => entry(telemetryTopic('elevator', d.id), elevatorTelemetry(now - 1000, i))));
+    await append(servers.redis, prefix, list.map((d, i) => entry(telemetryTopic('elevator', d.id), elevatorTelemetry(now - 1000, i))));
     await ingest.start();
     try {
-      await waitFor(() => redis.scard(pipelineKeys(prefix).shadowIndex), (n) => n === 1200, 10_000);
-      const reader = createShadowReader(redisServer.url, pipelineKeys(prefix));
+      await waitFor(() => servers.redis.scard(pipelineKeys(prefix).shadowIndex), (n) => n === 1200, 10_000);
+      const reader = createShadowReader(servers.redisServer.url, pipelineKeys(prefix));
       const all = await reader.list();
       expect(all.filter((s) => s.telemetryTs === now - 1000)).toHaveLength(1200);
       await reader.close();

@@ -1,23 +1,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { CONSUMER_GROUPS, pipelineKeys } from '@tianwang/core/pipeline';
-import { startInflux, startRedis, type InfluxServer, type RedisServer } from '@tianwang/core/testing';
-import { append, countPoints, devices, elevatorTelemetry, entry, freshPrefix, ingestConfig, telemetryTopic, waitFor } from './helpers.js';
+import { append, countPoints, devices, elevatorTelemetry, entry, freshPrefix, ingestConfig, telemetryTopic, waitFor, useServers } from './helpers.js';
 
-let redisServer: RedisServer;
-let influx: InfluxServer;
-let redis: Redis;
+const servers = useServers();
+
 const children: ChildProcess[] = [];
 
-beforeAll(async () => {
-  [redisServer, influx] = await Promise.all([startRedis(), startInflux()]);
-  redis = new Redis(redisServer.url);
-});
-afterAll(async () => {
+afterAll(() => {
   for (const c of children) c.kill('SIGKILL');
-  redis?.disconnect();
-  await Promise.all([redisServer?.stop(), influx?.stop()]);
 });
 
 function startWorker(name: string, config: unknown, list: unknown): Promise<ChildProcess> {
@@ -44,7 +35,7 @@ describe('a pool of two ingest processes', () => {
     const prefix = freshPrefix();
     const keys = pipelineKeys(prefix);
     const list = devices(200);
-    const base = ingestConfig(redisServer.url, prefix, { influxUrl: influx.url }, { ingestClaimIdleMs: 2000, ingestReadCount: 500 });
+    const base = ingestConfig(servers.redisServer.url, prefix, { influxUrl: servers.influx.url }, { ingestClaimIdleMs: 2000, ingestReadCount: 500 });
     // The victim holds its batches for 3 s before writing: it surely dies with entries read and not acknowledged.
     const victimConfig = { ...base, ingest: { ...base.ingest, ...victimIngest } };
     const [victim] = await Promise.all([startWorker('victim', victimConfig, list), startWorker('survivor', base, list)]);
@@ -52,16 +43,16 @@ describe('a pool of two ingest processes', () => {
     const total = 20_000;
     const t0 = Date.now() - 600_000;
     const all = Array.from({ length: total }, (_, i) => entry(telemetryTopic('elevator', list[i % 200]!.id), elevatorTelemetry(t0 + Math.floor(i / 200) * 1000, i)));
-    await append(redis, prefix, all.slice(0, 10_000));
+    await append(servers.redis, prefix, all.slice(0, 10_000));
     await new Promise((r) => setTimeout(r, 800));
-    const pending = (await redis.xpending(keys.uplink, CONSUMER_GROUPS.ingest)) as [number, string, string, [string, string][] | null];
+    const pending = (await servers.redis.xpending(keys.uplink, CONSUMER_GROUPS.ingest)) as [number, string, string, [string, string][] | null];
     const victimHeld = Number(pending[3]?.find(([c]) => c === 'victim')?.[1] ?? 0);
     victim!.kill('SIGKILL');
     expect(victimHeld).toBeGreaterThan(0);
-    await append(redis, prefix, all.slice(10_000));
+    await append(servers.redis, prefix, all.slice(10_000));
 
-    const n = await waitFor(() => countPoints(influx.url, base.influx.influxDatabase, 'elevator', 'floor'), (c) => c >= total, 60_000, 500);
+    const n = await waitFor(() => countPoints(servers.influx.url, base.influx.influxDatabase, 'elevator', 'floor'), (c) => c >= total, 60_000, 500);
     expect(n).toBe(total);
-    await waitFor(async () => ((await redis.xpending(keys.uplink, CONSUMER_GROUPS.ingest)) as [number])[0], (c) => c === 0, 20_000);
+    await waitFor(async () => ((await servers.redis.xpending(keys.uplink, CONSUMER_GROUPS.ingest)) as [number])[0], (c) => c === 0, 20_000);
   }, 120_000);
 });
