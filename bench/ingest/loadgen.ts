@@ -2,13 +2,16 @@
  * Simulated elevators publishing valid telemetry through the broker at QoS 1 (raw sockets and mqtt-packet,
  * so that the generator costs little next to what it measures). Each device's timestamps strictly increase,
  * so every message is its own InfluxDB point and "points readable = messages acknowledged" means zero loss.
- *   <port> <rate> <seconds> <devices> <secret> → JSON {sent, acked, seconds, first, last}
+ *   <port> <devices> <secret>: connects the fleet once and prints {"connected": n}; then each stdin line
+ *   "<rate> <seconds>" runs one step and prints JSON {sent, acked, seconds, first, last}; stdin closed → disconnect, exit.
+ * The fleet stays connected across steps, as real devices do: connecting and dropping 5,000 devices per step
+ * cost the broker and ingest (presence updates) several seconds of CPU that the step's messages were charged for.
  */
 import { connect, type Socket } from 'node:net';
 import mqttPacket from 'mqtt-packet';
 
-const [portS, rateS, secondsS, devicesS, secret] = process.argv.slice(2) as string[];
-const port = Number(portS), rate = Number(rateS), seconds = Number(secondsS), nDev = Number(devicesS);
+const [portS, devicesS, secret] = process.argv.slice(2) as string[];
+const port = Number(portS), nDev = Number(devicesS);
 const deviceId = (i: number) => `EB-${String(i).padStart(6, '0')}`;
 const MAX_INFLIGHT = 200;
 
@@ -33,6 +36,7 @@ const inflight = new Array<number>(nDev).fill(0);
 const lastTs = new Array<number>(nDev).fill(0);
 const seq = new Array<number>(nDev).fill(0);
 let sent = 0, acked = 0;
+process.stdout.write(`${JSON.stringify({ connected: socks.length })}\n`);
 socks.forEach((s, n) => {
   // PUBACK is 4 bytes (0x40 0x02 id id); count them without a full parser
   let rest: Buffer = Buffer.alloc(0);
@@ -76,31 +80,54 @@ function publishPacket(n: number, body: string, id: number): Buffer {
 
 let mid = 1;
 const tickMs = 10;
-const start = Date.now();
-let first = 0;
-await new Promise<void>((resolve) => {
-  let next = 0;
-  const timer = setInterval(() => {
-    if (Date.now() - start >= seconds * 1000) { clearInterval(timer); return resolve(); }
-    // due by the clock, not by ticks: a starved timer must not lower the offered rate
-    let k = Math.floor(((Date.now() - start) * rate) / 1000) - sent;
-    // one write per message, as a real device sends one message per segment (a device that is due twice in
-    // one tick, above 100 messages per device per second, writes twice)
-    for (let tries = 0; k > 0 && tries < nDev; tries++) {
-      const n = next;
-      next = (next + 1) % nDev;
-      if (inflight[n]! >= MAX_INFLIGHT) continue;
-      tries = 0;
-      const p = payload(n);
-      if (!first) first = lastTs[n]!;
-      socks[n]!.write(publishPacket(n, p, (mid = (mid % 65535) + 1)));
-      inflight[n]!++;
-      sent++;
-      k--;
-    }
-  }, tickMs);
+
+/** Publishes `rate` messages/s for `seconds` s, paced by the clock, then waits (≤ 10 s) for the acknowledgements. */
+async function step(rate: number, seconds: number) {
+  sent = 0;
+  acked = 0;
+  const start = Date.now();
+  let first = 0;
+  await new Promise<void>((resolve) => {
+    let next = 0;
+    const timer = setInterval(() => {
+      if (Date.now() - start >= seconds * 1000) { clearInterval(timer); return resolve(); }
+      // due by the clock, not by ticks: a starved timer must not lower the offered rate
+      let k = Math.floor(((Date.now() - start) * rate) / 1000) - sent;
+      // one write per message, as a real device sends one message per segment (a device that is due twice in
+      // one tick, above 100 messages per device per second, writes twice)
+      for (let tries = 0; k > 0 && tries < nDev; tries++) {
+        const n = next;
+        next = (next + 1) % nDev;
+        if (inflight[n]! >= MAX_INFLIGHT) continue;
+        tries = 0;
+        const p = payload(n);
+        if (!first) first = lastTs[n]!;
+        socks[n]!.write(publishPacket(n, p, (mid = (mid % 65535) + 1)));
+        inflight[n]!++;
+        sent++;
+        k--;
+      }
+    }, tickMs);
+  });
+  const sendSeconds = (Date.now() - start) / 1000;
+  for (let i = 0; i < 100 && acked < sent; i++) await new Promise((r) => setTimeout(r, 100));
+  let last = 0;
+  for (const t of lastTs) if (t > last) last = t;
+  process.stdout.write(`${JSON.stringify({ sent, acked, seconds: sendSeconds, first, last })}\n`);
+}
+
+let pending = '';
+let queue = Promise.resolve();
+process.stdin.on('data', (b: Buffer) => {
+  pending += b.toString();
+  let nl: number;
+  while ((nl = pending.indexOf('\n')) >= 0) {
+    const [rate, seconds] = pending.slice(0, nl).trim().split(/\s+/).map(Number);
+    pending = pending.slice(nl + 1);
+    queue = queue.then(() => step(rate!, seconds!));
+  }
 });
-const sendSeconds = (Date.now() - start) / 1000;
-for (let i = 0; i < 100 && acked < sent; i++) await new Promise((r) => setTimeout(r, 100));
-process.stdout.write(`${JSON.stringify({ sent, acked, seconds: sendSeconds, first, last: Math.max(...lastTs) })}\n`);
-for (const s of socks) s.destroy();
+process.stdin.on('end', () => void queue.then(() => {
+  for (const s of socks) s.destroy();
+  process.exit(0);
+}));

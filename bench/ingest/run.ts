@@ -60,12 +60,35 @@ function launch(args: string[], ready?: string): Promise<ChildProcess> {
   });
 }
 
-function runToJson(child: ChildProcess): Promise<Record<string, number>> {
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (b: Buffer) => (out += b.toString()));
-    child.once('exit', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').pop()!)) : reject(new Error(`loadgen exited ${code}`))));
+/** The fleet process's JSON lines, one at a time (the first says the fleet is connected, then one per step). */
+function jsonLines(child: ChildProcess): () => Promise<Record<string, number>> {
+  const lines: string[] = [];
+  const waiting: ((line: string) => void)[] = [];
+  let buf = '';
+  child.stdout!.on('data', (b: Buffer) => {
+    buf += b.toString();
+    let nl: number;
+    while ((nl = buf.indexOf('\n')) >= 0) {
+      const line = buf.slice(0, nl);
+      buf = buf.slice(nl + 1);
+      const w = waiting.shift();
+      if (w) w(line);
+      else lines.push(line);
+    }
   });
+  let exited: Error | undefined;
+  child.once('exit', (code) => {
+    exited = new Error(`loadgen exited ${code}`);
+    for (const w of waiting.splice(0)) w('');
+  });
+  return () =>
+    new Promise((resolve, reject) => {
+      const take = (line: string) => (line ? resolve(JSON.parse(line) as Record<string, number>) : reject(exited));
+      const line = lines.shift();
+      if (line !== undefined) take(line);
+      else if (exited) reject(exited);
+      else waiting.push(take);
+    });
 }
 
 async function influxCount(url: string, from: number, to: number): Promise<number> {
@@ -176,6 +199,13 @@ async function main() {
     procs.push(broker, ...workers);
     const probe = await startProbe(port, influx.url);
     const redisClient = new Redis(redis.url);
+    // the simulated fleet connects once and stays connected for every step, as real devices do
+    log(`connecting ${DEVICES} devices …`);
+    const gen = await launch([`${HERE}loadgen.ts`, String(port), String(DEVICES), SECRET]);
+    procs.push(gen);
+    const nextResult = jsonLines(gen);
+    await nextResult();
+    await sleep(2000); // let the presence messages of the connections settle before the first step
 
     const results = [];
     for (const rate of RATES) {
@@ -186,12 +216,11 @@ async function main() {
       const m0 = machineJiffies();
       probe.take();
       await redisClient.config('RESETSTAT');
-      const gen = await launch([`${HERE}loadgen.ts`, String(port), String(rate), String(SECONDS), String(DEVICES), SECRET]);
-      const genPid = gen.pid!;
-      let genCpu = 0;
-      const genTimer = setInterval(() => (genCpu = Math.max(genCpu, cpuSeconds(genPid))), 200);
-      const out = await runToJson(gen);
-      clearInterval(genTimer);
+      const gen0 = cpuSeconds(gen.pid!);
+      const stepStart = Date.now();
+      gen.stdin!.write(`${rate} ${SECONDS}\n`);
+      const out = await nextResult();
+      const genCpu = cpuSeconds(gen.pid!) - gen0;
       const endedAt = Date.now();
       // where the backlog sits when publishing stops: in the stream (ingest reading behind) or in ingest (InfluxDB behind)
       const groups = (await redisClient.xinfo('GROUPS', `${PREFIX}:uplink`)) as unknown[][];
@@ -210,9 +239,10 @@ async function main() {
         }
         await sleep(100);
       }
-      const elapsed = (Date.now() - endedAt) / 1000 + out.seconds!;
       const redisCommands = commandStats(await redisClient.info('commandstats'), out.acked!);
       const cpuNow: Record<string, number> = { ...Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, cpuSeconds(pid)])), ingest: ingestCpu() };
+      // the whole step: publishing, waiting for the last acknowledgements, the drain
+      const elapsed = (Date.now() - stepStart) / 1000;
       const cpu = Object.fromEntries(Object.keys(cpuNow).map((k) => [k, Math.round(((cpuNow[k]! - c0[k]!) / elapsed) * 100)]));
       cpu.loadgen = Math.round((genCpu / out.seconds!) * 100);
       const m1 = machineJiffies();
@@ -248,6 +278,7 @@ async function main() {
       await sleep(2000);
     }
     await probe.stop();
+    gen.stdin!.end();
     redisClient.disconnect();
 
     const ingestMetrics = await ingestMetricsText(ingest);
