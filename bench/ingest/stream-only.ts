@@ -1,7 +1,8 @@
 /**
  * Ingest alone, driven straight from the stream (no broker): N entries are XADDed first, then one ingest
  * instance drains them into influxd. Prints messages/s and ingest CPU µs per message. A diagnostic for
- * ingest's own cost; the end-to-end figure is run.ts. `node … bench/ingest/stream-only.ts [N]`
+ * ingest's own cost; the end-to-end figure is run.ts. `node … bench/ingest/stream-only.ts [N]`;
+ * `DEVICES=20000`: messages spread over that many devices (default 1,000), so that no two updates of one device share a batch.
  */
 import { Redis } from 'ioredis';
 import { UPLINK_BATCH_MAX_MESSAGES, encodeUplinkBatches, encodeUplinkEntry, pipelineKeys, uplinkBatchFields, type UplinkEntry } from '@tianwang/core/pipeline';
@@ -15,7 +16,8 @@ const [redisServer, influx] = await Promise.all([startRedis(), startInflux()]);
 await createInfluxDatabase(influx.url, 'so');
 const redis = new Redis(redisServer.url);
 const keys = pipelineKeys('so');
-const devices: DeviceAuth[] = Array.from({ length: 1000 }, (_, i) => ({ id: `EB-${String(i).padStart(6, '0')}`, kind: 'elevator', enabled: true, credentialHash: null, unitId: `U${i % 50}`, districtId: `D${i % 5}` }));
+const DEVICES = Number(process.env.DEVICES ?? 1000);
+const devices: DeviceAuth[] = Array.from({ length: DEVICES }, (_, i) => ({ id: `EB-${String(i).padStart(6, '0')}`, kind: 'elevator', enabled: true, credentialHash: null, unitId: `U${i % 50}`, districtId: `D${i % 5}` }));
 const t0 = Date.now() - 3_600_000;
 // PER_ENTRY: messages per stream entry as the broker writes them (default 64); 0 = old one-message entries
 const perEntry = Number(process.env.PER_ENTRY ?? UPLINK_BATCH_MAX_MESSAGES);
@@ -23,8 +25,8 @@ for (let i = 0; i < N; i += 5000) {
   const pipe = redis.pipeline();
   const msgs: UplinkEntry[] = [];
   for (let j = i; j < Math.min(N, i + 5000); j++) {
-    const d = devices[j % 1000]!.id;
-    const payload = JSON.stringify({ ts: t0 + Math.floor(j / 1000), seq: j, floor: 3, direction: 'up', speed: 1.75, door: 'closed', doorZone: false, passenger: true, mode: 1, power: 'mains', runCount: 123456 + j, runHours: 7890.5, load: 42 });
+    const d = devices[j % DEVICES]!.id;
+    const payload = JSON.stringify({ ts: t0 + Math.floor(j / DEVICES), seq: j, floor: 3, direction: 'up', speed: 1.75, door: 'closed', doorZone: false, passenger: true, mode: 1, power: 'mains', runCount: 123456 + j, runHours: 7890.5, load: 42 });
     msgs.push({ topic: `tw/v1/elevator/${d}/telemetry`, payload, receivedAt: Date.now(), clientId: d, kind: 'm' });
   }
   if (perEntry > 0) for (const b of encodeUplinkBatches(msgs, perEntry)) pipe.xadd(keys.uplink, '*', ...uplinkBatchFields(b));

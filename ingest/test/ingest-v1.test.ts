@@ -39,7 +39,7 @@ describe('ingest → InfluxDB 1.x (v1 write path through the transport)', () => 
       entries.push(entry(telemetryTopic('elevator', 'E00000'), elevatorTelemetry(t0 + i * 1000, i), t0 + i * 1000 + 30));
       entries.push(entry(telemetryTopic('boiler', 'B00001'), boilerTelemetry(t0 + i * 1000, i), t0 + i * 1000 + 30));
     }
-    entries.push(entry(eventTopic('elevator', 'E00001'), { ts: t0 + 5000, code: '11', state: 'raised', detail: { floor: 3 } }));
+    entries.push(entry(eventTopic('elevator', 'E00001'), { ts: t0 + 5000, code: '11', state: 'raised', detail: { floor: 3, note: '困人 · trapped' } }));
     entries.push(entry(statusTopic('elevator', 'E00001'), { state: 'online', firmware: '1.2.3', interval: 10 }));
     entries.push(entry(statusTopic('elevator', 'E00000'), 'lwt', Date.now(), 'x'));
     await append(servers.redis, prefix, entries);
@@ -68,14 +68,16 @@ describe('ingest → InfluxDB 1.x (v1 write path through the transport)', () => 
     expect(latest.floor).toEqual({ value: 49 % 20, time: t0 + 49_000 });
     expect(latest.doorZone).toEqual({ value: true, time: t0 + 49_000 });
     const events = await history.events({ deviceId: 'E00001', kind: 'elevator', from: t0, to: Date.now() });
-    expect(events).toEqual([{ time: t0 + 5000, code: '11', state: 'raised', detail: { floor: 3 } }]);
+    expect(events).toEqual([{ time: t0 + 5000, code: '11', state: 'raised', detail: { floor: 3, note: '困人 · trapped' } }]);
   });
 
   it('keeps the shadow and publishes its changes', async () => {
     const s = await waitFor(() => reader.get('E00000'), (v) => v?.telemetryTs === t0 + 49_000 && v.online === false, 5000);
     expect(s).toMatchObject({ kind: 'elevator', unitId: 'unit-0', districtId: 'district 0', online: false, offlineReason: 'lwt', telemetry: { floor: 9, seq: 49 } });
     const e1 = await reader.get('E00001');
-    expect(e1).toMatchObject({ online: true, firmware: '1.2.3', interval: 10, events: { '11': { state: 'raised', ts: t0 + 5000 } } });
+    expect(e1).toMatchObject({ online: true, firmware: '1.2.3', interval: 10, events: { '11': { state: 'raised', ts: t0 + 5000, detail: { floor: 3, note: '困人 · trapped' } } } });
+    // non-ASCII text travels packed by its byte length (packStrings) and arrives whole in the change feed too
+    expect(feed.some((c) => c.id === 'E00001' && JSON.stringify(c.changes).includes('困人 · trapped'))).toBe(true);
     const all = await reader.list(undefined, { kind: 'boiler' });
     expect(all.map((d) => d.id)).toEqual(['B00001']);
     expect(feed.some((c) => c.id === 'E00000' && (c.changes.telemetry as { seq: number })?.seq === 49)).toBe(true);

@@ -5,6 +5,7 @@ import { compareIds, trimPoint } from '../src/trimmer.js';
 import { DeviceCache } from '../src/device-cache.js';
 import { validateEntry } from '../src/validator.js';
 import { quoteIdent, quoteLiteral } from '../src/history.js';
+import { packStrings } from '../src/shadow-writer.js';
 import { devices, elevatorTelemetry, entry, eventTopic, lookupOf, statusTopic, telemetryTopic } from './helpers.js';
 
 const limits = { futureMs: 300_000, pastMs: 86_400_000 };
@@ -111,5 +112,19 @@ describe('validation', async () => {
     expect(check(entry(eventTopic('boiler', 'B00000'), { ts: now, code: 'B03', state: 'raised' }))).toMatchObject({ ok: true, body: { channel: 'event' } });
     expect(check(entry(statusTopic('elevator', 'E00000'), { state: 'offline', reason: 'lwt' }))).toMatchObject({ ok: true, ts: expect.any(Number), body: { channel: 'status' } });
     expect(check(entry(statusTopic('elevator', 'E00000'), 'lwt', now, 'x'))).toMatchObject({ ok: true, body: { channel: 'presence', online: false, reason: 'lwt' } });
+  });
+});
+
+describe('packStrings (the shadow script\'s packed argument)', () => {
+  it('prefixes each string with its UTF-8 byte length, not its length in characters', () => {
+    const buf = packStrings(['t', '', '困人', '{"a":1}']);
+    const out: string[] = [];
+    for (let o = 0; o < buf.length; ) {
+      const len = buf.readUInt32BE(o);
+      out.push(buf.toString('utf8', o + 4, o + 4 + len));
+      o += 4 + len;
+    }
+    expect(out).toEqual(['t', '', '困人', '{"a":1}']);
+    expect(buf.readUInt32BE(4 + 1 + 4)).toBe(6);
   });
 });
