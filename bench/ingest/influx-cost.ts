@@ -3,7 +3,7 @@
  * depends on: how many devices (series) a batch spans, the batch size, whether lines are grouped by device,
  * and influxd's cache settings.
  *   node … bench/ingest/influx-cost.ts [--devices 5000] [--rate 20000] [--seconds 10] [--batch 2000] [--senders 2]
- *        [--sorted] [--snapshot 25m]
+ *        [--sorted] [--data 'cache-snapshot-memory-size = "100m"'] (a line for influxd's [data] section)
  * Prints {pointsPerS, influxdUsPerPoint, influxdCpuPct}.
  */
 import { readFile, writeFile } from 'node:fs/promises';
@@ -20,14 +20,14 @@ const SECONDS = Number(arg('seconds', '10'));
 const BATCH = Number(arg('batch', '2000'));
 const SENDERS = Number(arg('senders', '2'));
 const SORTED = process.argv.includes('--sorted');
-const SNAPSHOT = arg('snapshot', '');
+const DATA = arg('data', '');
 
 const influx = await startInflux();
-if (SNAPSHOT) {
+if (DATA) {
   await influx.pause();
   const conf = join(influx.dir, 'influxdb.conf');
   const text = await readFile(conf, 'utf8');
-  await writeFile(conf, text.replace('[data]\n', `[data]\n  cache-snapshot-memory-size = "${SNAPSHOT}"\n`));
+  await writeFile(conf, text.replace('[data]\n', `[data]\n  ${DATA}\n`));
   await influx.resume();
 }
 await createInfluxDatabase(influx.url, 'cost');
@@ -76,7 +76,8 @@ await Promise.all(
 const seconds = (Date.now() - start) / 1000;
 await new Promise((r) => setTimeout(r, 1000));
 const cpu = cpuSeconds(pid) - c0;
-console.log(JSON.stringify({ devices: DEVICES, batch: BATCH, sorted: SORTED, snapshot: SNAPSHOT || 'default', pointsPerS: Math.round(written / seconds), influxdUsPerPoint: Math.round((cpu * 1e6) / written * 10) / 10, influxdCpuPct: Math.round((cpu / (seconds + 1)) * 100) }));
+const rssMb = Math.round(Number(/VmHWM:\s+(\d+)/.exec(await readFile(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024);
+console.log(JSON.stringify({ devices: DEVICES, batch: BATCH, sorted: SORTED, data: DATA || 'default', pointsPerS: Math.round(written / seconds), influxdUsPerPoint: Math.round((cpu * 1e6) / written * 10) / 10, influxdCpuPct: Math.round((cpu / (seconds + 1)) * 100), influxdPeakRssMb: rssMb, gogc: process.env.TW_INFLUX_GOGC ?? 'default (200)' }));
 agent.destroy();
 await influx.stop();
 process.exit(0);

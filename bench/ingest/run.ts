@@ -317,9 +317,11 @@ async function main() {
       log(`  ${r.target}/s: acked ${r.ackedPerS}/s, readable ${r.readablePerS}/s, lost ${r.lost}, drain ${r.drainMs} ms (backlog at end: stream ${r.backlogAtEnd.streamLag}, ingest ${r.backlogAtEnd.ingestHeld}), p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms, cpu % ${JSON.stringify(r.cpuPct)}, µs/msg ${JSON.stringify(x.cpuUsPerMessage)} (2 free cores ≈ ${x.projectedTwoCoresPerS}/s), machine ${r.machineBusyPct}% of 200%${r.sustained ? '  ✓' : ''}`);
     }
   } finally {
+    // a graceful stop first (a profiled child writes its profile on exit; 5,000 connections take a while to close)
+    const exited = procs.map((p) => (p.exitCode !== null ? Promise.resolve() : new Promise((r) => p.once('exit', r))));
     for (const p of procs) p.kill('SIGTERM');
-    await sleep(500);
-    for (const p of procs) p.kill('SIGKILL');
+    await Promise.race([Promise.all(exited), sleep(process.env.BENCH_PROFILE ? 10_000 : 2_000)]);
+    for (const p of procs) if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL');
     await Promise.all([redis.stop(), influx.stop()]);
   }
 }
