@@ -56,6 +56,13 @@ const makeBatch = () => {
   if (SORTED) items.sort((a, b) => a[0] - b[0]);
   return items.map((x) => x[1]).join('\n');
 };
+// every series exists before measuring (creating one costs influxd far more than a point; a real fleet's
+// series exist already), then a pause so that the warm-up's own work is done
+for (let i = 0; i < DEVICES; i += BATCH) {
+  const status = await post(makeBatch());
+  if (status !== 204) throw new Error(`influxd answered ${status}`);
+}
+await new Promise((r) => setTimeout(r, 3000));
 const pid = influx.child.pid!;
 const c0 = cpuSeconds(pid);
 const start = Date.now();
