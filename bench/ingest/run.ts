@@ -227,7 +227,7 @@ async function main() {
       const g = groups.find((row) => row[row.indexOf('name') + 1] === 'ingest') ?? [];
       const streamLag = Number(g[g.indexOf('lag') + 1] ?? NaN);
       let ingestHeld = 0;
-      for (const w of workers) ingestHeld += metricIn(await ingestMetricsText(w), 'ingest_backlog_entries');
+      for (const w of workers) ingestHeld += metricIn(await ingestMetricsText(w), 'ingest_backlog_messages');
       // count until every acknowledged message is readable (or 30 s pass)
       let count = 0;
       let drainMs = NaN;

@@ -39,10 +39,10 @@ export function createIngestMetrics(): IngestMetrics {
       buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300],
       registers: r,
     }),
-    backlog: new Gauge({ name: 'ingest_backlog_entries', help: 'Messages (points) read from the stream and not yet written to InfluxDB (name kept; one stream entry holds up to 64 messages)', registers: r }),
+    backlog: new Gauge({ name: 'ingest_backlog_messages', help: 'Messages (points) read from the stream and not yet written to InfluxDB (one stream entry holds up to 64 messages)', registers: r }),
     writeFailures: new Counter({ name: 'ingest_write_failures_total', help: 'Failed InfluxDB write attempts (each is retried)', registers: r }),
     rejectedPoints: new Counter({ name: 'ingest_points_rejected_total', help: 'Points InfluxDB refused with HTTP 400 (acknowledged, not stored)', registers: r }),
-    reclaimed: new Counter({ name: 'ingest_reclaimed_entries_total', help: 'Messages in the stream entries taken over from a worker that stopped acknowledging', registers: r }),
+    reclaimed: new Counter({ name: 'ingest_reclaimed_messages_total', help: 'Messages in the stream entries taken over from a worker that stopped acknowledging', registers: r }),
     deadLettersSuppressed: new Counter({ name: 'ingest_dead_letters_suppressed_total', help: 'Invalid messages counted but not parked (per-device rate limit)', registers: r }),
     trimmed: new Counter({ name: 'ingest_stream_trimmed_total', help: 'Stream entries (of up to 64 messages) trimmed from the uplink stream', registers: r }),
   };

@@ -30,7 +30,7 @@ describe('batch entries (several messages per stream entry)', () => {
       await append(servers.redis, prefix, allBad); // one entry, nothing valid: acknowledged once parked
       expect(await servers.redis.xlen(keys.uplink)).toBe(9);
       const pending = async () => ((await servers.redis.xpending(keys.uplink, CONSUMER_GROUPS.ingest)) as [number])[0];
-      await waitFor(async () => metricValue(await ingest.metrics.metrics(), 'ingest_backlog_entries'), (n) => n === 191 + 5, 10_000);
+      await waitFor(async () => metricValue(await ingest.metrics.metrics(), 'ingest_backlog_messages'), (n) => n === 191 + 5, 10_000);
       expect(await pending()).toBe(8);
       const letters = await listDeadLetters(servers.redis, keys);
       const ids = (await servers.redis.xrange(keys.uplink, '-', '+')).map(([id]) => id);

@@ -142,6 +142,6 @@ describe('ingest → InfluxDB 1.x (v1 write path through the transport)', () => 
     const m = await ingest.metrics.metrics();
     expect(m).toMatch(/ingest_points_written_total\{service="ingest"\} \d+/);
     expect(m).toMatch(/ingest_batch_write_seconds_count/);
-    expect(m).toMatch(/ingest_backlog_entries/);
+    expect(m).toMatch(/ingest_backlog_messages/);
   });
 });

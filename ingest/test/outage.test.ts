@@ -55,7 +55,7 @@ describe('outages', () => {
       let peak = 0;
       while (Date.now() - pausedAt < 30_000) {
         await new Promise((r) => setTimeout(r, 1000));
-        peak = Math.max(peak, metricValue(await ingest.metrics.metrics(), 'ingest_backlog_entries'));
+        peak = Math.max(peak, metricValue(await ingest.metrics.metrics(), 'ingest_backlog_messages'));
       }
       expect(peak).toBeGreaterThan(10_000);
       // the live board keeps going while InfluxDB is down
