@@ -176,9 +176,10 @@ describe('delivery guarantees', () => {
     const [sms] = await w.aliyun.waitFor(1, 10_000);
     expect(sms!.params!.what).toBe('极低水位（缺水）');
     // the warning's reminder is scheduled, not sent (waited for: on a loaded machine it may take over a second)
+    const world = w;
     const job = await until(async () => {
-      const warning = (await w.alarms.list({ subjectId: ELEVATOR }))[0];
-      return warning && (await w.escalationQueue.getDelayed()).find((j) => j.id === `${warning.id}-officer`);
+      const warning = (await world.alarms.list({ subjectId: ELEVATOR }))[0];
+      return warning && (await world.escalationQueue.getDelayed()).find((j) => j.id === `${warning.id}-officer`);
     }, 10_000, 'the warning reminder scheduled');
     // waits about an hour (the quiet hours' end), not the test's shrunken minutes
     expect(job.opts.delay).toBeGreaterThan(55 * 60_000);
