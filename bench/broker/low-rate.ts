@@ -62,7 +62,9 @@ async function measure(name: string, broker: ChildProcess, port: number, redisPi
 const redis = await startRedis({ appendonly: true });
 const port = await freePort();
 const prof = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
-const broker = spawn(NODE[0]!, [...prof, ...NODE.slice(1), `${HERE}procs.ts`, 'broker', String(port), redis.url, 'lowrate', String(DEVICES), SECRET, MASTER], { stdio: ['ignore', 'pipe', 'inherit'] });
+// BROKER_NODE_FLAGS: V8 flags for the broker (e.g. --max-semi-space-size=32)
+const flags = (process.env.BROKER_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+const broker = spawn(NODE[0]!, [...prof, ...flags, ...NODE.slice(1), `${HERE}procs.ts`, 'broker', String(port), redis.url, 'lowrate', String(DEVICES), SECRET, MASTER], { stdio: ['ignore', 'pipe', 'inherit'] });
 await lines(broker)();
 await measure('tianwang', broker, port, redis.child.pid!);
 broker.kill('SIGTERM');
