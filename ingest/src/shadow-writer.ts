@@ -29,7 +29,7 @@ import type { Validated } from './validator.js';
 // big-endian length and its bytes; see packStrings): mode, guard field, guard value, lastSeen, id, ts, then
 //   mode 't' (telemetry): telemetry JSON, clockSkew "0"/"1"   (the JSON travels once; the script builds the change)
 //   mode 'g' (generic):   changes JSON, n, then n field/value pairs
-// One packed argument instead of 8 or more per update: ioredis spent ≈ 5 µs per update turning each argument
+// One packed argument instead of 8 or more per update: ioredis spent ≈ 3–5 µs per update turning each argument
 // into a command part (bench/ingest/stream-only.ts with DEVICES=20000, where no update coalesces).
 const SHADOW_SCRIPT = `
 local maxlen, blob = ARGV[1], ARGV[2]
