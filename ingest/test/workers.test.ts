@@ -44,9 +44,15 @@ describe('a pool of two ingest processes', () => {
     const t0 = Date.now() - 600_000;
     const all = Array.from({ length: total }, (_, i) => entry(telemetryTopic('elevator', list[i % 200]!.id), elevatorTelemetry(t0 + Math.floor(i / 200) * 1000, i)));
     await append(servers.redis, prefix, all.slice(0, 10_000));
-    await new Promise((r) => setTimeout(r, 800));
-    const pending = (await servers.redis.xpending(keys.uplink, CONSUMER_GROUPS.ingest)) as [number, string, string, [string, string][] | null];
-    const victimHeld = Number(pending[3]?.find(([c]) => c === 'victim')?.[1] ?? 0);
+    // killed while it holds entries read and not acknowledged: the pause counts from when it has some, not from the
+    // append (the test needed a retry once in CI, 10:44; its error was not kept, and this timing assumption was one suspect)
+    const held = async () => {
+      const pending = (await servers.redis.xpending(keys.uplink, CONSUMER_GROUPS.ingest)) as [number, string, string, [string, string][] | null];
+      return Number(pending[3]?.find(([c]) => c === 'victim')?.[1] ?? 0);
+    };
+    await waitFor(held, (n) => n > 0, 10_000, 20);
+    await new Promise((r) => setTimeout(r, 200)); // the mid-entry victim has written some of its points by now
+    const victimHeld = await held();
     victim!.kill('SIGKILL');
     expect(victimHeld).toBeGreaterThan(0);
     await append(servers.redis, prefix, all.slice(10_000));
