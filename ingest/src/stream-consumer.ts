@@ -5,16 +5,10 @@
  * outage (XCLAIM … JUSTID to itself).
  */
 import type { Redis } from 'ioredis';
+import { entriesOfReply, type BufferReplyEntry, type BufferStreamEntry } from '@tianwang/core/pipeline';
 
 /** Fields as read: binary (a batch entry's `b` must stay a Buffer; see core's uplink-entry.ts). */
-export type RawEntry = [id: string, fields: Buffer[]];
-
-type BufferEntry = [id: Buffer, fields: Buffer[] | null];
-const toRaw = (rows: (BufferEntry | null)[] | undefined): RawEntry[] => {
-  const out: RawEntry[] = [];
-  for (const e of rows ?? []) if (Array.isArray(e) && Array.isArray(e[1])) out.push([e[0].toString(), e[1]]);
-  return out;
-};
+export type RawEntry = BufferStreamEntry;
 
 export interface ConsumerOptions {
   stream: string;
@@ -51,9 +45,9 @@ export class StreamConsumer {
   /** New entries for this worker; blocks up to blockMs on the reader connection. */
   async read(count: number, blockMs: number): Promise<RawEntry[]> {
     const res = (await this.reader.callBuffer('XREADGROUP', 'GROUP', this.o.group, this.o.consumer, 'COUNT', count, 'BLOCK', blockMs, 'STREAMS', this.o.stream, '>')) as
-      | [Buffer, BufferEntry[]][]
+      | [Buffer, BufferReplyEntry[]][]
       | null;
-    return toRaw(res?.[0]?.[1]);
+    return entriesOfReply(res?.[0]?.[1]);
   }
 
   async ack(ids: string[]): Promise<void> {
@@ -69,8 +63,8 @@ export class StreamConsumer {
    * from the stream meanwhile are dropped from the pending list by Redis itself.
    */
   async claimIdle(minIdleMs: number, cursor: string, count: number): Promise<{ cursor: string; entries: RawEntry[] }> {
-    const res = (await this.redis.callBuffer('XAUTOCLAIM', this.o.stream, this.o.group, this.o.consumer, minIdleMs, cursor, 'COUNT', count)) as [Buffer, (BufferEntry | null)[], Buffer[]?];
-    return { cursor: res[0].toString(), entries: toRaw(res[1]) };
+    const res = (await this.redis.callBuffer('XAUTOCLAIM', this.o.stream, this.o.group, this.o.consumer, minIdleMs, cursor, 'COUNT', count)) as [Buffer, BufferReplyEntry[], Buffer[]?];
+    return { cursor: res[0].toString(), entries: entriesOfReply(res[1]) };
   }
 
   /**

@@ -1,12 +1,9 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from '@tianwang/core/log';
+import { entriesOfReply, type BufferReplyEntry } from '@tianwang/core/pipeline';
 
 /** Fields as read: binary, so that a batch entry's `b` stays a Buffer (core's uplink-entry.ts). */
 export type StreamEntry = [id: string, fields: (string | Buffer)[]];
-
-type BufferEntry = [id: Buffer, fields: Buffer[] | null];
-const toEntries = (rows: (BufferEntry | null)[] | undefined): StreamEntry[] =>
-  (rows ?? []).filter((e): e is BufferEntry => Array.isArray(e)).map(([id, f]) => [id.toString(), f as Buffer[]]);
 
 export interface StreamConsumerOptions {
   redis: Redis;
@@ -56,8 +53,8 @@ export class StreamConsumer {
       try {
         if (Date.now() - this.lastClaim > this.o.claimIdleMs / 2) await this.autoclaim();
         const args: (string | number)[] = ['GROUP', this.o.group, this.o.consumer, 'COUNT', this.o.batch, ...(backlog ? [] : ['BLOCK', this.o.blockMs]), 'STREAMS', this.o.stream, backlog ? '0' : '>'];
-        const res = (await this.o.redis.callBuffer('XREADGROUP', ...args)) as [Buffer, BufferEntry[]][] | null;
-        const entries = toEntries(res?.[0]?.[1]);
+        const res = (await this.o.redis.callBuffer('XREADGROUP', ...args)) as [Buffer, BufferReplyEntry[]][] | null;
+        const entries = entriesOfReply(res?.[0]?.[1]);
         if (backlog && entries.length === 0) {
           backlog = false;
           continue;
@@ -82,8 +79,8 @@ export class StreamConsumer {
 
   private async autoclaim(): Promise<void> {
     this.lastClaim = Date.now();
-    const res = (await this.o.redis.callBuffer('XAUTOCLAIM', this.o.stream, this.o.group, this.o.consumer, this.o.claimIdleMs, '0', 'COUNT', this.o.batch)) as [Buffer, BufferEntry[]];
-    const entries = toEntries(res?.[1]);
+    const res = (await this.o.redis.callBuffer('XAUTOCLAIM', this.o.stream, this.o.group, this.o.consumer, this.o.claimIdleMs, '0', 'COUNT', this.o.batch)) as [Buffer, BufferReplyEntry[]];
+    const entries = entriesOfReply(res?.[1]);
     if (entries.length) {
       this.o.log.info({ stream: this.o.stream, count: entries.length }, 'took over entries of a stopped consumer');
       await this.process(entries);

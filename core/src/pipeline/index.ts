@@ -1,2 +1,3 @@
 export * from './keys.js';
 export * from './uplink-entry.js';
+export * from './stream-reply.js';
