@@ -6,9 +6,12 @@
  *   node … bench/broker/low-rate.ts [--devices 5000] [--rate 20000] [--seconds 15]   (BENCH_PROFILE=<dir>: broker CPU profile)
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort, startRedis, tempDir } from '@tianwang/core/testing';
+import { childLines } from '../ingest/child-lines.js';
+import { cpuTimes as cpu } from '../ingest/measure.js';
+import { mosquittoConfig } from './mosquitto.js';
 
 const arg = (name: string, d: string) => (process.argv.includes(`--${name}`) ? process.argv[process.argv.indexOf(`--${name}`) + 1]! : d);
 const DEVICES = Number(arg('devices', '5000'));
@@ -19,29 +22,9 @@ const MASTER = 'bench-master-service-password-0123456789';
 const NODE = [process.execPath, '--conditions=@tianwang/source', '--import', 'tsx'];
 const HERE = new URL('../ingest/', import.meta.url).pathname;
 
-/** user and system CPU seconds of a process */
-const cpu = (pid: number) => {
-  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return { user: Number(f[11]) / 100, sys: Number(f[12]) / 100 };
-};
-const lines = (child: ChildProcess) => {
-  const waiting: ((l: string) => void)[] = [];
-  let buf = '';
-  child.stdout!.on('data', (b: Buffer) => {
-    buf += b.toString();
-    let nl: number;
-    while ((nl = buf.indexOf('\n')) >= 0) {
-      const l = buf.slice(0, nl);
-      buf = buf.slice(nl + 1);
-      waiting.shift()?.(l);
-    }
-  });
-  return () => new Promise<string>((r) => waiting.push(r));
-};
-
 async function measure(name: string, broker: ChildProcess, port: number, redisPid?: number) {
   const gen = spawn(NODE[0]!, [...NODE.slice(1), `${HERE}loadgen.ts`, String(port), String(DEVICES), SECRET], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const next = lines(gen);
+  const next = childLines(gen, 'loadgen');
   await next();
   await new Promise((r) => setTimeout(r, 2000));
   const b0 = cpu(broker.pid!), g0 = cpu(gen.pid!), r0 = redisPid ? cpu(redisPid) : undefined;
@@ -65,7 +48,7 @@ const prof = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${proces
 // BROKER_NODE_FLAGS: V8 flags for the broker (e.g. --max-semi-space-size=32)
 const flags = (process.env.BROKER_NODE_FLAGS ?? '').split(' ').filter(Boolean);
 const broker = spawn(NODE[0]!, [...prof, ...flags, ...NODE.slice(1), `${HERE}procs.ts`, 'broker', String(port), redis.url, 'lowrate', String(DEVICES), SECRET, MASTER], { stdio: ['ignore', 'pipe', 'inherit'] });
-await lines(broker)();
+await childLines(broker, 'broker')();
 await measure('tianwang', broker, port, redis.child.pid!);
 broker.kill('SIGTERM');
 await new Promise((r) => broker.once('exit', r));
@@ -73,7 +56,7 @@ await redis.stop();
 
 const dir = await tempDir('mosq');
 const mport = await freePort();
-writeFileSync(join(dir, 'm.conf'), `listener ${mport} 127.0.0.1\nallow_anonymous true\nmax_inflight_messages 0\nmax_queued_messages 0\npersistence false\nlog_type none\nmax_connections -1\n`);
+writeFileSync(join(dir, 'm.conf'), mosquittoConfig(mport));
 const mosq = spawn('mosquitto', ['-c', join(dir, 'm.conf')], { stdio: 'ignore' });
 await new Promise((r) => setTimeout(r, 500));
 await measure('mosquitto', mosq, mport);

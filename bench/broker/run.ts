@@ -9,6 +9,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort, startRedis, tempDir } from '@tianwang/core/testing';
 import { servicePassword } from '@tianwang/broker';
+import { mosquittoConfig } from './mosquitto.js';
 
 const quick = process.argv.includes('--quick');
 const SECRET = '0123456789abcdef0123456789abcdef';
@@ -86,7 +87,7 @@ async function main() {
   const ours = await launch([...BROKER_NODE, join(HERE, 'broker-proc.ts'), String(ourPort), redis.url, 'bench', String(CONNS + 200), SECRET, MASTER], 0, 'READY');
   const mosqDir = await tempDir('mosq');
   const mosqPort = await freePort();
-  writeFileSync(join(mosqDir, 'm.conf'), `listener ${mosqPort} 127.0.0.1\nallow_anonymous true\nmax_inflight_messages 0\nmax_queued_messages 0\npersistence false\nlog_type none\nmax_connections -1\n`);
+  writeFileSync(join(mosqDir, 'm.conf'), mosquittoConfig(mosqPort));
   const mosq = await launch(['mosquitto', '-c', join(mosqDir, 'm.conf')], 0);
   await new Promise((r) => setTimeout(r, 500));
   const targets: Target[] = [

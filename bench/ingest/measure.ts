@@ -8,14 +8,20 @@ import { DeviceCache, deviceTagSet, lineOf, telemetryLine, validateEntry } from 
 
 const TICK = 100; // Linux USER_HZ
 
-/** CPU seconds (user + system) a process has used so far. */
-export function cpuSeconds(pid: number): number {
+/** User and system CPU seconds a process has used so far (zeros once it is gone). */
+export function cpuTimes(pid: number): { user: number; sys: number } {
   try {
     const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return (Number(f[11]) + Number(f[12])) / TICK;
+    return { user: Number(f[11]) / TICK, sys: Number(f[12]) / TICK };
   } catch {
-    return 0;
+    return { user: 0, sys: 0 };
   }
+}
+
+/** CPU seconds (user + system) a process has used so far. */
+export function cpuSeconds(pid: number): number {
+  const t = cpuTimes(pid);
+  return t.user + t.sys;
 }
 
 /** Busy and total jiffies of the whole machine (all cores), to report how loaded it was by everyone. */

@@ -13,6 +13,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { Redis } from 'ioredis';
 import mqtt from 'mqtt';
 import { createInfluxDatabase, freePort, startInflux, startRedis } from '@tianwang/core/testing';
+import { childLines } from './child-lines.js';
 import { cpuSeconds, influxCeiling, machineJiffies, perMessageCost } from './measure.js';
 
 const quick = process.argv.includes('--quick');
@@ -58,37 +59,6 @@ function launch(args: string[], ready?: string): Promise<ChildProcess> {
     child.stdout!.on('data', onData);
     child.once('exit', (code) => reject(new Error(`${args.join(' ')} exited ${code}: ${err}`)));
   });
-}
-
-/** The fleet process's JSON lines, one at a time (the first says the fleet is connected, then one per step). */
-function jsonLines(child: ChildProcess): () => Promise<Record<string, number>> {
-  const lines: string[] = [];
-  const waiting: ((line: string) => void)[] = [];
-  let buf = '';
-  child.stdout!.on('data', (b: Buffer) => {
-    buf += b.toString();
-    let nl: number;
-    while ((nl = buf.indexOf('\n')) >= 0) {
-      const line = buf.slice(0, nl);
-      buf = buf.slice(nl + 1);
-      const w = waiting.shift();
-      if (w) w(line);
-      else lines.push(line);
-    }
-  });
-  let exited: Error | undefined;
-  child.once('exit', (code) => {
-    exited = new Error(`loadgen exited ${code}`);
-    for (const w of waiting.splice(0)) w('');
-  });
-  return () =>
-    new Promise((resolve, reject) => {
-      const take = (line: string) => (line ? resolve(JSON.parse(line) as Record<string, number>) : reject(exited));
-      const line = lines.shift();
-      if (line !== undefined) take(line);
-      else if (exited) reject(exited);
-      else waiting.push(take);
-    });
 }
 
 async function influxCount(url: string, from: number, to: number): Promise<number> {
@@ -203,7 +173,9 @@ async function main() {
     log(`connecting ${DEVICES} devices …`);
     const gen = await launch([`${HERE}loadgen.ts`, String(port), String(DEVICES), SECRET]);
     procs.push(gen);
-    const nextResult = jsonLines(gen);
+    // the fleet process's JSON lines: the first says it is connected, then one per step
+    const nextLine = childLines(gen, 'loadgen');
+    const nextResult = async () => JSON.parse(await nextLine()) as Record<string, number>;
     await nextResult();
     await sleep(2000); // let the presence messages of the connections settle before the first step
 
