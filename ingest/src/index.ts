@@ -1,6 +1,6 @@
 export { createIngest, type IngestDeps, type IngestService, type IngestServiceConfig } from './ingest.js';
 export { createHistory, type History, type SeriesQuery, type SeriesResult, type LatestValue, type EventRow } from './history.js';
-export { createShadowReader, shadowFromHash, type DeviceShadow, type ShadowChange, type ShadowEvent, type ShadowListFilter, type ShadowReader } from './shadow-reader.js';
+export { createShadowReader, shadowFromHash, type DeviceShadow, type ShadowChange, type ShadowEvent, type ShadowListFilter, type ShadowReader, type ChangeOptions } from './shadow-reader.js';
 export { listDeadLetters, invalidCounts, type DeadLetter, type DeadLetterQuery, type InvalidCount } from './dead-letter.js';
 export { TELEMETRY_FIELDS, EVENT_FIELDS, STATUS_FIELDS, measurementOf, type FieldSpec } from './measurements.js';
 export { createV1Transport, mapWritePath } from './v1-transport.js';

@@ -73,17 +73,25 @@ export interface ShadowListFilter {
   online?: boolean;
 }
 
+export interface ChangeOptions {
+  /** attach each telemetry change's values (`changes.telemetry`), read from the shadow */
+  telemetry?: boolean;
+}
+
 export interface ShadowReader {
   get(id: string): Promise<DeviceShadow | undefined>;
   /** the given ids, or every device in the index; filtered */
   list(ids?: string[], filter?: ShadowListFilter): Promise<DeviceShadow[]>;
   /**
-   * Live changes (pub/sub: at most once, nothing while disconnected). Returns the unsubscribe function.
-   * A consumer that must not miss any reads changesSince() after (re)subscribing.
+   * Live changes (pub/sub: at most once, nothing while disconnected), in the order ingest applied them.
+   * Returns the unsubscribe function. A consumer that must not miss any reads changesSince() after
+   * (re)subscribing. A telemetry change carries telemetryTs and clockSkew; with `telemetry: true` it also
+   * carries `telemetry`, the device's values read from its shadow (one pipelined read per published batch;
+   * the shadow's newest, which may already be newer than the change).
    */
-  subscribe(onChange: (c: ShadowChange) => void): Promise<() => Promise<void>>;
+  subscribe(onChange: (c: ShadowChange) => void, opts?: ChangeOptions): Promise<() => Promise<void>>;
   /** changes after a stream id from the bounded change stream; pass the last id returned to page on */
-  changesSince(afterId?: string, count?: number): Promise<{ lastId: string; changes: ShadowChange[] }>;
+  changesSince(afterId?: string, count?: number, opts?: ChangeOptions): Promise<{ lastId: string; changes: ShadowChange[] }>;
   close(): Promise<void>;
 }
 
@@ -92,6 +100,26 @@ export function createShadowReader(redisUrl: string, keys: PipelineKeys): Shadow
   const redis = new Redis(redisUrl, { lazyConnect: false, maxRetriesPerRequest: 3 });
   redis.on('error', () => {});
   const subscribers = new Set<Redis>();
+
+  /** Attaches `changes.telemetry` to every telemetry change, one HGET per distinct device in one pipeline. */
+  async function withTelemetry(changes: ShadowChange[]): Promise<ShadowChange[]> {
+    const ids = [...new Set(changes.filter((c) => c.changes.telemetryTs !== undefined).map((c) => c.id))];
+    if (!ids.length) return changes;
+    const pipe = redis.pipeline();
+    for (const id of ids) pipe.hget(keys.shadow(id), 'telemetry');
+    const results = (await pipe.exec()) ?? [];
+    const values = new Map<string, Record<string, unknown> | undefined>();
+    ids.forEach((id, i) => {
+      const [err, v] = results[i] ?? [];
+      if (err) throw err;
+      values.set(id, parseJson<Record<string, unknown>>((v as string | null) ?? undefined));
+    });
+    for (const c of changes) {
+      const t = c.changes.telemetryTs !== undefined ? values.get(c.id) : undefined;
+      if (t) c.changes.telemetry = t;
+    }
+    return changes;
+  }
 
   return {
     async get(id) {
@@ -119,15 +147,26 @@ export function createShadowReader(redisUrl: string, keys: PipelineKeys): Shadow
       }
       return out;
     },
-    async subscribe(onChange) {
+    async subscribe(onChange, opts = {}) {
       const sub = redis.duplicate();
       sub.on('error', () => {});
       subscribers.add(sub);
+      // Batches are delivered one after another, so a batch whose telemetry read is slow holds back the next.
+      let delivered: Promise<void> = Promise.resolve();
       // One message per ingest script call holds a JSON array of changes (an older ingest published one object each).
       sub.on('message', (_channel: string, message: string) => {
         const c = parseJson<ShadowChange | ShadowChange[]>(message);
-        if (Array.isArray(c)) for (const one of c) onChange(one);
-        else if (c) onChange(c);
+        const batch = Array.isArray(c) ? c : c ? [c] : [];
+        if (!batch.length) return;
+        if (!opts.telemetry) {
+          for (const one of batch) onChange(one);
+          return;
+        }
+        // a failed read (Redis down) still delivers the changes, without values
+        const ready = withTelemetry(batch).catch(() => batch);
+        delivered = delivered.then(async () => {
+          for (const one of await ready) onChange(one);
+        });
       });
       await sub.subscribe(keys.shadowFeed);
       return async () => {
@@ -135,7 +174,7 @@ export function createShadowReader(redisUrl: string, keys: PipelineKeys): Shadow
         await sub.quit().catch(() => sub.disconnect());
       };
     },
-    async changesSince(afterId = '0-0', count = 1000) {
+    async changesSince(afterId = '0-0', count = 1000, opts = {}) {
       const entries = (await redis.xrange(keys.shadowChanges, `(${afterId}`, '+', 'COUNT', count)) as [string, string[]][];
       const changes: ShadowChange[] = [];
       for (const [, fields] of entries) {
@@ -144,7 +183,7 @@ export function createShadowReader(redisUrl: string, keys: PipelineKeys): Shadow
         const list = at >= 0 ? parseJson<ShadowChange[]>(fields[at + 1]) : undefined;
         if (Array.isArray(list)) changes.push(...list);
       }
-      return { lastId: entries.length ? entries[entries.length - 1]![0] : afterId, changes };
+      return { lastId: entries.length ? entries[entries.length - 1]![0] : afterId, changes: opts.telemetry ? await withTelemetry(changes) : changes };
     },
     async close() {
       for (const s of subscribers) await s.quit().catch(() => s.disconnect());

@@ -16,7 +16,9 @@ describe('ingest → InfluxDB 1.x (v1 write path through the transport)', () => 
   let ingest: IngestService;
   const t0 = Date.now() - 60_000;
   const feed: ShadowChange[] = [];
+  const feedWithValues: ShadowChange[] = [];
   let unsubscribe: () => Promise<void>;
+  let unsubscribeValues: () => Promise<void>;
   let reader: ReturnType<typeof createShadowReader>;
 
   beforeAll(async () => {
@@ -26,9 +28,11 @@ describe('ingest → InfluxDB 1.x (v1 write path through the transport)', () => 
     await ingest.start();
     reader = createShadowReader(servers.redisServer.url, keys);
     unsubscribe = await reader.subscribe((c) => feed.push(c));
+    unsubscribeValues = await reader.subscribe((c) => feedWithValues.push(c), { telemetry: true });
   });
   afterAll(async () => {
     await unsubscribe?.();
+    await unsubscribeValues?.();
     await reader?.close();
     await ingest?.stop();
   });
@@ -80,10 +84,19 @@ describe('ingest → InfluxDB 1.x (v1 write path through the transport)', () => 
     expect(feed.some((c) => c.id === 'E00001' && JSON.stringify(c.changes).includes('困人 · trapped'))).toBe(true);
     const all = await reader.list(undefined, { kind: 'boiler' });
     expect(all.map((d) => d.id)).toEqual(['B00001']);
-    expect(feed.some((c) => c.id === 'E00000' && (c.changes.telemetry as { seq: number })?.seq === 49)).toBe(true);
+    // telemetry changes carry the telemetry by reference (its time); a reader asks for the values
+    const last = feed.findLast((c) => c.id === 'E00000' && c.changes.telemetryTs !== undefined);
+    expect(last?.changes).toEqual({ telemetryTs: t0 + 49_000, clockSkew: false });
+    await waitFor(async () => feedWithValues.some((c) => c.id === 'E00000' && (c.changes.telemetry as { seq: number } | undefined)?.seq === 49), (ok) => ok, 5000);
+    expect(feedWithValues.filter((c) => c.changes.telemetryTs !== undefined).every((c) => typeof c.changes.telemetry === 'object')).toBe(true);
+    // the same changes in the same order, values or not
+    expect(feedWithValues.map((c) => [c.id, c.ts])).toEqual(feed.slice(0, feedWithValues.length).map((c) => [c.id, c.ts]));
     expect(feed.some((c) => c.id === 'E00000' && c.changes.online === false)).toBe(true);
     const { changes } = await reader.changesSince();
     expect(changes.length).toBeGreaterThan(2);
+    expect(changes.some((c) => c.changes.telemetry !== undefined)).toBe(false);
+    const resolved = await reader.changesSince(undefined, undefined, { telemetry: true });
+    expect(resolved.changes.find((c) => c.id === 'B00001' && c.changes.telemetryTs !== undefined)?.changes.telemetry).toMatchObject({ seq: 49 });
     // an older message delivered late does not roll the shadow back
     await append(servers.redis, prefix, [entry(telemetryTopic('elevator', 'E00000'), elevatorTelemetry(t0 + 1000, 1))]);
     await waitFor(() => countPoints(servers.influx.url, config.influx.influxDatabase, 'elevator', 'floor'), (n) => n === 50, 5000);

@@ -84,7 +84,9 @@ describe('registry and misbehaving devices', () => {
       await waitFor(async () => published.flat().length, (n) => n === 1200, 5000);
       expect(published.every((m) => Array.isArray(m) && m.length <= 500)).toBe(true);
       expect(published.length).toBeGreaterThanOrEqual(3);
-      expect(published.flat()[0]).toMatchObject({ ts: now - 1000, changes: { clockSkew: false } });
+      expect(published.flat()[0]).toMatchObject({ ts: now - 1000, changes: { telemetryTs: now - 1000, clockSkew: false } });
+      // telemetry by reference: a change is about 100 bytes however large the payload
+      expect(Math.max(...published.flat().map((c) => JSON.stringify(c).length))).toBeLessThan(120);
     } finally {
       await sub.quit();
       await ingest.stop();

@@ -27,6 +27,9 @@ export const ingestVars = {
     positiveInt(60),
     'Dead letters kept per device per minute; beyond it a flooding device is only counted, so it cannot slow the others down.',
   ),
-  TW_INGEST_SHADOW_CHANGES_MAX: v(positiveInt(10_000), 'Approximate length of the shadow change stream (MAXLEN ~), in entries of one ingest batch each.'),
+  TW_INGEST_SHADOW_CHANGES_MAX: v(
+    positiveInt(1_000),
+    'Approximate length of the shadow change stream (MAXLEN ~), in entries of one ingest batch each (≤ 500 changes of ≈ 100 bytes): 1,000 holds ≤ ≈ 50 MB, and at 20,000 msg/s the last 25 s or more.',
+  ),
   TW_INGEST_REGISTRY_TTL_MS: v(positiveInt(30_000), 'How long a device registry lookup (also "unknown device") is cached by ingest.'),
 };
