@@ -15,38 +15,59 @@ const port = Number(portS), nDev = Number(devicesS);
 const deviceId = (i: number) => `EB-${String(i).padStart(6, '0')}`;
 const MAX_INFLIGHT = 200;
 
-function open(id: string): Promise<Socket> {
+function open(n: number): Promise<Socket> {
+  const id = deviceId(n);
   return new Promise((resolve, reject) => {
-    const s = connect(port, '127.0.0.1');
+    let connacked = false;
+    const s = connect({
+      port,
+      host: '127.0.0.1',
+      onread: {
+        buffer: () => readBuffer,
+        callback: (bytes: number, buf: Uint8Array) => {
+          if (connacked) {
+            // after the 4-byte CONNACK the broker sends this device nothing but 4-byte PUBACKs
+            if (partial[n] === 0 && buf[0] !== 0x40) unexpected++;
+            onAcks(n, bytes);
+            return true;
+          }
+          if (buf[0] !== 0x20 || buf[3] !== 0) {
+            reject(new Error(`CONNACK refused for ${id}: ${buf[3]}`));
+            return false;
+          }
+          connacked = true;
+          s.removeListener('error', reject);
+          s.on('error', () => {});
+          if (bytes > 4) onAcks(n, bytes - 4);
+          resolve(s);
+          return true;
+        },
+      },
+    });
     s.setNoDelay(true);
     s.once('error', reject);
     s.once('connect', () => s.write(mqttPacket.generate({ cmd: 'connect', protocolId: 'MQTT', protocolVersion: 4, clean: true, clientId: id, keepalive: 0, username: id, password: Buffer.from(secret!) })));
-    s.once('data', (b: Buffer) => {
-      if (b[0] !== 0x20 || b[3] !== 0) return reject(new Error(`CONNACK refused for ${id}: ${b[3]}`));
-      s.removeListener('error', reject);
-      s.on('error', () => {});
-      resolve(s);
-    });
   });
 }
 
-const socks: Socket[] = [];
-for (let i = 0; i < nDev; i += 100) socks.push(...(await Promise.all(Array.from({ length: Math.min(100, nDev - i) }, (_, j) => open(deviceId(i + j))))));
 const inflight = new Array<number>(nDev).fill(0);
 const lastTs = new Array<number>(nDev).fill(0);
 const seq = new Array<number>(nDev).fill(0);
-let sent = 0, acked = 0;
+let sent = 0, acked = 0, unexpected = 0;
+// PUBACK is 4 bytes (0x40 0x02 id id): count them without a parser, straight from the socket's read buffer
+// (net's `onread`: no Buffer per read and no 'data' event, ≈ 3 µs less of the generator's CPU per message)
+const readBuffer = Buffer.allocUnsafe(64 * 1024);
+const partial = new Array<number>(nDev).fill(0);
+function onAcks(n: number, bytes: number): void {
+  const total = partial[n]! + bytes;
+  const whole = total >> 2;
+  acked += whole;
+  inflight[n]! -= whole;
+  partial[n] = total & 3;
+}
+const socks: Socket[] = [];
+for (let i = 0; i < nDev; i += 100) socks.push(...(await Promise.all(Array.from({ length: Math.min(100, nDev - i) }, (_, j) => open(i + j)))));
 process.stdout.write(`${JSON.stringify({ connected: socks.length })}\n`);
-socks.forEach((s, n) => {
-  // PUBACK is 4 bytes (0x40 0x02 id id); count them without a full parser
-  let rest: Buffer = Buffer.alloc(0);
-  s.on('data', (b: Buffer) => {
-    const buf = rest.length ? Buffer.concat([rest, b]) : b;
-    let o = 0;
-    while (buf.length - o >= 4 && buf[o] === 0x40) { acked++; inflight[n]!--; o += 4; }
-    rest = buf.subarray(o);
-  });
-});
 // The payload as a template: the same JSON text JSON.stringify gives for this object, without building the object.
 const payload = (n: number) => {
   const ts = (lastTs[n] = Math.max(Date.now(), lastTs[n]! + 1));
@@ -113,7 +134,7 @@ async function step(rate: number, seconds: number) {
   for (let i = 0; i < 100 && acked < sent; i++) await new Promise((r) => setTimeout(r, 100));
   let last = 0;
   for (const t of lastTs) if (t > last) last = t;
-  process.stdout.write(`${JSON.stringify({ sent, acked, seconds: sendSeconds, first, last })}\n`);
+  process.stdout.write(`${JSON.stringify({ sent, acked, seconds: sendSeconds, first, last, ...(unexpected ? { unexpected } : {}) })}\n`);
 }
 
 let pending = '';
