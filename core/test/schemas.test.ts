@@ -81,7 +81,8 @@ describe('telemetry', () => {
   it.each(DEVICE_KINDS)('accepts a valid %s reading, as string or Buffer', (kind) => {
     for (const payload of [json(readings[kind]), Buffer.from(json(readings[kind]))]) {
       const result = parsePayload(kind, 'telemetry', payload);
-      expect(result).toEqual({ ok: true, channel: 'telemetry', value: readings[kind] });
+      // the text comes back too: it holds exactly the value, so a store can keep it instead of stringifying
+      expect(result).toEqual({ ok: true, channel: 'telemetry', value: readings[kind], text: json(readings[kind]) });
     }
   });
 
@@ -103,6 +104,8 @@ describe('telemetry', () => {
     const result = parsePayload('elevator', 'telemetry', json({ ...elevatorReading, vendorX: 1, __proto__junk: 'x' }));
     expect(result.ok && result.value).not.toHaveProperty('vendorX');
     expect(result.ok && result.value).toEqual(elevatorReading);
+    // the text still holds the dropped fields, so it is not offered
+    expect(result.ok && result.channel === 'telemetry' && result.text).toBe(undefined);
   });
 
   it.each([

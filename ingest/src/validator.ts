@@ -25,7 +25,7 @@ export type Validated =
       clockSkew: boolean;
       receivedAt: number;
       body:
-        | { channel: 'telemetry'; value: Record<string, unknown> }
+        | { channel: 'telemetry'; value: Record<string, unknown>; /** the payload's JSON text when it is exactly `value` */ text?: string }
         | { channel: 'event'; value: DeviceEvent }
         | { channel: 'status'; value: DeviceStatus }
         | { channel: 'presence'; online: boolean; reason?: string };
@@ -79,7 +79,7 @@ export function validateEntry(entry: UplinkEntry, cache: DeviceCache, limits: Cl
   // built directly (no spreads): this runs for every message
   switch (parsed.channel) {
     case 'telemetry':
-      return { ok: true, device, ts, clockSkew, receivedAt, body: { channel: 'telemetry', value: parsed.value as unknown as Record<string, unknown> } };
+      return { ok: true, device, ts, clockSkew, receivedAt, body: { channel: 'telemetry', value: parsed.value as unknown as Record<string, unknown>, text: parsed.text } };
     case 'event':
       return { ok: true, device, ts, clockSkew, receivedAt, body: { channel: 'event', value: parsed.value } };
     case 'status':

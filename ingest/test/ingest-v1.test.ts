@@ -41,7 +41,8 @@ describe('ingest → InfluxDB 1.x (v1 write path through the transport)', () => 
     const entries = [];
     for (let i = 0; i < 50; i++) {
       entries.push(entry(telemetryTopic('elevator', 'E00000'), elevatorTelemetry(t0 + i * 1000, i), t0 + i * 1000 + 30));
-      entries.push(entry(telemetryTopic('boiler', 'B00001'), boilerTelemetry(t0 + i * 1000, i), t0 + i * 1000 + 30));
+      // the last boiler reading carries a field no schema knows: stored nowhere
+      entries.push(entry(telemetryTopic('boiler', 'B00001'), { ...boilerTelemetry(t0 + i * 1000, i), ...(i === 49 ? { vendorX: 7 } : {}) }, t0 + i * 1000 + 30));
     }
     entries.push(entry(eventTopic('elevator', 'E00001'), { ts: t0 + 5000, code: '11', state: 'raised', detail: { floor: 3, note: '困人 · trapped' } }));
     entries.push(entry(statusTopic('elevator', 'E00001'), { state: 'online', firmware: '1.2.3', interval: 10 }));
@@ -78,6 +79,9 @@ describe('ingest → InfluxDB 1.x (v1 write path through the transport)', () => 
   it('keeps the shadow and publishes its changes', async () => {
     const s = await waitFor(() => reader.get('E00000'), (v) => v?.telemetryTs === t0 + 49_000 && v.online === false, 5000);
     expect(s).toMatchObject({ kind: 'elevator', unitId: 'unit-0', districtId: 'district 0', online: false, offlineReason: 'lwt', telemetry: { floor: 9, seq: 49 } });
+    // the shadow keeps the validated reading: the device's own text when it held nothing else, else re-encoded
+    expect(s?.telemetry).toEqual(elevatorTelemetry(t0 + 49_000, 49));
+    expect((await reader.get('B00001'))?.telemetry).toEqual(boilerTelemetry(t0 + 49_000, 49));
     const e1 = await reader.get('E00001');
     expect(e1).toMatchObject({ online: true, firmware: '1.2.3', interval: 10, events: { '11': { state: 'raised', ts: t0 + 5000, detail: { floor: 3, note: '困人 · trapped' } } } });
     // non-ASCII text travels packed by its byte length (packStrings) and arrives whole in the change feed too

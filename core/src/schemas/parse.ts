@@ -16,7 +16,16 @@ import {
 export type InvalidReason = 'oversized' | 'bad_json' | 'schema' | 'unknown_device' | 'kind_mismatch' | 'bad_topic' | 'disabled_device';
 
 export type ParsedPayload =
-  | { ok: true; channel: 'telemetry'; value: ElevatorTelemetry | BoilerTelemetry }
+  | {
+      ok: true;
+      channel: 'telemetry';
+      value: ElevatorTelemetry | BoilerTelemetry;
+      /**
+       * The payload's JSON text, when it holds exactly `value` (no unknown key was dropped): whoever stores the
+       * value as JSON can keep this text instead of stringifying the object again.
+       */
+      text?: string;
+    }
   | { ok: true; channel: 'event'; value: DeviceEvent }
   | { ok: true; channel: 'status'; value: DeviceStatus }
   | { ok: false; reason: InvalidReason; message: string };
@@ -34,13 +43,25 @@ export function parsePayload(kind: DeviceKind, channel: UplinkChannel, payload: 
   const size = typeof payload === 'string' ? Buffer.byteLength(payload) : payload.length;
   if (size > MAX_PAYLOAD_BYTES) return { ok: false, reason: 'oversized', message: `payload is ${size} bytes, limit ${MAX_PAYLOAD_BYTES}` };
   let json: unknown;
+  const text = typeof payload === 'string' ? payload : payload.toString('utf8');
   try {
-    json = JSON.parse(typeof payload === 'string' ? payload : payload.toString('utf8'));
+    json = JSON.parse(text);
   } catch (err) {
     return { ok: false, reason: 'bad_json', message: `not JSON: ${(err as Error).message}` };
   }
   const schema = channel === 'telemetry' ? telemetrySchemas[kind] : channel === 'event' ? eventSchemas[kind] : deviceStatusSchema;
   const result = schema.safeParse(json);
   if (!result.success) return { ok: false, reason: 'schema', message: formatIssues(result.error) };
+  if (channel === 'telemetry') {
+    // the schemas transform nothing, so the same keys mean the same value (zod only drops unknown keys)
+    const same = keyCount(json as object) === keyCount(result.data as object);
+    return same ? { ok: true, channel, value: result.data as ElevatorTelemetry, text } : { ok: true, channel, value: result.data as ElevatorTelemetry };
+  }
   return { ok: true, channel, value: result.data } as ParsedPayload;
+}
+
+function keyCount(o: object): number {
+  let n = 0;
+  for (const k in o) if (Object.hasOwn(o, k)) n++;
+  return n;
 }
