@@ -15,6 +15,7 @@ import mqtt from 'mqtt';
 import { createInfluxDatabase, freePort, startInflux, startRedis } from '@tianwang/core/testing';
 import { childLines } from './child-lines.js';
 import { cpuSeconds, influxCeiling, machineJiffies, perMessageCost } from './measure.js';
+import { influxScalar } from './influx-query.js';
 
 const quick = process.argv.includes('--quick');
 /** ingest processes in the pool (default 2, `-- --workers 1` for one); they share the consumer group */
@@ -62,10 +63,7 @@ function launch(args: string[], ready?: string): Promise<ChildProcess> {
 }
 
 async function influxCount(url: string, from: number, to: number): Promise<number> {
-  const q = `SELECT count("seq") FROM "elevator" WHERE "device" != '${probeId}' AND time >= ${from}ms AND time <= ${to}ms`;
-  const res = await fetch(`${url}/query`, { method: 'POST', body: new URLSearchParams({ q, db: DB, epoch: 'ms' }) });
-  const j = (await res.json()) as { results: { series?: { values: number[][] }[] }[] };
-  return Number(j.results[0]?.series?.[0]?.values[0]?.[1] ?? 0);
+  return (await influxScalar(url, DB, `SELECT count("seq") FROM "elevator" WHERE "device" != '${probeId}' AND time >= ${from}ms AND time <= ${to}ms`)) ?? 0;
 }
 
 /** Publishes a marker every 100 ms from the probe device and polls InfluxDB for it every 50 ms. */
@@ -82,9 +80,7 @@ async function startProbe(port: number, influxUrl: string) {
   }, 100);
   const poll = (async () => {
     while (!stopped) {
-      const res = await fetch(`${influxUrl}/query`, { method: 'POST', body: new URLSearchParams({ q: `SELECT last("seq") FROM "elevator" WHERE "device" = '${probeId}'`, db: DB, epoch: 'ms' }) }).catch(() => undefined);
-      const j = res ? ((await res.json()) as { results: { series?: { values: number[][] }[] }[] }) : undefined;
-      const last = Number(j?.results[0]?.series?.[0]?.values[0]?.[1] ?? -1);
+      const last = (await influxScalar(influxUrl, DB, `SELECT last("seq") FROM "elevator" WHERE "device" = '${probeId}'`).catch(() => undefined)) ?? -1;
       const now = Date.now();
       for (let s = seen + 1; s <= last; s++) {
         const at = published.get(s);
