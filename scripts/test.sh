@@ -38,6 +38,12 @@ summary="$(node -e '
     // a file that failed outside any test (import error, failing hook) counts once
     const brokenFiles = (r.testResults ?? []).filter((f) => f.status === "failed" && !(f.assertionResults ?? []).some((a) => a.status === "failed")).length;
     const failed = r.numFailedTests + brokenFiles;
+    // a test that passed only on its retry (CI retries once) keeps the first attempt'"'"'s error: print it, so a
+    // flaky test can be diagnosed from the CI log instead of hiding behind "(retry x1)"
+    for (const f of r.testResults ?? [])
+      for (const a of f.assertionResults ?? [])
+        if (a.status === "passed" && a.failureMessages?.length)
+          console.error(`passed on retry: ${f.name.replace(process.cwd() + "/", "")} > ${a.fullName}\n  ${a.failureMessages[0].split("\n").slice(0, 12).join("\n  ")}`);
     console.log(`${r.numPassedTests} ${failed} ${r.numTotalTests}`);
   } catch { console.log("0 1 0"); }
 ' "$report")"
