@@ -16,6 +16,7 @@ import type { TwClient } from './client-state.js';
  */
 type AckingClient = TwClient & {
   connected: boolean;
+  connecting: boolean;
   _parsingBatch: number;
   _nextBatch(err?: Error | null): void;
   _onError(err: Error): void;
@@ -77,7 +78,10 @@ function flushPubacks(): void {
   for (const c of clients) {
     const ids = c._twAcks as number[];
     c._twAcks = undefined;
-    if (c.closed || !c.connected) continue;
+    // `connecting` too, as aedes' own write(): CONNACK goes out, and the client may publish at once, before aedes
+    // has read the session's queued messages from the persistence (a Redis round trip) and set `connected`. A
+    // PUBACK skipped there was lost for good and the publisher waited for ever (a CI hang, 1 run in ~15 under load).
+    if (c.closed || !(c.connected || c.connecting)) continue;
     const buf = Buffer.allocUnsafe(ids.length * 4);
     for (let i = 0, o = 0; i < ids.length; i++, o += 4) {
       buf[o] = 0x40; // PUBACK fixed header, MQTT 3.1.1 §3.4.1

@@ -1,4 +1,5 @@
 import { connect as tcpConnect, type Socket } from 'node:net';
+import { Readable } from 'node:stream';
 import { pipelineKeys, readUplinkMessages } from '@tianwang/core/pipeline';
 import { hashSecret } from '@tianwang/core/crypto';
 import { startRedis, type RedisServer } from '@tianwang/core/testing';
@@ -13,7 +14,7 @@ import { MASTER, startTestBroker, waitFor } from './helpers.js';
  * delivery (fast-delivery.ts), driven with raw sockets so the test controls how packets fall into TCP chunks.
  */
 const SECRET = '0123456789abcdef0123456789abcdef';
-const IDS = ['EL-0001', 'EL-0002', 'EL-0003', 'EL-0004', 'EL-0005'];
+const IDS = ['EL-0001', 'EL-0002', 'EL-0003', 'EL-0004', 'EL-0005', 'EL-0006'];
 const devices = memoryDeviceSource(IDS.map((id) => ({ id, kind: 'elevator' as const, enabled: true, credentialHash: hashSecret(SECRET), unitId: 'U1', districtId: 'D1' })));
 const telemetry = (id: string) => `tw/v1/elevator/${id}/telemetry`;
 const gen = (p: Record<string, unknown>) => mqttPacket.generate(p as unknown as Packet);
@@ -91,6 +92,33 @@ describe('fast publish path, batched PUBACKs, batched QoS 1 delivery', () => {
     expect(ofType(dev, 'puback').map((p) => p.messageId)).toEqual(Array.from({ length: n }, (_, i) => i + 1));
     expect(await streamPayloads('EL-0001')).toEqual(Array.from({ length: n }, (_, i) => `{"seq":${i}}`));
     dev.socket.destroy();
+  });
+
+  it('a PUBLISH sent right after CONNACK, while aedes still reads the session queue, gets its PUBACK', async () => {
+    // aedes sends CONNACK, resumes reading the socket, and only then reads the session's queued messages from
+    // Redis before it marks the client connected: here that read takes 500 ms, so the PUBLISH lands in between
+    const persistence = (broker.aedes as unknown as { persistence: { outgoingStream: (c: unknown) => Readable } }).persistence;
+    const original = persistence.outgoingStream;
+    persistence.outgoingStream = (client: unknown) => {
+      const queued = original.call(persistence, client);
+      return Readable.from((async function* () {
+        await new Promise((r) => setTimeout(r, 500));
+        yield* queued;
+      })());
+    };
+    try {
+      const dev = await raw(port, 'EL-0006', 'EL-0006', SECRET);
+      const t0 = Date.now();
+      dev.socket.write(publishPacket(telemetry('EL-0006'), '{"seq":1}', 1, 42));
+      await waitFor(() => ofType(dev, 'puback').length === 1, 3000, 'the PUBACK');
+      expect(ofType(dev, 'puback')[0]?.messageId).toBe(42);
+      // it came before the session read finished, as aedes' own PUBACK would have
+      expect(Date.now() - t0).toBeLessThan(450);
+      expect(await streamPayloads('EL-0006')).toEqual(['{"seq":1}']);
+      dev.socket.destroy();
+    } finally {
+      persistence.outgoingStream = original;
+    }
   });
 
   it('packets split at any byte and mixed with other packet types are all handled, PUBLISHes in order', async () => {
