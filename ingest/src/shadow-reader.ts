@@ -164,9 +164,12 @@ export function createShadowReader(redisUrl: string, keys: PipelineKeys): Shadow
         }
         // a failed read (Redis down) still delivers the changes, without values
         const ready = withTelemetry(batch).catch(() => batch);
-        delivered = delivered.then(async () => {
-          for (const one of await ready) onChange(one);
-        });
+        delivered = delivered
+          .then(async () => {
+            for (const one of await ready) onChange(one);
+          })
+          // a throwing onChange is the caller's uncaught error, as on the path without values; the chain goes on
+          .catch((err: unknown) => process.nextTick(() => { throw err; }));
       });
       await sub.subscribe(keys.shadowFeed);
       return async () => {
