@@ -9,6 +9,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort, startRedis, tempDir } from '@tianwang/core/testing';
 import { servicePassword } from '@tianwang/broker';
+import { cpuSeconds } from '../ingest/measure.js';
 import { mosquittoConfig } from './mosquitto.js';
 
 const quick = process.argv.includes('--quick');
@@ -21,12 +22,6 @@ const CONNS = quick ? 5_000 : 19_000;
 const HERE = 'bench/broker';
 const NODE = [process.execPath, '--conditions=@tianwang/source', '--import', 'tsx'];
 const BROKER_NODE = [process.execPath, '--expose-gc', '--conditions=@tianwang/source', '--import', 'tsx'];
-const TICK = 100; // clock ticks per second (Linux USER_HZ)
-
-const cpuSeconds = (pid: number) => {
-  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(f[11]) + Number(f[12])) / TICK;
-};
 const rssKb = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
 
 function launch(cmd: string[], core: number, readyLine?: string): Promise<ChildProcess> {
