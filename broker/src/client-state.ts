@@ -35,3 +35,12 @@ export type TwClient = Client & {
 export function stateOf(client: Client | null | undefined): ClientState | undefined {
   return (client as TwClient | null | undefined)?.tw;
 }
+
+/**
+ * Whether a packet may be written to the client now: aedes' own rule (lib/write.js), so the broker's write paths
+ * and aedes' agree. `connecting` counts: aedes sends CONNACK and reads the socket again before it has read the
+ * session's queued messages from the persistence and set `connected`, and a PUBLISH in that window must be answered.
+ */
+export function mayWrite(client: Client): boolean {
+  return client.connecting || client.connected;
+}

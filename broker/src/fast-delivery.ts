@@ -1,4 +1,4 @@
-import type { TwClient } from './client-state.js';
+import { mayWrite, type TwClient } from './client-state.js';
 import { PublishBatch } from './publish-encoding.js';
 
 type Cb = () => void;
@@ -19,8 +19,6 @@ type DeliveringClient = TwClient & {
   duplicates: Record<string, number>;
   subscriptions: Record<string, { qos?: number } | undefined>;
   clean: boolean;
-  connecting: boolean;
-  connected: boolean;
   errored: boolean;
   _nextId: number;
   _onError(err: Error): void;
@@ -64,7 +62,7 @@ export function installFastDelivery(client: TwClient): void {
       for (const cb of cbs) cb();
     };
     if (b.length === 0) return done();
-    if (!(c.connecting || c.connected)) return done();
+    if (!mayWrite(c)) return done();
     let ok: boolean;
     try {
       ok = c.conn.write(b.encode());

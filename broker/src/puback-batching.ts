@@ -1,4 +1,4 @@
-import type { TwClient } from './client-state.js';
+import { mayWrite, type TwClient } from './client-state.js';
 
 /**
  * PUBACKs of one event-loop turn, per client, written as one buffer: a publisher with hundreds of QoS 1
@@ -15,8 +15,6 @@ import type { TwClient } from './client-state.js';
  * array while PUBACKs wait for the flush), the flush is shared: no closure or timer per connection.
  */
 type AckingClient = TwClient & {
-  connected: boolean;
-  connecting: boolean;
   _parsingBatch: number;
   _nextBatch(err?: Error | null): void;
   _onError(err: Error): void;
@@ -78,10 +76,8 @@ function flushPubacks(): void {
   for (const c of clients) {
     const ids = c._twAcks as number[];
     c._twAcks = undefined;
-    // `connecting` too, as aedes' own write(): CONNACK goes out, and the client may publish at once, before aedes
-    // has read the session's queued messages from the persistence (a Redis round trip) and set `connected`. A
-    // PUBACK skipped there was lost for good and the publisher waited for ever (a CI hang, 1 run in ~15 under load).
-    if (c.closed || !(c.connected || c.connecting)) continue;
+    // (a PUBACK skipped while the client was still `connecting` was lost for good: the publisher waited for ever)
+    if (c.closed || !mayWrite(c)) continue;
     const buf = Buffer.allocUnsafe(ids.length * 4);
     for (let i = 0, o = 0; i < ids.length; i++, o += 4) {
       buf[o] = 0x40; // PUBACK fixed header, MQTT 3.1.1 §3.4.1
