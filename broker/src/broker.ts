@@ -13,7 +13,7 @@ import { createAuthorizers } from './authorize.js';
 import type { TwClient } from './client-state.js';
 import { ClusterEmitter } from './cluster-emitter.js';
 import { DeviceCredentialCache, type DeviceAuthSource } from './device-auth-source.js';
-import { ConnectionGate, initialTokens, limitPacketSize } from './limits.js';
+import { ConnectionGate, initialTokens } from './limits.js';
 import { listenTcp } from './listeners/tcp.js';
 import { listenTls } from './listeners/tls.js';
 import type { ConnectionHandler, Listener } from './listeners/types.js';
@@ -22,6 +22,7 @@ import { LoginBackoff } from './login-backoff.js';
 import { installFastDelivery } from './fast-delivery.js';
 import { installFastParse } from './fast-publish.js';
 import { createBrokerMetrics } from './metrics.js';
+import { guardParser, type ParserGuards } from './parser-guards.js';
 import { PipelineWriter } from './pipeline-writer.js';
 import { trackPresence } from './presence.js';
 import { trackPublishes } from './publish-tracker.js';
@@ -140,10 +141,18 @@ export function createBroker(config: BrokerServiceConfig, deps: BrokerDeps): Bro
     trackPresence(broker, writer, metrics, log, nodeId);
 
     const gate = new ConnectionGate(cfg.mqttMaxConnections);
-    const onTooBig = (client: TwClient, length: number) => {
-      metrics.limitViolations.labels('packet_size').inc();
-      client.tw.closeReason = 'kicked';
-      log.warn({ clientId: client.id, source: client.tw.source, length, max: cfg.mqttMaxPacketBytes }, 'packet over the size limit: disconnecting');
+    const guards: ParserGuards = {
+      maxBytes: cfg.mqttMaxPacketBytes,
+      onTooBig: (client, length) => {
+        metrics.limitViolations.labels('packet_size').inc();
+        client.tw.closeReason = 'kicked';
+        log.warn({ clientId: client.id, source: client.tw.source, length, max: cfg.mqttMaxPacketBytes }, 'packet over the size limit: disconnecting');
+      },
+      onFault: (client, rule) => {
+        metrics.protocolViolations.labels(rule).inc();
+        client.tw.closeReason = 'refused';
+        log.info({ clientId: client.id, source: client.tw.source, rule }, 'PUBLISH breaks an MQTT rule: disconnecting');
+      },
     };
     const handle: ConnectionHandler = (stream, source, transport, req) => {
       if (!gate.tryOpen()) {
@@ -163,7 +172,7 @@ export function createBroker(config: BrokerServiceConfig, deps: BrokerDeps): Bro
       coalesceWrites(stream);
       const client = broker.handle(stream, req) as TwClient;
       client.tw = { source, transport, hadWill: false, emptyClientId: false, tokens: initialTokens(cfg.mqttPublishRate), refilledAt: Date.now() };
-      limitPacketSize(client, cfg.mqttMaxPacketBytes, onTooBig);
+      guardParser(client, guards);
       installFastParse(client);
     };
 
