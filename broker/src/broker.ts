@@ -21,7 +21,9 @@ import { listenWs } from './listeners/ws.js';
 import { LoginBackoff } from './login-backoff.js';
 import { installFastDelivery } from './fast-delivery.js';
 import { installFastParse } from './fast-publish.js';
+import { installMessageDelivery } from './message-delivery.js';
 import { createBrokerMetrics } from './metrics.js';
+import { queueOncePerSession } from './offline-queue.js';
 import { guardParser, type ParserGuards } from './parser-guards.js';
 import { PipelineWriter } from './pipeline-writer.js';
 import { trackPresence } from './presence.js';
@@ -91,6 +93,7 @@ export function createBroker(config: BrokerServiceConfig, deps: BrokerDeps): Bro
     shutdown.add('message bus', () => emitter.close());
 
     const persistence = redisPersistence({ conn: persistRedis });
+    queueOncePerSession(persistence as unknown as Parameters<typeof queueOncePerSession>[0]);
     const cache = new DeviceCredentialCache(deps.devices, cfg.mqttAuthCacheMs);
     const backoff = new LoginBackoff(cfg.mqttLoginBackoffMs, cfg.mqttLoginBackoffMaxMs);
     const clients = () => (aedes as unknown as { clients: Record<string, Client> } | undefined)?.clients ?? {};
@@ -112,9 +115,9 @@ export function createBroker(config: BrokerServiceConfig, deps: BrokerDeps): Bro
       },
       authenticate: createAuthenticate({
         cache, backoff, servicePassword: master, simAdmin: cfg.mqttSimAdmin, metrics, log, registered: (id) => clients()[id],
-        // services are the heavy subscribers (the fleet's telemetry); devices receive a few commands and
-        // keep aedes' own path, which costs no extra memory per idle connection
-        admitted: (client) => client.tw.principal?.type === 'service' && installFastDelivery(client),
+        // services are the heavy subscribers (the fleet's telemetry): batched delivery; devices receive a few
+        // commands, one message at a time, which costs no more memory per idle connection than aedes' own
+        admitted: (client) => (client.tw.principal?.type === 'service' ? installFastDelivery(client) : installMessageDelivery(client)),
       }),
       ...authorizers,
     });

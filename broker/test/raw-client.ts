@@ -16,6 +16,8 @@ export interface Raw {
   socket: Socket;
   packets: ReceivedPacket[];
   closed: () => boolean;
+  /** called with every packet after CONNACK, as it arrives */
+  listeners: ((p: ReceivedPacket) => void)[];
 }
 
 /** Connects and resolves once CONNACK 0 came (rejects with the return code otherwise); `localAddress` picks the source. */
@@ -24,6 +26,7 @@ export function raw(port: number, clientId: string, username: string, password: 
     const socket = tcpConnect({ port, host: '127.0.0.1', ...(localAddress ? { localAddress } : {}) });
     const parser = mqttPacket.parser({ protocolVersion: 4 });
     const packets: ReceivedPacket[] = [];
+    const listeners: Raw['listeners'] = [];
     let isClosed = false;
     socket.on('close', () => {
       isClosed = true;
@@ -33,14 +36,24 @@ export function raw(port: number, clientId: string, username: string, password: 
     parser.on('packet', (packet: Packet) => {
       const p = packet as ReceivedPacket;
       if (p.cmd === 'connack') {
-        if (p.returnCode === 0) resolve({ socket, packets, closed: () => isClosed });
+        if (p.returnCode === 0) resolve({ socket, packets, closed: () => isClosed, listeners });
         else reject(Object.assign(new Error(`refused ${p.returnCode}`), { code: p.returnCode }));
         return;
       }
       packets.push(p);
+      for (const l of listeners) l(p);
     });
     socket.on('data', (b: Buffer) => parser.parse(b));
     socket.once('connect', () => socket.write(connectPacket(clientId, username, password, clean)));
+  });
+}
+
+/** Acknowledges every message delivered at QoS 1 (PUBACK) and 2 (PUBREC, then PUBCOMP), as a real subscriber does. */
+export function autoAck(r: Raw): void {
+  r.listeners.push((p) => {
+    if (p.cmd === 'publish' && p.qos === 1) r.socket.write(gen({ cmd: 'puback', messageId: p.messageId }));
+    if (p.cmd === 'publish' && p.qos === 2) r.socket.write(gen({ cmd: 'pubrec', messageId: p.messageId }));
+    if (p.cmd === 'pubrel') r.socket.write(gen({ cmd: 'pubcomp', messageId: p.messageId }));
   });
 }
 
