@@ -7,8 +7,18 @@ export type Transport = 'tcp' | 'tls' | 'ws';
 export type CloseReason = 'disconnect' | 'keepalive' | 'lwt' | 'lost' | 'kicked' | 'refused' | 'revoked' | 'takeover' | 'shutdown';
 
 /** What the broker keeps per connection, next to aedes' own client fields. */
+/**
+ * A connection's slot in the per-source login limit (login-limiter.ts): `held` until a CONNECT is judged (closing
+ * the connection gives it back), `judging` from then until the verdict is answered (whatever happens to the
+ * connection meanwhile), `free` once given back.
+ */
+export type LoginSlot = 'held' | 'judging' | 'free';
+
 export interface ClientState {
   source: string;
+  /** what the login limit counts this connection under (sourceKey of `source`) */
+  sourceKey: string;
+  loginSlot: LoginSlot;
   transport: Transport;
   /** set once authentication succeeded */
   principal?: Principal;
