@@ -103,11 +103,12 @@ export function sealSource(url: string): string {
 const publishers = new Set<ChildProcess>();
 process.once('exit', () => publishers.forEach((p) => p.kill('SIGKILL')));
 
-/** A test camera: ffmpeg publishing a synthetic picture at 320×180, 10 fps, one keyframe per second. */
-export function publish(url: string, source = 'testsrc2=size=320x180:rate=10', inputArgs: string[] = ['-f', 'lavfi']): ChildProcess & { exited: Promise<number | null> } {
+/** A test camera: ffmpeg publishing a synthetic picture at 320×180, 10 fps, one keyframe per second (`gop` frames). */
+export function publish(url: string, source = 'testsrc2=size=320x180:rate=10', inputArgs: string[] = ['-f', 'lavfi'], opts: { gop?: number; audio?: boolean } = {}): ChildProcess & { exited: Promise<number | null> } {
+  const audio = opts.audio ? ['-re', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=44100', '-c:a', 'aac', '-b:a', '64k'] : [];
   const child = spawn(
     'ffmpeg',
-    ['-hide_banner', '-nostdin', '-loglevel', 'error', '-re', ...inputArgs, '-i', source, '-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-g', '10', '-pix_fmt', 'yuv420p', '-f', 'flv', url],
+    ['-hide_banner', '-nostdin', '-loglevel', 'error', '-re', ...inputArgs, '-i', source, ...audio, '-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-g', String(opts.gop ?? 10), '-pix_fmt', 'yuv420p', '-f', 'flv', url],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
   child.stderr?.resume();
