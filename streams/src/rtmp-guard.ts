@@ -67,10 +67,15 @@ export class RtmpGuard {
     readonly limits: RtmpLimits = RTMP_LIMITS,
   ) {}
 
-  /** Whether a new connection from `ip` may start; false (too many not yet accepted) is reported as a violation. */
+  /**
+   * Whether a new connection may start; false (too many not yet accepted) is reported as a violation. The
+   * per-address cap does not apply to this host itself: the relay's own ffmpeg children (recorders, HLS,
+   * pulls: dozens at once after a restart) all connect from it.
+   */
   admit(socket: Socket): boolean {
     const ip = addressOf(socket);
-    if (this.pendingTotal < this.limits.maxPending && (this.pending.get(ip) ?? 0) < this.limits.maxPendingPerIp) return true;
+    const self = socket.remoteAddress !== undefined && socket.remoteAddress === socket.localAddress;
+    if (this.pendingTotal < this.limits.maxPending && (self || (this.pending.get(ip) ?? 0) < this.limits.maxPendingPerIp)) return true;
     this.hooks.onViolation({ ip, cause: 'overload', reason: 'too many connections waiting to publish or play' });
     return false;
   }
