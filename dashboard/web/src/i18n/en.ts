@@ -1,0 +1,91 @@
+import type { zhCN } from './zh-cn';
+
+/** English: the same keys as zh-cn.ts (the type makes a missing one a compile error). */
+export const en: typeof zhCN = {
+  app: { title: 'Tianwang · Special Equipment Remote Supervision', short: 'Tianwang' },
+  menu: {
+    board: 'Live board', registry: 'Registry', units: 'Using units', devices: 'Devices', companies: 'Maintenance companies',
+    kitchens: 'Kitchens', cameras: 'Cameras', users: 'Users', account: 'Change password',
+  },
+  role: { admin: 'Administrator', inspector: 'Inspector', unit: 'Using unit', maintenance: 'Maintenance' },
+  kind: { elevator: 'Elevator', boiler: 'Boiler' },
+  online: { online: 'Online', offline: 'Offline', unknown: 'Unknown' },
+  run: {
+    elevator: { fault: 'Fault', running: 'Running', stopped: 'Stopped', unknown: 'Unknown' },
+    boiler: { fault: 'Fault', running: 'Firing', stopped: 'Off', unknown: 'Unknown' },
+  },
+  direction: { up: 'up', down: 'down', stop: 'stopped' },
+  door: { open: 'doors open', closed: 'doors closed', opening: 'opening', closing: 'closing' },
+  mode: { 0: 'out of service', 1: 'normal', 2: 'inspection', 3: 'fire return', 4: 'firefighter', 5: 'emergency power', 6: 'earthquake' },
+  power: { mains: 'mains', battery: 'on battery', off: 'power off' },
+  burner: { off: 'burner off', ignition: 'ignition', running: 'firing' },
+  unit: { floor: 'F' },
+  field: {
+    floor: 'Floor', direction: 'Direction', speed: 'Speed', door: 'Doors', doorZone: 'Door zone', passenger: 'Passenger',
+    mode: 'Service mode', power: 'Power', load: 'Load', runCount: 'Run count', runHours: 'Running hours',
+    pressure: 'Pressure', waterLevel: 'Water level', steamTemp: 'Outlet temp.', flueTemp: 'Flue temp.', feedWaterTemp: 'Feed-water temp.',
+    burner: 'Burner', flame: 'Flame', fan: 'Fan', feedPump: 'Feed pump', fuelPressure: 'Gas pressure', operatorOnDuty: 'Certified operator',
+  },
+  common: {
+    search: 'Search', reset: 'Reset', save: 'Save', cancel: 'Cancel', confirm: 'OK', add: 'Add', edit: 'Edit',
+    disable: 'Disable', enable: 'Enable', actions: 'Actions', yes: 'Yes', no: 'No', back: 'Back', refresh: 'Refresh', close: 'Close',
+    submit: 'Submit', exportXlsx: 'Export Excel', exportFailed: 'Export failed, please try again', saved: 'Saved', loadFailed: 'Failed to load',
+    enabled: 'Enabled', disabled: 'Disabled', status: 'Status', none: 'None', more: 'More', required: 'Required',
+  },
+  top: { menu: 'Menu', signOut: 'Sign out', signOutConfirm: 'Sign out now?' },
+  login: {
+    title: 'Sign in', subtitle: 'Elevators · Boilers · Bright kitchens', username: 'Username', password: 'Password', submit: 'Sign in',
+    usernameRequired: 'Enter your username', passwordRequired: 'Enter your password', footer: 'Market Supervision Bureau · Special Equipment Safety',
+    errors: {
+      wrong: 'Wrong username or password', throttled: 'Too many failed attempts. Try again in {n} s', throttledMin: 'Too many failed attempts. Try again in about {n} min',
+      required: 'Enter username and password', network: 'Cannot reach the server', server: 'The server is unavailable, try again later', other: 'Sign-in failed ({code})',
+    },
+  },
+  board: {
+    empty: 'No device matches', loadFailed: 'Failed to load devices', noData: 'No data yet', since: 'For', activeAlarms: 'Open alarms',
+    maintenanceOverdue: 'Maint. overdue', inspectionExpired: 'Insp. expired', inspectionExpiring: 'Insp. due soon',
+    shown: '{n} of {total} devices', more: 'Show 50 more ({n} left)',
+    live: { open: 'Live', connecting: 'Connecting', closed: 'Disconnected' },
+    col: {
+      kind: 'Kind', registrationCode: 'Registration code', name: 'Name', unit: 'Using unit', location: 'Location', online: 'Online',
+      lastSeen: 'Last report', state: 'Current state', alarms: 'Alarms', marks: 'Maint. / insp.',
+    },
+    count: { total: 'Devices', onlineRate: 'Online rate', onlineOf: '{online} on · {offline} off', alarm: 'In alarm', overdue: 'Maintenance overdue', inspection: 'Inspection due {n}' },
+    filter: { search: 'Code / name / unit / location', district: 'District / grid', unit: 'Using unit', kind: 'Kind', online: 'Online', alarm: 'In alarm', overdue: 'Overdue' },
+  },
+  device: {
+    title: 'Device file', elevatorFile: 'Elevator file', boilerFile: 'Boiler file', notFound: 'No such device in your jurisdiction',
+    identity: 'Identity', live: 'Live state', history: 'History', registrationCode: 'Registration code', id: 'Device ID', model: 'Model',
+    location: 'Location', unit: 'Using unit', district: 'District', company: 'Maintenance company', safetyOfficer: 'Safety officer', principal: 'Principal',
+    companyContact: 'Company contact', emergencyPhone: 'Emergency phone', creditCode: 'Credit code', lastMaintenance: 'Last maintenance', inspectionValid: 'Inspection valid until',
+    interval: 'Report interval', ratedSpeed: 'Rated speed', ratedLoad: 'Rated load', floors: 'Floors', ratedPressure: 'Rated pressure', ratedCapacity: 'Rated capacity',
+    safetyValveSet: 'Safety valve set', lastSeen: 'Last report', noLive: 'No data received from this device yet', seconds: '{n} s', enabled: 'Enabled',
+    car: 'Car', doorOpen: 'Open', doorClosed: 'Closed', limit: 'Limit',
+    range: { '1h': 'Last hour', '24h': 'Last 24 h', '7d': 'Last 7 days', custom: 'Custom' },
+    rangeStart: 'Start', rangeEnd: 'End', noHistory: 'No data in this period', gaps: 'Gaps are periods without data',
+    tabs: { alarms: 'Alarms', events: 'Faults & events', sms: 'SMS sent', maintenance: 'Maintenance', inspections: 'Inspections', audit: 'Audit trail' },
+  },
+  records: {
+    at: 'Time', type: 'Type', title: 'Title', severity: 'Severity', status: 'Status', raisedAt: 'Raised', closedAt: 'Closed', code: 'Code',
+    state: 'State', detail: 'Detail', to: 'Recipient', phone: 'Phone', stage: 'Stage', text: 'Text', sentAt: 'Sent', result: 'Result',
+    doneOn: 'Date', company: 'Company', technician: 'Technician', items: 'Items', note: 'Note', addMaintenance: 'Add maintenance',
+    inspectedOn: 'Inspected on', inspResult: 'Result', nextDue: 'Next due', reportNo: 'Report no.', addInspection: 'Add inspection',
+    actor: 'Actor', action: 'Action', via: 'Via', empty: 'No records', itemsHint: 'One item per line, e.g. traction machine check',
+    pass: 'Pass', conditional: 'Conditional', fail: 'Fail', raised: 'Raised', cleared: 'Cleared',
+    severityLevel: { critical: 'Critical', major: 'Major', minor: 'Minor', info: 'Info' },
+    alarmStatus: { open: 'Open', acknowledged: 'Acknowledged', rectified: 'Rectified', closed: 'Closed' },
+  },
+  registry: {
+    readOnly: 'Read only: administrators edit the registry', import: 'Import', importTitle: 'Import {what} from Excel', importHint: 'Upload an .xlsx file; if any row is wrong, nothing is imported.',
+    importOk: '{n} rows imported', importErrors: 'Import failed: these rows are wrong, nothing was imported', row: 'Row', column: 'Column', error: 'Error',
+    rotate: 'Rotate secret', rotateConfirm: 'The old secret stops working at once and the terminal must use the new one. Rotate?', secretTitle: 'New device secret',
+    secretOnce: 'The secret is shown only this once. Copy it into the terminal now.', copy: 'Copy', copied: 'Copied',
+    disableConfirm: 'Disable "{name}"?', enableConfirm: 'Enable "{name}"?', createTitle: 'New {what}', editTitle: 'Edit {what}',
+    phoneInvalid: 'Enter a valid phone number (e.g. +8613800000000)', total: '{n} in total',
+  },
+  account: {
+    title: 'Change password', current: 'Current password', next: 'New password', confirm: 'Confirm new password', tooShort: 'At least 10 characters', mismatch: 'The new passwords differ',
+    same: 'The new password must differ from the current one', done: 'Password changed; sessions on other devices were signed out', wrong: 'Current password is wrong', profile: 'Account', username: 'Username', name: 'Name', role: 'Role',
+  },
+  notFound: { title: 'Not found', text: 'This page does not exist or is outside your permissions.', home: 'Back to the live board' },
+};
