@@ -1,9 +1,21 @@
+import cookie from '@fastify/cookie';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Redis } from 'ioredis';
 import { Counter } from 'prom-client';
-import type { AlarmActions } from '@tianwang/alerts';
-import type { Logger } from '@tianwang/core/log';
+import type { AlarmActions } from '@tianwang/alerts/actions';
+import { SecretBox } from '@tianwang/core/crypto';
+import { silentLogger, type Logger } from '@tianwang/core/log';
 import { createMetricsRegistry, type Registry as MetricsRegistry } from '@tianwang/core/metrics';
+import { pipelineKeys } from '@tianwang/core/pipeline';
 import type { Registry } from '@tianwang/core/registry';
+import type { History } from '@tianwang/ingest';
+import { ScopeResolver } from './auth/scope.js';
+import { SessionStore } from './auth/sessions.js';
+import { LoginThrottle, type ThrottleLimits } from './auth/throttle.js';
+import type { ApiContext } from './api/context.js';
+import { openApi } from './api/docs.js';
+import { apiPlugin } from './api/index.js';
+import { errorHandling } from './http/errors.js';
 import { formBodies, securityHeaders } from './http/security.js';
 import { ackPlugin } from './plugins/ack/index.js';
 import { homePlugin } from './plugins/home/index.js';
@@ -12,22 +24,46 @@ export interface AppOptions {
   registry: Registry;
   actions: AlarmActions;
   linkKey: Buffer;
+  /** key 'camera-url': seals pull cameras' source URLs */
+  cameraKey: Buffer;
   timezone: string;
   trustProxy: boolean;
+  /** sessions and sign-in throttling */
+  redis: Redis;
+  keyPrefix: string;
+  session: { idleMs: number; maxMs: number; secureCookie: boolean };
+  throttle: ThrottleLimits;
+  history: History;
   log?: Logger;
   /** further registries served on /metrics with the dashboard's own (all-in-one mode) */
   extraMetrics?: MetricsRegistry[];
 }
 
 /** Builds the fastify app (tests call inject(); server.ts listens). */
-export async function buildApp(o: AppOptions): Promise<{ app: FastifyInstance; metrics: MetricsRegistry }> {
+export async function buildApp(o: AppOptions): Promise<{ app: FastifyInstance; metrics: MetricsRegistry; api: ApiContext }> {
   const metrics = createMetricsRegistry('dashboard');
   const requests = new Counter({ name: 'dashboard_http_requests_total', help: 'HTTP requests by route and status', labelNames: ['route', 'status'], registers: [metrics] });
   const ackActions = new Counter({ name: 'dashboard_ack_actions_total', help: 'Acknowledgement page views and actions by result', labelNames: ['action', 'result'], registers: [metrics] });
   // pino's Logger and fastify's base logger type differ only in generics
   const app: FastifyInstance = Fastify({ loggerInstance: o.log?.child({ component: 'dashboard' }) as FastifyBaseLogger | undefined, trustProxy: o.trustProxy, disableRequestLogging: !o.log, bodyLimit: 64 * 1024 });
+  const keys = pipelineKeys(o.keyPrefix);
+  const log = (o.log ?? silentLogger()).child({ component: 'dashboard' });
+  const api: ApiContext = {
+    registry: o.registry,
+    sessions: new SessionStore(o.redis, keys, o.session.idleMs, o.session.maxMs),
+    throttle: new LoginThrottle(o.redis, keys, o.throttle),
+    scopes: new ScopeResolver(o.registry),
+    history: o.history,
+    cameraBox: new SecretBox(o.cameraKey),
+    secureCookie: o.session.secureCookie,
+    timezone: o.timezone,
+    log,
+  };
   securityHeaders(app);
   formBodies(app);
+  errorHandling(app);
+  await app.register(cookie);
+  await openApi(app);
   app.addHook('onResponse', async (req, reply) => {
     requests.inc({ route: req.routeOptions.url ?? 'unknown', status: String(reply.statusCode) });
   });
@@ -41,5 +77,6 @@ export async function buildApp(o: AppOptions): Promise<{ app: FastifyInstance; m
   });
   await app.register(ackPlugin, { registry: o.registry, actions: o.actions, linkKey: o.linkKey, timezone: o.timezone, counter: ackActions });
   await app.register(homePlugin);
-  return { app, metrics };
+  await app.register(async (scoped) => apiPlugin(scoped, api), { prefix: '/api' });
+  return { app, metrics, api };
 }

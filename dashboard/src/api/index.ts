@@ -1,0 +1,23 @@
+import type { FastifyInstance } from 'fastify';
+import { authGuard } from '../auth/guard.js';
+import { authRoutes } from '../auth/routes.js';
+import { apiNotFound } from '../http/errors.js';
+import type { ApiContext } from './context.js';
+import { swaggerUiForAdmins } from './docs.js';
+
+/**
+ * The JSON API, registered with prefix /api: the auth guard on every request, JSON 404s for unknown routes,
+ * the Swagger UI for admins at /api/docs and the versioned routes under /api/v1.
+ */
+export async function apiPlugin(app: FastifyInstance, ctx: ApiContext): Promise<void> {
+  apiNotFound(app);
+  authGuard(app, ctx.sessions);
+  await swaggerUiForAdmins(app);
+  await app.register(
+    async (v1) => {
+      authRoutes(v1, ctx);
+      v1.get('/openapi.json', { config: { auth: 'session' } }, async () => app.swagger());
+    },
+    { prefix: '/v1' },
+  );
+}
