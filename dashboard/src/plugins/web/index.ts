@@ -48,7 +48,7 @@ export async function webPlugin(app: FastifyInstance, opts: WebPluginOptions): P
   app.get('/*', (req, reply) => {
     const path = req.url.split('?', 1)[0] ?? '/';
     // a path with an extension is a file request (favicon.ico, a stale asset), not an app route
-    if (NOT_APP.test(path) || /\.[a-z0-9]+$/i.test(path)) return reply.callNotFound();
+    if (NOT_APP.test(path) || /\.[a-z0-9]+$/i.test(path)) return reply.code(404).send({ code: 'TW_NOT_FOUND', message: `no route GET ${path}` });
     return sendIndex(reply);
   });
 }
