@@ -5,6 +5,7 @@ import App from './App.vue';
 import { i18n } from './i18n';
 import { elementPlus } from './plugins/element';
 import { router } from './router';
+import './styles/theme.css';
 import './styles/app.css';
 
 createApp(App).use(createPinia()).use(i18n).use(elementPlus).use(router).mount('#app');

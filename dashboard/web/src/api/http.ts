@@ -4,6 +4,12 @@
  * into ApiError with the server's stable code. A 401 anywhere but the sign-in itself calls the handler the router
  * installs (back to the login page).
  */
+export interface RowError {
+  row: number;
+  column: string;
+  message: string;
+}
+
 export class ApiError extends Error {
   constructor(
     readonly status: number,
@@ -11,6 +17,8 @@ export class ApiError extends Error {
     message: string,
     /** seconds, from retry-after (TW_RATE_LIMITED) */
     readonly retryAfter?: number,
+    /** row-level problems of an .xlsx import */
+    readonly errors?: RowError[],
   ) {
     super(message);
   }
@@ -70,13 +78,15 @@ export async function request<T>(method: string, path: string, o: RequestOptions
 async function errorOf(res: Response): Promise<ApiError> {
   let code = `HTTP_${res.status}`;
   let message = res.statusText;
+  let errors: RowError[] | undefined;
   try {
-    const j = (await res.json()) as { code?: string; message?: string };
+    const j = (await res.json()) as { code?: string; message?: string; errors?: RowError[] };
     code = j.code ?? code;
     message = j.message ?? message;
+    errors = j.errors;
   } catch {}
   const ra = Number(res.headers.get('retry-after'));
-  return new ApiError(res.status, code, message, Number.isFinite(ra) && ra > 0 ? ra : undefined);
+  return new ApiError(res.status, code, message, Number.isFinite(ra) && ra > 0 ? ra : undefined, errors);
 }
 
 export const api = {

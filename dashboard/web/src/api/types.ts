@@ -88,3 +88,46 @@ export interface UnitRow {
   districtId: string;
   [k: string]: unknown;
 }
+
+export interface Rated {
+  ratedSpeed?: number;
+  ratedLoad?: number;
+  floors?: number;
+  ratedPressure?: number;
+  ratedCapacity?: number;
+  safetyValveSet?: number;
+}
+
+/** `GET /api/v1/devices/:id`: the device file (一梯一档 / 一炉一档). */
+export interface DeviceFile {
+  device: {
+    id: string;
+    kind: DeviceKind;
+    registrationCode: string;
+    name: string;
+    location: string;
+    model: string;
+    rated: Rated;
+    telemetryIntervalS: number;
+    lastMaintenanceOn: string | null;
+    inspectionValidUntil: string | null;
+    enabled: boolean;
+    unitId: string;
+    maintenanceCompanyId: string | null;
+  };
+  unit: {
+    id: string;
+    name: string;
+    creditCode: string;
+    address: string;
+    districtId: string;
+    districtName?: string;
+    safetyOfficerName: string;
+    safetyOfficerPhone: string;
+    principalName: string;
+    principalPhone: string;
+  } | null;
+  maintenanceCompany: { id: string; name: string; contactName: string; contactPhone: string; emergencyPhone: string } | null;
+  /** the live state, as a board row */
+  state: BoardRow;
+}

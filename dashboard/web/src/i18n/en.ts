@@ -44,14 +44,15 @@ export const en: typeof zhCN = {
   board: {
     empty: 'No device matches', loadFailed: 'Failed to load devices', noData: 'No data yet', since: 'For', activeAlarms: 'Open alarms',
     maintenanceOverdue: 'Maint. overdue', inspectionExpired: 'Insp. expired', inspectionExpiring: 'Insp. due soon',
+    list: 'Devices', updatedAt: 'updated {t}',
     shown: '{n} of {total} devices', more: 'Show 50 more ({n} left)',
     live: { open: 'Live', connecting: 'Connecting', closed: 'Disconnected' },
     col: {
-      kind: 'Kind', registrationCode: 'Registration code', name: 'Name', unit: 'Using unit', location: 'Location', online: 'Online',
+      kind: 'Kind', registrationCode: 'Registration code', nameLocation: 'Device / location', unitDistrict: 'Unit / district', online: 'Online',
       lastSeen: 'Last report', state: 'Current state', alarms: 'Alarms', marks: 'Maint. / insp.',
     },
     count: { total: 'Devices', onlineRate: 'Online rate', onlineOf: '{online} on · {offline} off', alarm: 'In alarm', overdue: 'Maintenance overdue', inspection: 'Inspection due {n}' },
-    filter: { search: 'Code / name / unit / location', district: 'District / grid', unit: 'Using unit', kind: 'Kind', online: 'Online', alarm: 'In alarm', overdue: 'Overdue' },
+    filter: { search: 'Search code, name, unit', district: 'District / grid', unit: 'Using unit', kind: 'Kind', online: 'Online', alarm: 'In alarm', overdue: 'Overdue' },
   },
   device: {
     title: 'Device file', elevatorFile: 'Elevator file', boilerFile: 'Boiler file', notFound: 'No such device in your jurisdiction',
@@ -72,7 +73,9 @@ export const en: typeof zhCN = {
     inspectedOn: 'Inspected on', inspResult: 'Result', nextDue: 'Next due', reportNo: 'Report no.', addInspection: 'Add inspection',
     actor: 'Actor', action: 'Action', via: 'Via', empty: 'No records', itemsHint: 'One item per line, e.g. traction machine check',
     pass: 'Pass', conditional: 'Conditional', fail: 'Fail', raised: 'Raised', cleared: 'Cleared',
-    severityLevel: { critical: 'Critical', major: 'Major', minor: 'Minor', info: 'Info' },
+    severityLevel: { critical: 'Critical', major: 'Major', minor: 'Minor', warning: 'Warning' },
+    smsStatus: { queued: 'Queued', sending: 'Sending', sent: 'Sent', failed: 'Failed', merged: 'Merged', cancelled: 'Cancelled' },
+    smsStage: { officer: 'Safety officer', principal: 'Principal', inspector: 'Inspector' },
     alarmStatus: { open: 'Open', acknowledged: 'Acknowledged', rectified: 'Rectified', closed: 'Closed' },
   },
   registry: {
@@ -82,6 +85,22 @@ export const en: typeof zhCN = {
     secretOnce: 'The secret is shown only this once. Copy it into the terminal now.', copy: 'Copy', copied: 'Copied',
     disableConfirm: 'Disable "{name}"?', enableConfirm: 'Enable "{name}"?', createTitle: 'New {what}', editTitle: 'Edit {what}',
     phoneInvalid: 'Enter a valid phone number (e.g. +8613800000000)', total: '{n} in total',
+  },
+  reg: {
+    length: 'Must be {n} characters', dropFile: 'Drop an .xlsx file here, or click to choose', secret: 'Device secret',
+    area: { cold_dish: 'Cold dishes', raw: 'Raw prep', cooking: 'Cooking', dishwashing: 'Dishwashing', storage: 'Storage', other: 'Other' },
+    mode: { push: 'Push', pull: 'Pull' },
+    f: {
+      id: 'ID', name: 'Name', creditCode: 'Credit code', address: 'Address', districtId: 'District', safetyOfficerName: 'Safety officer',
+      safetyOfficerPhone: 'Officer phone', principalName: 'Principal', principalPhone: 'Principal phone', kind: 'Kind', registrationCode: 'Registration code',
+      location: 'Location', unitId: 'Using unit', maintenanceCompanyId: 'Maintenance company', model: 'Model', ratedSpeed: 'Rated speed (m/s)', ratedLoad: 'Rated load (kg)',
+      floors: 'Floors', ratedPressure: 'Rated pressure (MPa)', ratedCapacity: 'Rated capacity (t/h)', safetyValveSet: 'Safety valve set (MPa)',
+      telemetryIntervalS: 'Report interval (s)', lastMaintenanceOn: 'Last maintenance', inspectionValidUntil: 'Inspection valid until', enabled: 'Status',
+      contactName: 'Contact', contactPhone: 'Contact phone', emergencyPhone: 'Emergency phone', licenceNo: 'Licence no.', riskClass: 'Risk class',
+      businessHours: 'Business hours', publicViewing: 'Public viewing', kitchenId: 'Kitchen', area: 'Area', mode: 'Mode', sourceUrl: 'Source URL',
+      recordingEnabled: 'Recording', recordingHours: 'Recording hours', username: 'Username', displayName: 'Name', role: 'Role', phone: 'Mobile',
+      password: 'Initial password', scope: 'Scope',
+    },
   },
   account: {
     title: 'Change password', current: 'Current password', next: 'New password', confirm: 'Confirm new password', tooShort: 'At least 10 characters', mismatch: 'The new passwords differ',

@@ -42,14 +42,15 @@ export const zhCN = {
   board: {
     empty: '没有符合条件的设备', loadFailed: '设备列表加载失败', noData: '暂无数据', since: '持续时间', activeAlarms: '未处理报警',
     maintenanceOverdue: '维保超期', inspectionExpired: '检验过期', inspectionExpiring: '检验将到期',
+    list: '设备列表', updatedAt: '更新于 {t}',
     shown: '显示 {n} / {total} 台', more: '再显示 50 台（剩余 {n} 台）',
     live: { open: '实时', connecting: '连接中', closed: '已断开' },
     col: {
-      kind: '类型', registrationCode: '注册代码', name: '设备名称', unit: '使用单位', location: '安装位置', online: '在线状态',
+      kind: '类型', registrationCode: '注册代码', nameLocation: '设备 / 位置', unitDistrict: '使用单位 / 辖区', online: '在线状态',
       lastSeen: '最近上报', state: '当前状态', alarms: '报警', marks: '维保 / 检验',
     },
     count: { total: '设备总数', onlineRate: '在线率', onlineOf: '在线 {online} · 离线 {offline}', alarm: '报警中', overdue: '维保超期', inspection: '检验到期 {n}' },
-    filter: { search: '注册代码 / 名称 / 单位 / 位置', district: '辖区 / 网格', unit: '使用单位', kind: '设备类型', online: '在线状态', alarm: '报警中', overdue: '超期 / 到期' },
+    filter: { search: '搜索注册代码、名称、单位', district: '辖区 / 网格', unit: '使用单位', kind: '设备类型', online: '在线状态', alarm: '报警中', overdue: '超期 / 到期' },
   },
   device: {
     title: '设备档案', elevatorFile: '一梯一档', boilerFile: '一炉一档', notFound: '设备不存在或不在您的监管范围内',
@@ -70,7 +71,9 @@ export const zhCN = {
     inspectedOn: '检验日期', inspResult: '检验结论', nextDue: '下次检验日期', reportNo: '报告编号', addInspection: '登记检验',
     actor: '操作人', action: '操作', via: '途径', empty: '暂无记录', itemsHint: '每行一项，如：曳引机检查',
     pass: '合格', conditional: '复检合格', fail: '不合格', raised: '发生', cleared: '恢复',
-    severityLevel: { critical: '紧急', major: '重要', minor: '一般', info: '提示' },
+    severityLevel: { critical: '紧急', major: '重要', minor: '一般', warning: '提示' },
+    smsStatus: { queued: '排队中', sending: '发送中', sent: '已发送', failed: '发送失败', merged: '已合并', cancelled: '已取消' },
+    smsStage: { officer: '安全管理员', principal: '单位负责人', inspector: '监管人员' },
     alarmStatus: { open: '待处理', acknowledged: '已确认', rectified: '已整改', closed: '已关闭' },
   },
   registry: {
@@ -80,6 +83,22 @@ export const zhCN = {
     secretOnce: '密钥只显示这一次，请立即复制并配置到终端。关闭后无法再次查看。', copy: '复制', copied: '已复制',
     disableConfirm: '确定停用“{name}”吗？', enableConfirm: '确定启用“{name}”吗？', createTitle: '新增{what}', editTitle: '编辑{what}',
     phoneInvalid: '请输入有效手机号（如 13800000000 或 +8613800000000）', total: '共 {n} 条',
+  },
+  reg: {
+    length: '应为 {n} 位', dropFile: '将 .xlsx 文件拖到此处，或点击选择', secret: '设备密钥',
+    area: { cold_dish: '凉菜间', raw: '粗加工区', cooking: '烹饪区', dishwashing: '洗消间', storage: '库房', other: '其他' },
+    mode: { push: '推流', pull: '拉流' },
+    f: {
+      id: '编号', name: '名称', creditCode: '统一社会信用代码', address: '地址', districtId: '所属辖区', safetyOfficerName: '安全管理员',
+      safetyOfficerPhone: '安全管理员电话', principalName: '单位负责人', principalPhone: '负责人电话', kind: '设备类型', registrationCode: '注册代码',
+      location: '安装位置', unitId: '使用单位', maintenanceCompanyId: '维保单位', model: '型号', ratedSpeed: '额定速度 (m/s)', ratedLoad: '额定载重 (kg)',
+      floors: '层站数', ratedPressure: '额定压力 (MPa)', ratedCapacity: '额定蒸发量 (t/h)', safetyValveSet: '安全阀整定压力 (MPa)',
+      telemetryIntervalS: '上报周期 (秒)', lastMaintenanceOn: '最近维保日期', inspectionValidUntil: '检验有效期至', enabled: '状态',
+      contactName: '联系人', contactPhone: '联系电话', emergencyPhone: '应急电话', licenceNo: '食品经营许可证号', riskClass: '风险等级',
+      businessHours: '营业时间', publicViewing: '公众可看', kitchenId: '餐饮单位', area: '区域', mode: '接入方式', sourceUrl: '视频源地址',
+      recordingEnabled: '录像', recordingHours: '录像时段', username: '用户名', displayName: '姓名', role: '角色', phone: '手机号',
+      password: '初始密码', scope: '管辖范围',
+    },
   },
   account: {
     title: '修改密码', current: '当前密码', next: '新密码', confirm: '确认新密码', tooShort: '新密码至少 10 个字符', mismatch: '两次输入的新密码不一致',

@@ -48,3 +48,8 @@ export function num(v: number | null | undefined, digits = 2, unit = ''): string
   const s = Number.isInteger(v) ? String(v) : v.toFixed(digits).replace(/\.?0+$/, '');
   return unit ? `${s} ${unit}` : s;
 }
+
+/** Today as YYYY-MM-DD in the browser's time zone (dates of records are calendar days). */
+export function todayIso(d = new Date()): string {
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+}

@@ -9,24 +9,31 @@ const t = (k: string) => i18n.global.t(k);
 const row = (fn: (r: BoardRow) => ReturnType<typeof h> | null) => ({ rowData }: { rowData: BoardRow }) => fn(rowData) ?? h('span');
 
 /** The board's columns, sized for 1,366 px wide with the side menu open; the state column takes what is left. */
+/** Two lines in one cell: the main text and a muted detail under it (name over location, unit over district). */
+const twoLines = (main: string, sub: string, link?: string) =>
+  h('div', { class: 'two-lines' }, [
+    link ? h(RouterLink, { to: link, class: 'dev-link', title: main }, () => main) : h('span', { class: 'clip', title: main }, main),
+    h('span', { class: 'clip sub', title: sub }, sub || '—'),
+  ]);
+
+/** The board's columns, sized for 1,366 px wide with the side menu open; the state column takes what is left. */
 export function boardColumns(): Column<BoardRow>[] {
   return [
-    { key: 'kind', dataKey: 'kind', title: t('board.col.kind'), width: 64, cellRenderer: row(kindTag) },
-    { key: 'registrationCode', dataKey: 'registrationCode', title: t('board.col.registrationCode'), width: 178, sortable: true, class: 'mono' },
+    { key: 'kind', dataKey: 'kind', title: t('board.col.kind'), width: 58, cellRenderer: row(kindTag) },
+    { key: 'registrationCode', dataKey: 'registrationCode', title: t('board.col.registrationCode'), width: 168, sortable: true, class: 'mono' },
     {
       key: 'name',
       dataKey: 'name',
-      title: t('board.col.name'),
-      width: 130,
+      title: t('board.col.nameLocation'),
+      width: 150,
       sortable: true,
-      cellRenderer: row((r) => h(RouterLink, { to: `/devices/${encodeURIComponent(r.id)}`, class: 'dev-link', title: r.id }, () => r.name || r.id)),
+      cellRenderer: row((r) => twoLines(r.name || r.id, r.location, `/devices/${encodeURIComponent(r.id)}`)),
     },
-    { key: 'unitName', dataKey: 'unitName', title: t('board.col.unit'), width: 150, sortable: true, cellRenderer: row((r) => h('span', { class: 'clip', title: r.unitName }, r.unitName)) },
-    { key: 'location', dataKey: 'location', title: t('board.col.location'), width: 120, cellRenderer: row((r) => h('span', { class: 'clip', title: `${r.districtName} ${r.location}` }, r.location)) },
-    { key: 'online', dataKey: 'online', title: t('board.col.online'), width: 118, sortable: true, cellRenderer: row(onlineCell) },
-    { key: 'lastSeen', dataKey: 'lastSeen', title: t('board.col.lastSeen'), width: 92, sortable: true, cellRenderer: row(lastSeenCell) },
-    { key: 'state', dataKey: 'telemetry', title: t('board.col.state'), width: 220, flexGrow: 1, cellRenderer: row(stateCell) },
-    { key: 'activeAlarms', dataKey: 'activeAlarms', title: t('board.col.alarms'), width: 60, align: 'center', sortable: true, cellRenderer: row(alarmCell) },
-    { key: 'marks', dataKey: 'maintenanceOverdue', title: t('board.col.marks'), width: 150, cellRenderer: row(marksCell) },
+    { key: 'unitName', dataKey: 'unitName', title: t('board.col.unitDistrict'), width: 160, sortable: true, cellRenderer: row((r) => twoLines(r.unitName, r.districtName)) },
+    { key: 'online', dataKey: 'online', title: t('board.col.online'), width: 112, sortable: true, cellRenderer: row(onlineCell) },
+    { key: 'lastSeen', dataKey: 'lastSeen', title: t('board.col.lastSeen'), width: 84, sortable: true, cellRenderer: row(lastSeenCell) },
+    { key: 'state', dataKey: 'telemetry', title: t('board.col.state'), width: 200, flexGrow: 1, cellRenderer: row(stateCell) },
+    { key: 'activeAlarms', dataKey: 'activeAlarms', title: t('board.col.alarms'), width: 52, align: 'center', sortable: true, cellRenderer: row(alarmCell) },
+    { key: 'marks', dataKey: 'maintenanceOverdue', title: t('board.col.marks'), width: 124, cellRenderer: row(marksCell) },
   ];
 }

@@ -12,8 +12,7 @@ export function loginErrorText(e: unknown, t: T): string {
       const s = e.retryAfter ?? 60;
       return s >= 90 ? t('login.errors.throttledMin', { n: Math.ceil(s / 60) }) : t('login.errors.throttled', { n: s });
     }
-    case 'TW_VALIDATION':
-    case 'TW_BAD_REQUEST':
+    case 'TW_PAYLOAD_INVALID':
       return t('login.errors.required');
     default:
       return e.status >= 500 ? t('login.errors.server') : t('login.errors.other', { code: e.code });

@@ -1,0 +1,67 @@
+import type { Telemetry } from '@/api/types';
+import type { ChartOption } from '@/utils/echarts';
+
+export interface BoilerLimits {
+  ratedPressure?: number;
+  safetyValveSet?: number;
+}
+
+/** Water-level alarms at ±50 mm from normal (domain brief: typical low/high water alarm points). */
+export const WATER_ALARM_MM = 50;
+const WATER_SPAN_MM = 150;
+
+const band = (stops: [number, string][]) => ({ lineStyle: { width: 12, color: stops } });
+
+/**
+ * Two gauges with their limits drawn on the dial: steam pressure (green up to the rated pressure, amber up to the
+ * safety-valve set point, red above) and water level (red beyond ±50 mm).
+ */
+export function boilerGauges(tm: Telemetry | null, lim: BoilerLimits, labels: { pressure: string; waterLevel: string }): ChartOption {
+  const rated = lim.ratedPressure ?? 1.25;
+  const valve = lim.safetyValveSet ?? rated * 1.04;
+  const max = Math.ceil(Math.max(valve * 1.3, tm?.pressure ?? 0) * 10) / 10;
+  const common = {
+    type: 'gauge',
+    radius: '88%',
+    startAngle: 210,
+    endAngle: -30,
+    splitNumber: 5,
+    pointer: { width: 4, length: '60%' },
+    axisTick: { distance: -12, length: 4 },
+    splitLine: { distance: -12, length: 12 },
+    axisLabel: { distance: 16, fontSize: 10, color: '#606266' },
+    title: { offsetCenter: [0, '78%'], fontSize: 13, color: '#606266' },
+    detail: { offsetCenter: [0, '45%'], fontSize: 18, fontWeight: 600, color: '#1f2d3d' },
+  };
+  return {
+    series: [
+      {
+        ...common,
+        center: ['25%', '55%'],
+        min: 0,
+        max,
+        axisLine: band([
+          [rated / max, '#16a34a'],
+          [valve / max, '#d97706'],
+          [1, '#dc2626'],
+        ]),
+        axisLabel: { ...common.axisLabel, formatter: (v: number) => v.toFixed(1) },
+        detail: { ...common.detail, formatter: (v: number) => (tm?.pressure === undefined ? '—' : `${v.toFixed(2)} MPa`) },
+        data: [{ value: tm?.pressure ?? 0, name: labels.pressure }],
+      },
+      {
+        ...common,
+        center: ['75%', '55%'],
+        min: -WATER_SPAN_MM,
+        max: WATER_SPAN_MM,
+        axisLine: band([
+          [(WATER_SPAN_MM - WATER_ALARM_MM) / (2 * WATER_SPAN_MM), '#dc2626'],
+          [(WATER_SPAN_MM + WATER_ALARM_MM) / (2 * WATER_SPAN_MM), '#16a34a'],
+          [1, '#dc2626'],
+        ]),
+        detail: { ...common.detail, formatter: (v: number) => (tm?.waterLevel === undefined ? '—' : `${Math.round(v)} mm`) },
+        data: [{ value: Math.max(-WATER_SPAN_MM, Math.min(WATER_SPAN_MM, tm?.waterLevel ?? 0)), name: labels.waterLevel }],
+      },
+    ],
+  };
+}
