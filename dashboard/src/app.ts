@@ -8,7 +8,7 @@ import { silentLogger, type Logger } from '@tianwang/core/log';
 import { createMetricsRegistry, type Registry as MetricsRegistry } from '@tianwang/core/metrics';
 import { pipelineKeys } from '@tianwang/core/pipeline';
 import type { Registry } from '@tianwang/core/registry';
-import type { History } from '@tianwang/ingest';
+import type { History, ShadowReader } from '@tianwang/ingest';
 import { ScopeResolver } from './auth/scope.js';
 import { SessionStore } from './auth/sessions.js';
 import { LoginThrottle, type ThrottleLimits } from './auth/throttle.js';
@@ -17,8 +17,9 @@ import { openApi } from './api/docs.js';
 import { apiPlugin } from './api/index.js';
 import { errorHandling } from './http/errors.js';
 import { formBodies, securityHeaders } from './http/security.js';
+import { createLiveBoard } from './live/live-board.js';
 import { ackPlugin } from './plugins/ack/index.js';
-import { homePlugin } from './plugins/home/index.js';
+import { webPlugin } from './plugins/web/index.js';
 
 export interface AppOptions {
   registry: Registry;
@@ -34,12 +35,18 @@ export interface AppOptions {
   session: { idleMs: number; maxMs: number; secureCookie: boolean };
   throttle: ThrottleLimits;
   history: History;
+  /** the shadow change feed the live board subscribes to (one subscription per process) */
+  shadows: ShadowReader;
+  /** registry re-read period of the live board (TW_BOARD_REFRESH_S) */
+  boardRefreshMs: number;
+  /** the built web app (default dashboard/dist/web) */
+  webRoot?: string;
   log?: Logger;
   /** further registries served on /metrics with the dashboard's own (all-in-one mode) */
   extraMetrics?: MetricsRegistry[];
 }
 
-/** Builds the fastify app (tests call inject(); server.ts listens). */
+/** Builds the fastify app (tests call inject(); server.ts listens). The live board is built, not started: start it after ready(). */
 export async function buildApp(o: AppOptions): Promise<{ app: FastifyInstance; metrics: MetricsRegistry; api: ApiContext }> {
   const metrics = createMetricsRegistry('dashboard');
   const requests = new Counter({ name: 'dashboard_http_requests_total', help: 'HTTP requests by route and status', labelNames: ['route', 'status'], registers: [metrics] });
@@ -48,9 +55,12 @@ export async function buildApp(o: AppOptions): Promise<{ app: FastifyInstance; m
   const app: FastifyInstance = Fastify({ loggerInstance: o.log?.child({ component: 'dashboard' }) as FastifyBaseLogger | undefined, trustProxy: o.trustProxy, disableRequestLogging: !o.log, bodyLimit: 64 * 1024 });
   const keys = pipelineKeys(o.keyPrefix);
   const log = (o.log ?? silentLogger()).child({ component: 'dashboard' });
+  const sessions = new SessionStore(o.redis, keys, o.session.idleMs, o.session.maxMs);
+  const live = createLiveBoard({ registry: o.registry, shadows: o.shadows, redis: o.redis, keys, sessions, timezone: o.timezone, refreshMs: o.boardRefreshMs, metrics, log });
   const api: ApiContext = {
     registry: o.registry,
-    sessions: new SessionStore(o.redis, keys, o.session.idleMs, o.session.maxMs),
+    sessions,
+    live,
     throttle: new LoginThrottle(o.redis, keys, o.throttle),
     scopes: new ScopeResolver(o.registry),
     history: o.history,
@@ -76,7 +86,9 @@ export async function buildApp(o: AppOptions): Promise<{ app: FastifyInstance; m
     return reply.type(merged.contentType).header('cache-control', 'no-store').send(await merged.metrics());
   });
   await app.register(ackPlugin, { registry: o.registry, actions: o.actions, linkKey: o.linkKey, timezone: o.timezone, counter: ackActions });
-  await app.register(homePlugin);
   await app.register(async (scoped) => apiPlugin(scoped, api), { prefix: '/api' });
+  await app.register(webPlugin, o.webRoot ? { root: o.webRoot } : {});
+  // live streams never end by themselves: end them before the server waits for open requests to finish
+  app.addHook('preClose', async () => live.closeClients('shutdown'));
   return { app, metrics, api };
 }

@@ -7,7 +7,8 @@ import { silentLogger, type Logger } from '@tianwang/core/log';
 import type { Registry as MetricsRegistry } from '@tianwang/core/metrics';
 import type { Registry } from '@tianwang/core/registry';
 import { Shutdown } from '@tianwang/core/service';
-import { createHistory, type History } from '@tianwang/ingest';
+import { pipelineKeys } from '@tianwang/core/pipeline';
+import { createHistory, createShadowReader, type History, type ShadowReader } from '@tianwang/ingest';
 import { buildApp } from './app.js';
 import type { ApiContext } from './api/context.js';
 
@@ -22,6 +23,10 @@ export interface DashboardDeps {
   actions?: AlarmActions;
   /** telemetry history; default: InfluxQL over the TW_INFLUX_* server */
   history?: History;
+  /** device shadows and their change feed; default: a reader on TW_REDIS_URL (and closed by stop()) */
+  shadows?: ShadowReader;
+  /** the built web app; default dashboard/dist/web */
+  webRoot?: string;
   /** registries of services in the same process, merged into /metrics (all-in-one) */
   extraMetrics?: MetricsRegistry[];
 }
@@ -62,16 +67,21 @@ export function createDashboard(config: DashboardConfig, deps: DashboardDeps): D
       const redis = new Redis(c.redisUrl, { maxRetriesPerRequest: 2, connectionName: 'tw-dashboard' });
       redis.on('error', (err) => log.warn({ err }, 'redis error'));
       shutdown.add('redis', () => redis.quit().then(() => undefined, () => redis.disconnect()));
+      const shadows = deps.shadows ?? createShadowReader(c.redisUrl, pipelineKeys(c.keyPrefix));
+      if (!deps.shadows) shutdown.add('shadow reader', () => shadows.close());
       const r = await buildApp({
         registry: deps.registry, actions, linkKey: deriveKey(secret, 'sms-link'), cameraKey: deriveKey(secret, 'camera-url'),
         timezone: config.alerts.timezone, trustProxy: d.trustProxy, redis, keyPrefix: c.keyPrefix,
         session: { idleMs: d.sessionIdleMin * 60_000, maxMs: d.sessionMaxH * 3_600_000, secureCookie: c.publicUrl.startsWith('https:') },
         throttle: { windowMs: d.loginWindowMin * 60_000, perAccount: d.loginMaxFailures, perAddress: d.loginMaxFailuresAddress },
-        history: deps.history ?? createHistory(config.influx),
+        history: deps.history ?? createHistory(config.influx), shadows, boardRefreshMs: d.boardRefreshS * 1000,
+        ...(deps.webRoot ? { webRoot: deps.webRoot } : {}),
         ...(deps.log ? { log: deps.log } : {}), ...(deps.extraMetrics ? { extraMetrics: deps.extraMetrics } : {}),
       });
+      shutdown.add('live board', () => r.api.live.stop());
       shutdown.add('http', () => r.app.close());
       await r.app.ready();
+      await r.api.live.start();
       current = r;
       return r;
     })();

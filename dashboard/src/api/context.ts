@@ -6,6 +6,7 @@ import type { History } from '@tianwang/ingest';
 import type { LoginThrottle } from '../auth/throttle.js';
 import type { Scope, ScopeResolver } from '../auth/scope.js';
 import type { SessionStore } from '../auth/sessions.js';
+import type { LiveBoard } from '../live/live-board.js';
 
 /** What the API's route modules share (built once in api/index.ts). */
 export interface ApiContext {
@@ -14,6 +15,8 @@ export interface ApiContext {
   throttle: LoginThrottle;
   scopes: ScopeResolver;
   history: History;
+  /** the in-memory board, its shadow feed and the SSE fan-out */
+  live: LiveBoard;
   /** seals pull cameras' source URLs (key 'camera-url') */
   cameraBox: SecretBox;
   /** the session cookie gets `Secure` (TW_PUBLIC_URL is https) */

@@ -1,6 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import { authGuard } from '../auth/guard.js';
 import { authRoutes } from '../auth/routes.js';
+import { liveRoutes } from '../live/route.js';
+import { deviceFileRoutes } from './devices/file.js';
+import { deviceHistoryRoutes } from './devices/history.js';
+import { deviceListRoutes } from './devices/list.js';
+import { deviceRecordRoutes } from './devices/records.js';
+import { deviceRelatedRoutes } from './devices/related.js';
 import { apiNotFound } from '../http/errors.js';
 import type { ApiContext } from './context.js';
 import { swaggerUiForAdmins } from './docs.js';
@@ -16,6 +22,12 @@ export async function apiPlugin(app: FastifyInstance, ctx: ApiContext): Promise<
   await app.register(
     async (v1) => {
       authRoutes(v1, ctx);
+      deviceListRoutes(v1, ctx);
+      deviceFileRoutes(v1, ctx);
+      deviceHistoryRoutes(v1, ctx);
+      deviceRelatedRoutes(v1, ctx);
+      deviceRecordRoutes(v1, ctx);
+      liveRoutes(v1, ctx);
       v1.get('/openapi.json', { config: { auth: 'session' } }, async () => app.swagger());
     },
     { prefix: '/v1' },

@@ -22,9 +22,9 @@ export function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): JsonSchem
       if (!any || any.length !== 2) return;
       const nul = any.findIndex((b) => b.type === 'null' && Object.keys(b).length === 1);
       const other = any[1 - nul];
-      if (nul < 0 || !other || typeof other.type !== 'string') return;
+      if (nul < 0 || !other || (typeof other.type !== 'string' && !Array.isArray(other.type))) return;
       delete js.anyOf;
-      Object.assign(js, other, { type: [other.type, 'null'] });
+      Object.assign(js, other, { type: [...(Array.isArray(other.type) ? other.type : [other.type]), 'null'] });
     },
   }) as JsonSchema;
   delete out.$schema;

@@ -73,10 +73,13 @@ export class ScopeResolver {
     }
   }
 
-  private async subtree(rootId: string): Promise<string[]> {
+  /** A district node and the nodes under it (cached like the scopes'). */
+  async subtree(rootId: string): Promise<string[]> {
     const hit = this.trees.get(rootId);
     if (hit && this.now() - hit.at < TREE_TTL_MS) return hit.ids;
     const ids = (await this.registry.districts.subtree(rootId)).map((d) => d.id);
+    // ids come from query strings too: the cache stays bounded whatever callers ask for
+    if (this.trees.size >= 1000) this.trees.clear();
     this.trees.set(rootId, { ids, at: this.now() });
     return ids;
   }

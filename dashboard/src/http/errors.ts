@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
-import { isTianwangError, type ErrorCode } from '@tianwang/core/errors';
+import { ERROR_CODES, isTianwangError, type ErrorCode } from '@tianwang/core/errors';
 
 const BY_STATUS: Record<number, ErrorCode> = {
   400: 'TW_PAYLOAD_INVALID',
@@ -32,8 +32,12 @@ export function errorHandling(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError & { constraint?: string }, req, reply) => {
     if (isTianwangError(err)) {
       const status = err.status;
-      if (status >= 500) req.log.error({ err }, 'request failed');
-      else req.log.info({ code: err.code, msg: err.message }, 'request refused');
+      if (status >= 500) {
+        // the details (a dependency's address, its answer) go to the log, not to the browser
+        req.log[err.intent === 'operational' ? 'warn' : 'error']({ err }, 'request failed');
+        return reply.code(status).send({ code: err.code, message: ERROR_CODES[err.code] });
+      }
+      req.log.info({ code: err.code, msg: err.message }, 'request refused');
       return reply.code(status).send({ code: err.code, message: err.message, ...('errors' in err && Array.isArray(err.errors) ? { errors: err.errors } : {}) });
     }
     if (err.validation) return reply.code(400).send({ code: 'TW_PAYLOAD_INVALID', message: err.message });
