@@ -5,7 +5,7 @@ import { shadowFromHash, type DeviceShadow, type ShadowReader } from '@tianwang/
 import type { BoardState } from './board-state.js';
 
 /** How often the change stream's newest id is noted: after a reconnect the feed re-reads from there. */
-const TAIL_EVERY_MS = 5_000;
+export const TAIL_EVERY_MS = 5_000;
 const PAGE = 1000;
 
 const idParts = (id: string) => id.split('-').map(Number) as [number, number];
@@ -42,6 +42,7 @@ export class LiveFeed {
     private readonly keys: PipelineKeys,
     private readonly board: BoardState,
     private readonly log: Logger,
+    private readonly tailEveryMs = TAIL_EVERY_MS,
   ) {}
 
   async start(): Promise<void> {
@@ -54,7 +55,7 @@ export class LiveFeed {
     this.tailTimer = setInterval(() => {
       if (this.redis.status !== 'ready' || this.resyncing) return;
       this.tail().then((id) => (this.lastId = id), () => {});
-    }, TAIL_EVERY_MS);
+    }, this.tailEveryMs);
     this.tailTimer.unref();
   }
 
