@@ -1,5 +1,5 @@
 import cookie from '@fastify/cookie';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Redis } from 'ioredis';
 import { Counter } from 'prom-client';
 import type { AlarmActions } from '@tianwang/alerts/actions';
@@ -15,7 +15,7 @@ import { LoginThrottle, type ThrottleLimits } from './auth/throttle.js';
 import type { ApiContext } from './api/context.js';
 import { openApi } from './api/docs.js';
 import { apiPlugin } from './api/index.js';
-import { errorHandling } from './http/errors.js';
+import { errorHandling, schemaErrorMessage } from './http/errors.js';
 import { formBodies, securityHeaders } from './http/security.js';
 import { createLiveBoard } from './live/live-board.js';
 import { ackPlugin } from './plugins/ack/index.js';
@@ -52,7 +52,12 @@ export async function buildApp(o: AppOptions): Promise<{ app: FastifyInstance; m
   const requests = new Counter({ name: 'dashboard_http_requests_total', help: 'HTTP requests by route and status', labelNames: ['route', 'status'], registers: [metrics] });
   const ackActions = new Counter({ name: 'dashboard_ack_actions_total', help: 'Acknowledgement page views and actions by result', labelNames: ['action', 'result'], registers: [metrics] });
   // pino's Logger and fastify's base logger type differ only in generics
-  const app: FastifyInstance = Fastify({ loggerInstance: o.log?.child({ component: 'dashboard' }) as FastifyBaseLogger | undefined, trustProxy: o.trustProxy, disableRequestLogging: !o.log, bodyLimit: 64 * 1024 });
+  const app: FastifyInstance = Fastify({
+    loggerInstance: o.log?.child({ component: 'dashboard' }) as FastifyBaseLogger | undefined, trustProxy: o.trustProxy, disableRequestLogging: !o.log, bodyLimit: 64 * 1024,
+    // verbose: each validation error carries its schema, whose description words the message (http/errors.ts)
+    ajv: { customOptions: { verbose: true } },
+    schemaErrorFormatter: schemaErrorMessage as unknown as FastifyServerOptions['schemaErrorFormatter'],
+  });
   const keys = pipelineKeys(o.keyPrefix);
   const log = (o.log ?? silentLogger()).child({ component: 'dashboard' });
   const sessions = new SessionStore(o.redis, keys, o.session.idleMs, o.session.maxMs);

@@ -21,7 +21,7 @@ beforeAll(async () => {
   }
   const alarms = createAlarmService(w.registry);
   await alarms.record({ action: 'raise', type: 'fault:11', severity: 'critical', title: { zh: '困人', en: 'trapped' }, at: Date.now() }, { type: 'device', id: 'EL-2', unitId: 'U2' }, 1);
-  [admin, insp1, unit1, maint1] = await Promise.all(['admin', 'insp1', 'unit1', 'maint1'].map((u) => login(w.dashboard, u)));
+  [admin, insp1, unit1, maint1] = (await Promise.all(['admin', 'insp1', 'unit1', 'maint1'].map((u) => login(w.dashboard, u)))) as [Login, Login, Login, Login];
   await w.dashboard.api.live.refreshSoon();
   // the board re-reads the registry (the devices and the alarm added after start)
   const deadline = Date.now() + 10_000;

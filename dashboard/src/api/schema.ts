@@ -39,7 +39,7 @@ export const ErrorBody = z.object({
 });
 
 // Reusable field shapes.
-export const E164 = z.string().regex(/^\+[1-9]\d{6,14}$/, 'an E.164 phone number, e.g. +8613800000000').meta({ description: 'E.164 phone number, e.g. +8613800000000' });
+export const E164 = z.string().regex(/^\+[1-9]\d{6,14}$/, 'an E.164 phone number, e.g. +8613800000000').meta({ description: 'an E.164 phone number, e.g. +8613800000000' });
 export const IsoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/).meta({ description: 'YYYY-MM-DD' });
 export const Id = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/);
 export const IdParams = z.object({ id: Id });

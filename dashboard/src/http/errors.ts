@@ -58,6 +58,28 @@ export function errorHandling(app: FastifyInstance): void {
   });
 }
 
+interface AjvError {
+  instancePath: string;
+  keyword: string;
+  message?: string;
+  params?: Record<string, unknown>;
+  parentSchema?: { description?: string };
+}
+
+/**
+ * A schema violation in words a person can act on: the field, then the schema's own description when the value has
+ * the wrong form ("safetyOfficerPhone: E.164 phone number, e.g. +8613800000000") rather than a regular expression.
+ * Needs ajv's `verbose` (parentSchema on each error), set in app.ts.
+ */
+export function schemaErrorMessage(errors: AjvError[], dataVar: string): Error {
+  const e = errors[0];
+  if (!e) return new Error(`${dataVar} is invalid`);
+  const missing = e.keyword === 'required' ? String(e.params?.missingProperty ?? '') : '';
+  const path = `${dataVar}${e.instancePath}${missing ? `/${missing}` : ''}`.replace(/^(body|querystring|params)\//, '');
+  const described = (e.keyword === 'pattern' || e.keyword === 'format') && e.parentSchema?.description;
+  return new Error(`${path}: ${described || (missing ? 'is required' : e.message ?? 'is invalid')}`);
+}
+
 /** Unknown routes under the API answer JSON, like every other API error. */
 export function apiNotFound(app: FastifyInstance): void {
   app.setNotFoundHandler((req, reply) => reply.code(404).send({ code: 'TW_NOT_FOUND', message: `no route ${req.method} ${req.url.split('?')[0]}` }));
