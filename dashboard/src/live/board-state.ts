@@ -35,8 +35,8 @@ export class BoardState {
   private readonly dirty = new Map<string, { fields: Set<keyof BoardRow>; was?: ScopedDevice; removed?: boolean }>();
   /** shadows seen before the registry knew the device (a device added meanwhile), applied when it appears */
   private readonly orphans = new Map<string, DeviceShadow & { presenceTs?: number }>();
-  /** sorted ids, rebuilt when devices come or go */
-  private idsCache: string[] | undefined;
+  /** rows in id order, rebuilt when devices come or go (the rows themselves are updated in place) */
+  private rowsCache: BoardRow[] | undefined;
 
   constructor(private readonly now: () => number = Date.now) {}
 
@@ -48,10 +48,10 @@ export class BoardState {
     return this.entries.get(id)?.row;
   }
 
-  /** Every row, in id order (the caller filters and sorts; rows are live objects: do not keep them). */
+  /** Every row, in id order (the caller filters and sorts; rows and the array are live: do not modify or keep them). */
   rows(): BoardRow[] {
-    this.idsCache ??= [...this.entries.keys()].sort();
-    return this.idsCache.map((id) => this.entries.get(id)!.row);
+    this.rowsCache ??= [...this.entries.keys()].sort().map((id) => this.entries.get(id)!.row);
+    return this.rowsCache;
   }
 
   /** Replaces the registry's part of every row; devices no longer registered leave the board. */
@@ -63,7 +63,7 @@ export class BoardState {
       const e = this.entries.get(r.id);
       if (!e) {
         this.entries.set(r.id, { row: emptyRow(r, marks), registry: r, presenceTs: 0, events: {} });
-        this.idsCache = undefined;
+        this.rowsCache = undefined;
         const orphan = this.orphans.get(r.id);
         if (orphan) {
           this.orphans.delete(r.id);
@@ -88,8 +88,19 @@ export class BoardState {
     for (const [id, e] of this.entries) {
       if (seen.has(id)) continue;
       this.entries.delete(id);
-      this.idsCache = undefined;
+      this.rowsCache = undefined;
       this.dirty.set(id, { fields: new Set(), was: scoped(e.row), removed: true });
+    }
+  }
+
+  /** New active alarm counts (devices without an entry have none). */
+  setAlarmCounts(counts: ReadonlyMap<string, number>): void {
+    for (const [id, e] of this.entries) {
+      const n = counts.get(id) ?? 0;
+      if (e.row.activeAlarms === n) continue;
+      e.row.activeAlarms = n;
+      e.registry.activeAlarms = n;
+      this.touch(id, ['activeAlarms']);
     }
   }
 

@@ -9,7 +9,10 @@ import { localDay } from './board-row.js';
 import { BoardState } from './board-state.js';
 import { LiveFeed } from './feed.js';
 import { Fanout } from './fanout.js';
-import { loadRegistryRows } from './registry-rows.js';
+import { loadActiveAlarmCounts, loadRegistryRows, registryFingerprint } from './registry-rows.js';
+
+/** Even when nothing seems to have changed, the whole registry is re-read this often (district names, renames). */
+const FULL_EVERY_MS = 5 * 60_000;
 
 export interface LiveBoardOptions {
   registry: Registry;
@@ -54,18 +57,36 @@ export function createLiveBoard(o: LiveBoardOptions): LiveBoard {
   new Gauge({ name: 'dashboard_board_devices', help: 'Devices on the in-memory board', registers: [o.metrics], collect() { this.set(board.size); } });
   let refreshing: Promise<void> | undefined;
   let again = false;
+  let fingerprint = '';
+  let fullAt = 0;
+  let day = '';
 
-  const refresh = (): Promise<void> => {
+  /** One refresh: the whole registry when it changed (or was asked for), else only the active alarm counts. */
+  const refreshOnce = async (force: boolean) => {
+    const fp = await registryFingerprint(o.registry.db);
+    const today = localDay(o.timezone);
+    if (force || fp !== fingerprint || today !== day || Date.now() - fullAt > FULL_EVERY_MS) {
+      board.setRegistry(await loadRegistryRows(o.registry.db), today);
+      fingerprint = fp;
+      day = today;
+      fullAt = Date.now();
+    } else {
+      board.setAlarmCounts(await loadActiveAlarmCounts(o.registry.db));
+    }
+  };
+
+  const refresh = (force = false): Promise<void> => {
     if (refreshing) {
-      again = true;
+      again ||= force;
       return refreshing;
     }
     refreshing = (async () => {
       try {
-        do {
+        await refreshOnce(force);
+        while (again) {
           again = false;
-          board.setRegistry(await loadRegistryRows(o.registry.db), localDay(o.timezone));
-        } while (again);
+          await refreshOnce(true);
+        }
       } catch (err) {
         o.log.warn({ err }, 'live board: registry refresh failed; keeping the rows it had');
       } finally {
@@ -117,7 +138,7 @@ export function createLiveBoard(o: LiveBoardOptions): LiveBoard {
     fanout,
     feed,
     async start() {
-      await refresh();
+      await refresh(true);
       await feed.start();
       // what start-up loaded is every client's initial page, not news: nothing to send
       board.takePatches();
@@ -132,7 +153,7 @@ export function createLiveBoard(o: LiveBoardOptions): LiveBoard {
       await refreshing;
     },
     refreshSoon() {
-      void refresh();
+      void refresh(true);
     },
     closeClients,
   };

@@ -33,3 +33,23 @@ export async function loadRegistryRows(db: Queryable): Promise<RegistryRow[]> {
     activeAlarms: Number(r.active_alarms),
   }));
 }
+
+/** Active (not closed) alarms per device: the part of the board's registry data that changes often. */
+export async function loadActiveAlarmCounts(db: Queryable): Promise<Map<string, number>> {
+  const rows = await db.query<{ id: string; n: number }>(
+    `SELECT subject_id AS id, count(*)::int AS n FROM alarms WHERE status <> 'closed' AND subject_type = 'device' GROUP BY subject_id`,
+  );
+  return new Map(rows.map((r) => [r.id, Number(r.n)]));
+}
+
+/**
+ * A cheap fingerprint of what the board shows from the registry besides alarm counts: the number of devices and
+ * units and their latest change. Reading every row of 5,000 devices costs PGlite ~200 ms of the event loop, so the
+ * board reads them only when this moves (or every few minutes, for district names and the calendar's day).
+ */
+export async function registryFingerprint(db: Queryable): Promise<string> {
+  const [r] = await db.query<{ v: string }>(
+    `SELECT (SELECT count(*) || ':' || COALESCE(max(updated_at)::text, '') FROM devices) || '|' || (SELECT count(*) || ':' || COALESCE(max(updated_at)::text, '') FROM units) AS v`,
+  );
+  return r?.v ?? '';
+}

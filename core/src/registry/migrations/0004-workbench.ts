@@ -5,6 +5,7 @@
  * - maintenance_records (a record resets the 15-day rule, TSG T5002) and inspection_records (定期检验).
  * - kitchens.unit_id: a canteen run by a using unit belongs to that unit's scope (nullable: most kitchens are
  *   restaurants of their own).
+ * - units.updated_at (devices have theirs): the dashboard's live board re-reads the registry only when it changed.
  * - Indexes for the dashboard's scoped list queries.
  */
 export const sql = /* sql */ `
@@ -42,6 +43,9 @@ CREATE TABLE inspection_records (
   created_at    timestamptz NOT NULL DEFAULT now()
 );
 CREATE INDEX inspection_records_device ON inspection_records(device_id, inspected_on DESC, id DESC);
+
+-- the dashboard's board re-reads the registry only when something changed (count and latest change per table)
+ALTER TABLE units ADD COLUMN updated_at timestamptz NOT NULL DEFAULT now();
 
 ALTER TABLE kitchens ADD COLUMN unit_id text REFERENCES units(id);
 CREATE INDEX kitchens_unit ON kitchens(unit_id);

@@ -50,32 +50,44 @@ function keyOf(r: BoardRow, sort: BoardSort): Key {
 
 const cmpKey = (a: Key, b: Key) => (typeof a === 'number' && typeof b === 'number' ? a - b : String(a) < String(b) ? -1 : String(a) > String(b) ? 1 : 0);
 
-/** Sorts (stable on id) and cuts a page after the cursor. */
+/**
+ * Sorts (ties broken by id) and cuts a page after the cursor. The board hands rows out in id order, so the
+ * default sort costs no sorting at all: at 200 requests a second over 5,000 rows that is most of the work saved.
+ */
 export function pageOfBoard(rows: BoardRow[], q: { sort: BoardSort; order: 'asc' | 'desc'; limit: number; cursor?: string | undefined }, all = false): Page<BoardRow> {
   const sign = q.order === 'asc' ? 1 : -1;
-  const keyed = rows.map((r) => ({ r, k: keyOf(r, q.sort) }));
-  const cmp = (a: { k: Key; id: string }, b: { k: Key; id: string }) => sign * (cmpKey(a.k, b.k) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  keyed.sort((a, b) => cmp({ k: a.k, id: a.r.id }, { k: b.k, id: b.r.id }));
+  const byId = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  let sorted: BoardRow[];
+  let keys: Key[] | undefined;
+  if (q.sort === 'id') {
+    sorted = q.order === 'asc' ? rows : rows.slice().reverse();
+  } else {
+    const keyed = rows.map((r) => ({ r, k: keyOf(r, q.sort) }));
+    keyed.sort((a, b) => sign * (cmpKey(a.k, b.k) || byId(a.r.id, b.r.id)));
+    sorted = keyed.map((x) => x.r);
+    keys = keyed.map((x) => x.k);
+  }
+  const keyAt = (i: number): Key => (keys ? keys[i]! : sorted[i]!.id);
   let start = 0;
   if (q.cursor && !all) {
     const [value, id] = decodeCursor(q.cursor, q.sort, q.order);
     if ((typeof value !== 'string' && typeof value !== 'number') || typeof id !== 'string') throw new UserError('TW_PAYLOAD_INVALID', 'cursor is malformed');
-    // first row after the cursor's (binary search: the rows are sorted by the same comparison)
+    // the first row after the cursor's (binary search: the rows are in the same order)
+    const after = (i: number) => sign * (cmpKey(keyAt(i), value) || byId(sorted[i]!.id, id)) > 0;
     let lo = 0;
-    let hi = keyed.length;
+    let hi = sorted.length;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      if (cmp({ k: keyed[mid]!.k, id: keyed[mid]!.r.id }, { k: value, id }) <= 0) lo = mid + 1;
-      else hi = mid;
+      if (after(mid)) hi = mid;
+      else lo = mid + 1;
     }
     start = lo;
   }
-  const end = all ? keyed.length : Math.min(keyed.length, start + q.limit);
-  const page = keyed.slice(start, end);
-  const last = page[page.length - 1];
+  const end = all ? sorted.length : Math.min(sorted.length, start + q.limit);
+  const last = end - 1;
   return {
-    items: page.map((x) => x.r),
-    nextCursor: !all && end < keyed.length && last ? encodeCursor(q.sort, q.order, last.k, last.r.id) : null,
-    total: keyed.length,
+    items: sorted.slice(start, end),
+    nextCursor: !all && end < sorted.length && last >= start ? encodeCursor(q.sort, q.order, keyAt(last), sorted[last]!.id) : null,
+    total: sorted.length,
   };
 }

@@ -44,7 +44,8 @@ export async function updateRow(db: Queryable, table: string, id: string, fields
   if (!before) throw new NotFoundError(`${what} ${id}`);
   const { cols, values } = sqlValues(fields);
   if (!cols.length) return { before: publicRow(before), after: publicRow(before) };
-  const extra = table === 'devices' ? ', updated_at = now()' : '';
+  // devices and units carry updated_at: the live board re-reads the registry when it moves
+  const extra = table === 'devices' || table === 'units' ? ', updated_at = now()' : '';
   const [after] = await db.query<Record<string, unknown>>(`UPDATE ${table} SET ${cols.map((c, i) => `${c} = $${i + 2}`).join(', ')}${extra} WHERE id = $1 RETURNING *`, [id, ...values]);
   return { before: publicRow(before), after: publicRow(after!) };
 }
