@@ -3,28 +3,46 @@ import type { BoardRow } from './types';
 export type LiveState = 'connecting' | 'open' | 'closed';
 export type LivePatch = Partial<BoardRow> & { id: string };
 
+export interface LiveHandlers {
+  /** (re)connected: the list must be read again (changes while away are not replayed) */
+  ready(): void;
+  /** a row's changed fields, or a whole row when a device came into scope */
+  patch(p: LivePatch): void;
+  /** the device left the scope or the registry */
+  remove(id: string): void;
+  /** the server ended the stream: TW_UNAUTHENTICATED (session over), TW_RATE_LIMITED (too slow to follow), shutdown */
+  end(code: string): void;
+  state(s: LiveState): void;
+}
+
 /**
- * The board's live feed: `GET /api/v1/live`, Server-Sent Events (docs/dashboard.md, Live updates). The server sends
- * `event: device` with a board row or the changed fields plus the id, only for devices in the session's scope.
- * EventSource reconnects by itself after a network error; after a reconnect the caller reloads the list, since
- * changes made while away are not replayed to the browser.
+ * The board's live feed: `GET /api/v1/live`, Server-Sent Events (docs/dashboard.md, Live updates): `ready`,
+ * `device` (at most one per device per second), `remove` and `end`, only for devices in the session's scope.
+ * EventSource reconnects by itself (the server's `retry`), and every reconnect starts with `ready` again.
  */
-export function connectLive(onPatch: (p: LivePatch) => void, onState: (s: LiveState, reconnected: boolean) => void): () => void {
-  const es = new EventSource('/api/v1/live', { withCredentials: true });
-  let opened = false;
-  onState('connecting', false);
-  es.addEventListener('open', () => {
-    onState('open', opened);
-    opened = true;
-  });
-  es.addEventListener('error', () => {
-    onState(es.readyState === EventSource.CLOSED ? 'closed' : 'connecting', false);
-  });
-  es.addEventListener('device', (ev) => {
+export function connectLive(h: LiveHandlers): () => void {
+  const es = new EventSource('/api/v1/live');
+  h.state('connecting');
+  const data = <T>(ev: Event): T | undefined => {
     try {
-      const p = JSON.parse((ev as MessageEvent<string>).data) as LivePatch;
-      if (p && typeof p.id === 'string') onPatch(p);
-    } catch {}
+      return JSON.parse((ev as MessageEvent<string>).data) as T;
+    } catch {
+      return undefined;
+    }
+  };
+  es.addEventListener('ready', () => {
+    h.state('open');
+    h.ready();
   });
+  es.addEventListener('error', () => h.state(es.readyState === EventSource.CLOSED ? 'closed' : 'connecting'));
+  es.addEventListener('device', (ev) => {
+    const p = data<LivePatch>(ev);
+    if (p && typeof p.id === 'string') h.patch(p);
+  });
+  es.addEventListener('remove', (ev) => {
+    const p = data<{ id: string }>(ev);
+    if (p && typeof p.id === 'string') h.remove(p.id);
+  });
+  es.addEventListener('end', (ev) => h.end(data<{ code: string }>(ev)?.code ?? ''));
   return () => es.close();
 }

@@ -112,8 +112,6 @@ export interface DeviceFile {
     lastMaintenanceOn: string | null;
     inspectionValidUntil: string | null;
     enabled: boolean;
-    unitId: string;
-    maintenanceCompanyId: string | null;
   };
   unit: {
     id: string;
@@ -121,13 +119,14 @@ export interface DeviceFile {
     creditCode: string;
     address: string;
     districtId: string;
-    districtName?: string;
+    districtName: string;
     safetyOfficerName: string;
     safetyOfficerPhone: string;
     principalName: string;
     principalPhone: string;
-  } | null;
+  };
   maintenanceCompany: { id: string; name: string; contactName: string; contactPhone: string; emergencyPhone: string } | null;
-  /** the live state, as a board row */
-  state: BoardRow;
+  /** the live state, as a board row (null before the live board has read the device) */
+  live: BoardRow | null;
+  counts: { activeAlarms: number; alarms: number; notifications: number; maintenanceRecords: number; inspectionRecords: number };
 }

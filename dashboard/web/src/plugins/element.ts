@@ -18,7 +18,8 @@ const components: Component[] = [
 
 export const elementPlus = {
   install(app: App) {
-    for (const c of components) app.use(c as unknown as { install(a: App): void });
+    // app.component, not app.use: sub-components (ElRadioButton, ElTableColumn, ElMenuItem …) have a no-op install
+    for (const c of components) app.component((c as { name?: string }).name as string, c);
     app.use(ElLoading);
   },
 };

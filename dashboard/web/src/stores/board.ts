@@ -38,7 +38,17 @@ export const useBoard = defineStore('board', () => {
     return all;
   }
 
+  /** patches that arrive while the list is being read: applied again on top of it, in order */
+  let held: LivePatch[] | undefined;
+  let again = false;
+
   async function load(): Promise<void> {
+    if (held) {
+      // a `ready` while reading: read once more afterwards
+      again = true;
+      return;
+    }
+    held = [];
     loading.value = true;
     error.value = null;
     try {
@@ -52,6 +62,13 @@ export const useBoard = defineStore('board', () => {
       error.value = e;
     } finally {
       loading.value = false;
+      const replay = held;
+      held = undefined;
+      replay.forEach(patch);
+      if (again) {
+        again = false;
+        void load();
+      }
     }
   }
 
@@ -75,25 +92,47 @@ export const useBoard = defineStore('board', () => {
   }
 
   function patch(p: LivePatch) {
+    held?.push(p);
     const prev = pending.get(p.id);
     pending.set(p.id, prev ? { ...prev, ...p } : p);
     timer ??= setTimeout(flush, FLUSH_MS);
   }
 
+  function remove(id: string) {
+    if (!index.has(id)) return;
+    pending.delete(id);
+    const next = rows.value.filter((r) => r.id !== id);
+    index.clear();
+    next.forEach((r, i) => index.set(r.id, i));
+    rows.value = next;
+  }
+
+  let everReady = false;
   function connect() {
     if (stopLive) return;
-    stopLive = connectLive(patch, (s, reconnected) => {
-      live.value = s;
-      // patches sent while we were away are not replayed: read the list again
-      if (reconnected) void load();
-      if (s === 'closed') {
+    stopLive = connectLive({
+      ready() {
+        everReady = true;
+        void load();
+      },
+      patch,
+      remove,
+      end(code) {
+        // the session is over: asking who we are answers 401, which leads to the sign-in page
+        if (code === 'TW_UNAUTHENTICATED') void api.get('/me').catch(() => undefined);
+      },
+      state(s) {
+        live.value = s;
+        if (s !== 'closed') return;
         stopLive?.();
         stopLive = undefined;
-        // the server refused the stream (a 401 after the session expired sends us to the login page) or went away
+        // no live feed at all (a proxy that refuses streams): the list still loads once
+        if (!everReady && !rows.value.length) void load();
+        // refused (a 401 after the session expired leads to the sign-in page) or gone: try again later
         retry = setTimeout(() => {
           void api.get('/me').then(connect, () => undefined);
         }, 5000);
-      }
+      },
     });
   }
 
@@ -107,6 +146,7 @@ export const useBoard = defineStore('board', () => {
   /** Signed out: nothing of this session stays in memory. */
   function reset() {
     disconnect();
+    everReady = false;
     clearTimeout(timer);
     timer = undefined;
     pending.clear();

@@ -4,6 +4,7 @@ import type { BoardRow } from '@/api/types';
 import { i18n } from '@/i18n';
 import { eventNames, runState, stateParts } from '@/utils/device-state';
 import { now, shortTime, since } from '@/utils/format';
+import './board.css';
 
 /** Small renderers shared by the board table (el-table-v2 cells) and the phone cards. */
 const t = (k: string, named?: Record<string, unknown>) => (named ? i18n.global.t(k, named) : i18n.global.t(k));
@@ -14,7 +15,7 @@ export const kindTag = (r: BoardRow): VNode =>
 export function onlineCell(r: BoardRow): VNode {
   const state = r.online === null ? 'unknown' : r.online ? 'online' : 'offline';
   const dur = since(r.onlineSince, now.value);
-  return h('span', { class: ['online', state], 'data-online': state }, [
+  return h('span', { class: ['conn', `is-${state}`], 'data-online': state }, [
     h('i', { class: 'dot' }),
     h('span', t(`online.${state}`)),
     dur ? h('span', { class: 'since muted', title: t('board.since') }, dur) : null,

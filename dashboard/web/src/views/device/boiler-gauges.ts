@@ -10,6 +10,12 @@ export interface BoilerLimits {
 export const WATER_ALARM_MM = 50;
 const WATER_SPAN_MM = 150;
 
+/** The smallest 1, 2, 2.5 or 5 × 10^k at or above v: five ticks of a round step (0.4, 0.5, 1 …). */
+function niceMax(v: number): number {
+  const k = 10 ** Math.floor(Math.log10(v));
+  return ([1, 2, 2.5, 5, 10].find((m) => m * k >= v) ?? 10) * k;
+}
+
 const band = (stops: [number, string][]) => ({ lineStyle: { width: 12, color: stops } });
 
 /**
@@ -19,7 +25,7 @@ const band = (stops: [number, string][]) => ({ lineStyle: { width: 12, color: st
 export function boilerGauges(tm: Telemetry | null, lim: BoilerLimits, labels: { pressure: string; waterLevel: string }): ChartOption {
   const rated = lim.ratedPressure ?? 1.25;
   const valve = lim.safetyValveSet ?? rated * 1.04;
-  const max = Math.ceil(Math.max(valve * 1.3, tm?.pressure ?? 0) * 10) / 10;
+  const max = niceMax(Math.max(valve * 1.25, tm?.pressure ?? 0));
   const common = {
     type: 'gauge',
     radius: '88%',
@@ -31,7 +37,7 @@ export function boilerGauges(tm: Telemetry | null, lim: BoilerLimits, labels: { 
     splitLine: { distance: -12, length: 12 },
     axisLabel: { distance: 16, fontSize: 10, color: '#606266' },
     title: { offsetCenter: [0, '78%'], fontSize: 13, color: '#606266' },
-    detail: { offsetCenter: [0, '45%'], fontSize: 18, fontWeight: 600, color: '#1f2d3d' },
+    detail: { offsetCenter: [0, '38%'], fontSize: 17, fontWeight: 600, color: '#1f2d3d' },
   };
   return {
     series: [
@@ -45,7 +51,7 @@ export function boilerGauges(tm: Telemetry | null, lim: BoilerLimits, labels: { 
           [valve / max, '#d97706'],
           [1, '#dc2626'],
         ]),
-        axisLabel: { ...common.axisLabel, formatter: (v: number) => v.toFixed(1) },
+        axisLabel: { ...common.axisLabel, formatter: (v: number) => String(Math.round(v * 100) / 100) },
         detail: { ...common.detail, formatter: (v: number) => (tm?.pressure === undefined ? '—' : `${v.toFixed(2)} MPa`) },
         data: [{ value: tm?.pressure ?? 0, name: labels.pressure }],
       },
@@ -54,6 +60,7 @@ export function boilerGauges(tm: Telemetry | null, lim: BoilerLimits, labels: { 
         center: ['75%', '55%'],
         min: -WATER_SPAN_MM,
         max: WATER_SPAN_MM,
+        splitNumber: 6,
         axisLine: band([
           [(WATER_SPAN_MM - WATER_ALARM_MM) / (2 * WATER_SPAN_MM), '#dc2626'],
           [(WATER_SPAN_MM + WATER_ALARM_MM) / (2 * WATER_SPAN_MM), '#16a34a'],

@@ -5,10 +5,8 @@ import type { FieldChart } from '@/utils/telemetry-fields';
 export type Point = [number, number | string | null];
 
 export interface Limits {
-  /** horizontal lines (e.g. rated pressure) */
+  /** horizontal lines (rated pressure, alarm levels), always inside the value axis */
   lines?: { value: number; label: string }[];
-  /** a band of normal values (e.g. water level ±50 mm) */
-  band?: [number, number];
 }
 
 /**
@@ -20,6 +18,7 @@ export function historyOption(f: FieldChart, title: string, data: Point[], range
   const isEnum = f.chart === 'enum' && f.states;
   const stateLabel = (v: string | number) => (isEnum ? t(`${f.states?.prefix}.${v}`) : String(v));
   const categories = isEnum ? (f.states?.values ?? []).map(stateLabel) : undefined;
+  const lines = (limits.lines ?? []).map((l) => l.value);
   const series = data.map(([x, v]): [number, number | string | null] => [x, v === null ? null : isEnum ? stateLabel(v) : v]);
   return {
     animation: false,
@@ -41,7 +40,15 @@ export function historyOption(f: FieldChart, title: string, data: Point[], range
       ? { type: 'category', data: categories, axisLabel: { fontSize: 10 }, splitLine: { show: true, lineStyle: { color: '#f0f0f0' } } }
       : f.chart === 'ratio'
         ? { type: 'value', min: 0, max: 1, interval: 0.5, axisLabel: { fontSize: 10, formatter: (v: number) => `${v * 100}%` }, splitLine: { lineStyle: { color: '#f0f0f0' } } }
-        : { type: 'value', scale: true, axisLabel: { fontSize: 10 }, splitLine: { lineStyle: { color: '#f0f0f0' } }, minInterval: f.chart === 'step' ? 1 : 0 },
+        : {
+            type: 'value',
+            scale: true,
+            // a limit stays on the chart even when every reading is far below it
+            ...(lines.length ? { min: (e: { min: number }) => Math.min(e.min, ...lines), max: (e: { max: number }) => Math.max(e.max, ...lines) } : {}),
+            axisLabel: { fontSize: 10 },
+            splitLine: { lineStyle: { color: '#f0f0f0' } },
+            minInterval: f.chart === 'step' ? 1 : 0,
+          },
     dataZoom: [
       { type: 'inside', filterMode: 'none' },
       { type: 'slider', height: 14, bottom: 6, filterMode: 'none', showDetail: false, brushSelect: false },
@@ -61,7 +68,6 @@ export function historyOption(f: FieldChart, title: string, data: Point[], range
         markLine: limits.lines?.length
           ? { symbol: 'none', silent: true, lineStyle: { color: '#dc2626', type: 'dashed' }, label: { formatter: '{b}', fontSize: 10, position: 'insideEndTop' }, data: limits.lines.map((l) => ({ yAxis: l.value, name: l.label })) }
           : undefined,
-        markArea: limits.band ? { silent: true, itemStyle: { color: 'rgba(22,163,74,0.06)' }, data: [[{ yAxis: limits.band[0] }, { yAxis: limits.band[1] }]] } : undefined,
       },
     ],
   };

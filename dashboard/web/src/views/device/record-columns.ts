@@ -13,14 +13,17 @@ const detail = (prop: string) => (r: Row) => {
   return typeof d === 'string' ? d : Object.entries(d as Row).map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : String(v)}`).join(' ');
 };
 
-/** Columns of the device file's record tabs (names as the API answers them, docs/dashboard.md). */
-export const RECORD_COLUMNS: Record<'alarms' | 'events' | 'sms' | 'maintenance' | 'inspections' | 'audit', RecordColumn<Row>[]> = {
+export type RecordTab = 'alarms' | 'events' | 'sms' | 'maintenance' | 'inspections' | 'audit';
+
+/** Columns of the device file's record tabs (names as the API answers them); `company` names the device's own company. */
+export const recordColumns = (company: { id: string | null; name?: string | undefined }): Record<RecordTab, RecordColumn<Row>[]> => ({
   alarms: [
     { prop: 'firstSeenAt', label: 'records.raisedAt', width: 160, format: time('firstSeenAt') },
     { prop: 'title', label: 'records.title', minWidth: 160 },
     { prop: 'severity', label: 'records.severity', width: 70, format: label('records.severityLevel', 'severity') },
     { prop: 'status', label: 'records.status', width: 80, format: label('records.alarmStatus', 'status') },
-    { prop: 'acknowledgedBy', label: 'records.actor', minWidth: 120, format: (r) => String(r.acknowledgedBy ?? r.closedBy ?? '—') },
+    { prop: 'count', label: 'records.count', width: 60 },
+    { prop: 'acknowledgedBy', label: 'records.handledBy', minWidth: 120, format: (r) => String(r.acknowledgedBy ?? r.closedBy ?? '—') },
     { prop: 'closedAt', label: 'records.closedAt', width: 160, format: time('closedAt') },
   ],
   events: [
@@ -36,14 +39,15 @@ export const RECORD_COLUMNS: Record<'alarms' | 'events' | 'sms' | 'maintenance' 
     { prop: 'recipientName', label: 'records.to', width: 110 },
     { prop: 'recipientPhone', label: 'records.phone', width: 120 },
     { prop: 'status', label: 'records.status', width: 80, format: label('records.smsStatus', 'status') },
-    { prop: 'body', label: 'records.text', minWidth: 240 },
+    { prop: 'alarmTitle', label: 'records.about', minWidth: 200 },
   ],
   maintenance: [
     { prop: 'doneOn', label: 'records.doneOn', width: 110 },
-    { prop: 'companyName', label: 'records.company', minWidth: 140, format: (r) => String(r.companyName ?? r.companyId ?? '—') },
+    { prop: 'companyId', label: 'records.company', minWidth: 140, format: (r) => (r.companyId && r.companyId === company.id ? (company.name ?? company.id) : String(r.companyId ?? '—')) },
     { prop: 'technician', label: 'records.technician', width: 100 },
     { prop: 'items', label: 'records.items', minWidth: 200, format: (r) => (Array.isArray(r.items) ? r.items.join('、') : '') },
     { prop: 'note', label: 'records.note', minWidth: 120 },
+    { prop: 'createdBy', label: 'records.createdBy', width: 110 },
   ],
   inspections: [
     { prop: 'inspectedOn', label: 'records.inspectedOn', width: 110 },
@@ -56,7 +60,7 @@ export const RECORD_COLUMNS: Record<'alarms' | 'events' | 'sms' | 'maintenance' 
     { prop: 'at', label: 'records.at', width: 160, format: time('at') },
     { prop: 'actor', label: 'records.actor', width: 140 },
     { prop: 'action', label: 'records.action', width: 160 },
-    { prop: 'via', label: 'records.via', width: 90 },
+    { prop: 'via', label: 'records.via', width: 90, format: label('records.viaName', 'via') },
     { prop: 'detail', label: 'records.detail', minWidth: 220, format: detail('detail') },
   ],
-};
+});
