@@ -1,21 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openRegistry, type Registry } from '@tianwang/core/registry';
-import { startPostgres, type PostgresServer } from '@tianwang/core/testing';
+import type { Registry } from '@tianwang/core/registry';
+import { REGISTRY_BACKENDS } from './helpers/registry-backends.js';
 
 /** Migration 0004 (the dashboard workbench), on both backends: roles, district tree walk, records. */
-const backends: [string, () => Promise<{ registry: Registry; cleanup: () => Promise<void> }>][] = [
-  ['pglite', async () => {
-    const registry = await openRegistry();
-    return { registry, cleanup: () => registry.close() };
-  }],
-  ['postgres', async () => {
-    const pg: PostgresServer = await startPostgres();
-    const registry = await openRegistry({ databaseUrl: pg.url });
-    return { registry, cleanup: async () => { await registry.close(); await pg.stop(); } };
-  }],
-];
-
-describe.each(backends)('registry workbench additions (%s)', (_name, open) => {
+describe.each(REGISTRY_BACKENDS)('registry workbench additions (%s)', (_name, open) => {
   let registry: Registry;
   let cleanup: () => Promise<void>;
 
