@@ -197,6 +197,8 @@ describe('OpenAPI', () => {
     const ui = await call(admin, 'GET', '/api/docs/');
     expect(ui.statusCode).toBe(200);
     expect(ui.headers['content-type']).toContain('text/html');
+    expect(ui.headers['content-security-policy']).toContain("script-src 'self'");
+    expect(ui.headers['content-security-policy']).not.toContain('upgrade-insecure-requests');
     expect((await call(admin, 'GET', '/api/docs/json')).json().openapi).toBe('3.1.0');
   });
 });

@@ -24,8 +24,10 @@ export async function openApi(app: FastifyInstance): Promise<void> {
 export async function swaggerUiForAdmins(app: FastifyInstance): Promise<void> {
   await app.register(swaggerUi, {
     routePrefix: '/docs',
-    // the UI sets its own CSP on its static files (scripts and styles from 'self'); security.ts keeps it
+    // the UI sets its own CSP (scripts and styles from 'self', its inline scripts by hash), which replaces the strict
+    // default; without upgrade-insecure-requests, which would send a plain-http deployment's own requests to https
     staticCSP: true,
+    transformStaticCSP: (header) => header.replace(/\s*upgrade-insecure-requests;?/, ''),
     uiHooks: {
       onRequest: async (req) => {
         if (!req.session) throw new UnauthenticatedError('sign in first');
