@@ -1,5 +1,5 @@
 import cookie from '@fastify/cookie';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Redis } from 'ioredis';
 import { Counter } from 'prom-client';
 import type { AlarmActions } from '@tianwang/alerts/actions';
@@ -53,7 +53,8 @@ export async function buildApp(o: AppOptions): Promise<{ app: FastifyInstance; m
   const ackActions = new Counter({ name: 'dashboard_ack_actions_total', help: 'Acknowledgement page views and actions by result', labelNames: ['action', 'result'], registers: [metrics] });
   // pino's Logger and fastify's base logger type differ only in generics
   const app: FastifyInstance = Fastify({
-    loggerInstance: o.log?.child({ component: 'dashboard' }) as FastifyBaseLogger | undefined, trustProxy: o.trustProxy, disableRequestLogging: !o.log, bodyLimit: 64 * 1024,
+    loggerInstance: o.log?.child({ component: 'dashboard' }) as FastifyBaseLogger | undefined, trustProxy: o.trustProxy, bodyLimit: 64 * 1024,
+    logController: new LogController({ disableRequestLogging: !o.log }),
     // verbose: each validation error carries its schema, whose description words the message (http/errors.ts)
     ajv: { customOptions: { verbose: true } },
     schemaErrorFormatter: schemaErrorMessage as unknown as FastifyServerOptions['schemaErrorFormatter'],
