@@ -44,6 +44,15 @@ describe('sign-in and sessions', () => {
     expect(await actions('insp1')).toContain('auth.login');
   });
 
+  it('signing in again ends the session the browser had (no session fixation)', async () => {
+    const first = await login(w.dashboard, 'insp1');
+    const again = await inject({ method: 'POST', url: '/api/v1/auth/login', headers: first.headers(), payload: { username: 'insp1', password: PASSWORD } });
+    expect(again.statusCode).toBe(200);
+    expect(cookieOf(again)).not.toBe(first.cookie);
+    expect((await inject({ method: 'GET', url: '/api/v1/me', headers: first.headers() })).statusCode).toBe(401);
+    expect((await inject({ method: 'GET', url: '/api/v1/me', headers: { cookie: cookieOf(again) } })).statusCode).toBe(200);
+  });
+
   it('wrong password and unknown user answer the same 401; both are audited', async () => {
     const wrong = await inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username: 'unit1', password: 'nope-nope-nope' }, remoteAddress: '10.0.0.9' });
     const unknown = await inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username: 'ghost', password: 'nope-nope-nope' }, remoteAddress: '10.0.0.9' });

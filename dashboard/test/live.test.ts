@@ -21,6 +21,7 @@ const DEVICES: Record<string, { unitId: string; districtId: string; kind: 'eleva
   'EL-1': { unitId: 'U1', districtId: 'G1', kind: 'elevator' },
   'EL-2': { unitId: 'U2', districtId: 'G2', kind: 'elevator' },
   'EL-3': { unitId: 'U3', districtId: 'G3', kind: 'elevator' },
+  'EL-LATE': { unitId: 'U1', districtId: 'G1', kind: 'elevator' },
 };
 
 /** What ingest does for a valid message: the shadow script (hash, pub/sub feed, change stream), through ingest's own writer. */
@@ -113,6 +114,21 @@ describe('live board over SSE', () => {
       a.close();
       b.close();
     }
+  });
+
+  it('a device registered after start that reported before the board knew it shows its state once the registry is re-read', async () => {
+    await w.registry.devices.upsert({
+      id: 'EL-LATE', kind: 'elevator', registrationCode: '31103101002019079876', name: '新梯', location: '', unitId: 'U1', maintenanceCompanyId: null,
+      model: '', rated: {}, telemetryIntervalS: 10, lastMaintenanceOn: null, inspectionValidUntil: null,
+    });
+    const at = Date.now();
+    await report('EL-LATE', { channel: 'status', value: { state: 'online' } } as Batch[number] extends { body: infer B } ? B : never, at);
+    await report('EL-LATE', telemetry(4), at);
+    // the feed delivered both before the board had a row for EL-LATE; the next registry read picks up its shadow
+    w.dashboard.api.live.refreshSoon();
+    const deadline = Date.now() + 10_000;
+    while (w.dashboard.api.live.board.get('EL-LATE')?.online !== true && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(w.dashboard.api.live.board.get('EL-LATE')).toMatchObject({ online: true, telemetry: { floor: 4 }, telemetryTs: at });
   });
 
   it('no session: 401', async () => {

@@ -49,6 +49,8 @@ export function authRoutes(app: FastifyInstance, ctx: ApiContext): void {
       throw new UnauthenticatedError('wrong username or password');
     }
     await ctx.throttle.succeed(username);
+    // a session the browser already had ends: a sign-in always starts a fresh one (no session fixation)
+    if (req.session) await ctx.sessions.destroy(req.session.hash, req.session.user.id);
     const { id, session } = await ctx.sessions.create(sessionUser(user));
     req.session = session;
     await auditByUser(ctx.registry.db, req, 'auth.login', 'user', user.id);

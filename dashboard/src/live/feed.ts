@@ -112,9 +112,17 @@ export class LiveFeed {
     return idAfter(deleted, id);
   }
 
-  /** Every device's shadow, read directly (with the time of its latest status/presence, for onlineSince). */
+  /** Every device's shadow, read directly. */
   private async reload(): Promise<void> {
-    const ids = await this.redis.smembers(this.keys.shadowIndex);
+    await this.loadShadows(await this.redis.smembers(this.keys.shadowIndex));
+  }
+
+  /**
+   * Reads the shadows of some devices into the board (with the time of the latest status/presence, for
+   * onlineSince): at start, after a gap, and for devices the registry gained since (their changes before that
+   * had no row to go to).
+   */
+  async loadShadows(ids: string[]): Promise<void> {
     for (let i = 0; i < ids.length; i += 500) {
       const chunk = ids.slice(i, i + 500);
       const pipe = this.redis.pipeline();

@@ -66,10 +66,14 @@ export function createLiveBoard(o: LiveBoardOptions): LiveBoard {
     const fp = await registryFingerprint(o.registry.db);
     const today = localDay(o.timezone);
     if (force || fp !== fingerprint || today !== day || Date.now() - fullAt > FULL_EVERY_MS) {
-      board.setRegistry(await loadRegistryRows(o.registry.db), today);
+      const rows = await loadRegistryRows(o.registry.db);
+      const added = fullAt ? rows.filter((r) => !board.get(r.id)).map((r) => r.id) : [];
+      board.setRegistry(rows, today);
       fingerprint = fp;
       day = today;
       fullAt = Date.now();
+      // a device registered since the last read may have reported already: its shadow holds what the feed had no row for
+      if (added.length) await feed.loadShadows(added);
     } else {
       board.setAlarmCounts(await loadActiveAlarmCounts(o.registry.db));
     }
