@@ -9,5 +9,5 @@ export const dashboardVars = {
   TW_LOGIN_WINDOW_MIN: v(positiveInt(15, 1440), 'Failed sign-ins are counted over this many minutes; a throttled account or address waits until the window ends.'),
   TW_LOGIN_MAX_FAILURES: v(positiveInt(5, 1000), 'Failed sign-ins of one account within TW_LOGIN_WINDOW_MIN before it is throttled (429).'),
   TW_LOGIN_MAX_FAILURES_ADDRESS: v(positiveInt(20, 100_000), 'Failed sign-ins from one client address within TW_LOGIN_WINDOW_MIN before it is throttled (429).'),
-  TW_BOARD_REFRESH_S: v(positiveInt(10, 3600), 'How often the live board re-reads the registry (devices, units, active alarm counts), seconds.'),
+  TW_BOARD_REFRESH_S: v(positiveInt(10, 3600), 'How often the live board re-reads active alarm counts and checks the registry for changed devices or units (re-reading them when changed), seconds.'),
 };
