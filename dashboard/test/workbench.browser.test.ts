@@ -3,8 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { telemetryTopic } from '@tianwang/core/topics';
 import { launch, shot, unresolved, type Browser } from './browser/chromium.js';
+import { signIn as signInAt, signOut } from './browser/session.js';
 import { DEVICE_SECRET, startStack, type Stack } from './browser/stack.js';
-import { PASSWORD } from './helpers/world.js';
 
 /**
  * The workbench in Chromium, zh-CN, against the whole real stack (browser/stack.ts): sign-in, the scoped board, a
@@ -29,23 +29,8 @@ afterAll(async () => {
 const reading = (ts: number, floor: number, over: Record<string, unknown> = {}) => ({
   ts, floor, direction: 'up', speed: 1.5, door: 'closed', doorZone: true, passenger: true, mode: 1, power: 'mains', runCount: 5000 + floor, runHours: 321.5, load: 35, ...over,
 });
+const signIn = (page: Page, username: string) => signInAt(page, stack.base, username);
 const publish = (r: object) => device.publishAsync(telemetryTopic('elevator', 'EL-1'), JSON.stringify(r), { qos: 1 });
-
-async function signIn(page: Page, username: string): Promise<void> {
-  await page.goto(`${stack.base}/board`);
-  await page.waitForURL(/\/login/);
-  await page.getByPlaceholder('用户名').fill(username);
-  await page.getByPlaceholder('密码').fill(PASSWORD);
-  await page.getByRole('button', { name: '登 录' }).click();
-  await page.waitForURL(/\/board$/);
-}
-
-async function signOut(page: Page): Promise<void> {
-  await page.locator('[data-test=user-menu]').click();
-  await page.getByRole('menuitem', { name: '退出登录' }).click();
-  await page.locator('.el-message-box').getByRole('button', { name: '退出登录' }).click();
-  await page.waitForURL(/\/login$/);
-}
 
 const rowIds = (page: Page, selector: string) => page.locator(selector).evaluateAll((els) => els.map((e) => e.getAttribute('data-id')).sort());
 

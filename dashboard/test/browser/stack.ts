@@ -48,6 +48,8 @@ export async function startStack(): Promise<Stack> {
     NODE_ENV: 'test', TW_REDIS_URL: redis.url, TW_KEY_PREFIX: prefix, TW_SECRET_KEY: SECRET,
     TW_INFLUX_URL: influx.url, TW_INFLUX_DATABASE: `db_${prefix}`,
     TW_MQTT_HOST: '127.0.0.1', TW_MQTT_PORT: String(mqttPort), TW_MQTT_SERVICE_PASSWORD: `svc-${prefix}-0123456789`,
+    // a rotated or disabled credential takes effect within this (default 5 s)
+    TW_MQTT_AUTH_CACHE_MS: '200',
     TW_HTTP_HOST: '127.0.0.1', TW_HTTP_PORT: String(httpPort), TW_PUBLIC_URL: `http://127.0.0.1:${httpPort}`,
   });
   const log = silentLogger();

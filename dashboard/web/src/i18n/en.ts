@@ -81,13 +81,15 @@ export const en: typeof zhCN = {
   },
   registry: {
     readOnly: 'Read only: administrators edit the registry', import: 'Import', importTitle: 'Import {what} from Excel', importHint: 'Upload an .xlsx file; if any row is wrong, nothing is imported.',
-    importOk: '{n} rows imported', importErrors: 'Import failed: these rows are wrong, nothing was imported', row: 'Row', column: 'Column', error: 'Error',
-    rotate: 'Rotate secret', rotateConfirm: 'The old secret stops working at once and the terminal must use the new one. Rotate?', secretTitle: 'New device secret',
+    importOk: '{n} rows imported ({created} new, {updated} updated)', template: 'Template',
+    setPassword: 'Set password', newPasswordFor: 'New password for "{name}" (at least 10 characters); its sessions end:', passwordSet: 'Password set', importErrors: 'Import failed: these rows are wrong, nothing was imported', row: 'Row', column: 'Column', error: 'Error',
+    rotate: 'Rotate secret', rotateConfirm: 'The old secret stops working at once and the terminal must use the new one. Rotate?', secretTitle: 'New access secret',
     secretOnce: 'The secret is shown only this once. Copy it into the terminal now.', copy: 'Copy', copied: 'Copied',
     disableConfirm: 'Disable "{name}"?', enableConfirm: 'Enable "{name}"?', createTitle: 'New {what}', editTitle: 'Edit {what}',
     phoneInvalid: 'Enter a valid phone number (e.g. +8613800000000)', total: '{n} in total',
   },
   reg: {
+    what: { units: 'using unit', devices: 'device', companies: 'maintenance company', kitchens: 'kitchen', cameras: 'camera', users: 'user' },
     length: 'Must be {n} characters', dropFile: 'Drop an .xlsx file here, or click to choose', secret: 'Device secret',
     area: { cold_dish: 'Cold dishes', raw: 'Raw prep', cooking: 'Cooking', dishwashing: 'Dishwashing', storage: 'Storage', other: 'Other' },
     mode: { push: 'Push', pull: 'Pull' },
@@ -100,7 +102,7 @@ export const en: typeof zhCN = {
       contactName: 'Contact', contactPhone: 'Contact phone', emergencyPhone: 'Emergency phone', licenceNo: 'Licence no.', riskClass: 'Risk class',
       businessHours: 'Business hours', publicViewing: 'Public viewing', kitchenId: 'Kitchen', area: 'Area', mode: 'Mode', sourceUrl: 'Source URL',
       recordingEnabled: 'Recording', recordingHours: 'Recording hours', username: 'Username', displayName: 'Name', role: 'Role', phone: 'Mobile',
-      password: 'Initial password', scope: 'Scope',
+      password: 'Initial password', scope: 'Scope', devices: 'Devices', elevators: 'Elevators', cameras: 'Cameras',
     },
   },
   account: {

@@ -79,13 +79,15 @@ export const zhCN = {
   },
   registry: {
     readOnly: '只读：仅管理员可修改登记信息', import: '批量导入', importTitle: '从 Excel 批量导入{what}', importHint: '上传 .xlsx 文件；任一行有误则整批不导入。',
-    importOk: '已导入 {n} 条', importErrors: '导入失败：以下行有误，未导入任何数据', row: '行', column: '列', error: '错误',
-    rotate: '重置密钥', rotateConfirm: '重置后旧密钥立即失效，终端需使用新密钥重新连接。确定重置吗？', secretTitle: '新的设备密钥',
+    importOk: '已导入 {n} 条（新增 {created}，更新 {updated}）', template: '下载模板',
+    setPassword: '重置密码', newPasswordFor: '为“{name}”设置新密码（至少 10 个字符），其所有登录将失效：', passwordSet: '密码已重置', importErrors: '导入失败：以下行有误，未导入任何数据', row: '行', column: '列', error: '错误',
+    rotate: '重置密钥', rotateConfirm: '重置后旧密钥立即失效，终端需使用新密钥重新连接。确定重置吗？', secretTitle: '新的接入密钥',
     secretOnce: '密钥只显示这一次，请立即复制并配置到终端。关闭后无法再次查看。', copy: '复制', copied: '已复制',
     disableConfirm: '确定停用“{name}”吗？', enableConfirm: '确定启用“{name}”吗？', createTitle: '新增{what}', editTitle: '编辑{what}',
     phoneInvalid: '请输入有效手机号（如 13800000000 或 +8613800000000）', total: '共 {n} 条',
   },
   reg: {
+    what: { units: '使用单位', devices: '设备', companies: '维保单位', kitchens: '餐饮单位', cameras: '摄像头', users: '用户' },
     length: '应为 {n} 位', dropFile: '将 .xlsx 文件拖到此处，或点击选择', secret: '设备密钥',
     area: { cold_dish: '凉菜间', raw: '粗加工区', cooking: '烹饪区', dishwashing: '洗消间', storage: '库房', other: '其他' },
     mode: { push: '推流', pull: '拉流' },
@@ -98,7 +100,7 @@ export const zhCN = {
       contactName: '联系人', contactPhone: '联系电话', emergencyPhone: '应急电话', licenceNo: '食品经营许可证号', riskClass: '风险等级',
       businessHours: '营业时间', publicViewing: '公众可看', kitchenId: '餐饮单位', area: '区域', mode: '接入方式', sourceUrl: '视频源地址',
       recordingEnabled: '录像', recordingHours: '录像时段', username: '用户名', displayName: '姓名', role: '角色', phone: '手机号',
-      password: '初始密码', scope: '管辖范围',
+      password: '初始密码', scope: '管辖范围', devices: '设备数', elevators: '电梯数', cameras: '摄像头',
     },
   },
   account: {

@@ -1,4 +1,5 @@
 import type { RecordColumn } from '@/components/record-column';
+import type { ListName } from '@/stores/registry-options';
 
 export type Row = Record<string, unknown>;
 export interface Option {
@@ -20,6 +21,8 @@ export interface Field {
   options?: OptionSource;
   /** shown only when this returns true for the form's values (e.g. elevator rated values) */
   when?: (v: Row) => boolean;
+  /** an empty value is sent as null (the API's nullable fields); otherwise as '' */
+  nullable?: boolean;
   /** a fixed-length code, e.g. 18 for a unified social credit code */
   length?: number;
   placeholder?: string;
@@ -31,16 +34,26 @@ export interface Field {
 export interface Resource {
   /** API path under /api/v1 and the route's name part */
   path: string;
-  /** i18n key of the page title and of "what" in dialogs */
+  /** i18n key of the page title */
   title: string;
+  /** i18n key of one record's kind in dialogs ("新增设备") */
+  what: string;
   columns: RecordColumn<Row>[];
   fields: Field[];
   /** a record can be disabled and enabled again (an `enabled` field) */
   toggle?: boolean;
   /** POST /api/v1/import/<path> takes an .xlsx of these */
   importable?: boolean;
-  /** devices: POST /devices/:id/credential answers a new secret once */
-  rotate?: boolean;
+  /** POST /<path>/:id/credential answers a new secret once (devices; push cameras) */
+  rotate?: (r: Row) => boolean;
+  /** users: an admin sets a new password (POST /users/:id/password) */
+  setPassword?: boolean;
+  /** the list takes `q` (cameras do not) */
+  search?: boolean;
+  /** lists the columns name things from (ids shown by name) */
+  needs?: ListName[];
+  /** the full record to edit when the list row holds less (devices: the list is the board) */
+  loadRecord?: (r: Row) => Promise<Row>;
   /** values of a new record */
   defaults?: Row;
 }
