@@ -8,7 +8,7 @@ import { listOf, listQuery, sqlList } from '../list.js';
 import { route } from '../route.js';
 import { Id, IdParams } from '../schema.js';
 import { sendXlsx, type Column } from '../xlsx.js';
-import { changes, insertRow, pick, updateRow } from './crud.js';
+import { changes, insertRow, oneInScope, pick, updateRow } from './crud.js';
 
 const AREAS = ['cold_dish', 'raw', 'cooking', 'dishwashing', 'storage', 'other'] as const;
 const SOURCE = z.string().max(500).regex(/^rtsps?:\/\/\S+$/, 'an rtsp:// or rtsps:// URL').meta({ description: 'pull cameras: the RTSP URL (stored sealed, never shown again)' });
@@ -47,12 +47,8 @@ const ROLES = ['admin', 'inspector', 'unit'] as const;
 
 /** Kitchen cameras: read with their kitchen's scope; registered by admins (push: a publish secret, pull: a sealed RTSP URL). */
 export function cameraRoutes(app: FastifyInstance, ctx: ApiContext): void {
-  const one = async (req: FastifyRequest, id: string) => {
-    const p = new SqlParams();
-    const [row] = await ctx.registry.db.query<Record<string, unknown>>(`SELECT ${SELECT} ${FROM} WHERE c.id = ${p.add(id)} AND ${scopeSql.kitchens(await scopeOf(ctx, req), p)}`, p.values);
-    if (!row) throw new NotFoundError(`camera ${id}`);
-    return toCamera(row);
-  };
+  // a camera is in scope with its kitchen
+  const one = (req: FastifyRequest, id: string) => oneInScope(ctx, req, id, { select: SELECT, from: FROM, idColumn: 'c.id', scope: scopeSql.kitchens, what: 'camera', map: toCamera });
 
   route(app, { method: 'GET', url: '/cameras', summary: 'Cameras in scope', tags: ['cameras'], roles: ROLES, querystring: Query, response: listOf(Camera), produces: ['application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'] }, async (req, reply) => {
     const p = new SqlParams();

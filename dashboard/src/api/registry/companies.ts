@@ -1,13 +1,12 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { NotFoundError } from '@tianwang/core/errors';
 import { SqlParams, scopeSql } from '../../auth/sql-scope.js';
 import { auditByUser, scopeOf, type ApiContext } from '../context.js';
 import { listOf, listQuery, sqlList } from '../list.js';
 import { route } from '../route.js';
 import { E164, Id, IdParams } from '../schema.js';
 import { sendXlsx, type Column } from '../xlsx.js';
-import { changes, insertRow, pick, updateRow } from './crud.js';
+import { changes, insertRow, oneInScope, pick, updateRow } from './crud.js';
 import { CREDIT_CODE, checkCreditCode } from './units.js';
 
 const Fields = {
@@ -36,12 +35,8 @@ const COLUMNS: Column<CompanyOut>[] = [
 
 /** 维保单位: read in scope (the companies maintaining devices in it; a company user its own), written by admins. */
 export function companyRoutes(app: FastifyInstance, ctx: ApiContext): void {
-  const one = async (req: FastifyRequest, id: string) => {
-    const p = new SqlParams();
-    const [row] = await ctx.registry.db.query<Record<string, unknown>>(`SELECT ${SELECT} FROM maintenance_companies m WHERE m.id = ${p.add(id)} AND ${scopeSql.companies(await scopeOf(ctx, req), p)}`, p.values);
-    if (!row) throw new NotFoundError(`maintenance company ${id}`);
-    return toCompany(row);
-  };
+  const one = (req: FastifyRequest, id: string) =>
+    oneInScope(ctx, req, id, { select: SELECT, from: 'FROM maintenance_companies m', idColumn: 'm.id', scope: scopeSql.companies, what: 'maintenance company', map: toCompany });
 
   route(app, { method: 'GET', url: '/maintenance-companies', summary: 'Maintenance companies in scope', tags: ['maintenance-companies'], querystring: Query, response: listOf(Company), produces: ['application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'] }, async (req, reply) => {
     const p = new SqlParams();

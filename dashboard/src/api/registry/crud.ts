@@ -1,5 +1,9 @@
+import type { FastifyRequest } from 'fastify';
 import { NotFoundError } from '@tianwang/core/errors';
 import { camelRow, type Queryable } from '@tianwang/core/registry';
+import type { Scope } from '../../auth/scope.js';
+import { SqlParams } from '../../auth/sql-scope.js';
+import { scopeOf, type ApiContext } from '../context.js';
 
 /** Columns never copied into an answer or an audit entry. */
 const SECRET_COLUMNS = new Set(['credential_hash', 'password_hash', 'source_url_sealed', 'publish_credential_hash']);
@@ -60,4 +64,17 @@ export function changes(before: Record<string, unknown>, after: Record<string, u
     a[k] = after[k];
   }
   return { before: b, after: a };
+}
+
+/** One record by id if it is in the caller's scope; else 404, the same as for an id that does not exist. */
+export async function oneInScope<T>(
+  ctx: ApiContext,
+  req: FastifyRequest,
+  id: string,
+  o: { select: string; from: string; idColumn: string; scope: (scope: Scope, p: SqlParams) => string; what: string; map: (row: Record<string, unknown>) => T },
+): Promise<T> {
+  const p = new SqlParams();
+  const [row] = await ctx.registry.db.query<Record<string, unknown>>(`SELECT ${o.select} ${o.from} WHERE ${o.idColumn} = ${p.add(id)} AND ${o.scope(await scopeOf(ctx, req), p)}`, p.values);
+  if (!row) throw new NotFoundError(`${o.what} ${id}`);
+  return o.map(row);
 }

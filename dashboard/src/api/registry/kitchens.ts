@@ -1,13 +1,12 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { NotFoundError } from '@tianwang/core/errors';
 import { SqlParams, scopeSql } from '../../auth/sql-scope.js';
 import { auditByUser, scopeOf, type ApiContext } from '../context.js';
 import { listOf, listQuery, sqlList } from '../list.js';
 import { route } from '../route.js';
 import { E164, Id, IdParams } from '../schema.js';
 import { sendXlsx, type Column } from '../xlsx.js';
-import { changes, insertRow, pick, updateRow } from './crud.js';
+import { changes, insertRow, oneInScope, pick, updateRow } from './crud.js';
 
 const HOURS = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$/, 'HH:MM-HH:MM');
 const Fields = {
@@ -49,12 +48,7 @@ const ROLES = ['admin', 'inspector', 'unit'] as const;
 
 /** 餐饮单位 with bright-kitchen cameras: by district, or run by a unit; maintenance companies have none (403). */
 export function kitchenRoutes(app: FastifyInstance, ctx: ApiContext): void {
-  const one = async (req: FastifyRequest, id: string) => {
-    const p = new SqlParams();
-    const [row] = await ctx.registry.db.query<Record<string, unknown>>(`SELECT ${SELECT} ${FROM} WHERE k.id = ${p.add(id)} AND ${scopeSql.kitchens(await scopeOf(ctx, req), p)}`, p.values);
-    if (!row) throw new NotFoundError(`kitchen ${id}`);
-    return toKitchen(row);
-  };
+  const one = (req: FastifyRequest, id: string) => oneInScope(ctx, req, id, { select: SELECT, from: FROM, idColumn: 'k.id', scope: scopeSql.kitchens, what: 'kitchen', map: toKitchen });
 
   route(app, { method: 'GET', url: '/kitchens', summary: 'Kitchens in scope', tags: ['kitchens'], roles: ROLES, querystring: Query, response: listOf(Kitchen), produces: ['application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'] }, async (req, reply) => {
     const p = new SqlParams();

@@ -1,6 +1,6 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { NotFoundError, UserError } from '@tianwang/core/errors';
+import { UserError } from '@tianwang/core/errors';
 import { isValidCreditCode } from '@tianwang/core/demo';
 import { SqlParams, scopeSql } from '../../auth/sql-scope.js';
 import { auditByUser, scopeOf, type ApiContext } from '../context.js';
@@ -8,7 +8,7 @@ import { listOf, listQuery, sqlList } from '../list.js';
 import { route } from '../route.js';
 import { E164, Id, IdParams } from '../schema.js';
 import { sendXlsx, type Column } from '../xlsx.js';
-import { changes, insertRow, pick, updateRow } from './crud.js';
+import { changes, insertRow, oneInScope, pick, updateRow } from './crud.js';
 
 export const CREDIT_CODE = z.string().regex(/^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$/, 'an 18-character unified social credit code (GB 32100)');
 export const UnitFields = {
@@ -52,13 +52,7 @@ export function checkCreditCode(code: string | undefined): void {
 
 /** 使用单位: read in scope by every role; created and edited by admins, every change audited with before and after. */
 export function unitRoutes(app: FastifyInstance, ctx: ApiContext): void {
-  const one = async (req: Parameters<typeof scopeOf>[1], id: string) => {
-    const scope = await scopeOf(ctx, req);
-    const p = new SqlParams();
-    const [row] = await ctx.registry.db.query<Record<string, unknown>>(`SELECT ${SELECT} ${FROM} WHERE u.id = ${p.add(id)} AND ${scopeSql.units(scope, p)}`, p.values);
-    if (!row) throw new NotFoundError(`unit ${id}`);
-    return toUnit(row);
-  };
+  const one = (req: FastifyRequest, id: string) => oneInScope(ctx, req, id, { select: SELECT, from: FROM, idColumn: 'u.id', scope: scopeSql.units, what: 'unit', map: toUnit });
 
   route(app, { method: 'GET', url: '/units', summary: 'Units in scope', tags: ['units'], querystring: Query, response: listOf(Unit), produces: ['application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'] }, async (req, reply) => {
     const scope = await scopeOf(ctx, req);

@@ -9,7 +9,7 @@ import { listOf, listQuery, sqlList } from '../list.js';
 import { route } from '../route.js';
 import { E164, Id, IdParams } from '../schema.js';
 import { sendXlsx, type Column } from '../xlsx.js';
-import { changes, insertRow, pick, updateRow } from './crud.js';
+import { changes, insertRow, oneInScope, pick, updateRow } from './crud.js';
 
 const Role = z.enum(ROLES as [string, ...string[]]);
 const Password = z.string().min(10, 'at least 10 characters').max(200);
@@ -63,12 +63,7 @@ function checkBinding(u: { role?: string | undefined; districtId?: string | null
  * or setting its password revokes every session it has and ends its live streams at once.
  */
 export function userRoutes(app: FastifyInstance, ctx: ApiContext): void {
-  const one = async (req: FastifyRequest, id: string) => {
-    const p = new SqlParams();
-    const [row] = await ctx.registry.db.query<Record<string, unknown>>(`SELECT ${SELECT} FROM users usr WHERE usr.id = ${p.add(id)} AND ${scopeSql.users(await scopeOf(ctx, req), p)}`, p.values);
-    if (!row) throw new NotFoundError(`user ${id}`);
-    return toUser(row);
-  };
+  const one = (req: FastifyRequest, id: string) => oneInScope(ctx, req, id, { select: SELECT, from: 'FROM users usr', idColumn: 'usr.id', scope: scopeSql.users, what: 'user', map: toUser });
   const revoke = async (userId: string, why: string) => {
     const n = await ctx.sessions.revokeUser(userId);
     ctx.live.fanout.closeUser(userId, 'TW_UNAUTHENTICATED');
