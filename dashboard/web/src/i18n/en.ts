@@ -42,7 +42,7 @@ export const en: typeof zhCN = {
     },
   },
   board: {
-    empty: 'No device matches', loadFailed: 'Failed to load devices', noData: 'No data yet', since: 'For', activeAlarms: 'Open alarms',
+    empty: 'No device matches', loadFailed: 'Failed to load devices', noData: 'No data yet', offlineFor: 'Offline for', activeAlarms: 'Open alarms',
     maintenanceOverdue: 'Maint. overdue', inspectionExpired: 'Insp. expired', inspectionExpiring: 'Insp. due soon',
     list: 'Devices', updatedAt: 'updated {t}',
     shown: '{n} of {total} devices', more: 'Show 50 more ({n} left)',

@@ -40,7 +40,7 @@ export const zhCN = {
     },
   },
   board: {
-    empty: '没有符合条件的设备', loadFailed: '设备列表加载失败', noData: '暂无数据', since: '持续时间', activeAlarms: '未处理报警',
+    empty: '没有符合条件的设备', loadFailed: '设备列表加载失败', noData: '暂无数据', offlineFor: '已离线时长', activeAlarms: '未处理报警',
     maintenanceOverdue: '维保超期', inspectionExpired: '检验过期', inspectionExpiring: '检验将到期',
     list: '设备列表', updatedAt: '更新于 {t}',
     shown: '显示 {n} / {total} 台', more: '再显示 50 台（剩余 {n} 台）',

@@ -25,14 +25,16 @@ export function runState(row: Pick<BoardRow, 'kind' | 'telemetry' | 'activeEvent
   return tm.burner && tm.burner !== 'off' ? 'running' : 'stopped';
 }
 
-const arrow = { up: '↑', down: '↓', stop: '' } as const;
+const arrow = { up: '↑', down: '↓' } as const;
 
 /** The few facts a supervisor scans for on the board, joined by " · ". */
 export function stateParts(kind: BoardRow['kind'], tm: Telemetry | null): string[] {
   if (!tm) return [];
   if (kind === 'elevator') {
     const parts: string[] = [];
-    if (tm.floor !== undefined) parts.push(`${tm.floor}${t('unit.floor')}${tm.direction ? ` ${arrow[tm.direction]}${t(`direction.${tm.direction}`)}` : ''}`);
+    // the direction only while moving: "stopped" is already the run state beside it
+    const moving = tm.direction === 'up' || tm.direction === 'down';
+    if (tm.floor !== undefined) parts.push(`${tm.floor}${t('unit.floor')}${moving ? ` ${arrow[tm.direction as 'up' | 'down']}${t(`direction.${tm.direction}`)}` : ''}`);
     if (tm.door) parts.push(t(`door.${tm.door}`));
     if (tm.mode !== undefined && tm.mode !== 1) parts.push(t(`mode.${tm.mode}`));
     if (tm.power && tm.power !== 'mains') parts.push(t(`power.${tm.power}`));
