@@ -4,6 +4,7 @@ import type { Page } from 'playwright-core';
 import { telemetryTopic } from '@tianwang/core/topics';
 import { launch, shot, unresolved, type Browser } from './browser/chromium.js';
 import { signIn as signInAt, signOut } from './browser/session.js';
+import { PASSWORD } from './helpers/world.js';
 import { DEVICE_SECRET, startStack, type Stack } from './browser/stack.js';
 
 /**
@@ -127,6 +128,30 @@ describe('the workbench in Chromium (zh-CN)', () => {
     expect(await unresolved(phone)).toEqual([]);
     await signOut(phone);
     await phone.close();
+  });
+
+  it('shows a maintenance company its elevators only, and changes its password (the old one no longer signs in)', async () => {
+    const p = await browser.page();
+    await signIn(p, 'maint1');
+    await expect.poll(() => rowIds(p, '.el-table-v2__row[data-id]')).toEqual(['EL-1', 'EL-3']);
+    // no registry for this role: the menu has the board and the password only
+    expect(await p.locator('.el-menu .el-menu-item').allInnerTexts()).toEqual(['实时监测', '修改密码']);
+    await p.locator('.el-menu').getByText('修改密码').click();
+    await p.locator('input[name=current]').fill(PASSWORD);
+    await p.locator('input[name=next]').fill('a-new-password-2026');
+    await p.locator('input[name=confirm]').fill('a-new-password-2026');
+    await p.getByRole('button', { name: '保存' }).click();
+    await expect.poll(() => p.locator('.el-message--success').innerText()).toContain('密码已修改');
+    await signOut(p);
+    await p.getByPlaceholder('用户名').fill('maint1');
+    await p.getByPlaceholder('密码').fill(PASSWORD);
+    await p.getByRole('button', { name: '登 录' }).click();
+    // the sign-in form's alert (the success message may still be on screen, also role=alert)
+    await expect.poll(() => p.locator('.el-alert').innerText()).toContain('用户名或密码错误');
+    await p.getByPlaceholder('密码').fill('a-new-password-2026');
+    await p.getByRole('button', { name: '登 录' }).click();
+    await p.waitForURL(/\/board$/);
+    await p.close();
   });
 
   it('saw no CSP violation and no page error anywhere', () => {
