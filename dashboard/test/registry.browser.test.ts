@@ -59,7 +59,7 @@ describe('registry management in Chromium (zh-CN)', () => {
     await choose(page, '使用单位', '阳光花园');
     await field(page, '安装位置').locator('input').fill('9号楼东');
     await shot(page, 'dashboard-registry-form');
-    await page.locator('[data-test=registry-save]').click();
+    await page.locator('[data-test=dialog-save]').click();
     const secret = await page.locator('[data-test=device-secret]').innerText();
     expect(secret.length).toBeGreaterThanOrEqual(20);
     expect(await connects('EL-9', secret)).toBe(true);
@@ -83,7 +83,7 @@ describe('registry management in Chromium (zh-CN)', () => {
     // the form holds the whole record (read from the device file), not only the list's columns
     await expect.poll(() => field(page, '安装位置').locator('input').inputValue()).toBe('9号楼东');
     await field(page, '名称').locator('input').fill('9号客梯');
-    await page.locator('[data-test=registry-save]').click();
+    await page.locator('[data-test=dialog-save]').click();
     await expect.poll(() => tableRow(page, '9号客梯').count()).toBe(1);
     await tableRow(page, '9号客梯').getByRole('button', { name: '停用' }).click();
     await page.locator('.el-message-box').getByRole('button', { name: '确定' }).click();

@@ -91,8 +91,8 @@ describe('the workbench in Chromium (zh-CN)', () => {
   it('opens the device file with the live panel and a history chart holding the published points', async () => {
     const floors = [3, 5, 9, 12, 8];
     const now = Date.now();
-    // one reading per 10 s bucket (the device's report interval), oldest first
-    for (let i = 0; i < floors.length; i++) await publish(reading(now - (floors.length - i) * 10_000 - 60_000, floors[i]!));
+    // 30 s apart, oldest first: the charts' buckets are twice the 10 s report interval, so each reading has its own
+    for (let i = 0; i < floors.length; i++) await publish(reading(now - (floors.length - i) * 30_000 - 60_000, floors[i]!));
     await page.locator('.el-table-v2__row[data-id="EL-1"] a.dev-link').click();
     await page.waitForURL(/\/devices\/EL-1$/);
     await expect.poll(() => page.locator('[data-test=identity]').innerText()).toContain('31103101002019070001');

@@ -1,86 +1,30 @@
-/** Shapes of the API answers the app reads (docs/dashboard.md is the contract). */
-export type Role = 'admin' | 'inspector' | 'unit' | 'maintenance';
-export type DeviceKind = 'elevator' | 'boiler';
+/**
+ * Shapes of the API answers the app reads. The server's own types are the source where they exist (type-only
+ * imports, erased from the bundle): a changed row or user shape is then a compile error here, not a blank cell.
+ */
+import type { BoilerRated, Device, District as ServerDistrict, ElevatorRated, Role as ServerRole } from '@tianwang/core/registry';
+import type { BoilerTelemetry, DeviceKind as ServerKind, ElevatorTelemetry } from '@tianwang/core/schemas';
+import type { Page as ServerPage } from '../../../src/api/list';
+import type { SessionUser } from '../../../src/auth/sessions';
+import type { BoardRow as ServerBoardRow } from '../../../src/live/board-row';
 
-export interface User {
-  id: string;
-  username: string;
-  displayName: string;
-  role: Role;
-  districtId: string | null;
-  unitId: string | null;
-  maintenanceCompanyId: string | null;
-}
+export type Role = ServerRole;
+export type DeviceKind = ServerKind;
+export type User = SessionUser;
 
 export interface Me {
   user: User;
   csrfToken: string;
 }
 
-export interface Page<T> {
-  items: T[];
-  nextCursor: string | null;
-  total?: number;
-}
+export type Page<T> = ServerPage<T>;
+export type District = ServerDistrict;
 
-export interface District {
-  id: string;
-  name: string;
-  kind: 'district' | 'grid';
-  parentId: string | null;
-}
+/** Latest telemetry as core's payload schemas name it; either kind's fields, all optional on the board. */
+export type Telemetry = Partial<Omit<ElevatorTelemetry, 'seq'> & Omit<BoilerTelemetry, 'seq'>>;
 
-/** Latest telemetry as core's schemas name it; either kind's fields, all optional on the board. */
-export interface Telemetry {
-  ts?: number;
-  floor?: number;
-  direction?: 'up' | 'down' | 'stop';
-  speed?: number;
-  door?: 'open' | 'closed' | 'opening' | 'closing';
-  doorZone?: boolean;
-  passenger?: boolean;
-  mode?: number;
-  power?: 'mains' | 'battery' | 'off';
-  load?: number;
-  runCount?: number;
-  runHours?: number;
-  pressure?: number;
-  waterLevel?: number;
-  steamTemp?: number;
-  flueTemp?: number;
-  feedWaterTemp?: number;
-  burner?: 'off' | 'ignition' | 'running';
-  flame?: boolean;
-  fan?: boolean;
-  feedPump?: boolean;
-  fuelPressure?: number;
-  operatorOnDuty?: boolean;
-}
-
-/** A board row: `GET /api/v1/devices` item and the payload of a live `device` event. */
-export interface BoardRow {
-  id: string;
-  kind: DeviceKind;
-  registrationCode: string;
-  name: string;
-  location: string;
-  unitId: string;
-  unitName: string;
-  districtId: string;
-  districtName: string;
-  maintenanceCompanyId: string | null;
-  enabled: boolean;
-  online: boolean | null;
-  onlineSince: number | null;
-  lastSeen: number | null;
-  telemetry: Telemetry | null;
-  activeEvents: string[];
-  telemetryTs: number | null;
-  activeAlarms: number;
-  maintenanceOverdue: boolean;
-  inspectionExpiring: boolean;
-  inspectionExpired: boolean;
-}
+/** A board row: `GET /api/v1/devices` item and the payload of a live `device` event (telemetry typed by kind). */
+export type BoardRow = Omit<ServerBoardRow, 'telemetry'> & { telemetry: Telemetry | null };
 
 export interface UnitRow {
   id: string;
@@ -89,30 +33,11 @@ export interface UnitRow {
   [k: string]: unknown;
 }
 
-export interface Rated {
-  ratedSpeed?: number;
-  ratedLoad?: number;
-  floors?: number;
-  ratedPressure?: number;
-  ratedCapacity?: number;
-  safetyValveSet?: number;
-}
+export type Rated = Partial<ElevatorRated & BoilerRated>;
 
 /** `GET /api/v1/devices/:id`: the device file (一梯一档 / 一炉一档). */
 export interface DeviceFile {
-  device: {
-    id: string;
-    kind: DeviceKind;
-    registrationCode: string;
-    name: string;
-    location: string;
-    model: string;
-    rated: Rated;
-    telemetryIntervalS: number;
-    lastMaintenanceOn: string | null;
-    inspectionValidUntil: string | null;
-    enabled: boolean;
-  };
+  device: Omit<Device, 'unitId' | 'maintenanceCompanyId'>;
   unit: {
     id: string;
     name: string;

@@ -33,11 +33,12 @@ export function historyOption(f: FieldChart, title: string, data: Point[], range
       type: 'time',
       min: range[0],
       max: range[1],
-      axisLabel: { fontSize: 10, hideOverlap: true },
+      // a day boundary reads 12-03, not ECharts' bare day number
+      axisLabel: { fontSize: 10, hideOverlap: true, formatter: { year: '{yyyy}', month: '{MM}-{dd}', day: '{MM}-{dd}', hour: '{HH}:{mm}', minute: '{HH}:{mm}', second: '{HH}:{mm}:{ss}' } },
       axisPointer: { label: { formatter: (p: { value: unknown }) => fullTime(Number(p.value)) } },
     },
     yAxis: isEnum
-      ? { type: 'category', data: categories, axisLabel: { fontSize: 10 }, splitLine: { show: true, lineStyle: { color: '#f0f0f0' } } }
+      ? { type: 'category', data: categories, axisLabel: { fontSize: 10, interval: 0 }, splitLine: { show: true, lineStyle: { color: '#f0f0f0' } } }
       : f.chart === 'ratio'
         ? { type: 'value', min: 0, max: 1, interval: 0.5, axisLabel: { fontSize: 10, formatter: (v: number) => `${v * 100}%` }, splitLine: { lineStyle: { color: '#f0f0f0' } } }
         : {
