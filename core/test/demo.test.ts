@@ -46,7 +46,7 @@ describe('demo district', () => {
       const demo = generateDemoDistrict(3, { today });
       const master = 'x'.repeat(40);
       const first = await loadDemoDistrict(registry, demo, { masterSecret: master });
-      expect(first).toMatchObject({ units: 40, devices: 220, kitchens: 30, users: 7 });
+      expect(first).toMatchObject({ units: 40, devices: 220, kitchens: 30, users: 8 });
       await loadDemoDistrict(registry, demo, { masterSecret: master });
       expect(await registry.devices.count()).toBe(220);
       const auth = await registry.devices.getAuth('EL-00001');
@@ -57,6 +57,13 @@ describe('demo district', () => {
       expect(new SecretBox(deriveKey(master, 'camera-url')).open(stored.sourceUrlSealed!)).toBe(pull.sourceUrl);
       const admin = demo.users.find((u) => u.role === 'admin')!;
       expect(await registry.users.authenticate('admin', admin.password)).toMatchObject({ role: 'admin' });
+      // the maintenance dispatcher sees its company's elevators; the first canteen is unit1's
+      const maint = demo.users.find((u) => u.role === 'maintenance')!;
+      expect(await registry.users.authenticate('maint1', maint.password)).toMatchObject({ role: 'maintenance', maintenanceCompanyId: 'M-01' });
+      expect(demo.devices.filter((x) => x.maintenanceCompanyId === 'M-01').length).toBeGreaterThan(10);
+      const unit1 = demo.users.find((u) => u.username === 'unit1')!;
+      expect(demo.kitchens.filter((k) => k.unitId === unit1.unitId)).toHaveLength(1);
+      expect((await registry.kitchens.list()).filter((k) => k.unitId === unit1.unitId)).toHaveLength(1);
     } finally {
       await registry.close();
     }

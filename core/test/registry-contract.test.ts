@@ -1,24 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashSecret, verifySecret } from '@tianwang/core/crypto';
-import { migrate, notificationQueries, openRegistry, type Registry } from '@tianwang/core/registry';
-import { startPostgres, type PostgresServer } from '@tianwang/core/testing';
+import { migrate, notificationQueries, type Registry } from '@tianwang/core/registry';
+import { REGISTRY_BACKENDS } from './helpers/registry-backends.js';
 
 /**
  * One contract suite, run against every backend: embedded PGlite and a real PostgreSQL server (Debian's).
  */
-const backends: [string, () => Promise<{ registry: Registry; cleanup: () => Promise<void> }>][] = [
-  ['pglite', async () => {
-    const registry = await openRegistry();
-    return { registry, cleanup: () => registry.close() };
-  }],
-  ['postgres', async () => {
-    const pg: PostgresServer = await startPostgres();
-    const registry = await openRegistry({ databaseUrl: pg.url });
-    return { registry, cleanup: async () => { await registry.close(); await pg.stop(); } };
-  }],
-];
 
-describe.each(backends)('registry contract (%s)', (_name, open) => {
+describe.each(REGISTRY_BACKENDS)('registry contract (%s)', (_name, open) => {
   let registry: Registry;
   let cleanup: () => Promise<void>;
 

@@ -1,33 +1,85 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import cookie from '@fastify/cookie';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { Redis } from 'ioredis';
 import { Counter } from 'prom-client';
-import type { AlarmActions } from '@tianwang/alerts';
-import type { Logger } from '@tianwang/core/log';
+import type { AlarmActions } from '@tianwang/alerts/actions';
+import { SecretBox } from '@tianwang/core/crypto';
+import { silentLogger, type Logger } from '@tianwang/core/log';
 import { createMetricsRegistry, type Registry as MetricsRegistry } from '@tianwang/core/metrics';
+import { pipelineKeys } from '@tianwang/core/pipeline';
 import type { Registry } from '@tianwang/core/registry';
+import type { History, ShadowReader } from '@tianwang/ingest';
+import { ScopeResolver } from './auth/scope.js';
+import { SessionStore } from './auth/sessions.js';
+import { LoginThrottle, type ThrottleLimits } from './auth/throttle.js';
+import type { ApiContext } from './api/context.js';
+import { openApi } from './api/docs.js';
+import { apiPlugin } from './api/index.js';
+import { errorHandling, schemaErrorMessage } from './http/errors.js';
 import { formBodies, securityHeaders } from './http/security.js';
+import { createLiveBoard } from './live/live-board.js';
 import { ackPlugin } from './plugins/ack/index.js';
-import { homePlugin } from './plugins/home/index.js';
+import { webPlugin } from './plugins/web/index.js';
 
 export interface AppOptions {
   registry: Registry;
   actions: AlarmActions;
   linkKey: Buffer;
+  /** key 'camera-url': seals pull cameras' source URLs */
+  cameraKey: Buffer;
   timezone: string;
   trustProxy: boolean;
+  /** sessions and sign-in throttling */
+  redis: Redis;
+  keyPrefix: string;
+  session: { idleMs: number; maxMs: number; secureCookie: boolean };
+  throttle: ThrottleLimits;
+  history: History;
+  /** the shadow change feed the live board subscribes to (one subscription per process) */
+  shadows: ShadowReader;
+  /** registry re-read period of the live board (TW_BOARD_REFRESH_S) */
+  boardRefreshMs: number;
+  /** the built web app (default dashboard/dist/web) */
+  webRoot?: string;
   log?: Logger;
   /** further registries served on /metrics with the dashboard's own (all-in-one mode) */
   extraMetrics?: MetricsRegistry[];
 }
 
-/** Builds the fastify app (tests call inject(); server.ts listens). */
-export async function buildApp(o: AppOptions): Promise<{ app: FastifyInstance; metrics: MetricsRegistry }> {
+/** Builds the fastify app (tests call inject(); server.ts listens). The live board is built, not started: start it after ready(). */
+export async function buildApp(o: AppOptions): Promise<{ app: FastifyInstance; metrics: MetricsRegistry; api: ApiContext }> {
   const metrics = createMetricsRegistry('dashboard');
   const requests = new Counter({ name: 'dashboard_http_requests_total', help: 'HTTP requests by route and status', labelNames: ['route', 'status'], registers: [metrics] });
   const ackActions = new Counter({ name: 'dashboard_ack_actions_total', help: 'Acknowledgement page views and actions by result', labelNames: ['action', 'result'], registers: [metrics] });
   // pino's Logger and fastify's base logger type differ only in generics
-  const app: FastifyInstance = Fastify({ loggerInstance: o.log?.child({ component: 'dashboard' }) as FastifyBaseLogger | undefined, trustProxy: o.trustProxy, disableRequestLogging: !o.log, bodyLimit: 64 * 1024 });
+  const app: FastifyInstance = Fastify({
+    loggerInstance: o.log?.child({ component: 'dashboard' }) as FastifyBaseLogger | undefined, trustProxy: o.trustProxy, bodyLimit: 64 * 1024,
+    logController: new LogController({ disableRequestLogging: !o.log }),
+    // verbose: each validation error carries its schema, whose description words the message (http/errors.ts)
+    ajv: { customOptions: { verbose: true } },
+    schemaErrorFormatter: schemaErrorMessage as unknown as FastifyServerOptions['schemaErrorFormatter'],
+  });
+  const keys = pipelineKeys(o.keyPrefix);
+  const log = (o.log ?? silentLogger()).child({ component: 'dashboard' });
+  const sessions = new SessionStore(o.redis, keys, o.session.idleMs, o.session.maxMs);
+  const live = createLiveBoard({ registry: o.registry, shadows: o.shadows, redis: o.redis, keys, sessions, timezone: o.timezone, refreshMs: o.boardRefreshMs, metrics, log });
+  const api: ApiContext = {
+    registry: o.registry,
+    sessions,
+    live,
+    throttle: new LoginThrottle(o.redis, keys, o.throttle),
+    scopes: new ScopeResolver(o.registry),
+    history: o.history,
+    cameraBox: new SecretBox(o.cameraKey),
+    secureCookie: o.session.secureCookie,
+    timezone: o.timezone,
+    log,
+  };
   securityHeaders(app);
   formBodies(app);
+  errorHandling(app);
+  await app.register(cookie);
+  await openApi(app);
   app.addHook('onResponse', async (req, reply) => {
     requests.inc({ route: req.routeOptions.url ?? 'unknown', status: String(reply.statusCode) });
   });
@@ -40,6 +92,9 @@ export async function buildApp(o: AppOptions): Promise<{ app: FastifyInstance; m
     return reply.type(merged.contentType).header('cache-control', 'no-store').send(await merged.metrics());
   });
   await app.register(ackPlugin, { registry: o.registry, actions: o.actions, linkKey: o.linkKey, timezone: o.timezone, counter: ackActions });
-  await app.register(homePlugin);
-  return { app, metrics };
+  await app.register(async (scoped) => apiPlugin(scoped, api), { prefix: '/api' });
+  await app.register(webPlugin, o.webRoot ? { root: o.webRoot } : {});
+  // live streams never end by themselves: end them before the server waits for open requests to finish
+  app.addHook('preClose', async () => live.closeClients('shutdown'));
+  return { app, metrics, api };
 }

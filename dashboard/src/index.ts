@@ -1,12 +1,16 @@
 import type { FastifyInstance } from 'fastify';
-import { createAlarmActions, type AlarmActions } from '@tianwang/alerts';
+import { Redis } from 'ioredis';
+import { createAlarmActions, type AlarmActions } from '@tianwang/alerts/actions';
 import type { PlatformConfig } from '@tianwang/core/config';
 import { deriveKey, resolveDevSecret } from '@tianwang/core/crypto';
-import type { Logger } from '@tianwang/core/log';
+import { silentLogger, type Logger } from '@tianwang/core/log';
 import type { Registry as MetricsRegistry } from '@tianwang/core/metrics';
 import type { Registry } from '@tianwang/core/registry';
 import { Shutdown } from '@tianwang/core/service';
+import { pipelineKeys } from '@tianwang/core/pipeline';
+import { createHistory, createShadowReader, type History, type ShadowReader } from '@tianwang/ingest';
 import { buildApp } from './app.js';
+import type { ApiContext } from './api/context.js';
 
 export { buildApp, type AppOptions } from './app.js';
 
@@ -17,6 +21,12 @@ export interface DashboardDeps {
   masterSecret?: string;
   /** alarm lifecycle with escalation stop; default: built on TW_REDIS_URL (and closed by stop()) */
   actions?: AlarmActions;
+  /** telemetry history; default: InfluxQL over the TW_INFLUX_* server */
+  history?: History;
+  /** device shadows and their change feed; default: a reader on TW_REDIS_URL (and closed by stop()) */
+  shadows?: ShadowReader;
+  /** the built web app; default dashboard/dist/web */
+  webRoot?: string;
   /** registries of services in the same process, merged into /metrics (all-in-one) */
   extraMetrics?: MetricsRegistry[];
 }
@@ -26,33 +36,52 @@ export interface Dashboard {
   stop(): Promise<void>;
   /** the fastify app; ready after start() (or `await dashboard.ready()` for inject() without listening) */
   readonly app: FastifyInstance;
+  /** the API's shared state (sessions, scope, board); ready with the app */
+  readonly api: ApiContext;
   ready(): Promise<FastifyInstance>;
   metrics(): MetricsRegistry;
   /** the bound address after start(), e.g. http://127.0.0.1:8080 */
   address(): string | undefined;
 }
 
-type DashboardConfig = Pick<PlatformConfig, 'common' | 'dashboard' | 'alerts'>;
+type DashboardConfig = Pick<PlatformConfig, 'common' | 'dashboard' | 'alerts' | 'influx'>;
+type Built = Awaited<ReturnType<typeof buildApp>>;
 
 /** The dashboard service: builds the app (ready()), listens on start(). */
 export function createDashboard(config: DashboardConfig, deps: DashboardDeps): Dashboard {
   const shutdown = new Shutdown(deps.log);
-  let built: Promise<{ app: FastifyInstance; metrics: MetricsRegistry }> | undefined;
-  let current: { app: FastifyInstance; metrics: MetricsRegistry } | undefined;
+  const log = (deps.log ?? silentLogger()).child({ component: 'dashboard' });
+  let built: Promise<Built> | undefined;
+  let current: Built | undefined;
   let address: string | undefined;
   let started = false;
 
   const ready = () => {
     built ??= (async () => {
-      const secret = deps.masterSecret ?? (await resolveDevSecret(config.common.dataDir, 'secret.key', config.common.secretKey));
-      const actions = deps.actions ?? createAlarmActions({ registry: deps.registry, redisUrl: config.common.redisUrl, keyPrefix: config.common.keyPrefix, ...(deps.log ? { log: deps.log } : {}) });
+      const c = config.common;
+      const d = config.dashboard;
+      const secret = deps.masterSecret ?? (await resolveDevSecret(c.dataDir, 'secret.key', c.secretKey));
+      const actions = deps.actions ?? createAlarmActions({ registry: deps.registry, redisUrl: c.redisUrl, keyPrefix: c.keyPrefix, ...(deps.log ? { log: deps.log } : {}) });
       if (!deps.actions) shutdown.add('alarm actions', () => actions.close());
+      // sessions and throttling: commands fail fast while Redis is away (the request answers 503), never queue for ever
+      const redis = new Redis(c.redisUrl, { maxRetriesPerRequest: 2, connectionName: 'tw-dashboard' });
+      redis.on('error', (err) => log.warn({ err }, 'redis error'));
+      shutdown.add('redis', () => redis.quit().then(() => undefined, () => redis.disconnect()));
+      const shadows = deps.shadows ?? createShadowReader(c.redisUrl, pipelineKeys(c.keyPrefix));
+      if (!deps.shadows) shutdown.add('shadow reader', () => shadows.close());
       const r = await buildApp({
-        registry: deps.registry, actions, linkKey: deriveKey(secret, 'sms-link'), timezone: config.alerts.timezone, trustProxy: config.dashboard.trustProxy,
+        registry: deps.registry, actions, linkKey: deriveKey(secret, 'sms-link'), cameraKey: deriveKey(secret, 'camera-url'),
+        timezone: config.alerts.timezone, trustProxy: d.trustProxy, redis, keyPrefix: c.keyPrefix,
+        session: { idleMs: d.sessionIdleMin * 60_000, maxMs: d.sessionMaxH * 3_600_000, secureCookie: c.publicUrl.startsWith('https:') },
+        throttle: { windowMs: d.loginWindowMin * 60_000, perAccount: d.loginMaxFailures, perAddress: d.loginMaxFailuresAddress },
+        history: deps.history ?? createHistory(config.influx), shadows, boardRefreshMs: d.boardRefreshS * 1000,
+        ...(deps.webRoot ? { webRoot: deps.webRoot } : {}),
         ...(deps.log ? { log: deps.log } : {}), ...(deps.extraMetrics ? { extraMetrics: deps.extraMetrics } : {}),
       });
+      shutdown.add('live board', () => r.api.live.stop());
       shutdown.add('http', () => r.app.close());
       await r.app.ready();
+      await r.api.live.start();
       current = r;
       return r;
     })();
@@ -63,6 +92,10 @@ export function createDashboard(config: DashboardConfig, deps: DashboardDeps): D
     get app() {
       if (!current) throw new Error('dashboard not built yet: await ready() or start()');
       return current.app;
+    },
+    get api() {
+      if (!current) throw new Error('dashboard not built yet: await ready() or start()');
+      return current.api;
     },
     ready,
     metrics() {

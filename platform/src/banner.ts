@@ -1,4 +1,17 @@
+import type { DemoDistrict, DemoUser } from '@tianwang/core/demo';
 import type { AllInOneInfo } from './all-in-one.js';
+
+const ROLE_LABEL: Record<string, string> = {
+  admin: '管理员 admin: everything, registry',
+  inspector: '监管人员 inspector: the whole district',
+  unit: '使用单位 unit: its own equipment',
+  maintenance: '维保单位 maintenance: the elevators it maintains',
+};
+
+/** The first demo user of each role, in the order the banner prints them. */
+export function demoLogins(demo: DemoDistrict): DemoUser[] {
+  return ['admin', 'inspector', 'unit', 'maintenance'].flatMap((role) => demo.users.find((u) => u.role === role) ?? []);
+}
 
 /** What a person sees once the platform is up: where to go, how to log in, what to try. zh-CN first, English beside. */
 export function banner(info: AllInOneInfo): string {
@@ -12,10 +25,8 @@ export function banner(info: AllInOneInfo): string {
   ];
   if (info.loginsFile) lines.push(`  演示账号 Demo logins    ${info.loginsFile}`);
   if (info.demo) {
-    const admin = info.demo.users.find((u) => u.role === 'admin');
-    const inspector = info.demo.users.find((u) => u.role === 'inspector');
-    if (admin) lines.push(`                          admin / ${admin.password}`);
-    if (inspector) lines.push(`                          ${inspector.username} / ${inspector.password}`);
+    // one login per role: each lands on the board (实时监测) with what that role may see
+    for (const u of demoLogins(info.demo)) lines.push(`                          ${`${u.username} / ${u.password}`.padEnd(32)} ${ROLE_LABEL[u.role] ?? u.role}`);
     lines.push(
       '',
       `  模拟器 Simulator        ${info.simulatedDevices} devices reporting every 10 s, ${info.simulatedCameras} kitchen cameras streaming`,

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '@tianwang/core/config';
 import { silentLogger } from '@tianwang/core/log';
 import { createInfluxDatabase, freePort, startInflux, startRedis, tempDir, type InfluxServer, type RedisServer } from '@tianwang/core/testing';
-import { createAllInOne, type AllInOne } from '@tianwang/platform';
+import { banner, createAllInOne, demoLogins, type AllInOne } from '@tianwang/platform';
 
 /**
  * End to end, the way an operator runs the demo: every service in one process, the demo district loaded,
@@ -75,6 +75,25 @@ describe('all-in-one platform', () => {
       [elevator.id],
     );
     expect(alarms.some((a) => a.status === 'open')).toBe(true);
+  });
+
+  it('the printed logins sign in and land on a live board: every role sees its own simulated devices online', async () => {
+    const info = platform.info!;
+    const logins = demoLogins(info.demo!);
+    expect(logins.map((u) => u.role)).toEqual(['admin', 'inspector', 'unit', 'maintenance']);
+    const printed = banner(info);
+    for (const u of logins) {
+      expect(printed).toContain(`${u.username} / ${u.password}`);
+      const res = await fetch(`${info.dashboardUrl}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: u.username, password: u.password }) });
+      expect(res.status, u.username).toBe(200);
+      const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0]!;
+      // EL-00001 is simulated, belongs to unit1's unit and is maintained by maint1's company
+      const row = await until(async () => {
+        const board = (await (await fetch(`${info.dashboardUrl}/api/v1/devices?q=EL-00001&kind=elevator`, { headers: { cookie } })).json()) as { items: { id: string; online: boolean | null; telemetry: unknown }[] };
+        return board.items.find((d) => d.id === 'EL-00001' && d.online === true && d.telemetry);
+      }, 30_000);
+      expect(row.id).toBe('EL-00001');
+    }
   });
 
   it('telemetry from the simulated devices is readable in InfluxDB', async () => {

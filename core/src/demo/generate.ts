@@ -34,6 +34,8 @@ export interface DemoUser {
   phone: string | null;
   districtId: string | null;
   unitId: string | null;
+  /** role maintenance: the company whose elevators the user sees */
+  maintenanceCompanyId?: string | null;
   password: string;
 }
 
@@ -60,8 +62,10 @@ function addDays(isoDay: string, days: number): string {
 /**
  * A believable district, the same for the same seed and day: 40 using units with safety officers and
  * principals, 200 elevators and 20 boilers among them, 5 maintenance companies, 30 kitchens with 1–3
- * cameras, 5 inspectors and 1 admin. Some maintenance is overdue and some certificates expire soon, so the
- * calendar rules have something to find. Phone numbers are in a fictitious range.
+ * cameras (every sixth a canteen run by a using unit, the first by unit1's). Users: 1 admin, 5 inspectors, unit1
+ * (a unit's safety officer) and maint1 (the first maintenance company's dispatcher). Some maintenance is overdue
+ * and some certificates expire soon, so the calendar rules have something to find. Phone numbers are in a
+ * fictitious range.
  */
 export function generateDemoDistrict(seed = 1, options: { sizes?: Partial<DemoSizes>; today?: string } = {}): DemoDistrict {
   const sizes = { ...DEFAULT_DEMO_SIZES, ...options.sizes };
@@ -155,18 +159,21 @@ export function generateDemoDistrict(seed = 1, options: { sizes?: Partial<DemoSi
   for (let k = 0; k < sizes.kitchens; k++) {
     const canteen = k % 6 === 5;
     const id = `K-${pad(k + 1, 3)}`;
+    // a canteen is run by a using unit (the first by unit1's): it is in that unit's scope and its grid
+    const owner = canteen ? units[Math.floor(k / 6) % units.length] : undefined;
     const name = canteen ? `${rnd.pick(ESTATES)}${CANTEENS[k % CANTEENS.length]}` : `${rnd.pick(ESTATES)}${RESTAURANTS[k % RESTAURANTS.length]}`;
     kitchens.push({
       id,
       name,
       licenceNo: `JY1${REGION}${rnd.digits(7)}`,
       address: `示范区${rnd.pick(ROADS)}${rnd.int(1, 999)}号`,
-      districtId: `G-${(k % 4) + 1}`,
+      districtId: owner?.districtId ?? `G-${(k % 4) + 1}`,
       riskClass: rnd.pick(['A', 'B', 'B', 'C', 'C', 'D'] as const),
       contactName: person(),
       contactPhone: phone(),
       businessHours: canteen ? '06:00-19:00' : rnd.pick(['09:00-21:00', '10:00-22:00', '06:30-14:00']),
       publicViewing: !canteen && rnd.chance(0.7),
+      unitId: owner?.id ?? null,
     });
     const count = rnd.int(1, 3);
     for (let c = 0; c < count; c++) {
@@ -204,6 +211,11 @@ export function generateDemoDistrict(seed = 1, options: { sizes?: Partial<DemoSi
       password: password(`inspector${i + 1}`),
     })),
     { id: 'user-unit-1', username: 'unit1', displayName: `${units[0]!.name}安全管理员`, role: 'unit', phone: units[0]!.safetyOfficerPhone, districtId: null, unitId: units[0]!.id, password: password('unit1') },
+    // the first maintenance company's dispatcher: sees the elevators it maintains (every fifth one)
+    {
+      id: 'user-maint-1', username: 'maint1', displayName: `${maintenanceCompanies[0]!.name}维保调度`, role: 'maintenance', phone: maintenanceCompanies[0]!.contactPhone,
+      districtId: null, unitId: null, maintenanceCompanyId: maintenanceCompanies[0]!.id, password: password('maint1'),
+    },
   ];
 
   return {

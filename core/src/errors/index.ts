@@ -17,6 +17,7 @@ export const ERROR_CODES = {
   TW_CONFLICT: 'the record changed or already exists',
   TW_UNAUTHENTICATED: 'credentials missing or wrong',
   TW_FORBIDDEN: 'not allowed for this principal',
+  TW_CSRF_INVALID: 'the CSRF token header of a state-changing request is missing or wrong',
   TW_RATE_LIMITED: 'too many requests',
   TW_DEPENDENCY_UNAVAILABLE: 'a dependency is unavailable',
   TW_PROVIDER_REJECTED: 'the provider refused the request permanently',

@@ -21,6 +21,12 @@ export interface PipelineKeys {
   cameraEvents: string;
   /** prefix for BullMQ queues */
   bullPrefix: string;
+  /** string per dashboard session, named by the SHA-256 (hex) of the session id: JSON of the session, idle TTL */
+  session: (idHash: string) => string;
+  /** set per user: the hashes of its sessions, so that disabling the user or a password change revokes them all */
+  userSessions: (userId: string) => string;
+  /** counter of failed sign-ins per account (username) or per client address, expiring with the throttle window */
+  loginFailures: (by: 'account' | 'address', key: string) => string;
 }
 
 export const CONSUMER_GROUPS = { ingest: 'ingest', alerts: 'alerts' } as const;
@@ -36,5 +42,8 @@ export function pipelineKeys(prefix = 'tw'): PipelineKeys {
     invalidCounts: `${prefix}:invalid-counts`,
     cameraEvents: `${prefix}:camera-events`,
     bullPrefix: `${prefix}:bull`,
+    session: (idHash) => `${prefix}:session:${idHash}`,
+    userSessions: (userId) => `${prefix}:user-sessions:${userId}`,
+    loginFailures: (by, key) => `${prefix}:login-fail:${by}:${key}`,
   };
 }

@@ -6,6 +6,7 @@ import { auditQueries } from './queries/audit.js';
 import { deviceQueries } from './queries/devices.js';
 import { districtQueries } from './queries/districts.js';
 import { kitchenQueries } from './queries/kitchens.js';
+import { recordQueries } from './queries/records.js';
 import { unitQueries } from './queries/units.js';
 import { userQueries } from './queries/users.js';
 
@@ -25,6 +26,7 @@ export interface Registry {
   devices: ReturnType<typeof deviceQueries>;
   kitchens: ReturnType<typeof kitchenQueries>;
   users: ReturnType<typeof userQueries>;
+  records: ReturnType<typeof recordQueries>;
   audit: ReturnType<typeof auditQueries>;
   close(): Promise<void>;
 }
@@ -38,6 +40,7 @@ export function registryOver(db: Db): Registry {
     devices: deviceQueries(db),
     kitchens: kitchenQueries(db),
     users: userQueries(db),
+    records: recordQueries(db),
     audit: auditQueries(db),
     close: () => db.close(),
   };

@@ -78,6 +78,8 @@ export interface Kitchen {
   contactPhone: string;
   businessHours: string;
   publicViewing: boolean;
+  /** the using unit that runs this kitchen (a canteen), if any: it is then in that unit's scope (migration 0004) */
+  unitId?: string | null;
 }
 
 export type CameraArea = 'cold_dish' | 'raw' | 'cooking' | 'dishwashing' | 'storage' | 'other';
@@ -95,7 +97,8 @@ export interface Camera {
   enabled: boolean;
 }
 
-export type Role = 'admin' | 'inspector' | 'unit';
+export type Role = 'admin' | 'inspector' | 'unit' | 'maintenance';
+export const ROLES: readonly Role[] = ['admin', 'inspector', 'unit', 'maintenance'];
 
 export interface User {
   id: string;
@@ -105,6 +108,8 @@ export interface User {
   phone: string | null;
   districtId: string | null;
   unitId: string | null;
+  /** role maintenance: the company whose elevators the user sees (migration 0004) */
+  maintenanceCompanyId: string | null;
   enabled: boolean;
 }
 

@@ -10,8 +10,9 @@ declare module 'fastify' {
 
 /**
  * Security headers on every response. Pages are plain server-rendered HTML without scripts or external assets,
- * so the policy can be strict: nothing loads from anywhere, styles only with this response's nonce, forms only
- * post to us, no framing. no-referrer matters most: acknowledgement URLs are capabilities.
+ * so the default policy can be strict: nothing loads from anywhere, styles only with this response's nonce,
+ * forms only post to us, no framing. no-referrer matters most: acknowledgement URLs are capabilities. A route
+ * that serves scripts (the web app, the Swagger UI) sets its own content-security-policy, which is kept.
  */
 export function securityHeaders(app: FastifyInstance): void {
   app.decorateReply('cspNonce', '');
@@ -19,7 +20,9 @@ export function securityHeaders(app: FastifyInstance): void {
     reply.cspNonce = randomBytes(16).toString('base64');
   });
   app.addHook('onSend', async (_req, reply: FastifyReply, payload) => {
-    reply.header('content-security-policy', `default-src 'none'; style-src 'nonce-${reply.cspNonce}'; img-src data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'`);
+    // a route that serves something else (the web app, the Swagger UI) sets its own policy; the default is the strictest
+    if (!reply.hasHeader('content-security-policy'))
+      reply.header('content-security-policy', `default-src 'none'; style-src 'nonce-${reply.cspNonce}'; img-src data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'`);
     reply.header('x-content-type-options', 'nosniff');
     reply.header('x-frame-options', 'DENY');
     reply.header('referrer-policy', 'no-referrer');

@@ -1,7 +1,13 @@
-import { bool, host, port, v } from '../define.js';
+import { bool, host, port, positiveInt, v } from '../define.js';
 
 export const dashboardVars = {
   TW_HTTP_HOST: v(host('0.0.0.0'), 'Address the dashboard binds to.'),
   TW_HTTP_PORT: v(port(8080), 'Dashboard web UI and API (also /metrics in all-in-one mode).'),
   TW_TRUST_PROXY: v(bool(false), 'Trust X-Forwarded-* headers (set when a reverse proxy terminates TLS).'),
+  TW_SESSION_IDLE_MIN: v(positiveInt(30, 10_080), 'A dashboard session ends after this many minutes without a request.'),
+  TW_SESSION_MAX_H: v(positiveInt(12, 720), 'A dashboard session ends this many hours after sign-in, however active.'),
+  TW_LOGIN_WINDOW_MIN: v(positiveInt(15, 1440), 'Failed sign-ins are counted over this many minutes; a throttled account or address waits until the window ends.'),
+  TW_LOGIN_MAX_FAILURES: v(positiveInt(5, 1000), 'Failed sign-ins of one account within TW_LOGIN_WINDOW_MIN before it is throttled (429).'),
+  TW_LOGIN_MAX_FAILURES_ADDRESS: v(positiveInt(20, 100_000), 'Failed sign-ins from one client address within TW_LOGIN_WINDOW_MIN before it is throttled (429).'),
+  TW_BOARD_REFRESH_S: v(positiveInt(10, 3600), 'How often the live board re-reads active alarm counts and checks the registry for changed devices or units (re-reading them when changed), seconds.'),
 };

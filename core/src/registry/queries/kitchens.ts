@@ -4,7 +4,7 @@ import { assertRegistryId } from '../ids.js';
 import { camelRow, camelRows } from '../rows.js';
 import type { Camera, Kitchen } from '../types.js';
 
-const KITCHEN_COLUMNS = 'id, name, licence_no, address, district_id, risk_class, contact_name, contact_phone, business_hours, public_viewing';
+const KITCHEN_COLUMNS = 'id, name, licence_no, address, district_id, risk_class, contact_name, contact_phone, business_hours, public_viewing, unit_id';
 const CAMERA_COLUMNS = 'id, kitchen_id, area, name, mode, source_url_sealed, publish_credential_hash, recording_enabled, recording_hours, enabled';
 
 export function kitchenQueries(db: Queryable) {
@@ -12,11 +12,12 @@ export function kitchenQueries(db: Queryable) {
     async upsert(k: Kitchen): Promise<void> {
       assertRegistryId('kitchen id', k.id);
       await db.query(
-        `INSERT INTO kitchens (${KITCHEN_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+        `INSERT INTO kitchens (${KITCHEN_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
          ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, licence_no = EXCLUDED.licence_no, address = EXCLUDED.address,
            district_id = EXCLUDED.district_id, risk_class = EXCLUDED.risk_class, contact_name = EXCLUDED.contact_name,
-           contact_phone = EXCLUDED.contact_phone, business_hours = EXCLUDED.business_hours, public_viewing = EXCLUDED.public_viewing`,
-        [k.id, k.name, k.licenceNo, k.address, k.districtId, k.riskClass, k.contactName, k.contactPhone, k.businessHours, k.publicViewing],
+           contact_phone = EXCLUDED.contact_phone, business_hours = EXCLUDED.business_hours, public_viewing = EXCLUDED.public_viewing,
+           unit_id = EXCLUDED.unit_id`,
+        [k.id, k.name, k.licenceNo, k.address, k.districtId, k.riskClass, k.contactName, k.contactPhone, k.businessHours, k.publicViewing, k.unitId ?? null],
       );
     },
     async get(id: string): Promise<Kitchen> {

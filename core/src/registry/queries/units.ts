@@ -16,7 +16,7 @@ export function unitQueries(db: Queryable) {
          ON CONFLICT (id) DO UPDATE SET credit_code = EXCLUDED.credit_code, name = EXCLUDED.name, address = EXCLUDED.address,
            district_id = EXCLUDED.district_id, safety_officer_name = EXCLUDED.safety_officer_name,
            safety_officer_phone = EXCLUDED.safety_officer_phone, principal_name = EXCLUDED.principal_name,
-           principal_phone = EXCLUDED.principal_phone`,
+           principal_phone = EXCLUDED.principal_phone, updated_at = now()`,
         [u.id, u.creditCode, u.name, u.address, u.districtId, u.safetyOfficerName, u.safetyOfficerPhone, u.principalName, u.principalPhone],
       );
     },

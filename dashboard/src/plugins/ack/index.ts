@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { resolveAckLink, type AlarmActions, type AckClaims } from '@tianwang/alerts';
+import { resolveAckLink, type AlarmActions, type AckClaims } from '@tianwang/alerts/actions';
 import type { Alarm, Registry } from '@tianwang/core/registry';
 import { alarmQueries } from '@tianwang/core/registry';
 import type { Counter } from 'prom-client';

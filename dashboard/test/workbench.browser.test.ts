@@ -1,0 +1,160 @@
+import mqtt, { type MqttClient } from 'mqtt';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { telemetryTopic } from '@tianwang/core/topics';
+import { launch, shot, unresolved, type Browser } from './browser/chromium.js';
+import { signIn as signInAt, signOut } from './browser/session.js';
+import { PASSWORD } from './helpers/world.js';
+import { DEVICE_SECRET, startStack, type Stack } from './browser/stack.js';
+
+/**
+ * The workbench in Chromium, zh-CN, against the whole real stack (browser/stack.ts): sign-in, the scoped board, a
+ * terminal's MQTT publish reaching its row, the device file's history chart, another unit's device as a 404 page,
+ * sign-out. Screenshots go to TW_SCREENSHOT_DIR when it is set (docs/img).
+ */
+let stack: Stack;
+let browser: Browser;
+let device: MqttClient;
+
+beforeAll(async () => {
+  stack = await startStack();
+  browser = await launch();
+  device = await mqtt.connectAsync(stack.mqttUrl, { clientId: 'EL-1', username: 'EL-1', password: DEVICE_SECRET, reconnectPeriod: 0 });
+}, 120_000);
+afterAll(async () => {
+  await device?.endAsync();
+  await browser?.close();
+  await stack?.close();
+});
+
+const reading = (ts: number, floor: number, over: Record<string, unknown> = {}) => ({
+  ts, floor, direction: 'up', speed: 1.5, door: 'closed', doorZone: true, passenger: true, mode: 1, power: 'mains', runCount: 5000 + floor, runHours: 321.5, load: 35, ...over,
+});
+const signIn = (page: Page, username: string) => signInAt(page, stack.base, username);
+const publish = (r: object) => device.publishAsync(telemetryTopic('elevator', 'EL-1'), JSON.stringify(r), { qos: 1 });
+
+const rowIds = (page: Page, selector: string) => page.locator(selector).evaluateAll((els) => els.map((e) => e.getAttribute('data-id')).sort());
+
+describe('the workbench in Chromium (zh-CN)', () => {
+  let page: Page;
+
+  it('serves the app with its CSP, index.html uncached and hashed assets immutable', async () => {
+    const index = await fetch(`${stack.base}/board`);
+    expect(index.status).toBe(200);
+    expect(index.headers.get('cache-control')).toBe('no-cache');
+    expect(index.headers.get('content-security-policy')).toMatch(/script-src 'self';/);
+    const asset = /\/assets\/[^"]+\.js/.exec(await index.text())?.[0];
+    expect(asset).toBeTruthy();
+    const a = await fetch(`${stack.base}${asset}`);
+    expect(a.status).toBe(200);
+    expect(a.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+    const api404 = await fetch(`${stack.base}/api/v1/no-such-route`);
+    expect([api404.status, ((await api404.json()) as { code: string }).code]).toEqual([404, 'TW_NOT_FOUND']);
+  });
+
+  it('refuses a wrong password and a throttled account in Chinese, then signs the inspector in', async () => {
+    page = await browser.page();
+    await page.goto(`${stack.base}/board`);
+    await page.waitForURL(/\/login\?redirect=|\/login$/);
+    await expect.poll(() => page.locator('h1').innerText()).toContain('特种设备远程监管平台');
+    await shot(page, 'dashboard-login');
+    await page.getByPlaceholder('用户名').fill('insp1');
+    await page.getByPlaceholder('密码').fill('not-the-password');
+    await page.getByRole('button', { name: '登 录' }).click();
+    await expect.poll(() => page.getByRole('alert').innerText()).toContain('用户名或密码错误');
+    // five failures throttle an account (TW_LOGIN_MAX_FAILURES); an unknown name counts like a known one
+    for (let i = 0; i < 6; i++) {
+      await page.getByPlaceholder('用户名').fill('ghost');
+      await page.getByPlaceholder('密码').fill(`wrong-${i}`);
+      await page.getByRole('button', { name: '登 录' }).click();
+      await page.locator('.el-button.is-loading').waitFor({ state: 'detached' });
+    }
+    await expect.poll(() => page.getByRole('alert').innerText()).toMatch(/登录失败次数过多，请约 \d+ 分钟后再试/);
+    await signIn(page, 'insp1');
+    expect(await page.locator('[data-test=user-menu]').innerText()).toContain('监管人员');
+  });
+
+  it('lists exactly the devices of the inspector\'s district and updates a row within 2 s of the MQTT publish', async () => {
+    await expect.poll(() => rowIds(page, '.el-table-v2__row[data-id]')).toEqual(['BL-1', 'EL-1', 'EL-2']);
+    await expect.poll(() => page.locator('[data-test=live-state]').getAttribute('class')).toContain('open');
+    const row = page.locator('.el-table-v2__row[data-id="EL-1"]');
+    const t0 = Date.now();
+    await publish(reading(t0, 7));
+    await row.locator('[data-state*="7层"]').waitFor({ timeout: 10_000 });
+    const elapsed = Date.now() - t0;
+    expect(elapsed).toBeLessThan(2000);
+    expect(await row.locator('[data-online]').getAttribute('data-online')).toBe('online');
+    expect(await row.innerText()).toContain('上行');
+    await shot(page, 'dashboard-board');
+  });
+
+  it('opens the device file with the live panel and a history chart holding the published points', async () => {
+    const floors = [3, 5, 9, 12, 8];
+    const now = Date.now();
+    // 30 s apart, oldest first: the charts' buckets are twice the 10 s report interval, so each reading has its own
+    for (let i = 0; i < floors.length; i++) await publish(reading(now - (floors.length - i) * 30_000 - 60_000, floors[i]!));
+    await page.locator('.el-table-v2__row[data-id="EL-1"] a.dev-link').click();
+    await page.waitForURL(/\/devices\/EL-1$/);
+    await expect.poll(() => page.locator('[data-test=identity]').innerText()).toContain('31103101002019070001');
+    expect(await page.locator('[data-test=live-floor]').innerText()).toContain('7');
+    const chart = page.locator('[data-field="floor"]');
+    // the five readings and the first one (floor 7, newest)
+    await expect.poll(() => chart.getAttribute('data-count'), { timeout: 10_000 }).toBe(String(floors.length + 1));
+    expect(await chart.getAttribute('data-last')).toBe('7');
+    expect(Number(await page.locator('[data-field="runCount"]').getAttribute('data-count'))).toBe(floors.length + 1);
+    await page.getByRole('tab', { name: '维保记录' }).click();
+    await expect.poll(() => page.locator('.el-tab-pane:visible .el-table').innerText()).toContain('暂无记录');
+    expect(await unresolved(page)).toEqual([]);
+    await shot(page, 'dashboard-device');
+  });
+
+  it('signs out: the board then asks for a sign-in again', async () => {
+    await signOut(page);
+    await page.goto(`${stack.base}/board`);
+    await page.waitForURL(/\/login/);
+    await page.close();
+  });
+
+  it('shows a unit officer on a phone only their unit\'s devices, as cards, and another unit\'s device as a 404 page', async () => {
+    const phone = await browser.page({ width: 390, height: 844 });
+    await signIn(phone, 'unit1');
+    await expect.poll(() => rowIds(phone, '.board-card[data-id]')).toEqual(['BL-1', 'EL-1']);
+    expect(await phone.locator('.el-table-v2').count()).toBe(0);
+    await shot(phone, 'dashboard-phone');
+    await phone.goto(`${stack.base}/devices/EL-2`);
+    await expect.poll(() => phone.locator('[data-test=not-found]').innerText()).toContain('设备不存在或不在您的监管范围内');
+    await phone.goto(`${stack.base}/devices/EL-1`);
+    await expect.poll(() => phone.locator('[data-test=identity]').innerText()).toContain('阳光花园');
+    expect(await unresolved(phone)).toEqual([]);
+    await signOut(phone);
+    await phone.close();
+  });
+
+  it('shows a maintenance company its elevators only, and changes its password (the old one no longer signs in)', async () => {
+    const p = await browser.page();
+    await signIn(p, 'maint1');
+    await expect.poll(() => rowIds(p, '.el-table-v2__row[data-id]')).toEqual(['EL-1', 'EL-3']);
+    // no registry for this role: the menu has the board and the password only
+    expect(await p.locator('.el-menu .el-menu-item').allInnerTexts()).toEqual(['实时监测', '修改密码']);
+    await p.locator('.el-menu').getByText('修改密码').click();
+    await p.locator('input[name=current]').fill(PASSWORD);
+    await p.locator('input[name=next]').fill('a-new-password-2026');
+    await p.locator('input[name=confirm]').fill('a-new-password-2026');
+    await p.getByRole('button', { name: '保存' }).click();
+    await expect.poll(() => p.locator('.el-message--success').innerText()).toContain('密码已修改');
+    await signOut(p);
+    await p.getByPlaceholder('用户名').fill('maint1');
+    await p.getByPlaceholder('密码').fill(PASSWORD);
+    await p.getByRole('button', { name: '登 录' }).click();
+    // the sign-in form's alert (the success message may still be on screen, also role=alert)
+    await expect.poll(() => p.locator('.el-alert').innerText()).toContain('用户名或密码错误');
+    await p.getByPlaceholder('密码').fill('a-new-password-2026');
+    await p.getByRole('button', { name: '登 录' }).click();
+    await p.waitForURL(/\/board$/);
+    await p.close();
+  });
+
+  it('saw no CSP violation and no page error anywhere', () => {
+    expect(browser.problems).toEqual([]);
+  });
+});

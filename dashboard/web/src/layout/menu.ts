@@ -1,0 +1,34 @@
+import { DataBoard, Lock, OfficeBuilding, Setting, User, Tools, VideoCamera, Bowl, Cpu } from '@element-plus/icons-vue';
+import type { Component } from 'vue';
+import type { Role } from '@/api/types';
+
+export interface MenuEntry {
+  path: string;
+  title: string;
+  icon: Component;
+  roles?: Role[];
+  children?: MenuEntry[];
+}
+
+/** The side menu; an entry shows only to its roles (the router and the server check the same). */
+export const MENU: MenuEntry[] = [
+  { path: '/board', title: 'menu.board', icon: DataBoard },
+  {
+    path: '/registry',
+    title: 'menu.registry',
+    icon: Setting,
+    roles: ['admin', 'inspector'],
+    children: [
+      { path: '/registry/units', title: 'menu.units', icon: OfficeBuilding },
+      { path: '/registry/devices', title: 'menu.devices', icon: Cpu },
+      { path: '/registry/companies', title: 'menu.companies', icon: Tools },
+      { path: '/registry/kitchens', title: 'menu.kitchens', icon: Bowl },
+      { path: '/registry/cameras', title: 'menu.cameras', icon: VideoCamera },
+      { path: '/registry/users', title: 'menu.users', icon: User },
+    ],
+  },
+  { path: '/account', title: 'menu.account', icon: Lock },
+];
+
+export const menuFor = (role: Role | null): MenuEntry[] =>
+  MENU.filter((m) => !m.roles || (role !== null && m.roles.includes(role)));

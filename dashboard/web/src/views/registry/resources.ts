@@ -1,0 +1,201 @@
+import { api } from '@/api/http';
+import type { DeviceFile } from '@/api/types';
+import { i18n } from '@/i18n';
+import { useRegistryOptions, type ListName } from '@/stores/registry-options';
+import type { Field, Resource, Row } from './resource';
+
+/** The registry pages (docs/dashboard.md, registry management): what each lists and what its form edits. */
+const t = (k: string) => i18n.global.t(k);
+const yesNo = (p: string) => (r: Row) => (r[p] ? t('common.yes') : t('common.no'));
+const enabled = { prop: 'enabled', label: 'reg.f.enabled', width: 70, format: (r: Row) => (r.enabled === false ? t('common.disabled') : t('common.enabled')) };
+const labelOf = (prefix: string, p: string) => (r: Row) => (r[p] === null || r[p] === undefined ? '—' : t(`${prefix}.${String(r[p])}`));
+const nameIn = (list: ListName, id: unknown) => (id ? (useRegistryOptions().lists[list]?.find((n) => n.id === id)?.name ?? String(id)) : '—');
+const fixed = (prefix: string, values: string[]) => ({ fixed: values.map((v) => ({ value: v, label: `${prefix}.${v}` })) });
+const f = (prop: string, type: Field['type'], extra: Partial<Field> = {}): Field => ({ prop, label: `reg.f.${prop.split('.').pop()}`, type, ...extra });
+const isElevator = (v: Row) => v.kind === 'elevator';
+const isBoiler = (v: Row) => v.kind === 'boiler';
+
+/** The board row lacks model, rated values and dates: a device is edited from its file. */
+async function deviceRecord(r: Row): Promise<Row> {
+  const file = await api.get<DeviceFile>(`/devices/${encodeURIComponent(String(r.id))}`);
+  return { ...file.device, unitId: file.unit.id, maintenanceCompanyId: file.maintenanceCompany?.id ?? null };
+}
+
+export const RESOURCES: Record<string, Resource> = {
+  units: {
+    path: 'units',
+    title: 'menu.units',
+    what: 'reg.what.units',
+    importable: true,
+    columns: [
+      { prop: 'name', label: 'reg.f.name', minWidth: 180 },
+      { prop: 'creditCode', label: 'reg.f.creditCode', width: 180 },
+      { prop: 'districtName', label: 'reg.f.districtId', width: 110 },
+      { prop: 'address', label: 'reg.f.address', minWidth: 160 },
+      { prop: 'safetyOfficerName', label: 'reg.f.safetyOfficerName', width: 110 },
+      { prop: 'safetyOfficerPhone', label: 'reg.f.safetyOfficerPhone', width: 140 },
+      { prop: 'devices', label: 'reg.f.devices', width: 70 },
+    ],
+    fields: [
+      f('id', 'text', { required: true, createOnly: true }),
+      f('name', 'text', { required: true }),
+      f('creditCode', 'text', { required: true, length: 18 }),
+      f('districtId', 'tree', { required: true, options: { list: 'districts' } }),
+      f('address', 'text'),
+      f('safetyOfficerName', 'text', { required: true }),
+      f('safetyOfficerPhone', 'phone', { required: true }),
+      f('principalName', 'text', { required: true }),
+      f('principalPhone', 'phone', { required: true }),
+    ],
+  },
+  devices: {
+    path: 'devices',
+    title: 'menu.devices',
+    what: 'reg.what.devices',
+    importable: true,
+    toggle: true,
+    rotate: () => true,
+    loadRecord: deviceRecord,
+    defaults: { kind: 'elevator', telemetryIntervalS: 10, rated: {}, enabled: true },
+    columns: [
+      { prop: 'kind', label: 'reg.f.kind', width: 80, format: labelOf('kind', 'kind') },
+      { prop: 'registrationCode', label: 'reg.f.registrationCode', width: 180 },
+      { prop: 'name', label: 'reg.f.name', minWidth: 120 },
+      { prop: 'unitName', label: 'reg.f.unitId', minWidth: 150 },
+      { prop: 'location', label: 'reg.f.location', minWidth: 120 },
+      { prop: 'districtName', label: 'reg.f.districtId', width: 110 },
+      enabled,
+    ],
+    fields: [
+      f('id', 'text', { required: true, createOnly: true, placeholder: 'EL-00001' }),
+      f('kind', 'select', { required: true, createOnly: true, options: fixed('kind', ['elevator', 'boiler']) }),
+      f('registrationCode', 'text', { required: true, placeholder: '20 位注册代码' }),
+      f('name', 'text', { required: true }),
+      f('unitId', 'select', { required: true, options: { list: 'units' } }),
+      f('location', 'text'),
+      f('maintenanceCompanyId', 'select', { nullable: true, options: { list: 'companies' } }),
+      f('model', 'text'),
+      f('rated.ratedSpeed', 'number', { when: isElevator, min: 0.1, max: 20, step: 0.05 }),
+      f('rated.ratedLoad', 'number', { when: isElevator, min: 1, max: 100000, step: 50 }),
+      f('rated.floors', 'number', { when: isElevator, min: 2, max: 200, step: 1 }),
+      f('rated.ratedPressure', 'number', { when: isBoiler, min: 0.01, max: 30, step: 0.05 }),
+      f('rated.ratedCapacity', 'number', { when: isBoiler, min: 0.01, max: 1000, step: 0.5 }),
+      f('rated.safetyValveSet', 'number', { when: isBoiler, min: 0.01, max: 30, step: 0.01 }),
+      f('telemetryIntervalS', 'number', { required: true, min: 1, max: 86400, step: 1 }),
+      f('lastMaintenanceOn', 'date', { nullable: true }),
+      f('inspectionValidUntil', 'date', { nullable: true }),
+    ],
+  },
+  companies: {
+    path: 'maintenance-companies',
+    title: 'menu.companies',
+    what: 'reg.what.companies',
+    columns: [
+      { prop: 'name', label: 'reg.f.name', minWidth: 180 },
+      { prop: 'creditCode', label: 'reg.f.creditCode', width: 180 },
+      { prop: 'contactName', label: 'reg.f.contactName', width: 100 },
+      { prop: 'contactPhone', label: 'reg.f.contactPhone', width: 140 },
+      { prop: 'emergencyPhone', label: 'reg.f.emergencyPhone', width: 140 },
+      { prop: 'elevators', label: 'reg.f.elevators', width: 80 },
+    ],
+    fields: [
+      f('id', 'text', { required: true, createOnly: true }),
+      f('name', 'text', { required: true }),
+      f('creditCode', 'text', { length: 18, nullable: true }),
+      f('contactName', 'text'),
+      f('contactPhone', 'phone'),
+      f('emergencyPhone', 'phone', { required: true }),
+    ],
+  },
+  kitchens: {
+    path: 'kitchens',
+    title: 'menu.kitchens',
+    what: 'reg.what.kitchens',
+    needs: ['units'],
+    defaults: { riskClass: 'B', publicViewing: false, businessHours: '09:00-21:00' },
+    columns: [
+      { prop: 'name', label: 'reg.f.name', minWidth: 160 },
+      { prop: 'licenceNo', label: 'reg.f.licenceNo', width: 160 },
+      { prop: 'districtName', label: 'reg.f.districtId', width: 110 },
+      { prop: 'unitId', label: 'reg.f.unitId', minWidth: 140, format: (r) => nameIn('units', r.unitId) },
+      { prop: 'riskClass', label: 'reg.f.riskClass', width: 80 },
+      { prop: 'contactPhone', label: 'reg.f.contactPhone', width: 140 },
+      { prop: 'cameras', label: 'reg.f.cameras', width: 70 },
+      { prop: 'publicViewing', label: 'reg.f.publicViewing', width: 80, format: yesNo('publicViewing') },
+    ],
+    fields: [
+      f('id', 'text', { required: true, createOnly: true }),
+      f('name', 'text', { required: true }),
+      f('licenceNo', 'text', { required: true }),
+      f('districtId', 'tree', { required: true, options: { list: 'districts' } }),
+      f('unitId', 'select', { nullable: true, options: { list: 'units' } }),
+      f('address', 'text'),
+      f('riskClass', 'select', { required: true, options: { fixed: ['A', 'B', 'C', 'D'].map((v) => ({ value: v, label: v })) } }),
+      f('contactName', 'text'),
+      f('contactPhone', 'phone'),
+      f('businessHours', 'text', { required: true, placeholder: '09:00-21:00' }),
+      f('publicViewing', 'switch'),
+    ],
+  },
+  cameras: {
+    path: 'cameras',
+    title: 'menu.cameras',
+    what: 'reg.what.cameras',
+    toggle: true,
+    search: false,
+    rotate: (r) => r.mode === 'push',
+    defaults: { area: 'cooking', mode: 'push', recordingEnabled: true, enabled: true },
+    columns: [
+      { prop: 'id', label: 'reg.f.id', width: 120 },
+      { prop: 'name', label: 'reg.f.name', minWidth: 120 },
+      { prop: 'kitchenName', label: 'reg.f.kitchenId', minWidth: 160 },
+      { prop: 'area', label: 'reg.f.area', width: 90, format: labelOf('reg.area', 'area') },
+      { prop: 'mode', label: 'reg.f.mode', width: 80, format: labelOf('reg.mode', 'mode') },
+      { prop: 'recordingEnabled', label: 'reg.f.recordingEnabled', width: 70, format: yesNo('recordingEnabled') },
+      enabled,
+    ],
+    fields: [
+      f('id', 'text', { required: true, createOnly: true }),
+      f('kitchenId', 'select', { required: true, options: { list: 'kitchens' } }),
+      f('name', 'text'),
+      f('area', 'select', { required: true, options: fixed('reg.area', ['cold_dish', 'raw', 'cooking', 'dishwashing', 'storage', 'other']) }),
+      f('mode', 'select', { required: true, createOnly: true, options: fixed('reg.mode', ['push', 'pull']) }),
+      f('sourceUrl', 'text', { when: (v) => v.mode === 'pull', placeholder: 'rtsp://…' }),
+      f('recordingEnabled', 'switch'),
+      f('recordingHours', 'text', { nullable: true, placeholder: '08:00-22:00' }),
+    ],
+  },
+  users: {
+    path: 'users',
+    title: 'menu.users',
+    what: 'reg.what.users',
+    toggle: true,
+    setPassword: true,
+    needs: ['districts', 'units', 'companies'],
+    defaults: { role: 'unit', enabled: true },
+    columns: [
+      { prop: 'username', label: 'reg.f.username', width: 120 },
+      { prop: 'displayName', label: 'reg.f.displayName', minWidth: 140 },
+      { prop: 'role', label: 'reg.f.role', width: 90, format: labelOf('role', 'role') },
+      {
+        prop: 'scope',
+        label: 'reg.f.scope',
+        minWidth: 160,
+        format: (r) => (r.districtId ? nameIn('districts', r.districtId) : r.unitId ? nameIn('units', r.unitId) : r.maintenanceCompanyId ? nameIn('companies', r.maintenanceCompanyId) : '—'),
+      },
+      { prop: 'phone', label: 'reg.f.phone', width: 140 },
+      enabled,
+    ],
+    fields: [
+      f('id', 'text', { required: true, createOnly: true }),
+      f('username', 'text', { required: true, createOnly: true, placeholder: 'a-z 0-9 . _ -' }),
+      f('displayName', 'text', { required: true }),
+      f('password', 'password', { required: true, createOnly: true }),
+      f('role', 'select', { required: true, options: fixed('role', ['admin', 'inspector', 'unit', 'maintenance']) }),
+      f('districtId', 'tree', { required: true, nullable: true, when: (v) => v.role === 'inspector', options: { list: 'districts' } }),
+      f('unitId', 'select', { required: true, nullable: true, when: (v) => v.role === 'unit', options: { list: 'units' } }),
+      f('maintenanceCompanyId', 'select', { required: true, nullable: true, when: (v) => v.role === 'maintenance', options: { list: 'companies' } }),
+      f('phone', 'phone', { nullable: true }),
+    ],
+  },
+};
