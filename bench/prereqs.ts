@@ -8,7 +8,7 @@
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 
-export type BenchName = 'broker' | 'ingest' | 'alerts' | 'streams' | 'sim';
+export type BenchName = 'broker' | 'ingest' | 'alerts' | 'streams' | 'sim' | 'dashboard';
 
 export interface Prereq {
   /** a command looked up on PATH, or an absolute path of a file (a module, a font) */
@@ -34,6 +34,12 @@ export const PREREQS: Record<BenchName, Prereq[]> = {
     { need: '/usr/lib/nginx/modules/ngx_rtmp_module.so', pkg: 'libnginx-mod-rtmp', role: 'the nginx-rtmp comparison' },
   ],
   sim: [{ need: 'mosquitto', pkg: 'mosquitto', role: 'required' }],
+  dashboard: [
+    redis,
+    { need: 'influxd', pkg: 'influxdb', role: 'required' },
+    { need: 'initdb', pkg: 'postgresql', role: 'the PostgreSQL registry (PGlite inside the dashboard instead)' },
+    { need: 'chromium', pkg: 'chromium', role: 'the board first-render measurement' },
+  ],
 };
 
 /** Every Debian package some benchmark needs (scripts/services.sh installs this list with --with-bench). */

@@ -24,7 +24,7 @@ run_one() {
   esac
 }
 
-for b in broker ingest alerts streams sim; do
+for b in broker ingest alerts streams sim dashboard; do
   run_one "bench:$b" "bench:$b" -- "$@"
   # ingest again with a fleet closer to a real one: 5,000 devices, each sending a fifth as often (docs/ingest.md)
   if [ "$b" = ingest ]; then run_one "bench:ingest --devices 5000" bench:ingest -- --devices 5000 "$@"; fi

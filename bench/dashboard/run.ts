@@ -1,0 +1,216 @@
+/**
+ * Dashboard benchmark (`npm run bench:dashboard [-- --devices 5000 --clients 500 --seconds 20 --quick]`), on the
+ * real path: the ingest benchmark's broker and ingest processes, N elevators publishing over MQTT, InfluxDB, Redis,
+ * a PostgreSQL registry (PGlite inside the dashboard without it), the dashboard as its own process. Prints:
+ *   1. board first render in Chromium with every device in scope (sign-in done; navigation → the counters show N
+ *      devices and the table has rows), cold and warm;
+ *   2. API list latency (GET /api/v1/devices, first pages with filters and sorts) at 200 req/s, open loop, while the
+ *      fleet reports;
+ *   3. live fan-out: C SSE clients while N devices report once a second each: per-client lag p99 (receive time −
+ *      the reading's own time), dashboard CPU per device update, RSS per connected client.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { request, Agent } from 'node:http';
+import { tmpdir, cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { openRegistry } from '@tianwang/core/registry';
+import { createInfluxDatabase, freePort, startInflux, startPostgres, startRedis, type PostgresServer } from '@tianwang/core/testing';
+import { childLines } from '../ingest/child-lines.js';
+import { cpuSeconds } from '../ingest/measure.js';
+import { checkPrereqs } from '../prereqs.js';
+import { firstRender } from './first-render.js';
+import { INSPECTOR, seedBenchDistrict } from './seed.js';
+
+const skipped = checkPrereqs('dashboard');
+const { values } = parseArgs({ options: { devices: { type: 'string', default: '5000' }, clients: { type: 'string', default: '500' }, seconds: { type: 'string' }, quick: { type: 'boolean', default: false } } });
+const DEVICES = Number(values.devices);
+const CLIENTS = Number(values.clients);
+const SECONDS = Number(values.seconds ?? (values.quick ? 10 : 20));
+const PREFIX = 'bdash';
+const DB = 'bench_dashboard';
+const SECRET = '0123456789abcdef0123456789abcdef';
+const MASTER = 'bench-master-service-password-0123456789';
+const NODE = [process.execPath, '--conditions=@tianwang/source', '--import', 'tsx'];
+const HERE = new URL('.', import.meta.url).pathname;
+const INGEST = new URL('../ingest/', import.meta.url).pathname;
+const kids = new Set<ChildProcess>();
+process.on('exit', () => kids.forEach((k) => k.kill('SIGKILL')));
+const log = (s: string) => process.stderr.write(`${s}\n`);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const rssMb = (pid: number) => Math.round(Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024);
+
+/** A child process of this benchmark; resolves once it printed `ready` (when given). */
+function launch(args: string[], ready?: string): Promise<ChildProcess> {
+  const child = spawn(NODE[0]!, [...NODE.slice(1), ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+  kids.add(child);
+  let err = '';
+  child.stderr!.on('data', (b: Buffer) => (err = (err + b.toString()).slice(-4000)));
+  if (!ready) return Promise.resolve(child);
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const onData = (b: Buffer) => {
+      out += b.toString();
+      if (!out.includes(ready)) return;
+      child.stdout!.off('data', onData);
+      resolve(child);
+    };
+    child.stdout!.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`${args[0]} exited ${code}: ${err}`)));
+  });
+}
+
+const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+function http(method: string, url: string, o: { cookie?: string; body?: unknown } = {}): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
+  return new Promise((resolve, reject) => {
+    const body = o.body === undefined ? undefined : JSON.stringify(o.body);
+    const req = request(url, { method, agent, headers: { ...(o.cookie ? { cookie: o.cookie } : {}), ...(body ? { 'content-type': 'application/json' } : {}) } }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (d: string) => (text += d));
+      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: text }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+async function signIn(base: string): Promise<string> {
+  const res = await http('POST', `${base}/api/v1/auth/login`, { body: { username: INSPECTOR.username, password: INSPECTOR.password } });
+  if (res.status !== 200) throw new Error(`sign-in: ${res.status} ${res.body}`);
+  const set = res.headers['set-cookie'] as string[];
+  return set.find((c) => c.startsWith('tw_sid='))!.split(';')[0]!;
+}
+
+const pct = (xs: number[], p: number) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)]! : NaN);
+
+/** Open loop: a request every 1000/rate ms whatever the answers do, so a slow answer shows as latency, not as fewer requests. */
+async function apiLoad(base: string, cookie: string, rate: number, seconds: number) {
+  const paths = ['/api/v1/devices?limit=100', '/api/v1/devices?limit=100&online=true', '/api/v1/devices?limit=100&sort=lastSeen&order=desc', '/api/v1/devices?limit=100&q=%E5%8E%8B%E6%B5%8B%E5%8D%95%E4%BD%8D7', '/api/v1/devices?limit=100&districtId=D3&kind=elevator', '/api/v1/board/summary'];
+  const lat: number[] = [];
+  const statuses = new Map<number, number>();
+  const pending: Promise<void>[] = [];
+  const start = performance.now();
+  for (let i = 0; performance.now() - start < seconds * 1000; i++) {
+    const due = start + (i * 1000) / rate;
+    const wait = due - performance.now();
+    if (wait > 0) await sleep(wait);
+    const t0 = performance.now();
+    pending.push(http('GET', base + paths[i % paths.length]!, { cookie }).then((r) => {
+      lat.push(performance.now() - t0);
+      statuses.set(r.status, (statuses.get(r.status) ?? 0) + 1);
+    }));
+  }
+  await Promise.all(pending);
+  return { requests: lat.length, perS: Math.round(lat.length / seconds), p50: +pct(lat, 50).toFixed(1), p99: +pct(lat, 99).toFixed(1), max: +Math.max(...lat).toFixed(1), statuses: Object.fromEntries(statuses) };
+}
+
+async function webRoot(): Promise<{ dir: string; temp: boolean }> {
+  const built = new URL('../../dashboard/dist/web/', import.meta.url).pathname;
+  if (existsSync(join(built, 'index.html'))) return { dir: built, temp: false };
+  log('dashboard/dist/web is missing: building the web app with Vite');
+  const { build } = await import('vite');
+  const dir = await mkdtemp(join(tmpdir(), 'tw-bench-web-'));
+  await build({ configFile: new URL('../../dashboard/web/vite.config.ts', import.meta.url).pathname, logLevel: 'warn', build: { outDir: dir, emptyOutDir: true } });
+  return { dir, temp: true };
+}
+
+async function main() {
+  log(`dashboard benchmark: ${DEVICES} devices, ${CLIENTS} live clients, ${SECONDS} s windows`);
+  const [redis, influx] = await Promise.all([startRedis({ appendonly: true }), startInflux()]);
+  await createInfluxDatabase(influx.url, DB);
+  let pg: PostgresServer | undefined;
+  if (!skipped.has('the PostgreSQL registry (PGlite inside the dashboard instead)')) {
+    pg = await startPostgres();
+    const reg = await openRegistry({ databaseUrl: pg.url });
+    await seedBenchDistrict(reg, DEVICES);
+    await reg.close();
+  }
+  const web = await webRoot();
+  const results: Record<string, unknown> = { at: new Date().toISOString(), devices: DEVICES, clients: CLIENTS, seconds: SECONDS, machine: `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}`, registry: pg ? 'PostgreSQL' : 'PGlite' };
+  try {
+    const mqttPort = await freePort();
+    const httpPort = await freePort();
+    const base = `http://127.0.0.1:${httpPort}`;
+    const broker = await launch([`${INGEST}procs.ts`, 'broker', String(mqttPort), redis.url, PREFIX, String(DEVICES + 1), SECRET, MASTER], 'READY');
+    const ingest = await launch(['--max-semi-space-size=64', `${INGEST}procs.ts`, 'ingest', redis.url, PREFIX, influx.url, DB, String(DEVICES + 1)], 'READY');
+    const dash = await launch([`${HERE}dashboard-proc.ts`, String(httpPort), redis.url, PREFIX, influx.url, DB, pg?.url ?? 'pglite', web.dir, String(DEVICES)], 'READY');
+    log(`connecting ${DEVICES} devices …`);
+    const gen = await launch([`${INGEST}loadgen.ts`, String(mqttPort), String(DEVICES), SECRET]);
+    const genLine = childLines(gen, 'loadgen');
+    await genLine();
+    const step = async (seconds: number) => {
+      gen.stdin!.write(`${DEVICES} ${seconds}\n`);
+      return JSON.parse(await genLine()) as { sent: number; acked: number };
+    };
+    log('one round of readings so every row has a state');
+    await step(2);
+    const cookies = await Promise.all(Array.from({ length: 10 }, () => signIn(base)));
+
+    if (!skipped.has('the board first-render measurement')) {
+      log('board first render in Chromium …');
+      results.firstRender = await firstRender(base, cookies[0]!, DEVICES);
+      log(`first render: ${JSON.stringify(results.firstRender)}`);
+    }
+
+    log('API list at 200 req/s while the fleet reports …');
+    const reporting = step(SECONDS + 2);
+    await sleep(1000);
+    results.api = await apiLoad(base, cookies[0]!, 200, SECONDS);
+    await reporting;
+    log(`api: ${JSON.stringify(results.api)}`);
+
+    await sleep(2000);
+    const rssIdle = rssMb(dash.pid!);
+    log(`opening ${CLIENTS} live clients …`);
+    const sse = await launch([`${HERE}sse-clients.ts`, base, String(CLIENTS), cookies.join(',')]);
+    const sseLine = childLines(sse, 'sse-clients');
+    await sseLine();
+    await sleep(3000);
+    const rssClients = rssMb(dash.pid!);
+    log(`fan-out: ${DEVICES} devices once a second, ${SECONDS} s …`);
+    const reportingAgain = step(SECONDS);
+    await sleep(2000);
+    sse.stdin!.write('mark\n');
+    const c0 = cpuSeconds(dash.pid!);
+    const t0 = Date.now();
+    await sleep((SECONDS - 3) * 1000);
+    const cpu = cpuSeconds(dash.pid!) - c0;
+    const wall = (Date.now() - t0) / 1000;
+    sse.stdin!.write('report\n');
+    const live = JSON.parse(await sseLine()) as Record<string, number>;
+    const fleet = await reportingAgain;
+    const updatesPerS = Math.min(DEVICES, fleet.acked / SECONDS);
+    results.fanout = {
+      ...live, eventsPerClientPerS: Math.round(live.events! / CLIENTS / wall), mbPerS: +(live.bytes! / wall / 1e6).toFixed(1),
+      dashboardCpuPct: Math.round((cpu / wall) * 100), usPerDeviceUpdate: Math.round((cpu * 1e6) / (updatesPerS * wall)),
+      rssIdleMb: rssIdle, rssWithClientsMb: rssClients, kbPerClient: Math.round(((rssClients - rssIdle) * 1024) / CLIENTS), rssEndMb: rssMb(dash.pid!),
+      fleetAcked: fleet.acked, fleetSent: fleet.sent, load1: loadavg()[0]!.toFixed(2),
+    };
+    log(`fan-out: ${JSON.stringify(results.fanout)}`);
+    sse.stdin!.end();
+    gen.stdin!.end();
+    for (const k of [dash, ingest, broker]) k.kill('SIGTERM');
+  } finally {
+    await Promise.all([redis.stop(), influx.stop(), pg?.stop()]);
+    if (web.temp) await rm(web.dir, { recursive: true, force: true });
+  }
+  const fr = results.firstRender as { coldMs: number; warmMs: number[] } | undefined;
+  const api = results.api as Record<string, number>;
+  const f = results.fanout as Record<string, number>;
+  console.log(`\n${results.at} · ${results.machine} · ${DEVICES} devices · registry ${results.registry} · load ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+  console.log('| measure | figure | target |\n| --- | --- | --- |');
+  if (fr) console.log(`| board first render, ${DEVICES} devices (cold / warm) | ${fr.coldMs} ms / ${fr.warmMs.join(', ')} ms | < 1,500 ms |`);
+  console.log(`| API list at ${api.perS} req/s: p50 / p99 / max | ${api.p50} / ${api.p99} / ${api.max} ms | p99 < 100 ms |`);
+  console.log(`| live lag, ${f.clients} clients (${f.open} open), p50 / p99 / worst client's p99 | ${f.lagP50} / ${f.lagP99} / ${f.clientP99Worst} ms | p99 < 2,000 ms |`);
+  console.log(`| events per client per s · bytes to clients | ${f.eventsPerClientPerS} · ${f.mbPerS} MB/s | ${DEVICES}/s |`);
+  console.log(`| dashboard CPU · per device update | ${f.dashboardCpuPct} % of a core · ${f.usPerDeviceUpdate} µs | — |`);
+  console.log(`| dashboard RSS idle → with clients → end · per client | ${f.rssIdleMb} → ${f.rssWithClientsMb} → ${f.rssEndMb} MB · ${f.kbPerClient} KB | — |`);
+  await mkdir(new URL('../results/', import.meta.url).pathname, { recursive: true });
+  await writeFile(new URL('../results/dashboard-last-run.json', import.meta.url).pathname, JSON.stringify(results, null, 2));
+  process.exit(0);
+}
+
+await main();
