@@ -9,6 +9,7 @@ import type { CommonConfig, InfluxConfig, IngestConfig } from '@tianwang/core/co
 import { silentLogger, type Logger } from '@tianwang/core/log';
 import type { Registry } from '@tianwang/core/metrics';
 import { CONSUMER_GROUPS, pipelineKeys } from '@tianwang/core/pipeline';
+import { storagePolicy } from '@tianwang/core/schemas';
 import { Shutdown, type Service } from '@tianwang/core/service';
 import { DeadLetterWriter } from './dead-letter.js';
 import { DeviceCache, type DeviceLookup } from './device-cache.js';
@@ -19,6 +20,8 @@ import { EntryAcks, processEntries, type ProcessorDeps } from './processor.js';
 import { parkRefused } from './refused-points.js';
 import { writeOutcomes } from './write-outcomes.js';
 import { ShadowWriter, defineShadowCommand } from './shadow-writer.js';
+import { DecisionOrder } from './store-gate.js';
+import { compilePolicy } from './store-policy.js';
 import { StreamConsumer, isNoGroupError, type RawEntry } from './stream-consumer.js';
 import { trimStream } from './trimmer.js';
 
@@ -78,7 +81,11 @@ export function createIngest(config: IngestServiceConfig, deps: IngestDeps): Ing
     await cache.warm();
     shutdown.add('device-cache', () => cache.close());
 
-    const shadow = new ShadowWriter(keys, cfg.ingestShadowChangesMax);
+    const policy =
+      cfg.ingestStore === 'exception'
+        ? compilePolicy(storagePolicy({ mode: 'exception', heartbeatS: cfg.ingestStoreHeartbeatS, overrides: cfg.ingestStoreFields }))
+        : undefined;
+    const shadow = new ShadowWriter(keys, cfg.ingestShadowChangesMax, policy);
     redis.on('ready', () => shadow.forgetIndex());
 
     const acking = new Set<Promise<void>>();
@@ -126,6 +133,7 @@ export function createIngest(config: IngestServiceConfig, deps: IngestDeps): Ing
       redis, stream: keys.uplink, group, cache, shadow, writer, metrics, log, acks: entryAcks,
       deadLetters,
       limits: { futureMs: cfg.ingestClockFutureS * 1000, pastMs: cfg.ingestClockPastS * 1000 },
+      ...(policy ? { policy, order: new DecisionOrder(redis, keys.ingestDecided, cfg.ingestStoreOrderWaitMs) } : {}),
     };
 
     // InfluxDB 1.x: the database must exist. If InfluxDB is down now, keep trying; writes wait meanwhile.

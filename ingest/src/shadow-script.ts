@@ -1,0 +1,231 @@
+/**
+ * The one Lua script that applies a batch's shadow updates (shadow-writer.ts) and, with store by exception, makes
+ * its storage decisions (store-decide.ts is the same decision in TypeScript: keep them identical), atomically per
+ * call, whatever worker sends it.
+ *
+ * KEYS[1] feed channel, KEYS[2] change stream, KEYS[3] decided marker, KEYS[4] uplink stream, KEYS[5..] the shadow
+ * hashes, one per update, in order.
+ * ARGV[1] change-stream MAXLEN; ARGV[2] every update's values packed into one string (each value a 4-byte
+ * big-endian length and its bytes, see Packer): mode, guard field, guard value, lastSeen, id, ts, then
+ *   mode 't' (telemetry):        telemetry JSON, clockSkew "0"/"1"   (the change carries telemetry by reference)
+ *   mode 'p' (telemetry, decided): as 't', then the kind's index, the message count n, and n × (2 + fields)
+ *                                  little-endian doubles: time ms, sub-ms rank, each field's value (NaN: absent)
+ *   mode 'g' (generic):          changes JSON, n, then n field/value pairs
+ * ARGV[3..6] the order gate ('' in ARGV[3]: none; see store-gate.ts): first and last entry id of the batch, the
+ * id of the entry before it ('': look it up), "1" to go ahead whatever the marker says. ARGV[7] the policy
+ * (store-policy.ts spec).
+ * Reply: {applied, masks, restores}: masks 4 hex digits per decided message in order, restores
+ * "ordinal,mask,value,…" joined by ';'; or {-1, previous id} when the gate says to wait.
+ * One packed argument instead of 8 or more per update: ioredis spent ≈ 3–5 µs per update turning each argument
+ * into a command part (bench/ingest/stream-only.ts with DEVICES=20000, where no update coalesces).
+ */
+import { endianness } from 'node:os';
+import type { Redis } from 'ioredis';
+
+const LITTLE_ENDIAN = endianness() === 'LE';
+
+export const SHADOW_SCRIPT = `
+local maxlen, blob = ARGV[1], ARGV[2]
+local function idparts(id)
+  local a, b = string.match(id, '^(%d+)-(%d+)$')
+  return tonumber(a) or 0, tonumber(b) or 0
+end
+local function idless(x, y)
+  local xm, xs = idparts(x)
+  local ym, ys = idparts(y)
+  return xm < ym or (xm == ym and xs < ys)
+end
+if ARGV[3] ~= '' then
+  local last, prev = ARGV[4], ARGV[5]
+  if prev == '' then
+    local r = redis.call('XREVRANGE', KEYS[4], '(' .. ARGV[3], '-', 'COUNT', 1)
+    prev = r[1] and r[1][1] or '0-0'
+  end
+  local dec = redis.call('GET', KEYS[3])
+  if dec and idless(dec, prev) and ARGV[6] ~= '1' then return { -1, prev } end
+  if not dec or idless(dec, last) then redis.call('SET', KEYS[3], last) end
+end
+local pol = {}
+for spec in string.gmatch(ARGV[7], '[^|]+') do
+  local layout, rest = string.match(spec, '^(%d+):(.*)$')
+  local p = { layout = tonumber(layout), rule = {}, db = {}, hb = {}, bit = {} }
+  local n = 0
+  for r, d, h in string.gmatch(rest, '(%d),([^,;]+),(%d+)') do
+    n = n + 1
+    p.rule[n], p.db[n], p.hb[n], p.bit[n] = tonumber(r), tonumber(d), tonumber(h), 2 ^ (n - 1)
+  end
+  p.n, p.mfmt, p.sfmt = n, '<' .. string.rep('d', n + 2), '<' .. string.rep('d', 2 * n + 3)
+  pol[#pol + 1] = p
+end
+local function beyond(r, d, v, s)
+  if r == 1 then return v ~= s end
+  if r == 2 then return math.abs(v - s) > d end
+  if r == 3 then return math.abs(v - s) > d * math.abs(s) end
+  return r == 4
+end
+local pos, size, k, applied, masks, restores, ordinal = 1, #blob, 5, {}, {}, {}, 0
+local head, two, one = '>I4c0I4c0I4c0I4c0I4c0I4c0', '>I4c0I4c0', '>I4c0'
+while pos <= size do
+  local mode, gf, gv, seen, id, ts
+  mode, gf, gv, seen, id, ts, pos = struct.unpack(head, blob, pos)
+  local key = KEYS[k]
+  k = k + 1
+  local changes, fields, cur, state
+  if mode == 't' or mode == 'p' then
+    local telemetry, skew
+    telemetry, skew, pos = struct.unpack(two, blob, pos)
+    changes = '{"telemetryTs":' .. ts .. ',"clockSkew":' .. (skew == '1' and 'true' or 'false') .. '}'
+    fields = { 'telemetry', telemetry, 'clockSkew', skew }
+  else
+    local n
+    changes, n, pos = struct.unpack(two, blob, pos)
+    fields = {}
+    for j = 1, tonumber(n) * 2 do fields[j], pos = struct.unpack(one, blob, pos) end
+  end
+  if mode == 'p' then
+    local kind, count
+    kind, count, pos = struct.unpack(two, blob, pos)
+    local p = pol[tonumber(kind)]
+    cur = redis.call('HMGET', key, 'lastSeen', gf, 'stored')
+    local st
+    if cur[3] and #cur[3] == 8 * (2 * p.n + 3) then
+      st = { struct.unpack(p.sfmt, cur[3]) }
+      if st[1] ~= p.layout then st = nil end
+    end
+    if not st then
+      st = { p.layout, 0, 0 }
+      for j = 4, 2 * p.n + 3 do st[j] = 0 end
+    end
+    local dirty = false
+    for _ = 1, tonumber(count) do
+      local m = { struct.unpack(p.mfmt, blob, pos) }
+      pos = m[p.n + 3]
+      local ms, sub = m[1], m[2]
+      local inorder = ms > st[2] or (ms == st[2] and sub > st[3])
+      local mask, with, rmask, rvals = 0, 0, 0, {}
+      for j = 1, p.n do
+        local v = m[j + 2]
+        if v == v then
+          local r = p.rule[j]
+          if r == 5 then
+            with = with + p.bit[j]
+          else
+            local si = 2 + 2 * j
+            local s, tau = st[si], st[si + 1]
+            local store = false
+            if r == 4 then
+              store = true
+            elseif inorder then
+              store = tau == 0 or ms - tau >= p.hb[j] or beyond(r, p.db[j], v, s)
+              if store then st[si], st[si + 1], dirty = v, ms, true end
+            elseif tau == 0 or tau >= ms then
+              store = true
+            elseif beyond(r, p.db[j], v, s) then
+              store = true
+              if sub == 0 then
+                rmask = rmask + p.bit[j]
+                rvals[#rvals + 1] = string.format('%.17g', s)
+              end
+            end
+            if store then mask = mask + p.bit[j] end
+          end
+        end
+      end
+      if mask > 0 then mask = mask + with end
+      if inorder then st[2], st[3], dirty = ms, sub, true end
+      masks[#masks + 1] = string.format('%04x', mask)
+      if rmask > 0 then restores[#restores + 1] = ordinal .. ',' .. rmask .. ',' .. table.concat(rvals, ',') end
+      ordinal = ordinal + 1
+    end
+    if dirty then state = struct.pack(p.sfmt, unpack(st, 1, 2 * p.n + 3)) end
+  else
+    cur = redis.call('HMGET', key, 'lastSeen', gf)
+  end
+  local extra = {}
+  if (not cur[1]) or tonumber(cur[1]) < tonumber(seen) then
+    extra[#extra + 1] = 'lastSeen'
+    extra[#extra + 1] = seen
+  end
+  if state then
+    extra[#extra + 1] = 'stored'
+    extra[#extra + 1] = state
+  end
+  if not (cur[2] and tonumber(cur[2]) > tonumber(gv)) then
+    for j = 1, #extra do fields[#fields + 1] = extra[j] end
+    redis.call('HSET', key, gf, gv, unpack(fields))
+    applied[#applied + 1] = '{"id":' .. cjson.encode(id) .. ',"ts":' .. ts .. ',"changes":' .. changes .. '}'
+  elseif #extra > 0 then
+    redis.call('HSET', key, unpack(extra))
+  end
+end
+if #applied > 0 then
+  local all = '[' .. table.concat(applied, ',') .. ']'
+  redis.call('PUBLISH', KEYS[1], all)
+  redis.call('XADD', KEYS[2], 'MAXLEN', '~', maxlen, '*', 'c', all)
+end
+return { #applied, table.concat(masks), table.concat(restores, ';') }
+`;
+
+/** Registers the script on a connection (EVALSHA, reloaded by ioredis after a Redis restart). */
+export function defineShadowCommand(redis: Redis): void {
+  if (!('twShadow' in redis)) redis.defineCommand('twShadow', { lua: SHADOW_SCRIPT });
+}
+
+/** What one script call answered. */
+export type ShadowReply = { wait: true; prev: string } | { wait: false; applied: number; masks: string; restores: string };
+
+export function parseShadowReply(reply: unknown): ShadowReply {
+  const r = reply as [number, string, string?];
+  if (r[0] === -1) return { wait: true, prev: String(r[1]) };
+  return { wait: false, applied: Number(r[0]), masks: String(r[1] ?? ''), restores: String(r[2] ?? '') };
+}
+
+/**
+ * Builds the packed argument: strings as a 4-byte big-endian byte length and their UTF-8 bytes, and runs of
+ * little-endian doubles (the decided messages' values) as they are.
+ */
+export class Packer {
+  private buf = Buffer.allocUnsafe(16 * 1024);
+  private o = 0;
+
+  private room(n: number): void {
+    if (this.o + n <= this.buf.length) return;
+    const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.o + n));
+    this.buf.copy(next, 0, 0, this.o);
+    this.buf = next;
+  }
+
+  str(s: string): void {
+    // at most 3 bytes per UTF-16 unit
+    this.room(4 + s.length * 3);
+    const len = this.buf.write(s, this.o + 4);
+    this.buf.writeUInt32BE(len, this.o);
+    this.o += 4 + len;
+  }
+
+  doubles(values: Float64Array, from: number, to: number): void {
+    const n = (to - from) * 8;
+    this.room(n);
+    if (LITTLE_ENDIAN) this.buf.set(new Uint8Array(values.buffer, values.byteOffset + from * 8, n), this.o);
+    else for (let i = from; i < to; i++) this.buf.writeDoubleLE(values[i]!, this.o + (i - from) * 8);
+    this.o += n;
+  }
+
+  get length(): number {
+    return this.o;
+  }
+
+  /** The packed bytes (a copy: the packer may be reused). */
+  take(): Buffer {
+    const out = Buffer.from(this.buf.subarray(0, this.o));
+    this.o = 0;
+    return out;
+  }
+}
+
+/** Strings packed as the script reads them (tests and tools). */
+export function packStrings(parts: readonly string[]): Buffer {
+  const p = new Packer();
+  for (const s of parts) p.str(s);
+  return p.take();
+}
