@@ -90,9 +90,10 @@ export function createIngest(config: IngestServiceConfig, deps: IngestDeps): Ing
 
     const acking = new Set<Promise<void>>();
     const entryAcks = new EntryAcks();
+    const records = cfg.ingestStore === 'exception' ? keys.ingestDecisions : undefined;
     const ack = (ids: string[]) => {
       if (!ids.length) return;
-      const p = consumer.ack(ids).catch((err: unknown) => log.warn({ err, entries: ids.length }, 'ack failed; the entries will be reclaimed and rewritten'));
+      const p = consumer.ack(ids, records).catch((err: unknown) => log.warn({ err, entries: ids.length }, 'ack failed; the entries will be reclaimed and rewritten'));
       acking.add(p);
       void p.finally(() => acking.delete(p));
     };
@@ -133,6 +134,7 @@ export function createIngest(config: IngestServiceConfig, deps: IngestDeps): Ing
       redis, stream: keys.uplink, group, cache, shadow, writer, metrics, log, acks: entryAcks,
       deadLetters,
       limits: { futureMs: cfg.ingestClockFutureS * 1000, pastMs: cfg.ingestClockPastS * 1000 },
+      ack: (ids) => consumer.ack(ids, records),
       ...(policy ? { policy, order: new DecisionOrder(redis, keys.ingestDecided, cfg.ingestStoreOrderWaitMs) } : {}),
     };
 
@@ -251,7 +253,7 @@ export function createIngest(config: IngestServiceConfig, deps: IngestDeps): Ing
     });
 
     every(cfg.ingestTrimIntervalMs, async () => {
-      const n = await trimStream(redis, keys.uplink, group, cfg.ingestStreamRetainS * 1000);
+      const n = await trimStream(redis, keys.uplink, group, cfg.ingestStreamRetainS * 1000, Date.now(), records);
       if (n) metrics.trimmed.inc(n);
     });
 

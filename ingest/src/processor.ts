@@ -43,8 +43,11 @@ export function lineOf(v: Ok, mask = ALL_FIELDS): string {
   }
 }
 
-/** A restore point (store-decide.ts): the value in force, one nanosecond after a late message with a device time. */
-const RESTORE_NS = '000001';
+/**
+ * A restore point (store-decide.ts): the value in force, one microsecond after a late message with a device time
+ * (a whole millisecond). A microsecond, not a nanosecond: history reads times in microseconds.
+ */
+const RESTORE_NS = '001000';
 
 export interface ProcessorDeps {
   redis: Redis;
@@ -58,6 +61,8 @@ export interface ProcessorDeps {
   limits: ClockLimits;
   log: Logger;
   acks: EntryAcks;
+  /** acknowledges entries that are done (and drops their decision records) */
+  ack(ids: string[]): Promise<void>;
   /** store by exception (with `order`); undefined: every field of every message is stored */
   policy?: CompiledPolicy;
   order?: DecisionOrder;
@@ -131,7 +136,7 @@ export async function processEntries(raw: RawEntry[], d: ProcessorDeps): Promise
 
   let chunk: Chunk | undefined;
   for (const { id, messages: entries, topics } of decoded) {
-    if (!chunk || (chunk.valid.length && chunk.valid.length + entries.length > CHUNK_UPDATES)) chunks.push((chunk = { valid: [], range: { first: id, last: id } }));
+    if (!chunk || (chunk.valid.length && chunk.valid.length + entries.length > CHUNK_UPDATES)) chunks.push((chunk = { valid: [], ids: [], indexes: [], range: { first: id, last: id } }));
     chunk.range.last = id;
     /** at, rank: the message's place in the stream, for a server time (server-time.ts) */
     const { ms: at, base } = streamPosition(id);
@@ -155,6 +160,8 @@ export async function processEntries(raw: RawEntry[], d: ProcessorDeps): Promise
       validIds.push(id);
       validIndexes.push(index);
       chunk.valid.push(v);
+      chunk.ids.push(id);
+      chunk.indexes.push(index);
       hasValid.add(id);
     }
   }
@@ -222,7 +229,7 @@ export async function processEntries(raw: RawEntry[], d: ProcessorDeps): Promise
 
   // Entries whose valid messages were all decided not worth storing are done now.
   const decidedOnly = [...hasValid].filter((id) => !points.has(id));
-  if (decidedOnly.length) await d.redis.xack(d.stream, d.group, ...decidedOnly);
+  if (decidedOnly.length) await d.ack(decidedOnly);
   for (const [id, n] of points) d.acks.add(id, n);
   d.writer.add(lines, lineIds, lineIndexes, oldest);
   return messages;

@@ -17,6 +17,9 @@ type Ok = Extract<Validated, { ok: true }>;
 
 export interface Chunk {
   valid: Ok[];
+  /** per valid message, its entry id and index in that entry */
+  ids: string[];
+  indexes: number[];
   range: GateRange;
 }
 
@@ -49,7 +52,7 @@ export function queueShadow(pipe: ChainableCommander, chunks: Chunk[], d: PassDe
   const calls: { call: ShadowCall; at: number }[] = [];
   try {
     for (const c of chunks) {
-      const call = d.shadow.queue(pipe, c.valid, gated ? c.range : undefined);
+      const call = d.shadow.queue(pipe, c.valid, gated ? c.range : undefined, c);
       if (!call) continue;
       calls.push({ call, at: pipe.length });
       call.send(pipe);

@@ -3,17 +3,22 @@
  * its storage decisions (store-decide.ts is the same decision in TypeScript: keep them identical), atomically per
  * call, whatever worker sends it.
  *
- * KEYS[1] feed channel, KEYS[2] change stream, KEYS[3] decided marker, KEYS[4] uplink stream, KEYS[5..] the shadow
- * hashes, one per update, in order.
+ * KEYS[1] feed channel, KEYS[2] change stream, KEYS[3] decided marker, KEYS[4] uplink stream, KEYS[5] decision
+ * records, KEYS[6..] the shadow hashes, one per update, in order.
  * ARGV[1] change-stream MAXLEN; ARGV[2] every update's values packed into one string (each value a 4-byte
  * big-endian length and its bytes, see Packer): mode, guard field, guard value, lastSeen, id, ts, then
  *   mode 't' (telemetry):        telemetry JSON, clockSkew "0"/"1"   (the change carries telemetry by reference)
- *   mode 'p' (telemetry, decided): as 't', then the kind's index, the message count n, and n × (2 + fields)
- *                                  little-endian doubles: time ms, sub-ms rank, each field's value (NaN: absent)
+ *   mode 'p' (telemetry, decided): as 't', then the kind's index, the message count n, and n × (4 + fields)
+ *                                  little-endian doubles: time ms, sub-ms rank, the entry's ordinal in ARGV[8],
+ *                                  the message's index in its entry, each field's value (NaN: absent)
  *   mode 'g' (generic):          changes JSON, n, then n field/value pairs
  * ARGV[3..6] the order gate ('' in ARGV[3]: none; see store-gate.ts): first and last entry id of the batch, the
  * id of the entry before it ('': look it up), "1" to go ahead whatever the marker says. ARGV[7] the policy
- * (store-policy.ts spec).
+ * (store-policy.ts spec). ARGV[8] the ids of the entries whose messages are decided, space separated.
+ * Decision records (KEYS[5], a hash by entry id, deleted when the entry is acknowledged): "index:mask[:restore
+ * mask:value,…]" per decided message of the entry, joined by ';'. An entry delivered again (its worker died
+ * before writing it) gets its recorded decisions back, and the state is left alone: it is stored exactly as
+ * decided, whatever was decided since.
  * Reply: {applied, masks, restores}: masks 4 hex digits per decided message in order, restores
  * "ordinal,mask,value,…" joined by ';'; or {-1, previous id} when the gate says to wait.
  * One packed argument instead of 8 or more per update: ioredis spent ≈ 3–5 µs per update turning each argument
@@ -54,7 +59,7 @@ for spec in string.gmatch(ARGV[7], '[^|]+') do
     n = n + 1
     p.rule[n], p.db[n], p.hb[n], p.bit[n] = tonumber(r), tonumber(d), tonumber(h), 2 ^ (n - 1)
   end
-  p.n, p.mfmt, p.sfmt = n, '<' .. string.rep('d', n + 2), '<' .. string.rep('d', 2 * n + 3)
+  p.n, p.mfmt, p.sfmt = n, '<' .. string.rep('d', n + 4), '<' .. string.rep('d', 2 * n + 3)
   pol[#pol + 1] = p
 end
 local function beyond(r, d, v, s)
@@ -63,7 +68,19 @@ local function beyond(r, d, v, s)
   if r == 3 then return math.abs(v - s) > d * math.abs(s) end
   return r == 4
 end
-local pos, size, k, applied, masks, restores, ordinal = 1, #blob, 5, {}, {}, {}, 0
+local entries, recs, fresh = {}, {}, {}
+for e in string.gmatch(ARGV[8], '%S+') do entries[#entries + 1] = e end
+if #entries > 0 then
+  local got = redis.call('HMGET', KEYS[5], unpack(entries))
+  for i = 1, #entries do
+    if got[i] then
+      local r = {}
+      for ix, d in string.gmatch(got[i], '(%d+):([^;]*)') do r[tonumber(ix)] = d end
+      recs[i] = r
+    end
+  end
+end
+local pos, size, k, applied, masks, restores, ordinal = 1, #blob, 6, {}, {}, {}, 0
 local head, two, one = '>I4c0I4c0I4c0I4c0I4c0I4c0', '>I4c0I4c0', '>I4c0'
 while pos <= size do
   local mode, gf, gv, seen, id, ts
@@ -99,42 +116,59 @@ while pos <= size do
     local dirty = false
     for _ = 1, tonumber(count) do
       local m = { struct.unpack(p.mfmt, blob, pos) }
-      pos = m[p.n + 3]
-      local ms, sub = m[1], m[2]
-      local inorder = ms > st[2] or (ms == st[2] and sub > st[3])
-      local mask, with, rmask, rvals = 0, 0, 0, {}
-      for j = 1, p.n do
-        local v = m[j + 2]
-        if v == v then
-          local r = p.rule[j]
-          if r == 5 then
-            with = with + p.bit[j]
-          else
-            local si = 2 + 2 * j
-            local s, tau = st[si], st[si + 1]
-            local store = false
-            if r == 4 then
-              store = true
-            elseif inorder then
-              store = tau == 0 or ms - tau >= p.hb[j] or beyond(r, p.db[j], v, s)
-              if store then st[si], st[si + 1], dirty = v, ms, true end
-            elseif tau == 0 or tau >= ms then
-              store = true
-            elseif beyond(r, p.db[j], v, s) then
-              store = true
-              if sub == 0 then
-                rmask = rmask + p.bit[j]
-                rvals[#rvals + 1] = string.format('%.17g', s)
+      pos = m[p.n + 5]
+      local ms, sub, eo, ix = m[1], m[2], m[3], m[4]
+      local rec = recs[eo] and recs[eo][ix]
+      if rec then
+        -- delivered again: as decided then
+        local hex, rm, rv = string.match(rec, '^(%x+):?(%d*):?(.*)$')
+        masks[#masks + 1] = hex
+        if rm ~= '' then restores[#restores + 1] = ordinal .. ',' .. rm .. ',' .. rv end
+      else
+        local inorder = ms > st[2] or (ms == st[2] and sub > st[3])
+        local mask, with, rmask, rvals = 0, 0, 0, {}
+        for j = 1, p.n do
+          local v = m[j + 4]
+          if v == v then
+            local r = p.rule[j]
+            if r == 5 then
+              with = with + p.bit[j]
+            else
+              local si = 2 + 2 * j
+              local s, tau = st[si], st[si + 1]
+              local store = false
+              if r == 4 then
+                store = true
+              elseif inorder then
+                store = tau == 0 or ms - tau >= p.hb[j] or beyond(r, p.db[j], v, s)
+                if store then st[si], st[si + 1], dirty = v, ms, true end
+              elseif tau == 0 or tau >= ms then
+                store = true
+              elseif beyond(r, p.db[j], v, s) then
+                store = true
+                if sub == 0 then
+                  rmask = rmask + p.bit[j]
+                  rvals[#rvals + 1] = string.format('%.17g', s)
+                end
               end
+              if store then mask = mask + p.bit[j] end
             end
-            if store then mask = mask + p.bit[j] end
           end
         end
+        if mask > 0 then mask = mask + with end
+        if inorder then st[2], st[3], dirty = ms, sub, true end
+        local hex = string.format('%04x', mask)
+        masks[#masks + 1] = hex
+        if rmask > 0 then
+          local rv = table.concat(rvals, ',')
+          restores[#restores + 1] = ordinal .. ',' .. rmask .. ',' .. rv
+          hex = hex .. ':' .. rmask .. ':' .. rv
+        end
+        if eo > 0 then
+          local line = ix .. ':' .. hex
+          fresh[eo] = fresh[eo] and (fresh[eo] .. ';' .. line) or line
+        end
       end
-      if mask > 0 then mask = mask + with end
-      if inorder then st[2], st[3], dirty = ms, sub, true end
-      masks[#masks + 1] = string.format('%04x', mask)
-      if rmask > 0 then restores[#restores + 1] = ordinal .. ',' .. rmask .. ',' .. table.concat(rvals, ',') end
       ordinal = ordinal + 1
     end
     if dirty then state = struct.pack(p.sfmt, unpack(st, 1, 2 * p.n + 3)) end
@@ -158,6 +192,12 @@ while pos <= size do
     redis.call('HSET', key, unpack(extra))
   end
 end
+local recorded = {}
+for eo, r in pairs(fresh) do
+  recorded[#recorded + 1] = entries[eo]
+  recorded[#recorded + 1] = r
+end
+if #recorded > 0 then redis.call('HSET', KEYS[5], unpack(recorded)) end
 if #applied > 0 then
   local all = '[' .. table.concat(applied, ',') .. ']'
   redis.call('PUBLISH', KEYS[1], all)

@@ -54,6 +54,12 @@ export interface GateRange {
   last: string;
 }
 
+/** Where each message of a batch comes from: its entry id and its index in that entry (decision records). */
+export interface Origins {
+  ids: readonly string[];
+  indexes: readonly number[];
+}
+
 /** One queued script call: what its reply's decisions refer to, and how to send it again. */
 export interface ShadowCall {
   /** the telemetry messages the reply decides, in reply order (store by exception) */
@@ -88,13 +94,17 @@ export class ShadowWriter {
    * `pipe`, and with store by exception its decisions behind the order gate for `range`. Undefined when there is
    * nothing to send.
    */
-  queue(pipe: ChainableCommander, batch: Ok[], range?: GateRange): ShadowCall | undefined {
+  queue(pipe: ChainableCommander, batch: Ok[], range?: GateRange, origins?: Origins): ShadowCall | undefined {
     const gated = this.policy !== undefined && range !== undefined;
     if (!batch.length && !gated) return undefined;
     const telemetry = new Map<string, Ok[]>();
     const keys: string[] = [];
     const packer = this.packer;
-    for (const v of batch) {
+    /** per telemetry message: its entry's ordinal (1-based, in `entries`) and its index in the entry */
+    const where = new Map<Ok, [number, number]>();
+    const entries: string[] = [];
+    for (let i = 0; i < batch.length; i++) {
+      const v = batch[i]!;
       const d = v.device;
       if (!this.indexed.has(d.id)) {
         // Registry facts are written when a worker first sees the device (a restart picks up a moved device).
@@ -103,6 +113,11 @@ export class ShadowWriter {
         pipe.hset(this.keys.shadow(d.id), 'kind', d.kind, 'unit', d.unitId, 'district', d.districtId);
       }
       if (v.body.channel === 'telemetry') {
+        if (this.policy && origins) {
+          const id = origins.ids[i]!;
+          if (entries[entries.length - 1] !== id) entries.push(id);
+          where.set(v, [entries.length, origins.indexes[i]!]);
+        }
         const list = telemetry.get(d.id);
         if (list) list.push(v);
         else telemetry.set(d.id, [v]);
@@ -121,25 +136,29 @@ export class ShadowWriter {
         this.pack(newest);
         continue;
       }
-      fieldsReceived += this.packDecided(list);
+      fieldsReceived += this.packDecided(list, where);
       for (const v of list) decided.push(v);
     }
     const blob = packer.take();
-    const fixed = [this.keys.shadowFeed, this.keys.shadowChanges, this.keys.ingestDecided, this.keys.uplink];
+    const fixed = [this.keys.shadowFeed, this.keys.shadowChanges, this.keys.ingestDecided, this.keys.uplink, this.keys.ingestDecisions];
     const maxLen = String(this.changesMaxLen);
     const spec = this.policy?.spec ?? '';
+    const entryIds = entries.join(' ');
     return {
       decided,
       fieldsReceived,
       send(p, gate = {}) {
         const g = gated ? [range.first, range.last, gate.prev ?? '', gate.force ? '1' : '0'] : ['', '', '', ''];
-        (p as ShadowPipe).twShadow(keys.length + 4, ...fixed, ...keys, maxLen, blob, ...g, spec);
+        (p as ShadowPipe).twShadow(keys.length + fixed.length, ...fixed, ...keys, maxLen, blob, ...g, spec, entryIds);
       },
     };
   }
 
-  /** A 'p' record: the newest message as the shadow's telemetry, then every message's time and encoded values. */
-  private packDecided(list: Ok[]): number {
+  /**
+   * A 'p' record: the newest message as the shadow's telemetry, then per message its time, where it comes from
+   * (0 0: nowhere to record its decision) and its encoded values.
+   */
+  private packDecided(list: Ok[], where: Map<Ok, [number, number]>): number {
     const newest = list[list.length - 1]!;
     const c = this.policy!.kinds[newest.device.kind];
     this.head('p', newest, 'telemetryTs', newest.ts);
@@ -149,15 +168,18 @@ export class ShadowWriter {
     this.packer.str(newest.clockSkew ? '1' : '0');
     this.packer.str(String(c.index));
     this.packer.str(String(list.length));
-    const width = 2 + c.fields.length;
+    const width = 4 + c.fields.length;
     if (this.row.length < width * list.length) this.row = new Float64Array(width * list.length * 2);
     const row = this.row;
     let present = 0;
     list.forEach((v, i) => {
       const o = i * width;
+      const [entry, index] = where.get(v) ?? [0, 0];
       row[o] = v.ts;
       row[o + 1] = v.sub;
-      present += c.encode((v.body as { value: Record<string, unknown> }).value, row, o + 2);
+      row[o + 2] = entry;
+      row[o + 3] = index;
+      present += c.encode((v.body as { value: Record<string, unknown> }).value, row, o + 4);
     });
     this.packer.doubles(row, 0, width * list.length);
     return present;

@@ -15,8 +15,8 @@
  *   - when a value of the field is stored at its very millisecond: the field (a replay: it must be there);
  *   - when the last stored value is older than the message (so it is the value in force at the message's time):
  *     nothing if the message is within the rule of it (a replay decides as before), else the message's value and,
- *     one nanosecond later, a restore of the value in force, so that later messages, decided against that value,
- *     are still reconstructed from it (a device time only: a server time has no free nanosecond);
+ *     one microsecond later, a restore of the value in force, so that later messages, decided against that value,
+ *     are still reconstructed from it (a device time only, a whole millisecond: a server time has no free slot);
  *   - when a newer value is stored (the value in force at the message's time is unknown): the message's value
  *     (err on the side of storing).
  */
@@ -25,7 +25,7 @@ import { RULE, type CompiledKind } from './store-policy.js';
 export interface Decision {
   /** bit j: field j is stored */
   mask: number;
-  /** bit j: field j is restored one nanosecond after the message */
+  /** bit j: field j is restored one microsecond after the message */
   restoreMask: number;
   /** the restored values, in field order */
   restoreValues: number[];

@@ -38,6 +38,8 @@ function message(id: string, value: Record<string, unknown>, ts = value.ts as nu
   return { ok: true, device: cache.get(id)!, ts, sub, clockSkew: false, deviceTs: 0, receivedAt: ts, body: { channel: 'telemetry', value } };
 }
 
+const valuesOf = (v: Ok) => (v.body as { value: Record<string, unknown> }).value;
+
 let entrySeq = 0;
 /** Sends one script call for `batch` as the stream entries after the previous call's (so the gate lets it through). */
 async function decideInRedis(writer: ShadowWriter, batch: Ok[]): Promise<Map<Ok, Decision>> {
@@ -46,7 +48,9 @@ async function decideInRedis(writer: ShadowWriter, batch: Ok[]): Promise<Map<Ok,
   const call = writer.queue(pipe, batch, { first, last: first })!;
   call.send(pipe);
   const results = (await pipe.exec())!;
-  const reply = parseShadowReply(results[results.length - 1]![1]);
+  const [err, raw] = results[results.length - 1]!;
+  if (err) throw err;
+  const reply = parseShadowReply(raw);
   if (reply.wait) throw new Error('the gate held a batch back');
   const out = new Map<Ok, Decision>();
   call.decided.forEach((v, i) => out.set(v, { mask: parseInt(reply.masks.slice(i * 4, i * 4 + 4), 16), restoreMask: 0, restoreValues: [] }));
@@ -66,7 +70,7 @@ function reference(policy: CompiledPolicy) {
     let st = states.get(v.device.id);
     if (!st) states.set(v.device.id, (st = newState(c)));
     const values = new Float64Array(c.fields.length);
-    c.encode(v.body.value as Record<string, unknown>, values, 0);
+    c.encode(valuesOf(v), values, 0);
     return decide(c, st, v.ts, v.sub, values);
   };
 }
@@ -96,7 +100,7 @@ describe('store by exception: the decisions in Redis', () => {
       // now and then a message of the past again (a replay after a crash) or a reading that arrives late
       if (r() < 0.3 && sent.length > 50) {
         const old = sent[Math.floor(r() * (sent.length - 30))]!;
-        batch.push(r() < 0.5 ? old : message(old.device.id, { ...(old.body.value as Record<string, unknown>), load: 77, door: 'open', pressure: 1.5 }, (old.ts as number) + 300));
+        batch.push(r() < 0.5 ? old : message(old.device.id, { ...valuesOf(old), load: 77, door: 'open', pressure: 1.5 }, (old.ts as number) + 300));
         late++;
       }
       const got = await decideInRedis(writer, batch);
@@ -114,5 +118,67 @@ describe('store by exception: the decisions in Redis', () => {
     expect(restores).toBeGreaterThan(0);
     expect(stored).toBeGreaterThan(100);
     expect(stored).toBeLessThan(sent.length);
+  });
+
+  it('an entry delivered again gets its recorded decisions back, whatever was decided since, and leaves the state alone', async () => {
+    const policy = compilePolicy(storagePolicy({ heartbeatS: 600 }));
+    const keys = pipelineKeys(freshPrefix());
+    const writer = new ShadowWriter(keys, 1000, policy);
+    const t0 = 1_700_000_000_000;
+    const e = (ts: number, load: number, door = 'closed') => message('E00000', { ts, floor: 1, direction: 'stop', speed: 0, door, doorZone: true, passenger: false, mode: 1, power: 'mains', runCount: 1, runHours: 1, load });
+    const send = async (batch: Ok[], entry: string) => {
+      const pipe = redis.pipeline();
+      const call = writer.queue(pipe, batch, { first: entry, last: entry }, { ids: batch.map(() => entry), indexes: batch.map((_, i) => i) })!;
+      call.send(pipe);
+      const results = (await pipe.exec())!;
+      const reply = parseShadowReply(results[results.length - 1]![1]);
+      if (reply.wait) throw new Error('held back');
+      return reply;
+    };
+    const first = [e(t0, 10), e(t0 + 1000, 30, 'open'), e(t0 + 2000, 32, 'open')];
+    const decided = await send(first, '1-0');
+    // first: every field (there is no seq); then the door (bit 3) and the load (bit 10, 10 → 30 is beyond 5); 30 → 32 is not
+    expect(decided.masks).toBe('07ff' + '0408' + '0000');
+    expect(await redis.hget(keys.ingestDecisions, '1-0')).toBe('0:07ff;1:0408;2:0000');
+    // newer messages move the state on: the door closes, the load drops
+    await send([e(t0 + 3000, 5), e(t0 + 4000, 5)], '2-0');
+    const state = await redis.hgetBuffer(keys.shadow('E00000'), 'stored');
+    // the first entry delivered again (its worker died before writing): the same decisions, no restore, no new state
+    const again = await send(first, '1-0');
+    expect(again.masks).toBe(decided.masks);
+    expect(again.restores).toBe('');
+    expect(await redis.hgetBuffer(keys.shadow('E00000'), 'stored')).toEqual(state);
+    // without its record it would be a late message: decided against the newest stored values
+    await redis.hdel(keys.ingestDecisions, '1-0');
+    expect((await send(first, '1-0')).masks).not.toBe(decided.masks);
+  });
+
+  it('the order gate holds a batch back until the batch before it is decided, or until it is told to go', async () => {
+    const policy = compilePolicy(storagePolicy());
+    const keys = pipelineKeys(freshPrefix());
+    const writer = new ShadowWriter(keys, 1000, policy);
+    const ids: string[] = [];
+    for (let i = 0; i < 8; i++) ids.push((await redis.xadd(keys.uplink, '*', 'v', '2', 'n', '0', 'b', ''))!);
+    const send = async (first: number, last: number, gate: { prev?: string; force?: boolean } = {}) => {
+      const pipe = redis.pipeline();
+      writer.queue(pipe, [], { first: ids[first]!, last: ids[last]! })!.send(pipe, gate);
+      const results = (await pipe.exec())!;
+      return parseShadowReply(results[results.length - 1]![1]);
+    };
+    expect(await send(0, 0)).toMatchObject({ wait: false });
+    expect(await redis.get(keys.ingestDecided)).toBe(ids[0]);
+    // entries 3–4 before 1–2: wait for entry 2
+    expect(await send(3, 4)).toEqual({ wait: true, prev: ids[2] });
+    expect(await redis.get(keys.ingestDecided)).toBe(ids[0]);
+    expect(await send(1, 2)).toMatchObject({ wait: false });
+    expect(await send(3, 4, { prev: ids[2] })).toMatchObject({ wait: false });
+    expect(await redis.get(keys.ingestDecided)).toBe(ids[4]);
+    // an old batch (reclaimed) goes at once and does not move the marker back
+    expect(await send(1, 2)).toMatchObject({ wait: false });
+    expect(await redis.get(keys.ingestDecided)).toBe(ids[4]);
+    // entry 5 never decided (its worker died): 6–7 wait, then go when told to
+    expect(await send(6, 7)).toEqual({ wait: true, prev: ids[5] });
+    expect(await send(6, 7, { prev: ids[5], force: true })).toMatchObject({ wait: false });
+    expect(await redis.get(keys.ingestDecided)).toBe(ids[7]);
   });
 });

@@ -20,6 +20,11 @@ export interface PipelineKeys {
    * ingest workers decide batches in stream order (ingest/src/store-gate.ts)
    */
   ingestDecided: string;
+  /**
+   * hash: per uplink entry id, the storage decisions made for its messages, kept until the entry is acknowledged,
+   * so that an entry delivered again (its worker died before writing) is stored exactly as decided
+   */
+  ingestDecisions: string;
   /** hash: invalid message counts per "deviceId|reason" */
   invalidCounts: string;
   /** stream: camera health changes from streams/ (offline, blank, frozen, ok), read by alerts */
@@ -39,6 +44,7 @@ export function pipelineKeys(prefix = 'tw'): PipelineKeys {
     shadowFeed: `${prefix}:feed:shadow`,
     shadowChanges: `${prefix}:changes:shadow`,
     ingestDecided: `${prefix}:ingest:decided`,
+    ingestDecisions: `${prefix}:ingest:decisions`,
     invalidCounts: `${prefix}:invalid-counts`,
     cameraEvents: `${prefix}:camera-events`,
     bullPrefix: `${prefix}:bull`,
