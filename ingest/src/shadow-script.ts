@@ -16,7 +16,7 @@
  * id of the entry before it ('': look it up), "1" to go ahead whatever the marker says. ARGV[7] the policy
  * (store-policy.ts spec). ARGV[8] the ids of the entries whose messages are decided, space separated.
  * Decision records (KEYS[5], a hash by entry id, deleted when the entry is acknowledged): "index:mask[:restore
- * mask:value,…]" per decided message of the entry, joined by ';'. An entry delivered again (its worker died
+ * mask:value,…]" per decided message of the entry that stored something, joined by ';' (empty: nothing stored). An entry delivered again (its worker died
  * before writing it) gets its recorded decisions back, and the state is left alone: it is stored exactly as
  * decided, whatever was decided since.
  * Reply: {applied, masks, restores}: masks 4 hex digits per decided message in order, restores
@@ -59,14 +59,8 @@ for spec in string.gmatch(ARGV[7], '[^|]+') do
     n = n + 1
     p.rule[n], p.db[n], p.hb[n], p.bit[n] = tonumber(r), tonumber(d), tonumber(h), 2 ^ (n - 1)
   end
-  p.n, p.mfmt, p.sfmt = n, '<' .. string.rep('d', n + 4), '<' .. string.rep('d', 2 * n + 3)
+  p.n, p.mfmt, p.sfmt = n, '<' .. string.rep('d', n + 4), '<' .. string.rep('d', 2 * n + 1)
   pol[#pol + 1] = p
-end
-local function beyond(r, d, v, s)
-  if r == 1 then return v ~= s end
-  if r == 2 then return math.abs(v - s) > d end
-  if r == 3 then return math.abs(v - s) > d * math.abs(s) end
-  return r == 4
 end
 local entries, recs, fresh = {}, {}, {}
 for e in string.gmatch(ARGV[8], '%S+') do entries[#entries + 1] = e end
@@ -87,7 +81,7 @@ while pos <= size do
   mode, gf, gv, seen, id, ts, pos = struct.unpack(head, blob, pos)
   local key = KEYS[k]
   k = k + 1
-  local changes, fields, cur, state
+  local changes, fields, cur, state, storedAt
   if mode == 't' or mode == 'p' then
     local telemetry, skew
     telemetry, skew, pos = struct.unpack(two, blob, pos)
@@ -103,75 +97,95 @@ while pos <= size do
     local kind, count
     kind, count, pos = struct.unpack(two, blob, pos)
     local p = pol[tonumber(kind)]
-    cur = redis.call('HMGET', key, 'lastSeen', gf, 'stored')
-    local st
-    if cur[3] and #cur[3] == 8 * (2 * p.n + 3) then
+    local nf, rule, db, hb, bit = p.n, p.rule, p.db, p.hb, p.bit
+    cur = redis.call('HMGET', key, 'lastSeen', gf, 'stored', 'storedAt')
+    -- st: the layout, then per field its last stored value and time; (wms, wsub): the newest message decided
+    local st, wms, wsub = nil, 0, 0
+    if cur[3] and #cur[3] == 8 * (2 * nf + 1) then
       st = { struct.unpack(p.sfmt, cur[3]) }
       if st[1] ~= p.layout then st = nil end
     end
+    if st and cur[4] and #cur[4] == 16 then wms, wsub = struct.unpack('<dd', cur[4]) end
     if not st then
-      st = { p.layout, 0, 0 }
-      for j = 4, 2 * p.n + 3 do st[j] = 0 end
+      st = { p.layout }
+      for j = 2, 2 * nf + 1 do st[j] = 0 end
     end
-    local dirty = false
+    local dirty, moved = false, false
     for _ = 1, tonumber(count) do
       local m = { struct.unpack(p.mfmt, blob, pos) }
-      pos = m[p.n + 5]
+      pos = m[nf + 5]
       local ms, sub, eo, ix = m[1], m[2], m[3], m[4]
-      local rec = recs[eo] and recs[eo][ix]
+      local rec = recs[eo]
       if rec then
-        -- delivered again: as decided then
-        local hex, rm, rv = string.match(rec, '^(%x+):?(%d*):?(.*)$')
-        masks[#masks + 1] = hex
-        if rm ~= '' then restores[#restores + 1] = ordinal .. ',' .. rm .. ',' .. rv end
+        -- delivered again: as decided then (a message the record does not list stored nothing)
+        local d = rec[ix]
+        if d then
+          local hex, rm, rv = string.match(d, '^(%x+):?(%d*):?(.*)$')
+          masks[#masks + 1] = hex
+          if rm ~= '' then restores[#restores + 1] = ordinal .. ',' .. rm .. ',' .. rv end
+        else
+          masks[#masks + 1] = '0000'
+        end
       else
-        local inorder = ms > st[2] or (ms == st[2] and sub > st[3])
-        local mask, with, rmask, rvals = 0, 0, 0, {}
-        for j = 1, p.n do
+        local inorder = ms > wms or (ms == wms and sub > wsub)
+        local mask, with, rmask, rvals = 0, 0, 0, nil
+        for j = 1, nf do
           local v = m[j + 4]
           if v == v then
-            local r = p.rule[j]
+            local r = rule[j]
             if r == 5 then
-              with = with + p.bit[j]
+              with = with + bit[j]
             else
-              local si = 2 + 2 * j
-              local s, tau = st[si], st[si + 1]
+              local s, tau = st[2 * j], st[2 * j + 1]
               local store = false
               if r == 4 then
                 store = true
               elseif inorder then
-                store = tau == 0 or ms - tau >= p.hb[j] or beyond(r, p.db[j], v, s)
-                if store then st[si], st[si + 1], dirty = v, ms, true end
+                store = tau == 0 or ms - tau >= hb[j]
+                if not store and v ~= s then
+                  if r == 1 then store = true
+                  elseif r == 2 then store = math.abs(v - s) > db[j]
+                  else store = math.abs(v - s) > db[j] * math.abs(s) end
+                end
+                if store then st[2 * j], st[2 * j + 1], dirty = v, ms, true end
               elseif tau == 0 or tau >= ms then
                 store = true
-              elseif beyond(r, p.db[j], v, s) then
+              elseif v ~= s and (r == 1 or (r == 2 and math.abs(v - s) > db[j]) or (r == 3 and math.abs(v - s) > db[j] * math.abs(s))) then
                 store = true
                 if sub == 0 then
-                  rmask = rmask + p.bit[j]
+                  rmask = rmask + bit[j]
+                  rvals = rvals or {}
                   rvals[#rvals + 1] = string.format('%.17g', s)
                 end
               end
-              if store then mask = mask + p.bit[j] end
+              if store then mask = mask + bit[j] end
             end
           end
         end
-        if mask > 0 then mask = mask + with end
-        if inorder then st[2], st[3], dirty = ms, sub, true end
-        local hex = string.format('%04x', mask)
-        masks[#masks + 1] = hex
-        if rmask > 0 then
-          local rv = table.concat(rvals, ',')
-          restores[#restores + 1] = ordinal .. ',' .. rmask .. ',' .. rv
-          hex = hex .. ':' .. rmask .. ':' .. rv
-        end
-        if eo > 0 then
-          local line = ix .. ':' .. hex
-          fresh[eo] = fresh[eo] and (fresh[eo] .. ';' .. line) or line
+        if inorder then wms, wsub, moved = ms, sub, true end
+        if mask == 0 then
+          masks[#masks + 1] = '0000'
+          -- an entry whose messages stored nothing still gets a record: it was decided
+          if eo > 0 and not fresh[eo] then fresh[eo] = '' end
+        else
+          local hex = string.format('%04x', mask + with)
+          masks[#masks + 1] = hex
+          if rmask > 0 then
+            local rv = table.concat(rvals, ',')
+            restores[#restores + 1] = ordinal .. ',' .. rmask .. ',' .. rv
+            hex = hex .. ':' .. rmask .. ':' .. rv
+          end
+          if eo > 0 then
+            local line = ix .. ':' .. hex
+            local f = fresh[eo]
+            fresh[eo] = (f and f ~= '') and (f .. ';' .. line) or line
+          end
         end
       end
       ordinal = ordinal + 1
     end
-    if dirty then state = struct.pack(p.sfmt, unpack(st, 1, 2 * p.n + 3)) end
+    if dirty then state = struct.pack(p.sfmt, unpack(st, 1, 2 * nf + 1)) end
+    if moved then storedAt = struct.pack('<dd', wms, wsub) end
   else
     cur = redis.call('HMGET', key, 'lastSeen', gf)
   end
@@ -183,6 +197,10 @@ while pos <= size do
   if state then
     extra[#extra + 1] = 'stored'
     extra[#extra + 1] = state
+  end
+  if storedAt then
+    extra[#extra + 1] = 'storedAt'
+    extra[#extra + 1] = storedAt
   end
   if not (cur[2] and tonumber(cur[2]) > tonumber(gv)) then
     for j = 1, #extra do fields[#fields + 1] = extra[j] end

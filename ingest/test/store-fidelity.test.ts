@@ -161,4 +161,38 @@ describe('store by exception, end to end', () => {
       await second!.stop();
     }
   });
+
+  it('history: a steady device holds its value between heartbeats, a silent one reads as no data after twice the heartbeat', async () => {
+    const prefix = freshPrefix();
+    const config = ingestConfig(servers.redisServer.url, prefix, { influxUrl: servers.influx.url }, exceptionConfig);
+    const t0 = Date.now() - 3_600_000;
+    const steady = (ts: number, seq: number) => ({ ts, seq, floor: 3, direction: 'stop', speed: 0, door: 'closed', doorZone: true, passenger: false, mode: 1, power: 'mains', runCount: 10, runHours: 2, load: 0 });
+    // one reading a second for a minute, silence, then one more at 160 s with the door open
+    const sent = [...Array.from({ length: 60 }, (_, i) => steady(t0 + i * 1000, i)), { ...steady(t0 + 160_000, 60), door: 'open' }];
+    await append(servers.redis, prefix, sent.map((m) => entry(telemetryTopic('elevator', 'E00000'), m)));
+    const [worker] = await startWorkers(config, 1);
+    try {
+      await drained(servers.redis, prefix);
+      const history = createHistory(config.influx, { policy });
+      const steps = await history.steps({ deviceId: 'E00000', kind: 'elevator', from: t0, to: t0 + 200_000 });
+      // stored: the first reading, a heartbeat every 20 s while it reports, and the change
+      expect(steps.series.door!.map((p) => [(p.time - t0) / 1000, p.value])).toEqual([[0, 'closed'], [20, 'closed'], [40, 'closed'], [160, 'open']]);
+      expect(steps.series.floor!.map((p) => (p.time - t0) / 1000)).toEqual([0, 20, 40, 160]);
+      expect(fidelityProblems('elevator', sent, (f) => steps.series[f], policy)).toEqual([]);
+      const series = await history.series({ deviceId: 'E00000', kind: 'elevator', from: t0, to: t0 + 200_000, points: 200 });
+      const at = (sec: number) => series.points.find((p) => p.time === t0 + sec * 1000)?.values;
+      for (const sec of [0, 1, 19, 30, 59]) expect(at(sec)).toMatchObject({ door: 'closed', floor: 3, doorZone: 1 });
+      // the last stored value (40 s) holds for twice the heartbeat (within the one-second bucket it is in), then nothing
+      expect(at(80)).toMatchObject({ door: 'closed' });
+      expect(series.points.filter((p) => p.time > t0 + 81_000 && p.time < t0 + 160_000)).toEqual([]);
+      expect(at(160)).toMatchObject({ door: 'open', floor: 3 });
+      expect(at(199)).toMatchObject({ door: 'open' });
+      // a range that starts after the last change still shows the value in force (read from before it)
+      const later = await history.series({ deviceId: 'E00000', kind: 'elevator', from: t0 + 170_000, to: t0 + 180_000, points: 10 });
+      expect(later.points).toHaveLength(10);
+      expect(later.points.every((p) => p.values.door === 'open' && p.values.floor === 3)).toBe(true);
+    } finally {
+      await worker!.stop();
+    }
+  });
 });
