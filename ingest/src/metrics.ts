@@ -10,6 +10,8 @@ export interface IngestMetrics {
   points: Counter;
   fieldsReceived: Counter;
   fieldsStored: Counter;
+  orderWaits: Counter;
+  orderForced: Counter;
   batchSeconds: Histogram;
   endToEndSeconds: Histogram;
   backlog: Gauge;
@@ -33,6 +35,12 @@ export function createIngestMetrics(): IngestMetrics {
     fieldsStored: new Counter({
       name: 'ingest_fields_stored_total',
       help: 'Telemetry field values handed to InfluxDB (store by exception: changed, beyond the deadband, heartbeat, or restored; all of them with TW_INGEST_STORE=all)',
+      registers: r,
+    }),
+    orderWaits: new Counter({ name: 'ingest_order_waits_total', help: 'Batches whose storage decisions waited for an earlier batch of another worker (store-gate.ts)', registers: r }),
+    orderForced: new Counter({
+      name: 'ingest_order_forced_total',
+      help: 'Batches decided without waiting any longer for an earlier batch (TW_INGEST_STORE_ORDER_WAIT_MS passed: its worker died or lost Redis)',
       registers: r,
     }),
     batchSeconds: new Histogram({

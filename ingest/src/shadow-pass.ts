@@ -8,6 +8,7 @@
 import type { ChainableCommander, Redis } from 'ioredis';
 import type { Logger } from '@tianwang/core/log';
 import { parseShadowReply } from './shadow-script.js';
+import type { IngestMetrics } from './metrics.js';
 import type { GateRange, ShadowCall, ShadowWriter } from './shadow-writer.js';
 import type { DecisionOrder } from './store-gate.js';
 import type { CompiledPolicy } from './store-policy.js';
@@ -42,6 +43,7 @@ export interface PassDeps {
   policy?: CompiledPolicy;
   order?: DecisionOrder;
   log: Logger;
+  metrics: IngestMetrics;
 }
 
 /** Queues the shadow calls of `chunks` on `pipe`; `finish` runs the pipeline and resolves the decisions. */
@@ -100,10 +102,14 @@ export function queueShadow(pipe: ChainableCommander, chunks: Chunk[], d: PassDe
         });
         if (waiting < 0) return out;
         // Our own earlier batches first, then the others': then send this batch's calls again, in order.
+        d.metrics.orderWaits.inc();
         await turn!.previous;
         const first = parseShadowReply(results[calls[waiting]!.at]![1]) as { prev: string };
         const inTurn = await d.order!.waitFor(first.prev, started + d.order!.waitMs);
-        if (!inTurn) d.log.warn({ entry: first.prev, waitedMs: Date.now() - started }, 'the batch before this one was not decided in time (its worker died?); deciding anyway');
+        if (!inTurn) {
+          d.metrics.orderForced.inc();
+          d.log.warn({ entry: first.prev, waitedMs: Date.now() - started }, 'the batch before this one was not decided in time (its worker died?); deciding anyway');
+        }
         const again = d.redis.pipeline();
         const resent = calls.slice(waiting);
         resent.forEach(({ call }, i) => call.send(again, i === 0 ? { prev: first.prev, force: !inTurn } : {}));
