@@ -12,6 +12,7 @@ import { UPLINK_APPEND_SCRIPT } from '@tianwang/broker';
 import { ShadowWriter, compilePolicy, defineShadowCommand, deviceTagSet } from '@tianwang/ingest';
 import { storagePolicy } from '@tianwang/core/schemas';
 import { startRedis } from '@tianwang/core/testing';
+import { fleetTraces } from './fleet-traces.js';
 import { cpuSeconds } from './measure.js';
 
 const N = Number(process.argv[2] ?? 200_000);
@@ -123,13 +124,18 @@ for (const store of process.env.STORE ? [process.env.STORE] : ['all', 'exception
   const keys = pipelineKeys(`cost${store}`);
   const shadow = new ShadowWriter(keys, 10_000, store === 'exception' ? compilePolicy(storagePolicy()) : undefined);
   let entry = 0;
-  await measure(`shadow script (hash + PUBLISH + change stream${store === 'exception' ? ' + storage decisions' : ''}), 1,000 updates per batch`, N, async () => {
+  // PAYLOAD=fleet: firmware-sim elevator readings, one a second per device (fleet-traces.ts); default: the same reading
+  // with a new seq and run counter each time (every message stores something)
+  const t0 = Date.now() - 3_600_000;
+  const traces = process.env.PAYLOAD === 'fleet' ? fleetTraces('fleet', fleet.length, t0) : undefined;
+  const text = (i: number) => (traces ? traces.payload(i % fleet.length, t0 + Math.floor(i / fleet.length) * 1000, i) : payload(i));
+  await measure(`shadow script (hash + PUBLISH + change stream${store === 'exception' ? ' + storage decisions' : ''}), 1,000 updates per batch${traces ? ', fleet readings' : ''}`, N, async () => {
     for (let i = 0; i < N; i += 1000) {
       const pipe = redis.pipeline();
       const now = Date.now();
       const batch = Array.from({ length: Math.min(1000, N - i) }, (_, j) => ({
-        ok: true as const, device: fleet[(i + j) % fleet.length]!, ts: now, sub: 0, clockSkew: false, deviceTs: 0, receivedAt: now,
-        body: { channel: 'telemetry' as const, value: JSON.parse(payload(i + j)) as Record<string, unknown> },
+        ok: true as const, device: fleet[(i + j) % fleet.length]!, ts: traces ? t0 + Math.floor((i + j) / fleet.length) * 1000 : now, sub: 0, clockSkew: false, deviceTs: 0, receivedAt: now,
+        body: { channel: 'telemetry' as const, value: JSON.parse(text(i + j)) as Record<string, unknown> },
       }));
       // one stream entry per 64 messages, as the broker writes them
       const ids = batch.map((_, j) => `${entry + 1 + Math.floor(j / 64)}-0`);

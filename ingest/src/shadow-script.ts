@@ -21,13 +21,10 @@
  * decided, whatever was decided since.
  * Reply: {applied, masks, restores}: masks 4 hex digits per decided message in order, restores
  * "ordinal,mask,value,…" joined by ';'; or {-1, previous id} when the gate says to wait.
- * One packed argument instead of 8 or more per update: ioredis spent ≈ 3–5 µs per update turning each argument
+ * One packed argument (packer.ts) instead of 8 or more per update: ioredis spent ≈ 3–5 µs per update turning each argument
  * into a command part (bench/ingest/stream-only.ts with DEVICES=20000, where no update coalesces).
  */
-import { endianness } from 'node:os';
 import type { Redis } from 'ioredis';
-
-const LITTLE_ENDIAN = endianness() === 'LE';
 
 export const SHADOW_SCRIPT = `
 local maxlen, blob = ARGV[1], ARGV[2]
@@ -52,14 +49,14 @@ if ARGV[3] ~= '' then
 end
 local pol = {}
 for spec in string.gmatch(ARGV[7], '[^|]+') do
-  local layout, rest = string.match(spec, '^(%d+):(.*)$')
-  local p = { layout = tonumber(layout), rule = {}, db = {}, hb = {}, bit = {} }
+  local layout, cmp, rest = string.match(spec, '^(%d+):(%d+):(.*)$')
+  local p = { layout = tonumber(layout), cmp = tonumber(cmp), rule = {}, db = {}, hb = {}, bit = {} }
   local n = 0
   for r, d, h in string.gmatch(rest, '(%d),([^,;]+),(%d+)') do
     n = n + 1
     p.rule[n], p.db[n], p.hb[n], p.bit[n] = tonumber(r), tonumber(d), tonumber(h), 2 ^ (n - 1)
   end
-  p.n, p.mfmt, p.sfmt = n, '<' .. string.rep('d', n + 4), '<' .. string.rep('d', 2 * n + 1)
+  p.n, p.vfmt, p.sfmt, p.cfmt, p.fast = n, '<' .. string.rep('d', n), '<' .. string.rep('d', 2 * n + 2), '<' .. string.rep('d', p.cmp), p.cmp > 0
   pol[#pol + 1] = p
 end
 local entries, recs, fresh = {}, {}, {}
@@ -99,22 +96,20 @@ while pos <= size do
     local p = pol[tonumber(kind)]
     local nf, rule, db, hb, bit = p.n, p.rule, p.db, p.hb, p.bit
     cur = redis.call('HMGET', key, 'lastSeen', gf, 'stored', 'storedAt')
-    -- st: the layout, then per field its last stored value and time; (wms, wsub): the newest message decided
-    local st, wms, wsub = nil, 0, 0
-    if cur[3] and #cur[3] == 8 * (2 * nf + 1) then
-      st = { struct.unpack(p.sfmt, cur[3]) }
-      if st[1] ~= p.layout then st = nil end
-    end
-    if st and cur[4] and #cur[4] == 16 then wms, wsub = struct.unpack('<dd', cur[4]) end
-    if not st then
-      st = { p.layout }
-      for j = 2, 2 * nf + 1 do st[j] = 0 end
+    -- the state: layout, the earliest time a heartbeat is due, per field the last stored value, then their times;
+    -- (wms, wsub): the newest message decided. Unpacked only when a message is not the same as what is stored.
+    local raw, st, vals, due, wms, wsub = cur[3], nil, nil, 0, 0, 0
+    if raw and #raw == 8 * (2 * nf + 2) and struct.unpack('<d', raw) == p.layout then
+      due = struct.unpack('<d', raw, 9)
+      if p.fast then vals = string.sub(raw, 17, 16 + 8 * p.cmp) end
+      if cur[4] and #cur[4] == 16 then wms, wsub = struct.unpack('<dd', cur[4]) end
+    else
+      raw = nil
     end
     local dirty, moved = false, false
     for _ = 1, tonumber(count) do
-      local m = { struct.unpack(p.mfmt, blob, pos) }
-      pos = m[nf + 5]
-      local ms, sub, eo, ix = m[1], m[2], m[3], m[4]
+      local ms, sub, eo, ix, at = struct.unpack('<dddd', blob, pos)
+      pos = at + 8 * nf
       local rec = recs[eo]
       if rec then
         -- delivered again: as decided then (a message the record does not list stored nothing)
@@ -129,37 +124,58 @@ while pos <= size do
       else
         local inorder = ms > wms or (ms == wms and sub > wsub)
         local mask, with, rmask, rvals = 0, 0, 0, nil
-        for j = 1, nf do
-          local v = m[j + 4]
-          if v == v then
-            local r = rule[j]
-            if r == 5 then
-              with = with + bit[j]
+        -- the same values as stored (byte for byte) and no heartbeat due: nothing to store, without looking closer
+        if not (vals and inorder and ms < due and string.sub(blob, at, at + 8 * p.cmp - 1) == vals) then
+          if not st then
+            if raw then
+              st = { struct.unpack(p.sfmt, raw) }
             else
-              local s, tau = st[2 * j], st[2 * j + 1]
-              local store = false
-              if r == 4 then
-                store = true
-              elseif inorder then
-                store = tau == 0 or ms - tau >= hb[j]
-                if not store and v ~= s then
-                  if r == 1 then store = true
-                  elseif r == 2 then store = math.abs(v - s) > db[j]
-                  else store = math.abs(v - s) > db[j] * math.abs(s) end
-                end
-                if store then st[2 * j], st[2 * j + 1], dirty = v, ms, true end
-              elseif tau == 0 or tau >= ms then
-                store = true
-              elseif v ~= s and (r == 1 or (r == 2 and math.abs(v - s) > db[j]) or (r == 3 and math.abs(v - s) > db[j] * math.abs(s))) then
-                store = true
-                if sub == 0 then
-                  rmask = rmask + bit[j]
-                  rvals = rvals or {}
-                  rvals[#rvals + 1] = string.format('%.17g', s)
-                end
-              end
-              if store then mask = mask + bit[j] end
+              st = { p.layout, 0 }
+              for j = 3, 2 * nf + 2 do st[j] = 0 end
             end
+          end
+          local m = { struct.unpack(p.vfmt, blob, at) }
+          for j = 1, nf do
+            local v = m[j]
+            if v == v then
+              local r = rule[j]
+              if r == 5 then
+                with = with + bit[j]
+              else
+                local s, tau = st[2 + j], st[2 + nf + j]
+                local store = false
+                if r == 4 then
+                  store = true
+                elseif inorder then
+                  store = tau == 0 or ms - tau >= hb[j]
+                  if not store and v ~= s then
+                    if r == 1 then store = true
+                    elseif r == 2 then store = math.abs(v - s) > db[j]
+                    else store = math.abs(v - s) > db[j] * math.abs(s) end
+                  end
+                  if store then st[2 + j], st[2 + nf + j], dirty = v, ms, true end
+                elseif tau == 0 or tau >= ms then
+                  store = true
+                elseif v ~= s and (r == 1 or (r == 2 and math.abs(v - s) > db[j]) or (r == 3 and math.abs(v - s) > db[j] * math.abs(s))) then
+                  store = true
+                  if sub == 0 then
+                    rmask = rmask + bit[j]
+                    rvals = rvals or {}
+                    rvals[#rvals + 1] = string.format('%.17g', s)
+                  end
+                end
+                if store then mask = mask + bit[j] end
+              end
+            end
+          end
+          if inorder and mask > 0 then
+            -- values and heartbeats moved: the next comparisons need them
+            due = math.huge
+            for j = 1, nf do
+              local r = rule[j]
+              if r <= 3 and st[2 + nf + j] + hb[j] < due then due = st[2 + nf + j] + hb[j] end
+            end
+            vals = p.fast and struct.pack(p.cfmt, unpack(st, 3, 2 + p.cmp)) or nil
           end
         end
         if inorder then wms, wsub, moved = ms, sub, true end
@@ -184,7 +200,10 @@ while pos <= size do
       end
       ordinal = ordinal + 1
     end
-    if dirty then state = struct.pack(p.sfmt, unpack(st, 1, 2 * nf + 1)) end
+    if dirty then
+      st[2] = due
+      state = struct.pack(p.sfmt, unpack(st, 1, 2 * nf + 2))
+    end
     if moved then storedAt = struct.pack('<dd', wms, wsub) end
   else
     cur = redis.call('HMGET', key, 'lastSeen', gf)
@@ -236,54 +255,4 @@ export function parseShadowReply(reply: unknown): ShadowReply {
   const r = reply as [number, string, string?];
   if (r[0] === -1) return { wait: true, prev: String(r[1]) };
   return { wait: false, applied: Number(r[0]), masks: String(r[1] ?? ''), restores: String(r[2] ?? '') };
-}
-
-/**
- * Builds the packed argument: strings as a 4-byte big-endian byte length and their UTF-8 bytes, and runs of
- * little-endian doubles (the decided messages' values) as they are.
- */
-export class Packer {
-  private buf = Buffer.allocUnsafe(16 * 1024);
-  private o = 0;
-
-  private room(n: number): void {
-    if (this.o + n <= this.buf.length) return;
-    const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.o + n));
-    this.buf.copy(next, 0, 0, this.o);
-    this.buf = next;
-  }
-
-  str(s: string): void {
-    // at most 3 bytes per UTF-16 unit
-    this.room(4 + s.length * 3);
-    const len = this.buf.write(s, this.o + 4);
-    this.buf.writeUInt32BE(len, this.o);
-    this.o += 4 + len;
-  }
-
-  doubles(values: Float64Array, from: number, to: number): void {
-    const n = (to - from) * 8;
-    this.room(n);
-    if (LITTLE_ENDIAN) this.buf.set(new Uint8Array(values.buffer, values.byteOffset + from * 8, n), this.o);
-    else for (let i = from; i < to; i++) this.buf.writeDoubleLE(values[i]!, this.o + (i - from) * 8);
-    this.o += n;
-  }
-
-  get length(): number {
-    return this.o;
-  }
-
-  /** The packed bytes (a copy: the packer may be reused). */
-  take(): Buffer {
-    const out = Buffer.from(this.buf.subarray(0, this.o));
-    this.o = 0;
-    return out;
-  }
-}
-
-/** Strings packed as the script reads them (tests and tools). */
-export function packStrings(parts: readonly string[]): Buffer {
-  const p = new Packer();
-  for (const s of parts) p.str(s);
-  return p.take();
 }

@@ -30,11 +30,12 @@
  */
 import type { ChainableCommander } from 'ioredis';
 import type { PipelineKeys } from '@tianwang/core/pipeline';
-import { Packer } from './shadow-script.js';
+import { Packer } from './packer.js';
 import type { CompiledPolicy } from './store-policy.js';
 import type { Validated } from './validator.js';
 
-export { defineShadowCommand, packStrings } from './shadow-script.js';
+export { defineShadowCommand } from './shadow-script.js';
+export { packStrings } from './packer.js';
 
 type ShadowPipe = ChainableCommander & {
   twShadow(numKeys: number, ...keysAndArgs: (string | Buffer)[]): ChainableCommander;

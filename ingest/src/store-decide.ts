@@ -3,9 +3,9 @@
  * which makes the same decision in Redis (tests compare the two on random series; the benchmark's load
  * generator uses this one to know how many values must be readable). Keep them identical.
  *
- * State per device (3 + 2 × fields doubles): the layout id, the watermark (time in ms and its sub-millisecond
+ * State per device here (3 + 2 × fields doubles): the layout id, the watermark (time in ms and its sub-millisecond
  * rank, see server-time.ts) of the newest message decided, then per field the last stored value and its time
- * (0: never stored).
+ * (0: never stored). The script keeps the same facts laid out for speed (shadow-script.ts).
  *
  * A message newer than the watermark (in order, the normal case) stores a field when it was never stored, its
  * heartbeat is due, or it changed (rule change) / moved beyond the deadband (deadband rules) from the last stored

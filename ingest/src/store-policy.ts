@@ -30,7 +30,11 @@ export interface CompiledKind {
 export interface CompiledPolicy {
   mode: StorageMode;
   kinds: Record<DeviceKind, CompiledKind>;
-  /** the script's policy argument: per kind `layout:code,deadband,heartbeatMs;…`, kinds joined by `|` */
+  /**
+   * the script's policy argument: per kind `layout:compared:code,deadband,heartbeatMs;…`, kinds joined by `|`, where
+   * `compared` is how many leading fields the script may compare byte for byte with the stored values to see at once
+   * that nothing is to be stored (every field but a trailing run of `with` fields; 0 when a field is `always`)
+   */
   spec: string;
 }
 
@@ -103,7 +107,10 @@ export function compilePolicy(policy: StoragePolicy): CompiledPolicy {
   // String(number) is the shortest text that reads back as the same double (the script's tonumber is exact)
   const spec = DEVICE_KINDS.map((k) => {
     const c = kinds[k];
-    return `${c.layout}:${c.rules.map((r, j) => `${r},${c.deadbands[j]},${c.heartbeatMs[j]}`).join(';')}`;
+    let compared = c.rules.length;
+    while (compared > 0 && c.rules[compared - 1] === RULE.with) compared--;
+    if (c.rules.includes(RULE.always)) compared = 0;
+    return `${c.layout}:${compared}:${c.rules.map((r, j) => `${r},${c.deadbands[j]},${c.heartbeatMs[j]}`).join(';')}`;
   }).join('|');
   return { mode: policy.mode, kinds, spec };
 }

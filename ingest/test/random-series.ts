@@ -20,8 +20,8 @@ const round = (v: number, step: number) => Math.round(v / step) * step;
 const fix = (v: number) => Number(v.toFixed(3));
 const clamp = (v: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, v));
 
-/** `n` payloads of one device, one per `stepMs` from `t0`. */
-export function randomSeries(kind: DeviceKind, n: number, seed: number, t0: number, stepMs = 1000): Record<string, unknown>[] {
+/** `n` payloads of one device, one per `stepMs` from `t0`; `calm`: the share of readings that repeat the previous one. */
+export function randomSeries(kind: DeviceKind, n: number, seed: number, t0: number, stepMs = 1000, calm = 0): Record<string, unknown>[] {
   const r = rng(seed);
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(r() * xs.length)]!;
   const walk = (v: number, spread: number, step: number, lo: number, hi: number) => fix(clamp(round(v + (r() * 2 - 1) * spread, step), lo, hi));
@@ -29,6 +29,10 @@ export function randomSeries(kind: DeviceKind, n: number, seed: number, t0: numb
   if (kind === 'elevator') {
     const s = { floor: 1, direction: 'stop', speed: 0, door: 'closed', doorZone: true, passenger: false, mode: 1, power: 'mains', runCount: 5000, runHours: 100, load: 0 };
     for (let i = 0; i < n; i++) {
+      if (i > 0 && r() < calm) {
+        out.push({ ...out[i - 1]!, ts: t0 + i * stepMs, seq: i });
+        continue;
+      }
       if (r() < 0.2) s.floor = clamp(s.floor + pick([-2, -1, 1, 2]), -1, 20);
       if (r() < 0.2) s.direction = pick(['up', 'down', 'stop']);
       if (r() < 0.5) s.speed = walk(s.speed, 0.2, 0.01, 0, 3);
@@ -45,6 +49,10 @@ export function randomSeries(kind: DeviceKind, n: number, seed: number, t0: numb
   } else {
     const s = { pressure: 0.8, waterLevel: 0, steamTemp: 170, flueTemp: 160, feedWaterTemp: 60, burner: 'running', flame: true, fan: true, feedPump: false, fuelPressure: 10 };
     for (let i = 0; i < n; i++) {
+      if (i > 0 && r() < calm) {
+        out.push({ ...out[i - 1]!, ts: t0 + i * stepMs, seq: i });
+        continue;
+      }
       s.pressure = walk(s.pressure, 0.015, 0.001, 0, 2);
       if (r() < 0.6) s.waterLevel = walk(s.waterLevel, 6, 0.5, -100, 100);
       s.steamTemp = walk(s.steamTemp, 1.2, 0.1, 100, 250);
