@@ -117,14 +117,14 @@ async function main() {
 
     /** ingest's stored and received telemetry values, summed over the workers */
     const storeCounts = async () => {
-      let stored = 0, received = 0, held = 0;
+      let stored = 0, received = 0, waits = 0;
       for (const w of workers) {
         const m = await ingestMetricsText(w);
         stored += metricIn(m, 'ingest_fields_stored_total') || 0;
         received += metricIn(m, 'ingest_fields_received_total') || 0;
-        held += metricIn(m, 'ingest_backlog_messages') || 0;
+        waits += metricIn(m, 'ingest_order_waits_total') || 0;
       }
-      return { stored, received, held };
+      return { stored, received, waits };
     };
     const results = [];
     for (const rate of RATES) {
@@ -183,6 +183,8 @@ async function main() {
         /** values kept ÷ values received: the load generator's reference, and ingest's own counters */
         storedRatio: Number((out.expected! / Math.max(1, out.fields!)).toFixed(3)),
         ingestStoredRatio: Number(((counts1.stored - counts0.stored) / Math.max(1, counts1.received - counts0.received)).toFixed(3)),
+        /** batches whose decisions waited for the other worker's earlier batch (store-gate.ts) */
+        orderWaits: counts1.waits - counts0.waits,
         lost: Math.max(0, out.expected! - readable),
         ackedPerS: Math.round(ackedRate),
         /** end-to-end throughput: messages acknowledged / (publishing time + drain time) */

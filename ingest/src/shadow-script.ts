@@ -56,7 +56,7 @@ for spec in string.gmatch(ARGV[7], '[^|]+') do
     n = n + 1
     p.rule[n], p.db[n], p.hb[n], p.bit[n] = tonumber(r), tonumber(d), tonumber(h), 2 ^ (n - 1)
   end
-  p.n, p.vfmt, p.sfmt, p.cfmt, p.fast = n, '<' .. string.rep('d', n), '<' .. string.rep('d', 2 * n + 2), '<' .. string.rep('d', p.cmp), p.cmp > 0
+  p.n, p.vfmt, p.sfmt, p.fast = n, '<' .. string.rep('d', n), '<' .. string.rep('d', 2 * n + 2), p.cmp > 0
   pol[#pol + 1] = p
 end
 local entries, recs, fresh = {}, {}, {}
@@ -96,12 +96,14 @@ while pos <= size do
     local p = pol[tonumber(kind)]
     local nf, rule, db, hb, bit = p.n, p.rule, p.db, p.hb, p.bit
     cur = redis.call('HMGET', key, 'lastSeen', gf, 'stored', 'storedAt')
-    -- the state: layout, the earliest time a heartbeat is due, per field the last stored value, then their times;
-    -- (wms, wsub): the newest message decided. Unpacked only when a message is not the same as what is stored.
+    -- the state: layout, the earliest time a heartbeat is due, per field the last stored value, then their times,
+    -- then the compared fields of the newest message decided as it came (bytes); (wms, wsub): that message's time.
+    -- Unpacked only when a message is not the same as the one before it.
+    local head = 8 * (2 * nf + 2)
     local raw, st, vals, due, wms, wsub = cur[3], nil, nil, 0, 0, 0
-    if raw and #raw == 8 * (2 * nf + 2) and struct.unpack('<d', raw) == p.layout then
+    if raw and #raw == head + 8 * p.cmp and struct.unpack('<d', raw) == p.layout then
       due = struct.unpack('<d', raw, 9)
-      if p.fast then vals = string.sub(raw, 17, 16 + 8 * p.cmp) end
+      if p.fast then vals = string.sub(raw, head + 1) end
       if cur[4] and #cur[4] == 16 then wms, wsub = struct.unpack('<dd', cur[4]) end
     else
       raw = nil
@@ -124,8 +126,10 @@ while pos <= size do
       else
         local inorder = ms > wms or (ms == wms and sub > wsub)
         local mask, with, rmask, rvals = 0, 0, 0, nil
-        -- the same values as stored (byte for byte) and no heartbeat due: nothing to store, without looking closer
-        if not (vals and inorder and ms < due and string.sub(blob, at, at + 8 * p.cmp - 1) == vals) then
+        -- the same values as the message before (byte for byte) and no heartbeat due: it stores what that one left,
+        -- nothing, without a closer look (a value that was not stored then is within its rule now too)
+        local now = p.fast and inorder and string.sub(blob, at, at + 8 * p.cmp - 1)
+        if not (now and now == vals and ms < due) then
           if not st then
             if raw then
               st = { struct.unpack(p.sfmt, raw) }
@@ -169,14 +173,14 @@ while pos <= size do
             end
           end
           if inorder and mask > 0 then
-            -- values and heartbeats moved: the next comparisons need them
+            -- heartbeats moved: when the next one is due
             due = math.huge
             for j = 1, nf do
               local r = rule[j]
               if r <= 3 and st[2 + nf + j] + hb[j] < due then due = st[2 + nf + j] + hb[j] end
             end
-            vals = p.fast and struct.pack(p.cfmt, unpack(st, 3, 2 + p.cmp)) or nil
           end
+          if now then vals, dirty = now, true end
         end
         if inorder then wms, wsub, moved = ms, sub, true end
         if mask == 0 then
@@ -202,7 +206,7 @@ while pos <= size do
     end
     if dirty then
       st[2] = due
-      state = struct.pack(p.sfmt, unpack(st, 1, 2 * nf + 2))
+      state = struct.pack(p.sfmt, unpack(st, 1, 2 * nf + 2)) .. (vals or string.rep('\0', 8 * p.cmp))
     end
     if moved then storedAt = struct.pack('<dd', wms, wsub) end
   else
