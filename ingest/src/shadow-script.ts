@@ -28,6 +28,7 @@ import type { Redis } from 'ioredis';
 
 export const SHADOW_SCRIPT = `
 local maxlen, blob = ARGV[1], ARGV[2]
+local abs = math.abs
 local function idparts(id)
   local a, b = string.match(id, '^(%d+)-(%d+)$')
   return tonumber(a) or 0, tonumber(b) or 0
@@ -139,45 +140,50 @@ while pos <= size do
             end
           end
           local m = { struct.unpack(p.vfmt, blob, at) }
+          -- no heartbeat is due before due (fields never stored are checked one by one)
+          local beat = ms >= due
           for j = 1, nf do
             local v = m[j]
             if v == v then
               local r = rule[j]
-              if r == 5 then
-                with = with + bit[j]
-              else
-                local s, tau = st[2 + j], st[2 + nf + j]
-                local store = false
-                if r == 4 then
-                  store = true
-                elseif inorder then
-                  store = tau == 0 or ms - tau >= hb[j]
-                  if not store and v ~= s then
-                    if r == 1 then store = true
-                    elseif r == 2 then store = math.abs(v - s) > db[j]
-                    else store = math.abs(v - s) > db[j] * math.abs(s) end
+              if r < 4 then
+                local s = st[2 + j]
+                local moved = v ~= s and (r == 1 or (r == 2 and abs(v - s) > db[j]) or (r == 3 and abs(v - s) > db[j] * abs(s)))
+                if inorder then
+                  if not moved then
+                    local tau = st[2 + nf + j]
+                    moved = tau == 0 or (beat and ms - tau >= hb[j])
                   end
-                  if store then st[2 + j], st[2 + nf + j], dirty = v, ms, true end
-                elseif tau == 0 or tau >= ms then
-                  store = true
-                elseif v ~= s and (r == 1 or (r == 2 and math.abs(v - s) > db[j]) or (r == 3 and math.abs(v - s) > db[j] * math.abs(s))) then
-                  store = true
-                  if sub == 0 then
-                    rmask = rmask + bit[j]
-                    rvals = rvals or {}
-                    rvals[#rvals + 1] = string.format('%.17g', s)
+                  if moved then
+                    st[2 + j], st[2 + nf + j], dirty = v, ms, true
+                    mask = mask + bit[j]
+                  end
+                else
+                  local tau = st[2 + nf + j]
+                  if tau == 0 or tau >= ms then
+                    mask = mask + bit[j]
+                  elseif moved then
+                    mask = mask + bit[j]
+                    if sub == 0 then
+                      rmask = rmask + bit[j]
+                      rvals = rvals or {}
+                      rvals[#rvals + 1] = string.format('%.17g', s)
+                    end
                   end
                 end
-                if store then mask = mask + bit[j] end
+              elseif r == 5 then
+                with = with + bit[j]
+              else
+                mask = mask + bit[j]
               end
             end
           end
           if inorder and mask > 0 then
-            -- heartbeats moved: when the next one is due
+            -- heartbeats moved: when the next one is due (over the fields stored so far)
             due = math.huge
             for j = 1, nf do
-              local r = rule[j]
-              if r <= 3 and st[2 + nf + j] + hb[j] < due then due = st[2 + nf + j] + hb[j] end
+              local tau = st[2 + nf + j]
+              if rule[j] < 4 and tau > 0 and tau + hb[j] < due then due = tau + hb[j] end
             end
           end
           if now then vals, dirty = now, true end
@@ -185,8 +191,8 @@ while pos <= size do
         if inorder then wms, wsub, moved = ms, sub, true end
         if mask == 0 then
           masks[#masks + 1] = '0000'
-          -- an entry whose messages stored nothing still gets a record: it was decided
-          if eo > 0 and not fresh[eo] then fresh[eo] = '' end
+          -- an entry whose messages stored nothing still gets a record (empty): it was decided
+          if eo > 0 and not fresh[eo] then fresh[eo] = {} end
         else
           local hex = string.format('%04x', mask + with)
           masks[#masks + 1] = hex
@@ -196,9 +202,9 @@ while pos <= size do
             hex = hex .. ':' .. rmask .. ':' .. rv
           end
           if eo > 0 then
-            local line = ix .. ':' .. hex
             local f = fresh[eo]
-            fresh[eo] = (f and f ~= '') and (f .. ';' .. line) or line
+            if not f then f = {}; fresh[eo] = f end
+            f[#f + 1] = ix .. ':' .. hex
           end
         end
       end
@@ -236,7 +242,7 @@ end
 local recorded = {}
 for eo, r in pairs(fresh) do
   recorded[#recorded + 1] = entries[eo]
-  recorded[#recorded + 1] = r
+  recorded[#recorded + 1] = table.concat(r, ';')
 end
 if #recorded > 0 then redis.call('HSET', KEYS[5], unpack(recorded)) end
 if #applied > 0 then
