@@ -69,12 +69,29 @@ export function fleetTraces(kind: PayloadKind, devices: number, startMs: number)
   }
   const offset = Array.from({ length: devices }, (_, n) => (n * 7919) % TRACE_S);
   const sample = (n: number, ts: number) => (n % TRACES) * TRACE_S + ((offset[n]! + Math.floor((ts - startMs) / 1000)) % TRACE_S);
+  // the generator's CPU counts against the machine it measures: a reading the same as the device's previous one
+  // stores nothing until a heartbeat is due (as in the script), without deciding it again
+  const previous = new Int32Array(devices).fill(-1);
+  const due = new Float64Array(devices);
   return {
     fieldsPerMessage: width,
     payload: (n, ts, seq) => `{"ts":${ts},"seq":${seq},${texts[sample(n, ts)]!}}`,
     stored(n, ts) {
-      const at = sample(n, ts) * width;
-      return popcount(decide(c, states[n]!, ts, 0, values.subarray(at, at + width)).mask);
+      const at = sample(n, ts);
+      const st = states[n]!;
+      if (at === previous[n] && ts < due[n]! && ts > st[1]!) {
+        st[1] = ts;
+        return 0;
+      }
+      previous[n] = at;
+      const mask = decide(c, st, ts, 0, values.subarray(at * width, at * width + width)).mask;
+      let next = Number.POSITIVE_INFINITY;
+      for (let j = 0; j < width; j++) {
+        const tau = st[4 + 2 * j]!;
+        if (c.rules[j]! < 4 && tau > 0 && tau + c.heartbeatMs[j]! < next) next = tau + c.heartbeatMs[j]!;
+      }
+      due[n] = next;
+      return popcount(mask);
     },
   };
 }
