@@ -1,7 +1,7 @@
 /**
  * Simulated elevators publishing valid telemetry through the broker at QoS 1 (raw sockets and hand-written
  * packets, so that the generator costs little next to what it measures). Each device's timestamps strictly increase.
- *   <port> <devices> <secret> [--per-connection K --master M] [--payload fleet|legacy]: connects and prints
+ *   <port> <devices> <secret> [--per-connection K --master M] [--payload fleet|legacy] [--store all]: connects and prints
  *   {"connected": n}; then each stdin line "<rate> <seconds>" runs one step and prints JSON {sent, acked, seconds,
  *   first, last, fields, expected}; stdin closed → disconnect, exit.
  * Connections: one per device (as real terminals), or with `--per-connection K` one sim-admin service connection
@@ -23,6 +23,8 @@ const port = Number(portS), nDev = Number(devicesS);
 const perConnection = Number(opt('--per-connection') ?? 0);
 const master = opt('--master') ?? '';
 const payloadKind = (opt('--payload') ?? 'fleet') as PayloadKind;
+/** TW_INGEST_STORE of the ingest workers: with `all` every value must be readable */
+const storeAll = opt('--store') === 'all';
 const deviceId = (i: number) => `EB-${String(i).padStart(6, '0')}`;
 /** messages in flight per connection: 200 per device, as before; a shared connection stays below 65,535 packet ids */
 const MAX_INFLIGHT = perConnection ? Math.min(20_000, 200 * perConnection) : 200;
@@ -148,7 +150,7 @@ async function step(rate: number, seconds: number) {
         const s = seq[n]!++;
         if (!first) first = ts;
         const q = queued[c]!;
-        q.buf[(q.head + q.size) % MAX_INFLIGHT] = traces.stored(n, ts, s);
+        q.buf[(q.head + q.size) % MAX_INFLIGHT] = storeAll ? traces.fieldsPerMessage : traces.stored(n, ts, s);
         q.size++;
         ids[c] = (ids[c]! % 65535) + 1;
         socks[c]!.write(publishPacket(n, traces.payload(n, ts, s), ids[c]!));

@@ -107,7 +107,7 @@ async function main() {
     const redisClient = new Redis(redis.url);
     // the simulated fleet connects once and stays connected for every step, as real devices do
     log(`connecting ${DEVICES} devices (${PER_CONNECTION ? `${Math.ceil(DEVICES / PER_CONNECTION)} sim-admin connections` : 'one connection each'}, payload ${PAYLOAD}, TW_INGEST_STORE=${STORE}) …`);
-    const gen = await launch([`${HERE}loadgen.ts`, String(port), String(DEVICES), SECRET, '--per-connection', String(PER_CONNECTION), '--master', MASTER, '--payload', PAYLOAD]);
+    const gen = await launch([`${HERE}loadgen.ts`, String(port), String(DEVICES), SECRET, '--per-connection', String(PER_CONNECTION), '--master', MASTER, '--payload', PAYLOAD, '--store', STORE]);
     procs.push(gen);
     // the fleet process's JSON lines: the first says it is connected, then one per step
     const nextLine = childLines(gen, 'loadgen');
