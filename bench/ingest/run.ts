@@ -117,14 +117,15 @@ async function main() {
 
     /** ingest's stored and received telemetry values, summed over the workers */
     const storeCounts = async () => {
-      let stored = 0, received = 0, waits = 0;
+      let stored = 0, received = 0, waits = 0, forced = 0;
       for (const w of workers) {
         const m = await ingestMetricsText(w);
         stored += metricIn(m, 'ingest_fields_stored_total') || 0;
         received += metricIn(m, 'ingest_fields_received_total') || 0;
         waits += metricIn(m, 'ingest_order_waits_total') || 0;
+        forced += metricIn(m, 'ingest_order_forced_total') || 0;
       }
-      return { stored, received, waits };
+      return { stored, received, waits, forced };
     };
     const results = [];
     for (const rate of RATES) {
@@ -185,6 +186,8 @@ async function main() {
         ingestStoredRatio: Number(((counts1.stored - counts0.stored) / Math.max(1, counts1.received - counts0.received)).toFixed(3)),
         /** batches whose decisions waited for the other worker's earlier batch (store-gate.ts) */
         orderWaits: counts1.waits - counts0.waits,
+        /** of them, decided without the earlier batch after TW_INGEST_STORE_ORDER_WAIT_MS (should be 0: no worker died) */
+        orderForced: counts1.forced - counts0.forced,
         lost: Math.max(0, out.expected! - readable),
         ackedPerS: Math.round(ackedRate),
         /** end-to-end throughput: messages acknowledged / (publishing time + drain time) */
