@@ -13,5 +13,5 @@ export { lineOf } from './processor.js';
 export { deviceTagSet, telemetryLine } from './line-protocol.js';
 export { ShadowWriter, defineShadowCommand } from './shadow-writer.js';
 // Store by exception: the policy as ingest applies it, and the decision in TypeScript (the load generator's reference).
-export { compilePolicy, type CompiledPolicy, type CompiledKind } from './store-policy.js';
+export { compilePolicy, storagePolicyOf, type CompiledPolicy, type CompiledKind } from './store-policy.js';
 export { decide, newState, type Decision } from './store-decide.js';

@@ -9,7 +9,6 @@ import type { CommonConfig, InfluxConfig, IngestConfig } from '@tianwang/core/co
 import { silentLogger, type Logger } from '@tianwang/core/log';
 import type { Registry } from '@tianwang/core/metrics';
 import { CONSUMER_GROUPS, pipelineKeys } from '@tianwang/core/pipeline';
-import { storagePolicy } from '@tianwang/core/schemas';
 import { Shutdown, type Service } from '@tianwang/core/service';
 import { DeadLetterWriter } from './dead-letter.js';
 import { DeviceCache, type DeviceLookup } from './device-cache.js';
@@ -21,7 +20,7 @@ import { parkRefused } from './refused-points.js';
 import { writeOutcomes } from './write-outcomes.js';
 import { ShadowWriter, defineShadowCommand } from './shadow-writer.js';
 import { DecisionOrder } from './store-gate.js';
-import { compilePolicy } from './store-policy.js';
+import { compilePolicy, storagePolicyOf } from './store-policy.js';
 import { StreamConsumer, isNoGroupError, type RawEntry } from './stream-consumer.js';
 import { trimStream } from './trimmer.js';
 
@@ -81,10 +80,7 @@ export function createIngest(config: IngestServiceConfig, deps: IngestDeps): Ing
     await cache.warm();
     shutdown.add('device-cache', () => cache.close());
 
-    const policy =
-      cfg.ingestStore === 'exception'
-        ? compilePolicy(storagePolicy({ mode: 'exception', heartbeatS: cfg.ingestStoreHeartbeatS, overrides: cfg.ingestStoreFields }))
-        : undefined;
+    const policy = cfg.ingestStore === 'exception' ? compilePolicy(storagePolicyOf(cfg)) : undefined;
     const shadow = new ShadowWriter(keys, cfg.ingestShadowChangesMax, policy);
     redis.on('ready', () => shadow.forgetIndex());
 

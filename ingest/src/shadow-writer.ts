@@ -9,6 +9,7 @@
  *   online                   "1" / "0" from status messages and broker presence; presenceTs the receive time
  *   offlineReason            why it went offline (e.g. "lwt"); firmware, interval from status messages
  *   lastSeen                 the latest receive time of anything from the device (ms)
+ *   stored, storedAt         store by exception's decision state (binary; shadow-script.ts)
  *
  * Change feed, written in the same script call: the JSON {"id", "ts", "changes"} of every applied update,
  * collected into one JSON array per call that goes out once by PUBLISH keys.shadowFeed and once by XADD

@@ -5,8 +5,14 @@
  * booleans 0/1, enum strings their index in the payload schema's enum. The decision itself runs in Redis
  * (shadow-script.ts); store-decide.ts is its reference in TypeScript.
  */
-import { DEVICE_KINDS, telemetryEnumOptions, type DeviceKind, type StorageMode, type StoragePolicy } from '@tianwang/core/schemas';
+import type { IngestConfig } from '@tianwang/core/config';
+import { DEVICE_KINDS, storagePolicy, telemetryEnumOptions, type DeviceKind, type StorageMode, type StoragePolicy } from '@tianwang/core/schemas';
 import { TELEMETRY_FIELDS, type FieldSpec } from './measurements.js';
+
+/** The storage policy ingest runs with (TW_INGEST_STORE, _HEARTBEAT_S, _FIELDS): pass it to createHistory too. */
+export function storagePolicyOf(cfg: Pick<IngestConfig, 'ingestStore' | 'ingestStoreHeartbeatS' | 'ingestStoreFields'>): StoragePolicy {
+  return storagePolicy({ mode: cfg.ingestStore, heartbeatS: cfg.ingestStoreHeartbeatS, overrides: cfg.ingestStoreFields });
+}
 
 /** Rule codes as the script reads them. */
 export const RULE = { change: 1, deadband: 2, relative: 3, always: 4, with: 5 } as const;
