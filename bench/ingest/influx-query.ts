@@ -8,10 +8,17 @@ import { Agent, request } from 'node:http';
 
 const agent = new Agent({ keepAlive: true, maxSockets: 2 });
 
-type QueryResult = { results: { series?: { values: number[][] }[]; error?: string }[]; error?: string };
+type QueryResult = { results: { series?: { values: (number | null)[][] }[]; error?: string }[]; error?: string };
 
 /** The first value of the first row (the second column: the first is the time), or undefined. */
-export function influxScalar(url: string, db: string, q: string): Promise<number | undefined> {
+export async function influxScalar(url: string, db: string, q: string): Promise<number | undefined> {
+  const row = await influxFirstRow(url, db, q);
+  const v = row?.[1];
+  return v === undefined || v === null ? undefined : Number(v);
+}
+
+/** The values of the first row (the first is the time), or undefined. */
+export function influxFirstRow(url: string, db: string, q: string): Promise<(number | null)[] | undefined> {
   const body = new URLSearchParams({ q, db, epoch: 'ms' }).toString();
   return new Promise((resolve, reject) => {
     const req = request(`${url}/query`, { method: 'POST', agent, headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(body) } }, (res) => {
@@ -22,8 +29,7 @@ export function influxScalar(url: string, db: string, q: string): Promise<number
           const j = JSON.parse(Buffer.concat(chunks).toString()) as QueryResult;
           const err = j.error ?? j.results[0]?.error;
           if (err) return reject(new Error(`InfluxQL: ${err}`));
-          const v = j.results[0]?.series?.[0]?.values[0]?.[1];
-          resolve(v === undefined || v === null ? undefined : Number(v));
+          resolve(j.results[0]?.series?.[0]?.values[0]);
         } catch (err) {
           reject(err as Error);
         }

@@ -21,6 +21,8 @@ if (role === 'broker') {
   const config = loadConfig({
     NODE_ENV: 'test', TW_MQTT_HOST: '127.0.0.1', TW_MQTT_PORT: port, TW_REDIS_URL: redisUrl, TW_KEY_PREFIX: prefix,
     TW_MQTT_SERVICE_PASSWORD: master, TW_MQTT_PUBLISH_RATE: '100000', TW_MQTT_MAX_CONNECTIONS: '50000',
+    // a load generator with more devices than connections publishes for them as sim-admin (loadgen.ts)
+    TW_MQTT_SIM_ADMIN: 'true',
   });
   const broker = createBroker(config, { devices: memoryDeviceSource(fleet(Number(n), hashSecret(secret))), log: silentLogger() });
   await broker.start();

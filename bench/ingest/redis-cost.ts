@@ -9,8 +9,10 @@
 import { Redis } from 'ioredis';
 import { UPLINK_BATCH_VERSION, encodeUplinkBatches, encodeUplinkEntry, pipelineKeys } from '@tianwang/core/pipeline';
 import { UPLINK_APPEND_SCRIPT } from '@tianwang/broker';
-import { ShadowWriter, defineShadowCommand, deviceTagSet } from '@tianwang/ingest';
+import { ShadowWriter, compilePolicy, defineShadowCommand, deviceTagSet } from '@tianwang/ingest';
+import { storagePolicy } from '@tianwang/core/schemas';
 import { startRedis } from '@tianwang/core/testing';
+import { fleetTraces } from './fleet-traces.js';
 import { cpuSeconds } from './measure.js';
 
 const N = Number(process.argv[2] ?? 200_000);
@@ -113,22 +115,37 @@ if (streams) await measure('XREADGROUP COUNT 500, no XACK, 1 msg/entry', N, () =
 // Ingest's shadow script: telemetry of 20,000 devices (no two updates of one device in a batch, as in a real
 // fleet where a device sends every few seconds), 1,000 updates per call as ingest sends them.
 defineShadowCommand(redis);
-const shadow = new ShadowWriter(pipelineKeys('cost'), 10_000);
 const fleet = Array.from({ length: 20_000 }, (_, i) => {
   const d = { id: `EB-${String(i).padStart(6, '0')}`, kind: 'elevator' as const, enabled: true, unitId: `U${i % 50}`, districtId: `D${i % 5}` };
-  return { ...d, tagSet: deviceTagSet(d) };
+  return { ...d, tagSet: deviceTagSet(d) ?? '' };
 });
-await measure('shadow script (hash + PUBLISH + change stream), 1,000 updates per batch', N, async () => {
-  for (let i = 0; i < N; i += 1000) {
-    const pipe = redis.pipeline();
-    const now = Date.now();
-    shadow.queue(pipe, Array.from({ length: Math.min(1000, N - i) }, (_, j) => ({
-      ok: true as const, device: fleet[(i + j) % fleet.length]!, ts: now, clockSkew: false, receivedAt: now,
-      body: { channel: 'telemetry' as const, value: JSON.parse(payload(i + j)) as Record<string, unknown> },
-    })));
-    await pipe.exec();
-  }
-});
+// `STORE=all`: the script without storage decisions (as before store by exception); default both
+for (const store of process.env.STORE ? [process.env.STORE] : ['all', 'exception']) {
+  const keys = pipelineKeys(`cost${store}`);
+  const shadow = new ShadowWriter(keys, 10_000, store === 'exception' ? compilePolicy(storagePolicy()) : undefined);
+  let entry = 0;
+  // PAYLOAD=fleet: firmware-sim elevator readings, one a second per device (fleet-traces.ts); default: the same reading
+  // with a new seq and run counter each time (every message stores something)
+  const t0 = Date.now() - 3_600_000;
+  const traces = process.env.PAYLOAD === 'fleet' ? fleetTraces('fleet', fleet.length, t0) : undefined;
+  const text = (i: number) => (traces ? traces.payload(i % fleet.length, t0 + Math.floor(i / fleet.length) * 1000, i) : payload(i));
+  await measure(`shadow script (hash + PUBLISH + change stream${store === 'exception' ? ' + storage decisions' : ''}), 1,000 updates per batch${traces ? ', fleet readings' : ''}`, N, async () => {
+    for (let i = 0; i < N; i += 1000) {
+      const pipe = redis.pipeline();
+      const now = Date.now();
+      const batch = Array.from({ length: Math.min(1000, N - i) }, (_, j) => ({
+        ok: true as const, device: fleet[(i + j) % fleet.length]!, ts: traces ? t0 + Math.floor((i + j) / fleet.length) * 1000 : now, sub: 0, clockSkew: false, deviceTs: 0, receivedAt: now,
+        body: { channel: 'telemetry' as const, value: JSON.parse(text(i + j)) as Record<string, unknown> },
+      }));
+      // one stream entry per 64 messages, as the broker writes them
+      const ids = batch.map((_, j) => `${entry + 1 + Math.floor(j / 64)}-0`);
+      const range = { first: ids[0]!, last: ids[ids.length - 1]! };
+      entry += Math.ceil(batch.length / 64);
+      shadow.queue(pipe, batch, range, process.env.NOREC ? undefined : { ids, indexes: batch.map((_, j) => j % 64) })?.send(pipe);
+      await pipe.exec();
+    }
+  });
+}
 redis.disconnect();
 await server.stop();
 process.exit(0);

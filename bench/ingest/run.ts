@@ -4,18 +4,21 @@
  * the points readable in InfluxDB. In the same run it measures the raw InfluxDB write ceiling (5,000-line
  * batches straight to /write) and the per-message cost of ingest's validation and serialization.
  *
- * A rate counts as sustained when every acknowledged message is readable (zero loss), the publishers got
- * their acknowledgements at the target rate, the backlog drained within 2 s of the end, and the p99 of
- * publish-to-readable (a probe device publishes a marker every 100 ms; a poller queries InfluxDB every 50 ms)
- * stays under 2 s. `npm run bench:ingest [-- --quick] [--workers N]`.
+ * A rate counts as sustained when every acknowledged message is accounted for (zero loss: every value store by
+ * exception must keep of them is readable, counted independently by the load generator, fleet-traces.ts), the
+ * publishers got their acknowledgements at the target rate, ingest acknowledged the whole step within 2 s of its
+ * end, and the p99 of publish-to-readable (a probe device publishes a marker every 100 ms; a poller queries InfluxDB
+ * every 50 ms) stays under 2 s. `npm run bench:ingest [-- --quick] [--workers N] [--devices N] [--per-connection K]
+ * [--payload fleet|legacy]`; TW_INGEST_* from the environment reach the ingest workers (TW_INGEST_STORE=all: every
+ * value of every message, as before store by exception).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { loadavg } from 'node:os';
 import { Redis } from 'ioredis';
-import mqtt from 'mqtt';
 import { createInfluxDatabase, freePort, startInflux, startRedis } from '@tianwang/core/testing';
 import { childLines } from './child-lines.js';
 import { cpuSeconds, influxCeiling, machineJiffies, perMessageCost } from './measure.js';
-import { influxScalar } from './influx-query.js';
+import { acknowledgedUpTo, commandStats, ingestMetricsText, metricIn, startProbe, storedValues } from './step-checks.js';
 import { checkPrereqs } from '../prereqs.js';
 
 checkPrereqs('ingest');
@@ -31,6 +34,15 @@ const SECONDS = quick ? 8 : 15;
  * elevators at one message per 10 s) does not, so more devices is the harder and fairer test of Redis' cost.
  */
 const DEVICES = process.argv.includes('--devices') ? Number(process.argv[process.argv.indexOf('--devices') + 1]) || 1000 : 1000;
+const opt = (name: string) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : undefined);
+/**
+ * devices per connection: 0 = one connection per device, as real terminals; by default above 5,000 devices one
+ * sim-admin connection per 1,000 (a process may hold 20,000 open files: the broker could not take 20,000 devices)
+ */
+const PER_CONNECTION = Number(opt('--per-connection') ?? (DEVICES > 5000 ? 1000 : 0));
+/** what the devices send (fleet-traces.ts): `fleet` realistic elevator readings, `legacy` the payload before store by exception */
+const PAYLOAD = opt('--payload') ?? 'fleet';
+const STORE = process.env.TW_INGEST_STORE ?? 'exception';
 const SECRET = '0123456789abcdef0123456789abcdef';
 const MASTER = 'bench-master-service-password-0123456789';
 const PREFIX = 'benchingest';
@@ -42,12 +54,10 @@ const probeId = `EB-${String(DEVICES).padStart(6, '0')}`;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const log = (s: string) => process.stderr.write(`${s}\n`);
 
-function launch(args: string[], ready?: string): Promise<ChildProcess> {
-  const v8 = args.filter((a) => a.startsWith('--'));
-  const rest = args.filter((a) => !a.startsWith('--'));
+function launch(args: string[], ready?: string, v8: string[] = []): Promise<ChildProcess> {
   // BENCH_PROFILE=<dir>: a V8 CPU profile of every child (broker, ingest workers, load generator) in <dir>
   const prof = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
-  const child = spawn(NODE[0]!, [...prof, ...v8, ...NODE.slice(1), ...rest], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(NODE[0]!, [...prof, ...v8, ...NODE.slice(1), ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
   let err = '';
   child.stderr!.on('data', (b: Buffer) => (err = (err + b.toString()).slice(-4000)));
   if (!ready) return Promise.resolve(child);
@@ -63,79 +73,6 @@ function launch(args: string[], ready?: string): Promise<ChildProcess> {
     child.stdout!.on('data', onData);
     child.once('exit', (code) => reject(new Error(`${args.join(' ')} exited ${code}: ${err}`)));
   });
-}
-
-async function influxCount(url: string, from: number, to: number): Promise<number> {
-  return (await influxScalar(url, DB, `SELECT count("seq") FROM "elevator" WHERE "device" != '${probeId}' AND time >= ${from}ms AND time <= ${to}ms`)) ?? 0;
-}
-
-/** Publishes a marker every 100 ms from the probe device and polls InfluxDB for it every 50 ms. */
-async function startProbe(port: number, influxUrl: string) {
-  const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, { clientId: probeId, username: probeId, password: SECRET, reconnectPeriod: 0 });
-  const published = new Map<number, number>();
-  const latencies: number[] = [];
-  let seq = 0, seen = -1, stopped = false;
-  const pub = setInterval(() => {
-    const s = seq++;
-    const ts = Date.now();
-    published.set(s, ts);
-    void client.publishAsync(`tw/v1/elevator/${probeId}/telemetry`, JSON.stringify({ ts, seq: s, floor: 1, direction: 'stop', speed: 0, door: 'closed', doorZone: true, passenger: false, mode: 1, power: 'mains', runCount: s, runHours: 1, load: 0 }), { qos: 1 });
-  }, 100);
-  const poll = (async () => {
-    while (!stopped) {
-      const last = (await influxScalar(influxUrl, DB, `SELECT last("seq") FROM "elevator" WHERE "device" = '${probeId}'`).catch(() => undefined)) ?? -1;
-      const now = Date.now();
-      for (let s = seen + 1; s <= last; s++) {
-        const at = published.get(s);
-        if (at !== undefined) latencies.push(now - at);
-        published.delete(s);
-      }
-      seen = Math.max(seen, last);
-      await sleep(50);
-    }
-  })();
-  return {
-    take() {
-      return latencies.splice(0);
-    },
-    async stop() {
-      stopped = true;
-      clearInterval(pub);
-      await poll;
-      await client.endAsync();
-    },
-  };
-}
-
-/** Asks the ingest process for its /metrics text (over stdin/stdout). */
-function ingestMetricsText(ingest: ChildProcess): Promise<string> {
-  return new Promise<string>((resolve) => {
-    let out = '';
-    const timer = setTimeout(() => done(''), 5000);
-    const done = (m: string) => {
-      clearTimeout(timer);
-      ingest.stdout!.off('data', onData);
-      resolve(m);
-    };
-    const onData = (b: Buffer) => {
-      out += b.toString();
-      const line = out.split('\n').find((l) => l.startsWith('{"metrics"'));
-      if (line) done((JSON.parse(line) as { metrics: string }).metrics);
-    };
-    ingest.stdout!.on('data', onData);
-    ingest.stdin!.write('metrics\n');
-  });
-}
-const metricIn = (text: string, name: string) => Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
-
-/** INFO commandstats → { command: { calls, usPerMsg } }, the commands that cost Redis ≥ 0.1 µs per message */
-function commandStats(info: string, messages: number): Record<string, { calls: number; usPerCall: number; usPerMsg: number }> {
-  const out: Record<string, { calls: number; usPerCall: number; usPerMsg: number }> = {};
-  for (const m of info.matchAll(/^cmdstat_(\S+?):calls=(\d+),usec=(\d+),usec_per_call=([\d.]+)/gm)) {
-    const usPerMsg = Number(m[3]) / Math.max(1, messages);
-    if (usPerMsg >= 0.1) out[m[1]!] = { calls: Number(m[2]), usPerCall: Number(m[4]), usPerMsg: Number(usPerMsg.toFixed(2)) };
-  }
-  return out;
 }
 
 const pct = (xs: number[], p: number) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)]! : NaN);
@@ -162,15 +99,15 @@ async function main() {
     const broker = await launch([`${HERE}procs.ts`, 'broker', String(port), redis.url, PREFIX, String(DEVICES + 1), SECRET, MASTER], 'READY');
     // a larger young generation: ingest allocates many short-lived strings and objects per message (see docs/ingest.md)
     const workers = await Promise.all(
-      Array.from({ length: WORKERS }, () => launch(['--max-semi-space-size=64', `${HERE}procs.ts`, 'ingest', redis.url, PREFIX, influx.url, DB, String(DEVICES + 1)], 'READY')),
+      Array.from({ length: WORKERS }, () => launch([`${HERE}procs.ts`, 'ingest', redis.url, PREFIX, influx.url, DB, String(DEVICES + 1)], 'READY', ['--max-semi-space-size=64'])),
     );
     const ingest = workers[0]!;
     procs.push(broker, ...workers);
-    const probe = await startProbe(port, influx.url);
+    const probe = await startProbe(port, influx.url, DB, probeId, SECRET);
     const redisClient = new Redis(redis.url);
     // the simulated fleet connects once and stays connected for every step, as real devices do
-    log(`connecting ${DEVICES} devices …`);
-    const gen = await launch([`${HERE}loadgen.ts`, String(port), String(DEVICES), SECRET]);
+    log(`connecting ${DEVICES} devices (${PER_CONNECTION ? `${Math.ceil(DEVICES / PER_CONNECTION)} sim-admin connections` : 'one connection each'}, payload ${PAYLOAD}, TW_INGEST_STORE=${STORE}) …`);
+    const gen = await launch([`${HERE}loadgen.ts`, String(port), String(DEVICES), SECRET, '--per-connection', String(PER_CONNECTION), '--master', MASTER, '--payload', PAYLOAD, '--store', STORE]);
     procs.push(gen);
     // the fleet process's JSON lines: the first says it is connected, then one per step
     const nextLine = childLines(gen, 'loadgen');
@@ -178,11 +115,25 @@ async function main() {
     await nextResult();
     await sleep(2000); // let the presence messages of the connections settle before the first step
 
+    /** ingest's stored and received telemetry values, summed over the workers */
+    const storeCounts = async () => {
+      let stored = 0, received = 0, waits = 0, forced = 0;
+      for (const w of workers) {
+        const m = await ingestMetricsText(w);
+        stored += metricIn(m, 'ingest_fields_stored_total') || 0;
+        received += metricIn(m, 'ingest_fields_received_total') || 0;
+        waits += metricIn(m, 'ingest_order_waits_total') || 0;
+        forced += metricIn(m, 'ingest_order_forced_total') || 0;
+      }
+      return { stored, received, waits, forced };
+    };
     const results = [];
     for (const rate of RATES) {
       log(`rate ${rate}/s for ${SECONDS} s …`);
+      const load = [loadavg()[0]!];
       const pids = { redis: redis.child.pid!, influxd: influx.child.pid!, broker: broker.pid!, bench: process.pid };
       const ingestCpu = () => workers.reduce((a, w) => a + cpuSeconds(w.pid!), 0);
+      const counts0 = await storeCounts();
       const c0: Record<string, number> = { ...Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, cpuSeconds(pid)])), ingest: ingestCpu() };
       const m0 = machineJiffies();
       probe.take();
@@ -193,22 +144,22 @@ async function main() {
       const out = await nextResult();
       const genCpu = cpuSeconds(gen.pid!) - gen0;
       const endedAt = Date.now();
+      // everything the step published is in the stream up to here
+      const endId = ((await redisClient.xrevrange(`${PREFIX}:uplink`, '+', '-', 'COUNT', 1)) as [string, string[]][])[0]?.[0] ?? '0-0';
       // where the backlog sits when publishing stops: in the stream (ingest reading behind) or in ingest (InfluxDB behind)
       const groups = (await redisClient.xinfo('GROUPS', `${PREFIX}:uplink`)) as unknown[][];
       const g = groups.find((row) => row[row.indexOf('name') + 1] === 'ingest') ?? [];
       const streamLag = Number(g[g.indexOf('lag') + 1] ?? NaN);
       let ingestHeld = 0;
       for (const w of workers) ingestHeld += metricIn(await ingestMetricsText(w), 'ingest_backlog_messages');
-      // count until every acknowledged message is readable (or 30 s pass)
-      let count = 0;
+      // drained: ingest acknowledged every entry of the step (after InfluxDB answered 204 for its points), or 30 s passed
       let drainMs = NaN;
       while (Date.now() - endedAt < 30_000) {
-        count = await influxCount(influx.url, out.first!, out.last!);
-        if (count >= out.acked!) {
+        if (await acknowledgedUpTo(redisClient, `${PREFIX}:uplink`, endId)) {
           drainMs = Date.now() - endedAt;
           break;
         }
-        await sleep(100);
+        await sleep(50);
       }
       const redisCommands = commandStats(await redisClient.info('commandstats'), out.acked!);
       const cpuNow: Record<string, number> = { ...Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, cpuSeconds(pid)])), ingest: ingestCpu() };
@@ -219,22 +170,36 @@ async function main() {
       const m1 = machineJiffies();
       const machineBusy = Math.round(((m1.busy - m0.busy) / (m1.total - m0.total)) * 200);
       const lat = probe.take();
+      load.push(loadavg()[0]!);
+      // outside the measured window: every value the load generator's reference says must be kept, read back
+      const readable = await storedValues(influx.url, DB, probeId, out.first!, out.last!);
+      const counts1 = await storeCounts();
       const ackedRate = out.acked! / out.seconds!;
       const r = {
         target: rate,
         sent: out.sent!,
         acked: out.acked!,
-        readable: count,
-        lost: Math.max(0, out.acked! - count),
+        /** telemetry values of the acknowledged messages; of them, the ones store by exception must keep, and those readable */
+        values: { sent: out.fields!, expected: out.expected!, readable },
+        /** values kept ÷ values received: the load generator's reference, and ingest's own counters */
+        storedRatio: Number((out.expected! / Math.max(1, out.fields!)).toFixed(3)),
+        ingestStoredRatio: Number(((counts1.stored - counts0.stored) / Math.max(1, counts1.received - counts0.received)).toFixed(3)),
+        /** batches whose decisions waited for the other worker's earlier batch (store-gate.ts) */
+        orderWaits: counts1.waits - counts0.waits,
+        /** of them, decided without the earlier batch after TW_INGEST_STORE_ORDER_WAIT_MS (should be 0: no worker died) */
+        orderForced: counts1.forced - counts0.forced,
+        lost: Math.max(0, out.expected! - readable),
         ackedPerS: Math.round(ackedRate),
-        /** end-to-end throughput: points readable / (publishing time + drain time) */
-        readablePerS: Math.round(count / (out.seconds! + (Number.isNaN(drainMs) ? 30 : drainMs / 1000))),
+        /** end-to-end throughput: messages acknowledged / (publishing time + drain time) */
+        readablePerS: Math.round(out.acked! / (out.seconds! + (Number.isNaN(drainMs) ? 30 : drainMs / 1000))),
         drainMs,
         backlogAtEnd: { streamLag, ingestHeld },
         p50Ms: pct(lat, 50),
         p99Ms: pct(lat, 99),
         cpuPct: cpu,
         machineBusyPct: machineBusy,
+        /** 1-minute load average at the start and the end of the step (the machine is shared) */
+        load: load.map((l) => Number(l.toFixed(2))),
         /** where Redis' time goes: per command, calls and µs of Redis time per acknowledged message */
         redisCommands,
       };
@@ -261,6 +226,9 @@ async function main() {
       mode: quick ? 'quick' : 'full',
       ingestWorkers: WORKERS,
       devices: DEVICES,
+      connections: PER_CONNECTION ? `${Math.ceil(DEVICES / PER_CONNECTION)} sim-admin` : `${DEVICES} (one per device)`,
+      payload: PAYLOAD,
+      store: STORE,
       secondsPerRate: SECONDS,
       usPerMessage: Number(usPerMessage.toFixed(2)),
       influxCeilingPointsPerS: Math.round(ceilingRate),
@@ -281,11 +249,11 @@ async function main() {
     };
     process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
     log(`\nsustained end to end: ${summary.sustainedMessagesPerS} msg/s (zero loss, QoS 1, p99 < 2 s); raw InfluxDB ceiling ${summary.influxCeilingPointsPerS} points/s; ratio ${summary.ratioToCeiling}`);
-    log(`highest zero-loss end-to-end throughput: ${zeroLoss} msg/s readable incl. drain (ratio ${summary.bestZeroLossRatioToCeiling})`);
+    log(`highest zero-loss end-to-end throughput: ${zeroLoss} msg/s done incl. drain (ratio ${summary.bestZeroLossRatioToCeiling})`);
     log(`per-message validation + serialization: ${summary.usPerMessage} µs`);
     for (const r of results) {
       const x = r as typeof r & { cpuUsPerMessage: Record<string, number>; projectedTwoCoresPerS: number };
-      log(`  ${r.target}/s: acked ${r.ackedPerS}/s, readable ${r.readablePerS}/s, lost ${r.lost}, drain ${r.drainMs} ms (backlog at end: stream ${r.backlogAtEnd.streamLag}, ingest ${r.backlogAtEnd.ingestHeld}), p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms, cpu % ${JSON.stringify(r.cpuPct)}, µs/msg ${JSON.stringify(x.cpuUsPerMessage)} (2 free cores ≈ ${x.projectedTwoCoresPerS}/s), machine ${r.machineBusyPct}% of 200%${r.sustained ? '  ✓' : ''}`);
+      log(`  ${r.target}/s: acked ${r.ackedPerS}/s, done ${r.readablePerS}/s, stored ${r.values.readable} of ${r.values.sent} values (ratio ${r.storedRatio}; ingest ${r.ingestStoredRatio}), lost ${r.lost}, drain ${r.drainMs} ms, load ${r.load.join('→')} (backlog at end: stream ${r.backlogAtEnd.streamLag}, ingest ${r.backlogAtEnd.ingestHeld}), p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms, cpu % ${JSON.stringify(r.cpuPct)}, µs/msg ${JSON.stringify(x.cpuUsPerMessage)} (2 free cores ≈ ${x.projectedTwoCoresPerS}/s), machine ${r.machineBusyPct}% of 200%${r.sustained ? '  ✓' : ''}`);
     }
   } finally {
     // a graceful stop first (a profiled child writes its profile on exit; 5,000 connections take a while to close)

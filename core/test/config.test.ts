@@ -76,6 +76,7 @@ const EXPLICIT_INVALID: Record<string, string[]> = {
   TW_INFLUX_URL: ['influx://127.0.0.1:8086'],
   TW_SECRET_KEY: ['too-short-secret'],
   TW_MQTT_SERVICE_PASSWORD: ['short'],
+  TW_INGEST_STORE_FIELDS: ['elevator.nope=1', 'lift.floor=change', 'elevator.door=0.5', 'boiler.pressure=-1', 'boiler.pressure=1%/0', 'elevator.seq=with/60', 'floor=change'],
 };
 
 /** Values that must be accepted, with what they parse to (coercion, booleans, URLs). */
@@ -91,6 +92,8 @@ const VALID: [string, string, unknown][] = [
   ['TW_QUIET_HOURS', '23:30-06:15', '23:30-06:15'],
   ['TW_TIMEZONE', 'Europe/Berlin', 'Europe/Berlin'],
   ['TW_MQTT_WS_PORT', '8883', 8883],
+  ['TW_INGEST_STORE', 'all', 'all'],
+  ['TW_INGEST_STORE_FIELDS', 'boiler.pressure=0.005, elevator.load=10%/60,elevator.speed=always', 'boiler.pressure=0.005, elevator.load=10%/60,elevator.speed=always'],
 ];
 
 function sectionOf(name: string): keyof PlatformConfig {

@@ -32,8 +32,8 @@ export function queryHeaders(config: InfluxConfig): Record<string, string> {
 }
 
 /** Runs one InfluxQL statement over /query (POST, so statements that change things are allowed). */
-export async function influxQl(config: InfluxConfig, q: string, opts: { db?: string; signal?: AbortSignal } = {}): Promise<unknown> {
-  const body = new URLSearchParams({ q, epoch: 'ms' });
+export async function influxQl(config: InfluxConfig, q: string, opts: { db?: string; signal?: AbortSignal; epoch?: 'ms' | 'u' } = {}): Promise<unknown> {
+  const body = new URLSearchParams({ q, epoch: opts.epoch ?? 'ms' });
   if (opts.db) body.set('db', opts.db);
   let res: Response;
   try {

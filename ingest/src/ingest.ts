@@ -19,6 +19,8 @@ import { EntryAcks, processEntries, type ProcessorDeps } from './processor.js';
 import { parkRefused } from './refused-points.js';
 import { writeOutcomes } from './write-outcomes.js';
 import { ShadowWriter, defineShadowCommand } from './shadow-writer.js';
+import { DecisionOrder } from './store-gate.js';
+import { compilePolicy, storagePolicyOf } from './store-policy.js';
 import { StreamConsumer, isNoGroupError, type RawEntry } from './stream-consumer.js';
 import { trimStream } from './trimmer.js';
 
@@ -78,14 +80,16 @@ export function createIngest(config: IngestServiceConfig, deps: IngestDeps): Ing
     await cache.warm();
     shutdown.add('device-cache', () => cache.close());
 
-    const shadow = new ShadowWriter(keys, cfg.ingestShadowChangesMax);
+    const policy = cfg.ingestStore === 'exception' ? compilePolicy(storagePolicyOf(cfg)) : undefined;
+    const shadow = new ShadowWriter(keys, cfg.ingestShadowChangesMax, policy);
     redis.on('ready', () => shadow.forgetIndex());
 
     const acking = new Set<Promise<void>>();
     const entryAcks = new EntryAcks();
+    const records = cfg.ingestStore === 'exception' ? keys.ingestDecisions : undefined;
     const ack = (ids: string[]) => {
       if (!ids.length) return;
-      const p = consumer.ack(ids).catch((err: unknown) => log.warn({ err, entries: ids.length }, 'ack failed; the entries will be reclaimed and rewritten'));
+      const p = consumer.ack(ids, records).catch((err: unknown) => log.warn({ err, entries: ids.length }, 'ack failed; the entries will be reclaimed and rewritten'));
       acking.add(p);
       void p.finally(() => acking.delete(p));
     };
@@ -126,6 +130,8 @@ export function createIngest(config: IngestServiceConfig, deps: IngestDeps): Ing
       redis, stream: keys.uplink, group, cache, shadow, writer, metrics, log, acks: entryAcks,
       deadLetters,
       limits: { futureMs: cfg.ingestClockFutureS * 1000, pastMs: cfg.ingestClockPastS * 1000 },
+      ack: (ids) => consumer.ack(ids, records),
+      ...(policy ? { policy, order: new DecisionOrder(redis, keys.ingestDecided, cfg.ingestStoreOrderWaitMs) } : {}),
     };
 
     // InfluxDB 1.x: the database must exist. If InfluxDB is down now, keep trying; writes wait meanwhile.
@@ -243,7 +249,7 @@ export function createIngest(config: IngestServiceConfig, deps: IngestDeps): Ing
     });
 
     every(cfg.ingestTrimIntervalMs, async () => {
-      const n = await trimStream(redis, keys.uplink, group, cfg.ingestStreamRetainS * 1000);
+      const n = await trimStream(redis, keys.uplink, group, cfg.ingestStreamRetainS * 1000, Date.now(), records);
       if (n) metrics.trimmed.inc(n);
     });
 

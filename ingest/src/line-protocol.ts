@@ -93,9 +93,15 @@ function prepare(specs: readonly FieldSpec[]): Prepared[] {
   return p;
 }
 
-function fieldSet(specs: readonly FieldSpec[], values: Record<string, unknown>): string {
+/** Every field of a kind: the mask of a whole line (bit j: field j of the kind's specs). */
+export const ALL_FIELDS = 0xffff;
+
+function fieldSet(specs: readonly FieldSpec[], values: Record<string, unknown>, mask = ALL_FIELDS): string {
   let out = '';
-  for (const f of prepare(specs)) {
+  const p = prepare(specs);
+  for (let j = 0; j < p.length; j++) {
+    if (!(mask & (1 << j))) continue;
+    const f = p[j]!;
     const s = fieldValue(f.type, values[f.name]);
     if (s === undefined) continue;
     out += (out ? f.next : f.first) + s;
@@ -114,8 +120,14 @@ function skewFields(clockSkew: boolean, deviceTs: number | undefined): string {
  * write is in nanoseconds; `ts` alone for a write in milliseconds (the benchmarks' own writes).
  */
 
-export function telemetryLine(kind: DeviceKind, tagSet: string, values: Record<string, unknown>, ts: number, clockSkew: boolean, ns = '', deviceTs?: number): string {
-  const fields = fieldSet(TELEMETRY_FIELDS[kind], values) + skewFields(clockSkew, deviceTs);
+/**
+ * `mask`: the fields to write (store by exception: bit j is field j of TELEMETRY_FIELDS[kind]); empty when none of
+ * them has a value (no line).
+ */
+export function telemetryLine(kind: DeviceKind, tagSet: string, values: Record<string, unknown>, ts: number, clockSkew: boolean, ns = '', deviceTs?: number, mask = ALL_FIELDS): string {
+  const set = fieldSet(TELEMETRY_FIELDS[kind], values, mask);
+  if (!set) return '';
+  const fields = set + skewFields(clockSkew, deviceTs);
   return `${measurementOf.telemetry(kind)}${tagSet} ${fields} ${ts}${ns}`;
 }
 

@@ -8,6 +8,10 @@ export interface IngestMetrics {
   invalid: Counter<'reason'>;
   clockSkew: Counter;
   points: Counter;
+  fieldsReceived: Counter;
+  fieldsStored: Counter;
+  orderWaits: Counter;
+  orderForced: Counter;
   batchSeconds: Histogram;
   endToEndSeconds: Histogram;
   backlog: Gauge;
@@ -27,6 +31,18 @@ export function createIngestMetrics(): IngestMetrics {
     invalid: new Counter({ name: 'ingest_invalid_messages_total', help: 'Refused messages by reason (per device: the invalid-counts hash in Redis)', labelNames: ['reason'], registers: r }),
     clockSkew: new Counter({ name: 'ingest_clock_skew_total', help: 'Messages whose device time was off and was replaced by a server time (unique per message, see server-time.ts)', registers: r }),
     points: new Counter({ name: 'ingest_points_written_total', help: 'Points written to InfluxDB', registers: r }),
+    fieldsReceived: new Counter({ name: 'ingest_fields_received_total', help: 'Telemetry field values in valid messages', registers: r }),
+    fieldsStored: new Counter({
+      name: 'ingest_fields_stored_total',
+      help: 'Telemetry field values handed to InfluxDB (store by exception: changed, beyond the deadband, heartbeat, or restored; all of them with TW_INGEST_STORE=all)',
+      registers: r,
+    }),
+    orderWaits: new Counter({ name: 'ingest_order_waits_total', help: 'Batches whose storage decisions waited for an earlier batch of another worker (store-gate.ts)', registers: r }),
+    orderForced: new Counter({
+      name: 'ingest_order_forced_total',
+      help: 'Batches decided without waiting any longer for an earlier batch (TW_INGEST_STORE_ORDER_WAIT_MS passed: its worker died or lost Redis)',
+      registers: r,
+    }),
     batchSeconds: new Histogram({
       name: 'ingest_batch_write_seconds',
       help: 'Latency of one successful InfluxDB batch write',

@@ -9,6 +9,7 @@
  *   online                   "1" / "0" from status messages and broker presence; presenceTs the receive time
  *   offlineReason            why it went offline (e.g. "lwt"); firmware, interval from status messages
  *   lastSeen                 the latest receive time of anything from the device (ms)
+ *   stored, storedAt         store by exception's decision state (binary; shadow-script.ts)
  *
  * Change feed, written in the same script call: the JSON {"id", "ts", "changes"} of every applied update,
  * collected into one JSON array per call that goes out once by PUBLISH keys.shadowFeed and once by XADD
@@ -22,88 +23,24 @@
  *   event                {events: {<code>: {state, ts, detail?}}}
  *   status / presence    {online, offlineReason?, firmware?, interval?}
  *
- * One Lua call per batch (per 500 updates) does every update: a stale message (an older one
+ * One Lua call per chunk of a batch (shadow-script.ts) does every update: a stale message (an older one
  * re-delivered after a worker crash, or overtaken by another worker) never overwrites a newer value, and
- * no change is published for it. Telemetry is coalesced per device within a batch (only the newest counts).
+ * no change is published for it. Telemetry is coalesced per device within a call (only the newest counts).
+ * With store by exception the same call decides which telemetry fields of every message are stored
+ * (field `stored` of the hash holds the decision state, binary: store-decide.ts).
  */
-import type { ChainableCommander, Redis } from 'ioredis';
+import type { ChainableCommander } from 'ioredis';
 import type { PipelineKeys } from '@tianwang/core/pipeline';
+import { Packer } from './packer.js';
+import type { CompiledPolicy } from './store-policy.js';
 import type { Validated } from './validator.js';
 
-// One script call per batch (not per message): ioredis' per-command cost dominated ingest's CPU otherwise.
-// KEYS[1] feed channel, KEYS[2] change stream, KEYS[3..] the shadow hashes, one per update, in order.
-// ARGV[1] change-stream MAXLEN, ARGV[2] every update's values packed into one string (each value a 4-byte
-// big-endian length and its bytes; see packStrings): mode, guard field, guard value, lastSeen, id, ts, then
-//   mode 't' (telemetry): telemetry JSON, clockSkew "0"/"1"   (the script builds the change: telemetry by reference)
-//   mode 'g' (generic):   changes JSON, n, then n field/value pairs
-// One packed argument instead of 8 or more per update: ioredis spent ≈ 3–5 µs per update turning each argument
-// into a command part (bench/ingest/stream-only.ts with DEVICES=20000, where no update coalesces).
-const SHADOW_SCRIPT = `
-local maxlen, blob = ARGV[1], ARGV[2]
-local pos, size, k, applied = 1, #blob, 3, {}
-local head, two, one = '>I4c0I4c0I4c0I4c0I4c0I4c0', '>I4c0I4c0', '>I4c0'
-while pos <= size do
-  local mode, gf, gv, seen, id, ts
-  mode, gf, gv, seen, id, ts, pos = struct.unpack(head, blob, pos)
-  local key = KEYS[k]
-  k = k + 1
-  local changes, fields
-  if mode == 't' then
-    local telemetry, skew
-    telemetry, skew, pos = struct.unpack(two, blob, pos)
-    changes = '{"telemetryTs":' .. ts .. ',"clockSkew":' .. (skew == '1' and 'true' or 'false') .. '}'
-    fields = { 'telemetry', telemetry, 'clockSkew', skew }
-  else
-    local n
-    changes, n, pos = struct.unpack(two, blob, pos)
-    fields = {}
-    for j = 1, tonumber(n) * 2 do fields[j], pos = struct.unpack(one, blob, pos) end
-  end
-  local cur = redis.call('HMGET', key, 'lastSeen', gf)
-  local bump = (not cur[1]) or tonumber(cur[1]) < tonumber(seen)
-  if bump then
-    fields[#fields + 1] = 'lastSeen'
-    fields[#fields + 1] = seen
-  end
-  if not (cur[2] and tonumber(cur[2]) > tonumber(gv)) then
-    redis.call('HSET', key, gf, gv, unpack(fields))
-    applied[#applied + 1] = '{"id":' .. cjson.encode(id) .. ',"ts":' .. ts .. ',"changes":' .. changes .. '}'
-  elseif bump then
-    redis.call('HSET', key, 'lastSeen', seen)
-  end
-end
-if #applied > 0 then
-  local all = '[' .. table.concat(applied, ',') .. ']'
-  redis.call('PUBLISH', KEYS[1], all)
-  redis.call('XADD', KEYS[2], 'MAXLEN', '~', maxlen, '*', 'c', all)
-end
-return #applied
-`;
-
-/** Strings packed as the script reads them: per string a 4-byte big-endian byte length, then its UTF-8 bytes. */
-export function packStrings(parts: readonly string[]): Buffer {
-  let size = 0;
-  for (const p of parts) size += 4 + Buffer.byteLength(p);
-  const buf = Buffer.allocUnsafe(size);
-  let o = 0;
-  for (const p of parts) {
-    const len = buf.write(p, o + 4);
-    buf.writeUInt32BE(len, o);
-    o += 4 + len;
-  }
-  return buf;
-}
-
-const SCRIPT_CHUNK = 500;
+export { defineShadowCommand } from './shadow-script.js';
+export { packStrings } from './packer.js';
 
 type ShadowPipe = ChainableCommander & {
   twShadow(numKeys: number, ...keysAndArgs: (string | Buffer)[]): ChainableCommander;
 };
-
-/** Registers the script on a connection (EVALSHA, reloaded by ioredis after a Redis restart). */
-export function defineShadowCommand(redis: Redis): void {
-  if (!('twShadow' in redis)) redis.defineCommand('twShadow', { lua: SHADOW_SCRIPT });
-}
 
 export interface ShadowChange {
   id: string;
@@ -113,73 +50,171 @@ export interface ShadowChange {
 
 type Ok = Extract<Validated, { ok: true }>;
 
+/** The batch's place in the uplink stream, for the order gate (store-gate.ts). */
+export interface GateRange {
+  first: string;
+  last: string;
+}
+
+/** Where each message of a batch comes from: its entry id and its index in that entry (decision records). */
+export interface Origins {
+  ids: readonly string[];
+  indexes: readonly number[];
+}
+
+/** One queued script call: what its reply's decisions refer to, and how to send it again. */
+export interface ShadowCall {
+  /** the telemetry messages the reply decides, in reply order (store by exception) */
+  decided: Ok[];
+  /** telemetry field values those messages carry */
+  fieldsReceived: number;
+  /** queues the call (again) on `pipe`; `prev`: the entry before the batch, when known; `force`: past the gate */
+  send(pipe: ChainableCommander, gate?: { prev?: string; force?: boolean }): void;
+}
+
+const byTime = (a: Ok, b: Ok) => a.ts - b.ts || a.sub - b.sub;
+
 export class ShadowWriter {
   /** ids this process has added to the index already (cleared on reconnect: Redis may have lost it) */
   private readonly indexed = new Set<string>();
+  private readonly packer = new Packer();
+  private row = new Float64Array(64);
 
   constructor(
     private readonly keys: PipelineKeys,
     private readonly changesMaxLen: number,
+    /** store by exception; undefined: every field of every message is stored (no decisions) */
+    private readonly policy?: CompiledPolicy,
   ) {}
 
   forgetIndex(): void {
     this.indexed.clear();
   }
 
-  /** Queues the shadow updates of one batch of valid messages on `pipe` (one script call per 500 updates). */
-  queue(pipe: ChainableCommander, batch: Ok[]): void {
-    if (!batch.length) return;
-    const p = pipe as ShadowPipe;
-    const newestTelemetry = new Map<string, Ok>();
-    let keys: string[] = [];
-    let args: string[] = [];
-    // Chunks keep the argument list of one call bounded (a spread of hundreds of thousands of arguments throws).
-    const flush = () => {
-      if (keys.length) p.twShadow(keys.length + 2, this.keys.shadowFeed, this.keys.shadowChanges, ...keys, String(this.changesMaxLen), packStrings(args));
-      keys = [];
-      args = [];
-    };
-    const add = (v: Ok) => {
-      this.add(keys, args, v);
-      if (keys.length >= SCRIPT_CHUNK) flush();
-    };
-    for (const v of batch) {
+  /**
+   * Queues one script call with the shadow updates of `batch` (valid messages of consecutive stream entries) on
+   * `pipe`, and with store by exception its decisions behind the order gate for `range`. Undefined when there is
+   * nothing to send.
+   */
+  queue(pipe: ChainableCommander, batch: Ok[], range?: GateRange, origins?: Origins): ShadowCall | undefined {
+    const gated = this.policy !== undefined && range !== undefined;
+    if (!batch.length && !gated) return undefined;
+    const telemetry = new Map<string, Ok[]>();
+    const keys: string[] = [];
+    const packer = this.packer;
+    /** per telemetry message: its entry's ordinal (1-based, in `entries`) and its index in the entry */
+    const where = new Map<Ok, [number, number]>();
+    const entries: string[] = [];
+    for (let i = 0; i < batch.length; i++) {
+      const v = batch[i]!;
       const d = v.device;
       if (!this.indexed.has(d.id)) {
         // Registry facts are written when a worker first sees the device (a restart picks up a moved device).
         this.indexed.add(d.id);
-        p.sadd(this.keys.shadowIndex, d.id);
-        p.hset(this.keys.shadow(d.id), 'kind', d.kind, 'unit', d.unitId, 'district', d.districtId);
+        pipe.sadd(this.keys.shadowIndex, d.id);
+        pipe.hset(this.keys.shadow(d.id), 'kind', d.kind, 'unit', d.unitId, 'district', d.districtId);
       }
       if (v.body.channel === 'telemetry') {
-        const prev = newestTelemetry.get(d.id);
-        if (!prev || prev.ts <= v.ts) newestTelemetry.set(d.id, v);
+        if (this.policy && origins) {
+          const id = origins.ids[i]!;
+          if (entries[entries.length - 1] !== id) entries.push(id);
+          where.set(v, [entries.length, origins.indexes[i]!]);
+        }
+        const list = telemetry.get(d.id);
+        if (list) list.push(v);
+        else telemetry.set(d.id, [v]);
         continue;
       }
-      add(v);
+      keys.push(this.keys.shadow(d.id));
+      this.pack(v);
     }
-    for (const v of newestTelemetry.values()) add(v);
-    flush();
+    const decided: Ok[] = [];
+    let fieldsReceived = 0;
+    for (const list of telemetry.values()) {
+      if (list.length > 1) list.sort(byTime);
+      const newest = list[list.length - 1]!;
+      keys.push(this.keys.shadow(newest.device.id));
+      if (!this.policy) {
+        this.pack(newest);
+        continue;
+      }
+      fieldsReceived += this.packDecided(list, where);
+      for (const v of list) decided.push(v);
+    }
+    const blob = packer.take();
+    const fixed = [this.keys.shadowFeed, this.keys.shadowChanges, this.keys.ingestDecided, this.keys.uplink, this.keys.ingestDecisions];
+    const maxLen = String(this.changesMaxLen);
+    const spec = this.policy?.spec ?? '';
+    const entryIds = entries.join(' ');
+    return {
+      decided,
+      fieldsReceived,
+      send(p, gate = {}) {
+        const g = gated ? [range.first, range.last, gate.prev ?? '', gate.force ? '1' : '0'] : ['', '', '', ''];
+        (p as ShadowPipe).twShadow(keys.length + fixed.length, ...fixed, ...keys, maxLen, blob, ...g, spec, entryIds);
+      },
+    };
   }
 
-  private add(keys: string[], args: string[], v: Ok): void {
-    const d = v.device;
-    keys.push(this.keys.shadow(d.id));
+  /**
+   * A 'p' record: the newest message as the shadow's telemetry, then per message its time, where it comes from
+   * (0 0: nowhere to record its decision) and its encoded values.
+   */
+  private packDecided(list: Ok[], where: Map<Ok, [number, number]>): number {
+    const newest = list[list.length - 1]!;
+    const c = this.policy!.kinds[newest.device.kind];
+    this.head('p', newest, 'telemetryTs', newest.ts);
+    const body = newest.body as Extract<Ok['body'], { channel: 'telemetry' }>;
+    // the device's own JSON text when validation kept all of it (saves a JSON.stringify per message)
+    this.packer.str(body.text ?? JSON.stringify(body.value));
+    this.packer.str(newest.clockSkew ? '1' : '0');
+    this.packer.str(String(c.index));
+    this.packer.str(String(list.length));
+    const width = 4 + c.fields.length;
+    if (this.row.length < width * list.length) this.row = new Float64Array(width * list.length * 2);
+    const row = this.row;
+    let present = 0;
+    list.forEach((v, i) => {
+      const o = i * width;
+      const [entry, index] = where.get(v) ?? [0, 0];
+      row[o] = v.ts;
+      row[o + 1] = v.sub;
+      row[o + 2] = entry;
+      row[o + 3] = index;
+      present += c.encode((v.body as { value: Record<string, unknown> }).value, row, o + 4);
+    });
+    this.packer.doubles(row, 0, width * list.length);
+    return present;
+  }
+
+  private head(mode: string, v: Ok, guard: string, guardValue: number): void {
+    const p = this.packer;
+    p.str(mode);
+    p.str(guard);
+    p.str(String(guardValue));
+    p.str(String(v.receivedAt));
+    p.str(v.device.id);
+    p.str(String(v.ts));
+  }
+
+  private pack(v: Ok): void {
     const body = v.body;
-    const head = (guard: string, guardValue: number) => args.push(guard, String(guardValue), String(v.receivedAt), d.id, String(v.ts));
+    const p = this.packer;
     switch (body.channel) {
       case 'telemetry':
-        args.push('t');
-        head('telemetryTs', v.ts);
+        this.head('t', v, 'telemetryTs', v.ts);
         // the device's own JSON text when validation kept all of it (saves a JSON.stringify per message)
-        args.push(body.text ?? JSON.stringify(body.value), v.clockSkew ? '1' : '0');
+        p.str(body.text ?? JSON.stringify(body.value));
+        p.str(v.clockSkew ? '1' : '0');
         return;
       case 'event': {
         const e = body.value;
         const state = JSON.stringify({ state: e.state, ts: v.ts, ...(e.detail ? { detail: e.detail } : {}) });
-        args.push('g');
-        head(`event:${e.code}:ts`, v.ts);
-        args.push(`{"events":{${JSON.stringify(e.code)}:${state}}}`, '1', `event:${e.code}`, state);
+        this.head('g', v, `event:${e.code}:ts`, v.ts);
+        p.str(`{"events":{${JSON.stringify(e.code)}:${state}}}`);
+        p.str('1');
+        p.str(`event:${e.code}`);
+        p.str(state);
         return;
       }
       case 'status':
@@ -199,9 +234,10 @@ export class ShadowWriter {
             changes.interval = body.value.interval;
           }
         }
-        args.push('g');
-        head('presenceTs', v.receivedAt);
-        args.push(JSON.stringify(changes), String(fields.length / 2), ...fields);
+        this.head('g', v, 'presenceTs', v.receivedAt);
+        p.str(JSON.stringify(changes));
+        p.str(String(fields.length / 2));
+        for (const f of fields) p.str(f);
         return;
       }
     }

@@ -50,10 +50,14 @@ export class StreamConsumer {
     return entriesOfReply(res?.[0]?.[1]);
   }
 
-  async ack(ids: string[]): Promise<void> {
+  /** Acknowledges entries; `records`: a hash whose fields of the same ids go too (store by exception's decisions). */
+  async ack(ids: string[], records?: string): Promise<void> {
     if (!ids.length) return;
     const pipe = this.redis.pipeline();
-    for (let i = 0; i < ids.length; i += CHUNK) pipe.xack(this.o.stream, this.o.group, ...ids.slice(i, i + CHUNK));
+    for (let i = 0; i < ids.length; i += CHUNK) {
+      pipe.xack(this.o.stream, this.o.group, ...ids.slice(i, i + CHUNK));
+      if (records) pipe.hdel(records, ...ids.slice(i, i + CHUNK));
+    }
     const results = (await pipe.exec()) ?? [];
     for (const [err] of results) if (err) throw err;
   }

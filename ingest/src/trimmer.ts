@@ -63,11 +63,24 @@ export async function readGroups(redis: Redis, stream: string): Promise<GroupSta
   return groups;
 }
 
-/** One trim pass; returns the number of entries removed. */
-export async function trimStream(redis: Redis, stream: string, ownGroup: string, retainMs: number, now = Date.now()): Promise<number> {
+/**
+ * Drops store by exception's decision records (keys.ingestDecisions) of entries the group has acknowledged: they
+ * go with the acknowledgement, so only a record whose HDEL was lost (a worker died between the two) is left.
+ */
+async function dropAcknowledgedRecords(redis: Redis, records: string, own: GroupState): Promise<void> {
+  if (!(await redis.hlen(records))) return;
+  const ids = await redis.hkeys(records);
+  const done = ids.filter((id) => (own.pending > 0 && own.lowestPendingId ? compareIds(id, own.lowestPendingId) < 0 : compareIds(id, own.lastDeliveredId) <= 0));
+  for (let i = 0; i < done.length; i += 1000) await redis.hdel(records, ...done.slice(i, i + 1000));
+}
+
+/** One trim pass; returns the number of entries removed. `records`: store by exception's decision records. */
+export async function trimStream(redis: Redis, stream: string, ownGroup: string, retainMs: number, now = Date.now(), records?: string): Promise<number> {
   const groups = await readGroups(redis, stream);
   // Without ingest's own group nothing is known to be written: keep everything.
-  if (!groups.some((g) => g.name === ownGroup)) return 0;
+  const own = groups.find((g) => g.name === ownGroup);
+  if (!own) return 0;
+  if (records) await dropAcknowledgedRecords(redis, records, own);
   const point = trimPoint(groups, ownGroup, now, retainMs);
   if (!point) return 0;
   // "~": Redis removes whole nodes below the point only (never an entry at or above it), which is far cheaper.

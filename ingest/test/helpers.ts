@@ -88,6 +88,11 @@ export function ingestConfig(redisUrl: string, prefix: string, influx: Partial<I
       ingestDeadLetterPerMin: 1000,
       ingestShadowChangesMax: 10_000,
       ingestRegistryTtlMs: 1000,
+      // these files test delivery (one message = one point); store by exception has its own tests
+      ingestStore: 'all',
+      ingestStoreHeartbeatS: 300,
+      ingestStoreFields: '',
+      ingestStoreOrderWaitMs: 2000,
       ...ingest,
     },
   };

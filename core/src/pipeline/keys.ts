@@ -15,6 +15,16 @@ export interface PipelineKeys {
   shadowFeed: string;
   /** stream: shadow changes, for consumers that must not miss any (bounded) */
   shadowChanges: string;
+  /**
+   * string: the id of the last uplink entry of every batch whose storage decisions are made (store by exception):
+   * ingest workers decide batches in stream order (ingest/src/store-gate.ts)
+   */
+  ingestDecided: string;
+  /**
+   * hash: per uplink entry id, the storage decisions made for its messages, kept until the entry is acknowledged,
+   * so that an entry delivered again (its worker died before writing) is stored exactly as decided
+   */
+  ingestDecisions: string;
   /** hash: invalid message counts per "deviceId|reason" */
   invalidCounts: string;
   /** stream: camera health changes from streams/ (offline, blank, frozen, ok), read by alerts */
@@ -39,6 +49,8 @@ export function pipelineKeys(prefix = 'tw'): PipelineKeys {
     shadowIndex: `${prefix}:shadow-index`,
     shadowFeed: `${prefix}:feed:shadow`,
     shadowChanges: `${prefix}:changes:shadow`,
+    ingestDecided: `${prefix}:ingest:decided`,
+    ingestDecisions: `${prefix}:ingest:decisions`,
     invalidCounts: `${prefix}:invalid-counts`,
     cameraEvents: `${prefix}:camera-events`,
     bullPrefix: `${prefix}:bull`,

@@ -1,3 +1,5 @@
+import { z } from 'zod';
+import { parseStorageOverrides } from '../../schemas/storage-policy.js';
 import { nonNegativeInt, port, positiveInt, v } from '../define.js';
 
 export const ingestVars = {
@@ -30,6 +32,31 @@ export const ingestVars = {
   TW_INGEST_SHADOW_CHANGES_MAX: v(
     positiveInt(1_000),
     'Approximate length of the shadow change stream (MAXLEN ~), in entries of one ingest batch each (≤ 500 changes of ≈ 100 bytes): 1,000 holds ≤ ≈ 50 MB, and at 20,000 msg/s the last 25 s or more.',
+  ),
+  TW_INGEST_STORE: v(
+    z.enum(['exception', 'all']).default('exception'),
+    'exception: a telemetry field is written to InfluxDB when it changed (discrete fields) or moved beyond its deadband (analog fields), and at least once per heartbeat; all: every field of every message. Rules and defaults per field: docs/ingest.md.',
+  ),
+  TW_INGEST_STORE_HEARTBEAT_S: v(
+    positiveInt(300, 86_400),
+    'Longest a telemetry field goes without a stored value while its device reports (store by exception); history carries a value forward for at most twice this.',
+  ),
+  TW_INGEST_STORE_FIELDS: v(
+    z
+      .string()
+      .default('')
+      .superRefine((s, ctx) => {
+        try {
+          parseStorageOverrides(s);
+        } catch (err) {
+          ctx.addIssue({ code: 'custom', message: (err as Error).message });
+        }
+      }),
+    'Per-field storage rules over the domain defaults (docs/ingest.md), comma separated, each kind.field=rule[/heartbeat s] with rule change, always, with, a deadband in the field\'s unit (0.005) or a relative one (2%); e.g. "boiler.pressure=0.005,elevator.load=10%/60".',
+  ),
+  TW_INGEST_STORE_ORDER_WAIT_MS: v(
+    positiveInt(2000, 60_000),
+    'Store by exception decides each device\'s messages in stream order across workers: how long a worker waits for another worker\'s earlier batch to be decided before it decides its own anyway (that worker died or lost Redis).',
   ),
   TW_INGEST_REGISTRY_TTL_MS: v(positiveInt(30_000), 'How long a device registry lookup (also "unknown device") is cached by ingest.'),
 };
