@@ -7,7 +7,7 @@ import { ConfigError } from '@tianwang/core/errors';
 import type { Logger } from '@tianwang/core/log';
 import { createMetricsRegistry, type Registry } from '@tianwang/core/metrics';
 import { pipelineKeys } from '@tianwang/core/pipeline';
-import { Shutdown, type Service } from '@tianwang/core/service';
+import { Lifecycle, type Service, type Shutdown } from '@tianwang/core/service';
 import { Aedes, type Client } from 'aedes';
 import redisPersistence from 'aedes-persistence-redis';
 import { Redis, type RedisOptions } from 'ioredis';
@@ -71,10 +71,8 @@ export function createBroker(config: BrokerServiceConfig, deps: BrokerDeps): Bro
   const registry = createMetricsRegistry('broker', true);
   const metrics = createBrokerMetrics(registry);
   const keys = pipelineKeys(config.common.keyPrefix);
-  const shutdown = new Shutdown(log);
   const ports: BrokerService['ports'] = {};
   let aedes: Aedes | undefined;
-  let starting: Promise<void> | undefined;
 
   const redis = (name: string, extra: RedisOptions = {}) => {
     const r = new Redis(config.common.redisUrl, { lazyConnect: true, connectionName: `tw-broker-${name}`, ...extra });
@@ -82,7 +80,7 @@ export function createBroker(config: BrokerServiceConfig, deps: BrokerDeps): Bro
     return r;
   };
 
-  async function doStart(): Promise<void> {
+  async function doStart(shutdown: Shutdown): Promise<void> {
     const master = cfg.mqttServicePassword;
     if (!master) throw new ConfigError('TW_MQTT_SERVICE_PASSWORD', 'is required by the broker (main.ts generates one in development)');
 
@@ -239,6 +237,7 @@ export function createBroker(config: BrokerServiceConfig, deps: BrokerDeps): Bro
     log.info({ ports, uplink: keys.uplink }, 'broker listening');
   }
 
+  const lifecycle = new Lifecycle(doStart, log);
   return {
     metrics: registry,
     nodeId,
@@ -246,16 +245,7 @@ export function createBroker(config: BrokerServiceConfig, deps: BrokerDeps): Bro
     get aedes() {
       return aedes;
     },
-    start() {
-      starting ??= doStart().catch(async (err: unknown) => {
-        await shutdown.run();
-        throw err;
-      });
-      return starting;
-    },
-    async stop() {
-      await starting?.catch(() => {});
-      await shutdown.run();
-    },
+    start: () => lifecycle.start(),
+    stop: () => lifecycle.stop(),
   };
 }

@@ -1,3 +1,5 @@
 export * from './free-port.js';
 export * from './process.js';
 export * from './servers.js';
+export * from './wait.js';
+export * from './service-lifecycle-contract.js';
