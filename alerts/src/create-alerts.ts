@@ -22,6 +22,7 @@ import { handleUplinkBatch } from './engine/uplink-handler.js';
 import { createEscalator } from './escalation/escalator.js';
 import type { Stage } from './escalation/plan.js';
 import { alertsKeys } from './keys.js';
+import { QUEUES } from './queues.js';
 import { createAlertsMetrics } from './metrics.js';
 import { providerFromConfig } from './notify/create-providers.js';
 import { withFailover } from './notify/failover.js';
@@ -32,7 +33,7 @@ import { resumeInterruptedSends } from './notify/interrupted-sends.js';
 import { createSmsSender } from './notify/sms-sender.js';
 import { RuleBook } from './rules/rule-book.js';
 
-export const QUEUES = { escalation: 'alerts-escalation', sms: 'alerts-sms', calendar: 'alerts-calendar' } as const;
+export { QUEUES };
 
 export interface AlertsTuning {
   /** length of one minute of the escalation table (tests shrink it) */

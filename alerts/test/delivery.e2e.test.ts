@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startRedis, type RedisServer } from '@tianwang/core/testing';
-import { QUEUES, resolveAckLink } from '../src/index.js';
+import { PermanentError } from '@tianwang/core/errors';
+import { QUEUES, resolveAckLink, type SmsProvider } from '../src/index.js';
 import { deriveKey } from '@tianwang/core/crypto';
 import { Queue } from 'bullmq';
 import { alertsKeys } from '../src/keys.js';
@@ -108,6 +109,25 @@ describe('delivery guarantees', () => {
     expect(audit.map((e) => e.action)).toContain('notification.failed');
   });
 
+  it('any error whose intent is permanent is not retried, not only a refused number', async () => {
+    const tries: string[] = [];
+    const provider: SmsProvider = {
+      name: 'strict',
+      async send(m) {
+        tries.push(m.to);
+        throw new PermanentError('TW_PROVIDER_REJECTED', 'strict: the template was withdrawn');
+      },
+    };
+    w = await startWorld(redis.url, { providers: { primary: provider } });
+    await w.uplink.event('elevator', ELEVATOR, '01', 'raised');
+    const row = await until(async () => (await w!.notifications.list({ phone: PHONES.officer })).find((n) => n.status === 'failed'));
+    expect(row.error).toContain('template was withdrawn');
+    // backoff is 100 ms here: a retry would have come within this pause
+    await sleep(800);
+    expect(tries.filter((to) => to === PHONES.officer)).toHaveLength(1);
+    expect((await w.notifications.get(row.id)).attempts).toBe(1);
+  });
+
   it('fails over to the second provider when the primary keeps failing', async () => {
     w = await startWorld(redis.url, { env: { TW_SMS_FAILOVER: 'twilio', TW_SMS_FAILOVER_AFTER: '2' } });
     w.aliyun.failNext({ kind: 'http', status: 500 }, 100);
@@ -149,20 +169,28 @@ describe('delivery guarantees', () => {
     expect(rows[2]!.mergedInto).toBe(rows[1]!.id);
   });
 
-  it('a critical reminder jumps the rate limit alone and in full; what was held still comes as a digest', async () => {
+  it('a critical reminder jumps the rate limit alone and in full; what was held still comes with the window\'s flush', async () => {
     w = await startWorld(redis.url, { env: { TW_SMS_RATE_WINDOW_S: '3' } });
     await w.uplink.event('elevator', ELEVATOR, '01', 'raised');
-    await w.aliyun.waitFor(1, 5000, (r) => r.to === PHONES.officer);
+    const [first] = await w.aliyun.waitFor(1, 5000, (r) => r.to === PHONES.officer);
     await w.uplink.event('elevator', ELEVATOR, '04', 'raised'); // major: held for the window's digest
-    await sleep(300);
+    // wait until it really is held back for the officer before the critical one comes
+    const held = alertsKeys(w.config.prefix).held(PHONES.officer);
+    await until(async () => (await w!.redis.zcard(held)) > 0, 5000, 'the major reminder to be held');
     await w.uplink.event('elevator', ELEVATOR, '11', 'raised'); // trapped passengers: critical
     const officer = await w.aliyun.waitFor(3, 8000, (r) => r.to === PHONES.officer);
     const trapped = officer.find((r) => r.params?.what?.includes('困人'));
     expect(trapped).toMatchObject({ templateCode: 'SMS_ALARM' });
     expect(trapped!.params!.device).toContain('31104403002019001234');
-    const digest = officer.find((r) => r.templateCode === 'SMS_DIGEST' || r.params?.what === '门区外停梯');
-    expect(digest).toBeDefined();
-    expect(JSON.stringify(digest!.params)).not.toContain('困人');
+    // the critical one went at once, alone, inside the window
+    expect(trapped!.at - first!.at).toBeLessThan(2900);
+    expect(JSON.stringify(trapped!.params)).not.toContain('门区外停梯');
+    // what was held was not sent with it nor at once: it comes when the window ends, without the critical one
+    const later = officer.find((r) => r !== first && r !== trapped)!;
+    expect(later.templateCode === 'SMS_DIGEST' ? later.params!.items : later.params!.what).toContain('门区外停梯');
+    expect(JSON.stringify(later.params)).not.toContain('困人');
+    expect(later.at).toBeGreaterThan(trapped!.at);
+    expect(later.at - first!.at).toBeGreaterThanOrEqual(2900);
   });
 
   it('quiet hours: a low-severity reminder waits until they end; a critical one goes at once', async () => {

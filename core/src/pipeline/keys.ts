@@ -21,6 +21,10 @@ export interface PipelineKeys {
   cameraEvents: string;
   /** prefix for BullMQ queues */
   bullPrefix: string;
+  /** key prefix of the broker's MQTT persistence (aedes-persistence-redis: sessions, retained, offline queues) */
+  mqttPersistence: string;
+  /** pub/sub channel between broker nodes (messages for clients on other nodes) */
+  mqttBus: string;
 }
 
 export const CONSUMER_GROUPS = { ingest: 'ingest', alerts: 'alerts' } as const;
@@ -36,5 +40,7 @@ export function pipelineKeys(prefix = 'tw'): PipelineKeys {
     invalidCounts: `${prefix}:invalid-counts`,
     cameraEvents: `${prefix}:camera-events`,
     bullPrefix: `${prefix}:bull`,
+    mqttPersistence: `${prefix}:mqtt:`,
+    mqttBus: `${prefix}:mqtt-bus`,
   };
 }
