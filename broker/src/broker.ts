@@ -11,28 +11,28 @@ import { Lifecycle, type Service, type Shutdown } from '@tianwang/core/service';
 import { Aedes, type Client } from 'aedes';
 import redisPersistence from 'aedes-persistence-redis';
 import { Redis, type RedisOptions } from 'ioredis';
-import { createAuthenticate } from './auth.js';
-import { createAuthorizers } from './authorize.js';
+import { createAuthenticate } from './policy/auth.js';
+import { createAuthorizers } from './policy/authorize.js';
 import type { TwClient } from './client-state.js';
-import { ClusterEmitter } from './cluster-emitter.js';
-import { DeviceCredentialCache, type DeviceAuthSource } from './device-auth-source.js';
-import { ConnectionGate, initialTokens } from './limits.js';
+import { ClusterEmitter } from './cluster/cluster-emitter.js';
+import { DeviceCredentialCache, type DeviceAuthSource } from './policy/device-auth-source.js';
+import { ConnectionGate, initialTokens } from './policy/limits.js';
 import { listenTcp } from './listeners/tcp.js';
 import { listenTls } from './listeners/tls.js';
 import type { ConnectionHandler, Listener } from './listeners/types.js';
 import { listenWs } from './listeners/ws.js';
-import { LoginLimiter, sourceKey } from './login-limiter.js';
-import { installFastDelivery } from './fast-delivery.js';
-import { installFastParse } from './fast-publish.js';
-import { installMessageDelivery } from './message-delivery.js';
+import { LoginLimiter, sourceKey } from './policy/login-limiter.js';
+import { installFastDelivery } from './fast-path/fast-delivery.js';
+import { installFastParse } from './fast-path/fast-publish.js';
+import { installMessageDelivery } from './fast-path/message-delivery.js';
 import { createBrokerMetrics } from './metrics.js';
-import { queueOncePerSession } from './offline-queue.js';
-import { guardParser, type ParserGuards } from './parser-guards.js';
-import { PipelineWriter } from './pipeline-writer.js';
-import { trackPresence } from './presence.js';
-import { trackPublishes } from './publish-tracker.js';
-import { startRevocationSweep } from './revocation.js';
-import { coalesceWrites } from './write-coalescing.js';
+import { queueOncePerSession } from './sessions/offline-queue.js';
+import { guardParser, type ParserGuards } from './protocol/parser-guards.js';
+import { PipelineWriter } from './uplink/pipeline-writer.js';
+import { trackPresence } from './uplink/presence.js';
+import { trackPublishes } from './fast-path/publish-tracker.js';
+import { startRevocationSweep } from './policy/revocation.js';
+import { coalesceWrites } from './fast-path/write-coalescing.js';
 
 export interface BrokerServiceConfig {
   broker: BrokerConfig;
@@ -76,7 +76,7 @@ export function createBroker(config: BrokerServiceConfig, deps: BrokerDeps): Bro
 
   const redis = (name: string, extra: RedisOptions = {}) => {
     const r = new Redis(config.common.redisUrl, { lazyConnect: true, connectionName: `tw-broker-${name}`, ...extra });
-    r.on('error', (err: Error) => log.debug({ err: err.message, connection: name }, 'redis connection error'));
+    r.on('error', (err: Error) => log.debug({ err, connection: name }, 'redis connection error'));
     return r;
   };
 
@@ -86,7 +86,7 @@ export function createBroker(config: BrokerServiceConfig, deps: BrokerDeps): Bro
 
     // Uplink writes fail fast while Redis is away or frozen (the writer buffers and retries itself).
     const writerRedis = redis('uplink', { enableOfflineQueue: false, maxRetriesPerRequest: 0, commandTimeout: 5000 });
-    const persistRedis = redis('persistence', { keyPrefix: `${config.common.keyPrefix}:mqtt:` });
+    const persistRedis = redis('persistence', { keyPrefix: keys.mqttPersistence });
     const pubRedis = redis('bus-pub');
     const subRedis = redis('bus-sub');
     const all = [writerRedis, persistRedis, pubRedis, subRedis];
@@ -98,7 +98,7 @@ export function createBroker(config: BrokerServiceConfig, deps: BrokerDeps): Bro
     const writer = new PipelineWriter({ redis: writerRedis, key: keys.uplink, maxLen: cfg.mqttUplinkMaxLen, maxBuffered: cfg.mqttPipelineBuffer, log, metrics });
     shutdown.add('uplink writer', () => writer.close());
 
-    const emitter = new ClusterEmitter(nodeId, `${config.common.keyPrefix}:mqtt-bus`, pubRedis, subRedis, log, metrics);
+    const emitter = new ClusterEmitter(nodeId, keys.mqttBus, pubRedis, subRedis, log, metrics);
     await emitter.start();
     shutdown.add('message bus', () => emitter.close());
 
@@ -133,8 +133,8 @@ export function createBroker(config: BrokerServiceConfig, deps: BrokerDeps): Bro
     });
     aedes = broker;
     const publishes = trackPublishes(broker);
-    broker.on('clientError', (client: Client, err: Error) => log.debug({ clientId: client.id, err: err.message }, 'client error'));
-    broker.on('connectionError', (_client: Client, err: Error) => log.debug({ err: err.message }, 'connection error before CONNECT'));
+    broker.on('clientError', (client: Client, err: Error) => log.debug({ clientId: client.id, err }, 'client error'));
+    broker.on('connectionError', (_client: Client, err: Error) => log.debug({ err }, 'connection error before CONNECT'));
     // stop accepting → close every client (aedes) → wait for the servers: a server's close waits for its
     // connections, so waiting before the clients are closed would never end
     const listeners: Listener[] = [];

@@ -5,7 +5,7 @@ import { hashSecret } from '@tianwang/core/crypto';
 import { startRedis, type RedisServer } from '@tianwang/core/testing';
 import mqttPacket from 'mqtt-packet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WRITE_HIGH_WATER_MARK } from '../src/write-coalescing.js';
+import { WRITE_HIGH_WATER_MARK } from '../src/fast-path/write-coalescing.js';
 import { memoryDeviceSource, servicePassword, type BrokerService } from '../src/index.js';
 import { MASTER, startTestBroker, waitFor } from './helpers.js';
 import { gen, ofType, raw, rawPublish, type Raw } from './raw-client.js';

@@ -3,7 +3,7 @@ import type { Registry } from '@tianwang/core/registry';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrokerService } from '../src/index.js';
 import { connect, device, MASTER, memoryLog, metricValue, refusedCode, seededRegistry, service, startTestBroker, waitFor } from './helpers.js';
-import { servicePassword } from '../src/service-accounts.js';
+import { servicePassword } from '../src/policy/service-accounts.js';
 
 describe('authentication', () => {
   let redis: RedisServer;

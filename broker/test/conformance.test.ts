@@ -4,7 +4,7 @@ import { startRedis, type RedisServer } from '@tianwang/core/testing';
 import mqttPacket from 'mqtt-packet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { memoryDeviceSource, type BrokerService } from '../src/index.js';
-import { servicePassword } from '../src/service-accounts.js';
+import { servicePassword } from '../src/policy/service-accounts.js';
 import { connect, device, MASTER, service, startTestBroker, waitFor } from './helpers.js';
 
 const SECRET = '0123456789abcdef0123456789abcdef';

@@ -136,7 +136,7 @@ describe('fast publish path, batched PUBACKs, batched QoS 1 delivery', () => {
     sub.socket.end(gen({ cmd: 'disconnect' }));
     await waitFor(() => sub.closed(), 5000, 'subscriber offline');
     const dev = await raw(port, 'EL-0001', 'EL-0001', SECRET);
-    const queue = `${prefix}:mqtt:outgoing:${encodeURIComponent(subId)}`;
+    const queue = `${pipelineKeys(prefix).mqttPersistence}outgoing:${encodeURIComponent(subId)}`;
     const n = 20;
     // whenever PUBACKs arrive, their messages must already be queued for the offline session: the queue
     // length read afterwards is at least the number acknowledged so far (nobody drains it meanwhile)

@@ -7,7 +7,7 @@ import { openRegistry, type Registry } from '@tianwang/core/registry';
 import { freePort } from '@tianwang/core/testing';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { createBroker, type BrokerService, type DeviceAuthSource } from '../src/index.js';
-import { servicePassword, type ServiceAccount } from '../src/service-accounts.js';
+import { servicePassword, type ServiceAccount } from '../src/policy/service-accounts.js';
 
 export const MASTER = 'test-master-service-password-0123456789';
 

@@ -3,7 +3,7 @@ import { Worker } from 'node:worker_threads';
 import { hashSecret } from '@tianwang/core/crypto';
 import { startRedis, type RedisServer } from '@tianwang/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sourceKey } from '../src/login-limiter.js';
+import { sourceKey } from '../src/policy/login-limiter.js';
 import { memoryDeviceSource, type BrokerService } from '../src/index.js';
 import { metricValue, startTestBroker, waitFor } from './helpers.js';
 import { raw } from './raw-client.js';

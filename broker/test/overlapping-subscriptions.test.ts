@@ -1,3 +1,4 @@
+import { pipelineKeys } from '@tianwang/core/pipeline';
 import { hashSecret } from '@tianwang/core/crypto';
 import { startRedis, type RedisServer } from '@tianwang/core/testing';
 import { Redis } from 'ioredis';
@@ -95,7 +96,7 @@ describe('overlapping subscriptions', () => {
 
   it('a persistent session gets it once at the highest granted QoS, live and from its offline queue', async () => {
     const clientId = 'svc:dashboard:persistent';
-    const queue = `${prefix}:mqtt:outgoing:${encodeURIComponent(clientId)}`;
+    const queue = `${pipelineKeys(prefix).mqttPersistence}outgoing:${encodeURIComponent(clientId)}`;
     let sub = await service('dashboard', false, clientId);
     autoAck(sub);
     await subscribe(sub, TELEMETRY, 1);
@@ -114,7 +115,7 @@ describe('overlapping subscriptions', () => {
     // queued once, not once per matching subscription: the persistence writes the number of queue entries it is
     // about to make together with the message, before the first of them
     const [entry] = await queued();
-    expect(await redis.get(`${prefix}:mqtt:${entry}:offlineCount`)).toBe('1');
+    expect(await redis.get(`${pipelineKeys(prefix).mqttPersistence}${entry}:offlineCount`)).toBe('1');
 
     const ready = new Promise<void>((resolve) => {
       const onReady = (c: { id: string }) => {

@@ -3,7 +3,7 @@ import { pipelineKeys, readUplinkMessages } from '@tianwang/core/pipeline';
 import { startRedis, type RedisServer } from '@tianwang/core/testing';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeFrame, encodeHello, encodeMessages } from '../src/cluster-frame.js';
+import { decodeFrame, encodeHello, encodeMessages } from '../src/cluster/cluster-frame.js';
 import { memoryDeviceSource, type BrokerService } from '../src/index.js';
 import { closed, device, metricValue, startTestBroker, waitFor } from './helpers.js';
 

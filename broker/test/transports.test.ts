@@ -7,7 +7,7 @@ import type { Registry } from '@tianwang/core/registry';
 import { freePort, startRedis, type RedisServer } from '@tianwang/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrokerService } from '../src/index.js';
-import { servicePassword } from '../src/service-accounts.js';
+import { servicePassword } from '../src/policy/service-accounts.js';
 import { connect, MASTER, seededRegistry, service, startTestBroker } from './helpers.js';
 
 const run = promisify(execFile);

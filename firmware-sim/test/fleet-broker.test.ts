@@ -4,7 +4,7 @@ import { parsePayload } from '@tianwang/core/schemas';
 import { parseTopic } from '@tianwang/core/topics';
 import { createSimulator, generatedFleet, type Simulator } from '../src/index.js';
 import { createControlServer } from '../src/control/control-server.js';
-import { startMosquitto, type MosquittoServer } from '../src/testing/mosquitto.js';
+import { startMosquitto, type MosquittoServer } from '@tianwang/core/testing';
 
 const SECRET = 'fleet-test-secret';
 const fleet = generatedFleet({ elevators: 6, boilers: 4, idPrefix: 'T', secret: SECRET });
