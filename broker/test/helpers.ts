@@ -92,18 +92,6 @@ export async function refusedCode(p: Promise<MqttClient>): Promise<number | stri
   }
 }
 
-export function waitFor(cond: () => boolean | Promise<boolean>, timeoutMs = 5000, what = 'condition'): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  return new Promise((resolve, reject) => {
-    const tick = async () => {
-      if (await cond()) return resolve();
-      if (Date.now() > deadline) return reject(new Error(`timed out waiting for ${what}`));
-      setTimeout(tick, 20);
-    };
-    void tick();
-  });
-}
-
 export function closed(c: MqttClient, timeoutMs = 5000): Promise<void> {
   return new Promise((resolve, reject) => {
     if (!c.connected && c.disconnected) return resolve();
