@@ -1,10 +1,9 @@
-import { connect as tcpConnect } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll } from 'vitest';
 import { loadConfig } from '@tianwang/core/config';
 import { createLogger } from '@tianwang/core/log';
-import { freePort, serviceLifecycleContract, startRedis, type LifecycleSubject, type RedisServer } from '@tianwang/core/testing';
+import { freePort, portAccepts, serviceLifecycleContract, startRedis, type LifecycleSubject, type RedisServer } from '@tianwang/core/testing';
 import { createBroker, memoryDeviceSource } from '../src/index.js';
 import { MASTER } from './helpers.js';
 
@@ -19,17 +18,6 @@ afterAll(async () => {
   await redis?.stop();
 });
 
-const answers = (port: number | undefined) =>
-  new Promise<boolean>((resolve) => {
-    if (!port) return resolve(false);
-    const c = tcpConnect(port, '127.0.0.1');
-    c.once('connect', () => {
-      c.destroy();
-      resolve(true);
-    });
-    c.once('error', () => resolve(false));
-  });
-
 /** A broker on a free port; `env` may break its start after the TCP listener and the Redis connections are open. */
 async function brokerSubject(env: Record<string, string> = {}): Promise<LifecycleSubject> {
   const config = loadConfig({
@@ -40,8 +28,8 @@ async function brokerSubject(env: Record<string, string> = {}): Promise<Lifecycl
   const connections = async () => ((await probe.client('LIST')) as string).split('\n').filter((l) => / name=tw-broker-/.test(l)).length;
   return {
     service: broker,
-    ready: () => answers(broker.ports.tcp),
-    held: async () => (await connections()) + ((await answers(broker.ports.tcp)) ? 1 : 0),
+    ready: () => portAccepts(broker.ports.tcp),
+    held: async () => (await connections()) + ((await portAccepts(broker.ports.tcp)) ? 1 : 0),
   };
 }
 

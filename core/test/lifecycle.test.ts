@@ -1,7 +1,7 @@
-import { createServer, connect, type Server } from 'node:net';
+import { createServer, type Server } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { Lifecycle, type Service } from '@tianwang/core/service';
-import { serviceLifecycleContract, type LifecycleSubject } from '@tianwang/core/testing';
+import { portAccepts, serviceLifecycleContract, type LifecycleSubject } from '@tianwang/core/testing';
 
 /** A service with two TCP listeners on port 0 (the second may be told to fail): real sockets to probe. */
 function twoListeners(failSecond = false): LifecycleSubject & { starts: () => number } {
@@ -24,17 +24,7 @@ function twoListeners(failSecond = false): LifecycleSubject & { starts: () => nu
     last = b;
   });
   const service: Service = { start: () => lifecycle.start(), stop: () => lifecycle.stop() };
-  const answers = (s: Server) =>
-    new Promise<boolean>((resolve) => {
-      const port = (s.address() as { port: number } | null)?.port;
-      if (!port) return resolve(false);
-      const c = connect(port, '127.0.0.1');
-      c.once('connect', () => {
-        c.destroy();
-        resolve(true);
-      });
-      c.once('error', () => resolve(false));
-    });
+  const answers = (s: Server) => portAccepts((s.address() as { port: number } | null)?.port);
   return { service, starts: () => starts, ready: async () => !!last && (await answers(last)), held: async () => open.size };
 }
 
