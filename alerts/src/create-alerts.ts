@@ -8,7 +8,7 @@ import { silentLogger, type Logger } from '@tianwang/core/log';
 import type { Registry as MetricsRegistry } from '@tianwang/core/metrics';
 import { CONSUMER_GROUPS } from '@tianwang/core/pipeline';
 import type { Registry } from '@tianwang/core/registry';
-import { Shutdown } from '@tianwang/core/service';
+import { Lifecycle, type Shutdown } from '@tianwang/core/service';
 import { createAlarmService, type AlarmService } from './alarms/alarm-service.js';
 import { runCalendar } from './engine/calendar-job.js';
 import { createCameraHandler } from './engine/camera-handler.js';
@@ -22,6 +22,7 @@ import { handleUplinkBatch } from './engine/uplink-handler.js';
 import { createEscalator } from './escalation/escalator.js';
 import type { Stage } from './escalation/plan.js';
 import { alertsKeys } from './keys.js';
+import { QUEUES } from './queues.js';
 import { createAlertsMetrics } from './metrics.js';
 import { providerFromConfig } from './notify/create-providers.js';
 import { withFailover } from './notify/failover.js';
@@ -32,7 +33,7 @@ import { resumeInterruptedSends } from './notify/interrupted-sends.js';
 import { createSmsSender } from './notify/sms-sender.js';
 import { RuleBook } from './rules/rule-book.js';
 
-export const QUEUES = { escalation: 'alerts-escalation', sms: 'alerts-sms', calendar: 'alerts-calendar' } as const;
+export { QUEUES };
 
 export interface AlertsTuning {
   /** length of one minute of the escalation table (tests shrink it) */
@@ -99,8 +100,6 @@ export function createAlerts(config: { common: CommonConfig; alerts: AlertsConfi
   const keys = alertsKeys(config.common.keyPrefix);
   const m = createAlertsMetrics();
   const rules = deps.rules ?? RuleBook.fromFile(c.alertRulesFile);
-  const shutdown = new Shutdown(log);
-  let started = false;
   let escalationQueueRef: Queue | undefined;
   const onStop = async (alarm: Parameters<NonNullable<Parameters<typeof createAlarmService>[1]>>[0], reason: string) => {
     if (escalationQueueRef) await ctx?.escalator.stop(alarm, reason);
@@ -108,10 +107,11 @@ export function createAlerts(config: { common: CommonConfig; alerts: AlertsConfi
   const alarms = createAlarmService(deps.registry, (a, reason) => onStop(a, reason));
   let ctx: EngineContext | undefined;
 
-  async function start() {
-    if (started) return;
-    started = true;
-    shutdown.reset();
+  async function start(shutdown: Shutdown) {
+    // the escalation queue is forgotten when the service stops or its start fails
+    shutdown.add('escalation queue reference', () => {
+      escalationQueueRef = undefined;
+    });
     const secret = deps.masterSecret ?? (await resolveDevSecret(config.common.dataDir, 'secret.key', config.common.secretKey));
     const linkKey = deriveKey(secret, 'sms-link');
     const redis = new Redis(config.common.redisUrl, { maxRetriesPerRequest: null });
@@ -186,16 +186,12 @@ export function createAlerts(config: { common: CommonConfig; alerts: AlertsConfi
     log.info({ consumer: t.consumer, provider: provider.name }, 'alerts started');
   }
 
+  const lifecycle = new Lifecycle(start, log);
   return {
     metrics: m.registry,
     alarms,
-    start,
-    async stop() {
-      if (!started) return;
-      await shutdown.run();
-      started = false;
-      escalationQueueRef = undefined;
-    },
+    start: () => lifecycle.start(),
+    stop: () => lifecycle.stop(),
     runCalendar: () => {
       if (!ctx) throw new Error('alerts not started');
       return runCalendar(ctx);

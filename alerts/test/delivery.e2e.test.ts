@@ -1,11 +1,12 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startRedis, type RedisServer } from '@tianwang/core/testing';
-import { QUEUES, resolveAckLink } from '../src/index.js';
+import { startRedis, type RedisServer, sleep, waitFor } from '@tianwang/core/testing';
+import { PermanentError } from '@tianwang/core/errors';
+import { QUEUES, resolveAckLink, type SmsProvider } from '../src/index.js';
 import { deriveKey } from '@tianwang/core/crypto';
 import { Queue } from 'bullmq';
 import { alertsKeys } from '../src/keys.js';
 import { startWorld, type World } from './helpers/harness.js';
-import { ELEVATOR, MASTER_SECRET, PHONES, elevatorReading, until } from './helpers/world.js';
+import { ELEVATOR, MASTER_SECRET, PHONES, elevatorReading } from './helpers/world.js';
 
 let redis: RedisServer;
 let w: World | undefined;
@@ -17,8 +18,6 @@ afterEach(async () => {
   w = undefined;
 });
 afterAll(async () => redis?.stop());
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('delivery guarantees', () => {
   it('two workers on one stream: one alarm, one SMS per recipient', async () => {
@@ -52,7 +51,7 @@ describe('delivery guarantees', () => {
     await sleep(1500);
     const to = w.aliyun.received.map((r) => r.to);
     expect(to.sort()).toEqual([PHONES.inspector, PHONES.maintenance, PHONES.officer, PHONES.principal].sort());
-    await until(async () => (await w!.notifications.listForAlarm(alarm!.id)).map((r) => `${r.stage}:${r.status}`).sort().join() === 'inspector:sent,maintenance:sent,officer:sent,principal:sent');
+    await waitFor(async () => (await w!.notifications.listForAlarm(alarm!.id)).map((r) => `${r.stage}:${r.status}`).sort().join() === 'inspector:sent,maintenance:sent,officer:sent,principal:sent');
   });
 
   it('a reminder cut off by a dying worker mid-send goes out again; one still being sent is left alone', async () => {
@@ -72,7 +71,7 @@ describe('delivery guarantees', () => {
     await w.worker();
     const [sms] = await w.aliyun.waitFor(1, 5000, (r) => r.to === PHONES.officer);
     expect(sms!.params!.what).toBe('困人');
-    const sent = await until(async () => {
+    const sent = await waitFor(async () => {
       const n = await w!.notifications.get(cut);
       return n.status === 'sent' ? n : undefined;
     });
@@ -90,7 +89,7 @@ describe('delivery guarantees', () => {
     await w.uplink.event('elevator', ELEVATOR, '01', 'raised');
     const [sms] = await w.aliyun.waitFor(1, 8000, (r) => r.to === PHONES.officer);
     expect(sms!.params!.what).toBe('安全回路断路');
-    const row = await until(async () => (await w!.notifications.list({ phone: PHONES.officer })).find((n) => n.status === 'sent'));
+    const row = await waitFor(async () => (await w!.notifications.list({ phone: PHONES.officer })).find((n) => n.status === 'sent'));
     expect(row).toMatchObject({ status: 'sent', attempts: 3, provider: 'aliyun' });
     expect(w.aliyun.attempts).toBe(3);
   });
@@ -99,13 +98,32 @@ describe('delivery guarantees', () => {
     w = await startWorld(redis.url);
     w.aliyun.failFor(PHONES.officer, { kind: 'business', code: 'isv.MOBILE_NUMBER_ILLEGAL', message: '非法手机号' });
     await w.uplink.event('elevator', ELEVATOR, '01', 'raised');
-    const row = await until(async () => (await w!.notifications.list({ phone: PHONES.officer })).find((n) => n.status === 'failed'));
+    const row = await waitFor(async () => (await w!.notifications.list({ phone: PHONES.officer })).find((n) => n.status === 'failed'));
     expect(row.error).toContain('isv.MOBILE_NUMBER_ILLEGAL');
     await sleep(800);
     expect(w.aliyun.attempts).toBe(1);
     expect((await w.notifications.get(row.id)).attempts).toBe(1);
     const audit = await w.registry.audit.forSubject('alarm', String(row.alarmId));
     expect(audit.map((e) => e.action)).toContain('notification.failed');
+  });
+
+  it('any error whose intent is permanent is not retried, not only a refused number', async () => {
+    const tries: string[] = [];
+    const provider: SmsProvider = {
+      name: 'strict',
+      async send(m) {
+        tries.push(m.to);
+        throw new PermanentError('TW_PROVIDER_REJECTED', 'strict: the template was withdrawn');
+      },
+    };
+    w = await startWorld(redis.url, { providers: { primary: provider } });
+    await w.uplink.event('elevator', ELEVATOR, '01', 'raised');
+    const row = await waitFor(async () => (await w!.notifications.list({ phone: PHONES.officer })).find((n) => n.status === 'failed'));
+    expect(row.error).toContain('template was withdrawn');
+    // backoff is 100 ms here: a retry would have come within this pause
+    await sleep(800);
+    expect(tries.filter((to) => to === PHONES.officer)).toHaveLength(1);
+    expect((await w.notifications.get(row.id)).attempts).toBe(1);
   });
 
   it('fails over to the second provider when the primary keeps failing', async () => {
@@ -118,7 +136,7 @@ describe('delivery guarantees', () => {
     expect(got.find((r) => r.to === '+86' + PHONES.officer)!.text).toMatch(/^【天网提醒】阳光花园物业：3号楼1号梯（注册代码31104403002019001234，3号楼东侧）于\d\d-\d\d \d\d:\d\d发生“冲顶”，请立即处置。确认及反馈整改：http:\/\/tw\.test\/a\/\w{10}$/);
     expect(w.aliyun.received).toHaveLength(0);
     // the endpoint has answered; the row is marked right after
-    await until(async () => {
+    await waitFor(async () => {
       const rows = (await w!.notifications.list({})).filter((r) => r.stage === 'officer' || r.stage === 'principal');
       return rows.map((r) => `${r.stage}:${r.status}:${r.provider}`).join() === 'officer:sent:twilio,principal:sent:twilio';
     });
@@ -142,27 +160,35 @@ describe('delivery guarantees', () => {
     const linkId = officer[1]!.params!.link!.split('/a/')[1]!;
     const resolved = await resolveAckLink(w.registry, deriveKey(MASTER_SECRET, 'sms-link'), linkId);
     expect(resolved.ok && resolved.claims.a.length).toBe(2);
-    const rows = await until(async () => {
+    const rows = await waitFor(async () => {
       const r = (await w!.notifications.list({ phone: PHONES.officer })).sort((a, b) => a.id - b.id);
       return r.map((x) => x.status).join() === 'sent,sent,merged' ? r : undefined;
     });
     expect(rows[2]!.mergedInto).toBe(rows[1]!.id);
   });
 
-  it('a critical reminder jumps the rate limit alone and in full; what was held still comes as a digest', async () => {
+  it('a critical reminder jumps the rate limit alone and in full; what was held still comes with the window\'s flush', async () => {
     w = await startWorld(redis.url, { env: { TW_SMS_RATE_WINDOW_S: '3' } });
     await w.uplink.event('elevator', ELEVATOR, '01', 'raised');
-    await w.aliyun.waitFor(1, 5000, (r) => r.to === PHONES.officer);
+    const [first] = await w.aliyun.waitFor(1, 5000, (r) => r.to === PHONES.officer);
     await w.uplink.event('elevator', ELEVATOR, '04', 'raised'); // major: held for the window's digest
-    await sleep(300);
+    // wait until it really is held back for the officer before the critical one comes
+    const held = alertsKeys(w.config.prefix).held(PHONES.officer);
+    await waitFor(async () => (await w!.redis.zcard(held)) > 0, { timeoutMs: 5000, what: 'the major reminder to be held' });
     await w.uplink.event('elevator', ELEVATOR, '11', 'raised'); // trapped passengers: critical
     const officer = await w.aliyun.waitFor(3, 8000, (r) => r.to === PHONES.officer);
     const trapped = officer.find((r) => r.params?.what?.includes('困人'));
     expect(trapped).toMatchObject({ templateCode: 'SMS_ALARM' });
     expect(trapped!.params!.device).toContain('31104403002019001234');
-    const digest = officer.find((r) => r.templateCode === 'SMS_DIGEST' || r.params?.what === '门区外停梯');
-    expect(digest).toBeDefined();
-    expect(JSON.stringify(digest!.params)).not.toContain('困人');
+    // the critical one went at once, alone, inside the window
+    expect(trapped!.at - first!.at).toBeLessThan(2900);
+    expect(JSON.stringify(trapped!.params)).not.toContain('门区外停梯');
+    // what was held was not sent with it nor at once: it comes when the window ends, without the critical one
+    const later = officer.find((r) => r !== first && r !== trapped)!;
+    expect(later.templateCode === 'SMS_DIGEST' ? later.params!.items : later.params!.what).toContain('门区外停梯');
+    expect(JSON.stringify(later.params)).not.toContain('困人');
+    expect(later.at).toBeGreaterThan(trapped!.at);
+    expect(later.at - first!.at).toBeGreaterThanOrEqual(2900);
   });
 
   it('quiet hours: a low-severity reminder waits until they end; a critical one goes at once', async () => {
@@ -177,10 +203,10 @@ describe('delivery guarantees', () => {
     expect(sms!.params!.what).toBe('极低水位（缺水）');
     // the warning's reminder is scheduled, not sent (waited for: on a loaded machine it may take over a second)
     const world = w;
-    const job = await until(async () => {
+    const job = await waitFor(async () => {
       const warning = (await world.alarms.list({ subjectId: ELEVATOR }))[0];
       return warning && (await world.escalationQueue.getDelayed()).find((j) => j.id === `${warning.id}-officer`);
-    }, 10_000, 'the warning reminder scheduled');
+    }, { timeoutMs: 10_000, what: 'the warning reminder scheduled' });
     // waits about an hour (the quiet hours' end), not the test's shrunken minutes
     expect(job.opts.delay).toBeGreaterThan(55 * 60_000);
     await sleep(1000);

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startRedis, type RedisServer } from '@tianwang/core/testing';
+import { startRedis, type RedisServer, sleep, waitFor } from '@tianwang/core/testing';
 import { startWorld, type World } from './helpers/harness.js';
-import { BOILER, ELEVATOR, PHONES, until } from './helpers/world.js';
+import { BOILER, ELEVATOR, PHONES } from './helpers/world.js';
 
 let redis: RedisServer;
 let w: World | undefined;
@@ -13,8 +13,6 @@ afterEach(async () => {
   w = undefined;
 });
 afterAll(async () => redis?.stop());
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('device faults through the uplink stream → alarm → escalation → Aliyun endpoint', () => {
   it('trapped passengers: officer and maintenance at once, principal and inspector later; a repeat only counts; the clear closes it', async () => {
@@ -34,7 +32,7 @@ describe('device faults through the uplink stream → alarm → escalation → A
     expect(all[2]!.params!.what).toBe('困人（安全管理员1分钟未确认）');
 
     await w.uplink.event('elevator', ELEVATOR, '11', 'raised');
-    const repeated = await until(async () => {
+    const repeated = await waitFor(async () => {
       const [a] = await w!.alarms.list({ subjectId: ELEVATOR });
       return a && a.count === 2 ? a : undefined;
     });
@@ -42,7 +40,7 @@ describe('device faults through the uplink stream → alarm → escalation → A
     expect((await w.alarms.list({ subjectId: ELEVATOR })).length).toBe(1);
 
     await w.uplink.event('elevator', ELEVATOR, '11', 'cleared');
-    const closed = await until(async () => {
+    const closed = await waitFor(async () => {
       const a = await w!.alarms.find(repeated.id);
       return a?.status === 'closed' ? a : undefined;
     });
@@ -70,7 +68,7 @@ describe('device faults through the uplink stream → alarm → escalation → A
     const rect = await w.alerts.alarms.rectify(alarm!.id, { name: '安全管理员 张安全', type: 'contact' }, '更换压力控制器，安全阀校验合格', 'sms_link');
     expect(rect?.status).toBe('rectified');
     await w.uplink.event('boiler', BOILER, 'B03', 'cleared');
-    const done = await until(async () => ((await w!.alarms.find(alarm!.id))?.status === 'closed' ? w!.alarms.find(alarm!.id) : undefined));
+    const done = await waitFor(async () => ((await w!.alarms.find(alarm!.id))?.status === 'closed' ? w!.alarms.find(alarm!.id) : undefined));
     expect(done).toMatchObject({ outcome: 'resolved', rectificationNote: '更换压力控制器，安全阀校验合格' });
     const audit = await w.registry.audit.forSubject('alarm', String(alarm!.id));
     expect(audit.map((e) => `${e.action}/${e.via}/${e.actor}`)).toEqual([

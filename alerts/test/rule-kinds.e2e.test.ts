@@ -2,9 +2,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { QUEUES, RuleBook } from '../src/index.js';
 import { Queue } from 'bullmq';
 import { alertsKeys } from '../src/keys.js';
-import { startRedis, type RedisServer } from '@tianwang/core/testing';
+import { startRedis, type RedisServer, sleep, waitFor } from '@tianwang/core/testing';
 import { startWorld, type World } from './helpers/harness.js';
-import { BOILER, CAMERA, ELEVATOR, PHONES, boilerReading, elevatorReading, until } from './helpers/world.js';
+import { BOILER, CAMERA, ELEVATOR, PHONES, boilerReading, elevatorReading } from './helpers/world.js';
 
 let redis: RedisServer;
 let w: World | undefined;
@@ -17,7 +17,6 @@ afterEach(async () => {
 });
 afterAll(async () => redis?.stop());
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const activeOf = async (w: World, subject: string, type: string) => (await w.alarms.list({ subjectId: subject })).filter((a) => a.type === type);
 
 describe('every rule kind fires once and clears', () => {
@@ -29,13 +28,13 @@ describe('every rule kind fires once and clears', () => {
     for (const [i, speed] of speeds.entries()) await w.uplink.telemetry('elevator', ELEVATOR, elevatorReading({ speed, ts: t0 + i * 1000, direction: 'up' }));
     const levels = [0, -80, -80, -80, -80, -80, -80, -10, -10, -10, -10, -10, -10, -10, -10];
     for (const [i, waterLevel] of levels.entries()) await w.uplink.telemetry('boiler', BOILER, boilerReading({ waterLevel, ts: t0 + i * 2000 }));
-    const overspeed = await until(async () => {
+    const overspeed = await waitFor(async () => {
       const [a] = await activeOf(w!, ELEVATOR, 'overspeed');
       return a?.status === 'closed' ? a : undefined;
     });
     expect(overspeed).toMatchObject({ count: 1, outcome: 'auto_cleared', severity: 'critical' });
     expect(overspeed.detail).toMatchObject({ limit: 2.1 });
-    const low = await until(async () => {
+    const low = await waitFor(async () => {
       const [a] = await activeOf(w!, BOILER, 'low_water');
       return a?.status === 'closed' ? a : undefined;
     });
@@ -58,10 +57,10 @@ describe('every rule kind fires once and clears', () => {
     await w.uplink.batch(list.slice(0, 14));
     await w.uplink.batch(list.slice(14));
     for (const [subject, type] of [[ELEVATOR, 'overspeed'], [BOILER, 'low_water']] as const) {
-      const a = await until(async () => {
+      const a = await waitFor(async () => {
         const [x] = await activeOf(w!, subject, type);
         return x?.status === 'closed' ? x : undefined;
-      }, 10_000, type);
+      }, { timeoutMs: 10_000, what: type });
       expect(a).toMatchObject({ count: 1, outcome: 'auto_cleared', severity: 'critical' });
     }
     expect((await w.alarms.list({})).length).toBe(2);
@@ -71,11 +70,11 @@ describe('every rule kind fires once and clears', () => {
     w = await startWorld(redis.url);
     const t0 = Date.now() - 60_000;
     for (const [i, waterLevel] of [-80, -80, -80, -80, -10, -10].entries()) await w.uplink.telemetry('boiler', BOILER, boilerReading({ waterLevel, ts: t0 + i * 2000 }));
-    const [a] = await until(async () => ((await activeOf(w!, BOILER, 'low_water')).length ? activeOf(w!, BOILER, 'low_water') : undefined));
+    const [a] = await waitFor(async () => ((await activeOf(w!, BOILER, 'low_water')).length ? activeOf(w!, BOILER, 'low_water') : undefined));
     await sleep(500);
     expect((await w.alarms.find(a!.id))!.status).toBe('open');
     for (const [i, waterLevel] of [-10, -10, -10, -10, -10].entries()) await w.uplink.telemetry('boiler', BOILER, boilerReading({ waterLevel, ts: t0 + 12_000 + i * 2000 }));
-    await until(async () => (await w!.alarms.find(a!.id))?.status === 'closed');
+    await waitFor(async () => (await w!.alarms.find(a!.id))?.status === 'closed');
   });
 
   it('a duration in progress survives a worker restart (state in Redis)', async () => {
@@ -83,12 +82,12 @@ describe('every rule kind fires once and clears', () => {
     const t0 = Date.now() - 60_000;
     // 4 s of 1.5 MPa on a 1.25 MPa boiler: pending (forS 10)
     for (let i = 0; i < 3; i++) await w.uplink.telemetry('boiler', BOILER, boilerReading({ pressure: 1.5, ts: t0 + i * 2000 }));
-    await until(async () => (await w!.redis.hget(`${w!.config.prefix}:alerts:state:${BOILER}`, 'overpressure'))?.includes('pending'));
+    await waitFor(async () => (await w!.redis.hget(`${w!.config.prefix}:alerts:state:${BOILER}`, 'overpressure'))?.includes('pending'));
     await w.alerts.stop();
     await w.worker();
     // 6 s more: the new worker continues the same duration and raises at t0 + 10 s
     for (let i = 3; i < 6; i++) await w.uplink.telemetry('boiler', BOILER, boilerReading({ pressure: 1.5, ts: t0 + i * 2000 }));
-    const [a] = await until(async () => ((await activeOf(w!, BOILER, 'overpressure')).length ? activeOf(w!, BOILER, 'overpressure') : undefined));
+    const [a] = await waitFor(async () => ((await activeOf(w!, BOILER, 'overpressure')).length ? activeOf(w!, BOILER, 'overpressure') : undefined));
     expect(a).toMatchObject({ status: 'open', count: 1, severity: 'critical' });
     expect(a!.detail).toMatchObject({ value: 1.5, limit: 1.27 });
   });
@@ -97,16 +96,16 @@ describe('every rule kind fires once and clears', () => {
     const rules = new RuleBook({ version: 2, overrides: [{ scope: 'all', id: '', rule: 'silence', params: { minS: 0 } }] });
     w = await startWorld(redis.url, { rules, env: { TW_SILENCE_MULTIPLE: '2' } });
     await w.uplink.status('elevator', ELEVATOR, 'online');
-    await sleep(400);
+    await deadlineSet(w);
     // the worker stops; the deadline lives in Redis; a new worker raises the alarm
     await w.alerts.stop();
     await w.worker();
-    const [a] = await until(async () => ((await activeOf(w!, ELEVATOR, 'silence')).length ? activeOf(w!, ELEVATOR, 'silence') : undefined), 6000);
+    const [a] = await waitFor(async () => ((await activeOf(w!, ELEVATOR, 'silence')).length ? activeOf(w!, ELEVATOR, 'silence') : undefined), { timeoutMs: 6000 });
     expect(a).toMatchObject({ status: 'open', count: 1, ruleVersion: 2, severity: 'major' });
     await sleep(500);
     expect((await w.alarms.find(a!.id))!.count).toBe(1);
     await w.uplink.telemetry('elevator', ELEVATOR, elevatorReading());
-    const closed = await until(async () => ((await w!.alarms.find(a!.id))?.status === 'closed' ? w!.alarms.find(a!.id) : undefined));
+    const closed = await waitFor(async () => ((await w!.alarms.find(a!.id))?.status === 'closed' ? w!.alarms.find(a!.id) : undefined));
     expect(closed!.outcome).toBe('auto_cleared');
   });
 
@@ -114,14 +113,14 @@ describe('every rule kind fires once and clears', () => {
     const rules = new RuleBook({ version: 2, overrides: [{ scope: 'all', id: '', rule: 'silence', params: { minS: 0 } }] });
     w = await startWorld(redis.url, { rules, env: { TW_SILENCE_MULTIPLE: '2' }, tuning: { silenceGraceMs: 3000 } });
     await w.uplink.status('elevator', ELEVATOR, 'online');
-    await sleep(400);
+    await deadlineSet(w);
     await w.alerts.stop();
     await sleep(3000); // the deadline passes while no worker runs (the whole platform was down)
     const restartedAt = Date.now();
     await w.worker();
     await sleep(1500);
     expect(await activeOf(w, ELEVATOR, 'silence')).toHaveLength(0);
-    await until(async () => ((await activeOf(w!, ELEVATOR, 'silence')).length ? true : undefined), 8000);
+    await waitFor(async () => ((await activeOf(w!, ELEVATOR, 'silence')).length ? true : undefined), { timeoutMs: 8000 });
     expect(Date.now() - restartedAt).toBeGreaterThanOrEqual(2900);
   });
 
@@ -132,7 +131,7 @@ describe('every rule kind fires once and clears', () => {
     const q = new Queue(QUEUES.calendar, { connection: w.redis, prefix: alertsKeys(w.config.prefix).bullPrefix });
     expect((await q.getJobSchedulers()).map((s) => s.key)).toEqual(['calendar']);
     await q.close();
-    const types = await until(async () => {
+    const types = await waitFor(async () => {
       const t = (await w!.alarms.list({ subjectId: ELEVATOR, activeOnly: true })).map((a) => a.type).sort();
       return t.length === 2 ? t : undefined;
     });
@@ -141,7 +140,7 @@ describe('every rule kind fires once and clears', () => {
     // runs again without duplicates or count inflation
     expect((await w.alarms.list({ subjectId: ELEVATOR })).map((a) => a.count)).toEqual([1, 1]);
     await w.registry.devices.recordMaintenance(ELEVATOR, new Date().toISOString().slice(0, 10));
-    await until(async () => (await w!.alarms.list({ subjectId: ELEVATOR, activeOnly: true })).map((a) => a.type).join() === 'inspection_expiring');
+    await waitFor(async () => (await w!.alarms.list({ subjectId: ELEVATOR, activeOnly: true })).map((a) => a.type).join() === 'inspection_expiring');
     const [m] = await activeOf(w, ELEVATOR, 'maintenance_overdue');
     expect(m).toMatchObject({ status: 'closed', outcome: 'auto_cleared' });
   });
@@ -154,7 +153,7 @@ describe('every rule kind fires once and clears', () => {
     const [a] = await w.alarms.list({ subjectId: CAMERA });
     expect(a).toMatchObject({ subjectType: 'camera', kitchenId: 'K1', unitId: null, status: 'open' });
     await w.uplink.camera(CAMERA, 'K1', 'ok');
-    await until(async () => (await w!.alarms.find(a!.id))?.status === 'closed');
+    await waitFor(async () => (await w!.alarms.find(a!.id))?.status === 'closed');
   });
 
   it('camera offline outside business hours raises nothing', async () => {
@@ -169,3 +168,9 @@ describe('every rule kind fires once and clears', () => {
     expect((await w.alarms.list({})).map((a) => a.type)).toEqual(['fault:04']);
   });
 });
+
+/** The worker read the status entry: the device's silence deadline is in Redis. */
+async function deadlineSet(world: World): Promise<void> {
+  const key = alertsKeys(world.config.prefix).silenceDeadlines;
+  await waitFor(async () => (await world.redis.zscore(key, ELEVATOR)) !== null, { what: 'the silence deadline to be set' });
+}

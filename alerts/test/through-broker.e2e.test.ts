@@ -6,10 +6,10 @@ import { createSimulator, type Simulator } from '@tianwang/firmware-sim';
 import { loadConfig } from '@tianwang/core/config';
 import { hashSecret } from '@tianwang/core/crypto';
 import { silentLogger } from '@tianwang/core/log';
-import { freePort, startInflux, startRedis, type InfluxServer, type RedisServer } from '@tianwang/core/testing';
+import { freePort, startInflux, startRedis, type InfluxServer, type RedisServer, waitFor } from '@tianwang/core/testing';
 import { RuleBook } from '../src/index.js';
 import { startWorld, type World } from './helpers/harness.js';
-import { BOILER, ELEVATOR, PHONES, until } from './helpers/world.js';
+import { BOILER, ELEVATOR, PHONES } from './helpers/world.js';
 
 let redis: RedisServer;
 let influx: InfluxServer;
@@ -49,7 +49,7 @@ describe('simulated terminals → broker → uplink stream (ingest and alerts gr
         { log: silentLogger() },
       );
       await sim.start();
-      await until(async () => sim!.devices().every((d) => d.connected), 10_000, 'terminals connected');
+      await waitFor(async () => sim!.devices().every((d) => d.connected), { timeoutMs: 10_000, what: 'terminals connected' });
 
       sim.injectFault(ELEVATOR, 'trapped');
       // the simulated car may also report what goes with being trapped (e.g. stopped outside the door zone)
@@ -60,14 +60,14 @@ describe('simulated terminals → broker → uplink stream (ingest and alerts gr
       expect(alarm!.status).toBe('open');
 
       sim.clearFault(ELEVATOR, 'trapped');
-      const closed = await until(async () => ((await w.alarms.find(alarm!.id))?.status === 'closed' ? w.alarms.find(alarm!.id) : undefined), 10_000, 'auto-clear');
+      const closed = await waitFor(async () => ((await w.alarms.find(alarm!.id))?.status === 'closed' ? w.alarms.find(alarm!.id) : undefined), { timeoutMs: 10_000, what: 'auto-clear' });
       expect(closed!.outcome).toBe('auto_cleared');
       // the chasing stages were removed: nobody else is told about a condition that is over (what came with the
       // trapped fault, e.g. stopped outside the door zone, clears a moment later than the fault itself)
-      await until(async () => ((await w.escalationQueue.getDelayedCount()) === 0 ? true : undefined), 10_000, 'chasing stages removed');
+      await waitFor(async () => ((await w.escalationQueue.getDelayedCount()) === 0 ? true : undefined), { timeoutMs: 10_000, what: 'chasing stages removed' });
 
       // ingest consumed the same stream in its own group
-      await until(async () => {
+      await waitFor(async () => {
         const info = (await w.redis.xinfo('GROUPS', `${w.config.prefix}:uplink`)) as unknown[][];
         const names = info.map((g) => g[1]);
         return names.includes('ingest') && names.includes('alerts');
@@ -76,7 +76,7 @@ describe('simulated terminals → broker → uplink stream (ingest and alerts gr
       // the boiler's terminal goes quiet: silence after 3 × its 1 s interval
       await sim.stop();
       sim = undefined;
-      const silent = await until(async () => (await w.alarms.list({ subjectId: BOILER })).find((a) => a.type === 'silence'), 15_000, 'silence alarm');
+      const silent = await waitFor(async () => (await w.alarms.list({ subjectId: BOILER })).find((a) => a.type === 'silence'), { timeoutMs: 15_000, what: 'silence alarm' });
       expect(silent).toMatchObject({ status: 'open', severity: 'major' });
     } finally {
       await sim?.stop();

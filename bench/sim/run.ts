@@ -7,7 +7,7 @@
 import { spawn } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { generatedFleet } from '@tianwang/firmware-sim';
-import { startMosquitto } from '@tianwang/firmware-sim/testing';
+import { startMosquitto } from '@tianwang/core/testing';
 import { checkPrereqs } from '../prereqs.js';
 
 checkPrereqs('sim');

@@ -1,38 +1,31 @@
 import { randomUUID } from 'node:crypto';
-import { Socket } from 'node:net';
-import type { Duplex } from 'node:stream';
-import { TLSSocket } from 'node:tls';
 import type { BrokerConfig, CommonConfig } from '@tianwang/core/config';
 import { ConfigError } from '@tianwang/core/errors';
 import type { Logger } from '@tianwang/core/log';
 import { createMetricsRegistry, type Registry } from '@tianwang/core/metrics';
 import { pipelineKeys } from '@tianwang/core/pipeline';
-import { Shutdown, type Service } from '@tianwang/core/service';
+import { Lifecycle, type Service, type Shutdown } from '@tianwang/core/service';
 import { Aedes, type Client } from 'aedes';
 import redisPersistence from 'aedes-persistence-redis';
-import { Redis, type RedisOptions } from 'ioredis';
-import { createAuthenticate } from './auth.js';
-import { createAuthorizers } from './authorize.js';
+import { createAuthenticate } from './policy/auth.js';
+import { createAuthorizers } from './policy/authorize.js';
 import type { TwClient } from './client-state.js';
-import { ClusterEmitter } from './cluster-emitter.js';
-import { DeviceCredentialCache, type DeviceAuthSource } from './device-auth-source.js';
-import { ConnectionGate, initialTokens } from './limits.js';
-import { listenTcp } from './listeners/tcp.js';
-import { listenTls } from './listeners/tls.js';
-import type { ConnectionHandler, Listener } from './listeners/types.js';
-import { listenWs } from './listeners/ws.js';
-import { LoginLimiter, sourceKey } from './login-limiter.js';
-import { installFastDelivery } from './fast-delivery.js';
-import { installFastParse } from './fast-publish.js';
-import { installMessageDelivery } from './message-delivery.js';
+import { ClusterEmitter } from './cluster/cluster-emitter.js';
+import { DeviceCredentialCache, type DeviceAuthSource } from './policy/device-auth-source.js';
+import { ConnectionGate } from './policy/limits.js';
+import { createConnectionHandler } from './listeners/connection-handler.js';
+import { openListeners } from './listeners/open-listeners.js';
+import type { Listener } from './listeners/types.js';
+import { openRedisConnections } from './redis-connections.js';
+import { LoginLimiter } from './policy/login-limiter.js';
+import { installFastDelivery } from './fast-path/fast-delivery.js';
+import { installMessageDelivery } from './fast-path/message-delivery.js';
 import { createBrokerMetrics } from './metrics.js';
-import { queueOncePerSession } from './offline-queue.js';
-import { guardParser, type ParserGuards } from './parser-guards.js';
-import { PipelineWriter } from './pipeline-writer.js';
-import { trackPresence } from './presence.js';
-import { trackPublishes } from './publish-tracker.js';
-import { startRevocationSweep } from './revocation.js';
-import { coalesceWrites } from './write-coalescing.js';
+import { queueOncePerSession } from './sessions/offline-queue.js';
+import { PipelineWriter } from './uplink/pipeline-writer.js';
+import { trackPresence } from './uplink/presence.js';
+import { trackPublishes } from './fast-path/publish-tracker.js';
+import { startRevocationSweep } from './policy/revocation.js';
 
 export interface BrokerServiceConfig {
   broker: BrokerConfig;
@@ -55,15 +48,6 @@ export interface BrokerService extends Service {
   readonly aedes: Aedes | undefined;
 }
 
-/**
- * Closes a connection refused before any MQTT parsing. A TCP socket is reset (RST): no FIN exchange, and no
- * TIME_WAIT left on the broker's side for each of thousands of refused connections in a storm.
- */
-function refuse(stream: Duplex): void {
-  if (stream instanceof Socket && !(stream instanceof TLSSocket)) stream.resetAndDestroy();
-  else stream.destroy();
-}
-
 export function createBroker(config: BrokerServiceConfig, deps: BrokerDeps): BrokerService {
   const cfg = config.broker;
   const nodeId = cfg.mqttNodeId ?? `broker-${randomUUID().slice(0, 8)}`;
@@ -71,36 +55,19 @@ export function createBroker(config: BrokerServiceConfig, deps: BrokerDeps): Bro
   const registry = createMetricsRegistry('broker', true);
   const metrics = createBrokerMetrics(registry);
   const keys = pipelineKeys(config.common.keyPrefix);
-  const shutdown = new Shutdown(log);
   const ports: BrokerService['ports'] = {};
   let aedes: Aedes | undefined;
-  let starting: Promise<void> | undefined;
 
-  const redis = (name: string, extra: RedisOptions = {}) => {
-    const r = new Redis(config.common.redisUrl, { lazyConnect: true, connectionName: `tw-broker-${name}`, ...extra });
-    r.on('error', (err: Error) => log.debug({ err: err.message, connection: name }, 'redis connection error'));
-    return r;
-  };
-
-  async function doStart(): Promise<void> {
+  async function doStart(shutdown: Shutdown): Promise<void> {
     const master = cfg.mqttServicePassword;
     if (!master) throw new ConfigError('TW_MQTT_SERVICE_PASSWORD', 'is required by the broker (main.ts generates one in development)');
 
-    // Uplink writes fail fast while Redis is away or frozen (the writer buffers and retries itself).
-    const writerRedis = redis('uplink', { enableOfflineQueue: false, maxRetriesPerRequest: 0, commandTimeout: 5000 });
-    const persistRedis = redis('persistence', { keyPrefix: `${config.common.keyPrefix}:mqtt:` });
-    const pubRedis = redis('bus-pub');
-    const subRedis = redis('bus-sub');
-    const all = [writerRedis, persistRedis, pubRedis, subRedis];
-    // QUIT waits for pending replies; a frozen Redis must not hold the shutdown, so give it 2 s
-    const quit = (r: Redis) => Promise.race([r.quit().catch(() => {}), new Promise((res) => setTimeout(res, 2000).unref())]).then(() => r.disconnect());
-    shutdown.add('redis', () => Promise.all(all.map(quit)));
-    await Promise.all(all.map((r) => r.connect()));
+    const { writerRedis, persistRedis, pubRedis, subRedis } = await openRedisConnections(config.common.redisUrl, keys, log, shutdown);
 
     const writer = new PipelineWriter({ redis: writerRedis, key: keys.uplink, maxLen: cfg.mqttUplinkMaxLen, maxBuffered: cfg.mqttPipelineBuffer, log, metrics });
     shutdown.add('uplink writer', () => writer.close());
 
-    const emitter = new ClusterEmitter(nodeId, `${config.common.keyPrefix}:mqtt-bus`, pubRedis, subRedis, log, metrics);
+    const emitter = new ClusterEmitter(nodeId, keys.mqttBus, pubRedis, subRedis, log, metrics);
     await emitter.start();
     shutdown.add('message bus', () => emitter.close());
 
@@ -135,8 +102,8 @@ export function createBroker(config: BrokerServiceConfig, deps: BrokerDeps): Bro
     });
     aedes = broker;
     const publishes = trackPublishes(broker);
-    broker.on('clientError', (client: Client, err: Error) => log.debug({ clientId: client.id, err: err.message }, 'client error'));
-    broker.on('connectionError', (_client: Client, err: Error) => log.debug({ err: err.message }, 'connection error before CONNECT'));
+    broker.on('clientError', (client: Client, err: Error) => log.debug({ clientId: client.id, err }, 'client error'));
+    broker.on('connectionError', (_client: Client, err: Error) => log.debug({ err }, 'connection error before CONNECT'));
     // stop accepting → close every client (aedes) → wait for the servers: a server's close waits for its
     // connections, so waiting before the clients are closed would never end
     const listeners: Listener[] = [];
@@ -155,75 +122,15 @@ export function createBroker(config: BrokerServiceConfig, deps: BrokerDeps): Bro
     });
     trackPresence(broker, writer, metrics, log, nodeId);
 
-    const gate = new ConnectionGate(cfg.mqttMaxConnections);
-    const guards: ParserGuards = {
-      maxBytes: cfg.mqttMaxPacketBytes,
-      onTooBig: (client, length) => {
-        metrics.limitViolations.labels('packet_size').inc();
-        client.tw.closeReason = 'kicked';
-        log.warn({ clientId: client.id, source: client.tw.source, length, max: cfg.mqttMaxPacketBytes }, 'packet over the size limit: disconnecting');
-      },
-      onFault: (client, rule) => {
-        metrics.protocolViolations.labels(rule).inc();
-        client.tw.closeReason = 'refused';
-        log.info({ clientId: client.id, source: client.tw.source, rule }, 'PUBLISH breaks an MQTT rule: disconnecting');
-      },
-    };
-    const refusedPending = metrics.limitViolations.labels('login_pending');
-    const handle: ConnectionHandler = (stream, source, transport, req) => {
-      const key = sourceKey(source);
-      // before any MQTT parsing, so a source over its limits costs no more than the accept
-      if (!logins.tryOpen(key)) {
-        refusedPending.inc();
-        refuse(stream);
-        return;
-      }
-      if (!gate.tryOpen()) {
-        logins.release(key);
-        metrics.limitViolations.labels('connections').inc();
-        refuse(stream);
-        return;
-      }
-      const gauge = metrics.connections.labels(transport);
-      gauge.inc();
-      let released = false;
-      stream.once('close', () => {
-        if (released) return;
-        released = true;
-        gate.release();
-        gauge.dec();
-        // closed before any login verdict: its login slot is free (a failure being answered keeps it)
-        if (client.tw.loginSlot === 'held') {
-          client.tw.loginSlot = 'free';
-          logins.release(key);
-        }
-      });
-      coalesceWrites(stream);
-      const client = broker.handle(stream, req) as TwClient;
-      client.tw = {
-        source, sourceKey: key, loginSlot: 'held', transport, hadWill: false, emptyClientId: false,
-        tokens: initialTokens(cfg.mqttPublishRate), refilledAt: Date.now(),
-      };
-      guardParser(client, guards);
-      installFastParse(client);
-    };
-
+    const handle = createConnectionHandler({ broker, cfg, logins, gate: new ConnectionGate(cfg.mqttMaxConnections), metrics, log });
     shutdown.add('stop accepting', () => {
       for (const l of listeners) listenersClosed.push(l.close());
     });
-    const tcp = await listenTcp(cfg.mqttHost, cfg.mqttPort, handle);
-    listeners.push(tcp);
-    ports.tcp = tcp.port;
-    if (cfg.mqttsPort !== undefined) {
-      if (!cfg.mqttTlsCertFile || !cfg.mqttTlsKeyFile) throw new ConfigError('TW_MQTTS_PORT', 'needs TW_MQTT_TLS_CERT_FILE and TW_MQTT_TLS_KEY_FILE');
-      const tls = await listenTls(cfg.mqttHost, cfg.mqttsPort, cfg.mqttTlsCertFile, cfg.mqttTlsKeyFile, handle);
-      listeners.push(tls);
-      ports.tls = tls.port;
-    }
-    if (cfg.mqttWsPort !== undefined) {
-      const ws = await listenWs(cfg.mqttHost, cfg.mqttWsPort, cfg.mqttMaxPacketBytes, handle);
-      listeners.push(ws);
-      ports.ws = ws.port;
+    try {
+      await openListeners(cfg, handle, listeners);
+    } finally {
+      // also after a failed start: what did open is known (and closed by the rollback)
+      for (const l of listeners) ports[l.transport] = l.port;
     }
 
     const sweep = startRevocationSweep({ cache, clients, intervalMs: cfg.mqttAuthCacheMs, log, metrics });
@@ -239,6 +146,7 @@ export function createBroker(config: BrokerServiceConfig, deps: BrokerDeps): Bro
     log.info({ ports, uplink: keys.uplink }, 'broker listening');
   }
 
+  const lifecycle = new Lifecycle(doStart, log);
   return {
     metrics: registry,
     nodeId,
@@ -246,16 +154,7 @@ export function createBroker(config: BrokerServiceConfig, deps: BrokerDeps): Bro
     get aedes() {
       return aedes;
     },
-    start() {
-      starting ??= doStart().catch(async (err: unknown) => {
-        await shutdown.run();
-        throw err;
-      });
-      return starting;
-    },
-    async stop() {
-      await starting?.catch(() => {});
-      await shutdown.run();
-    },
+    start: () => lifecycle.start(),
+    stop: () => lifecycle.stop(),
   };
 }

@@ -1,5 +1,5 @@
 import type { Client } from 'aedes';
-import type { Principal } from './acl.js';
+import type { Principal } from './policy/acl.js';
 
 export type Transport = 'tcp' | 'tls' | 'ws';
 
@@ -41,10 +41,6 @@ export type TwClient = Client & {
   _parser: { _parseLength: () => boolean; packet: { length: number }; _emitError(err: Error): void; settings: unknown };
   close(done?: () => void): void;
 };
-
-export function stateOf(client: Client | null | undefined): ClientState | undefined {
-  return (client as TwClient | null | undefined)?.tw;
-}
 
 /**
  * Whether a packet may be written to the client now: aedes' own rule (lib/write.js), so the broker's write paths

@@ -1,7 +1,7 @@
 import type { Registry } from '@tianwang/core/registry';
 import { startRedis, type RedisServer } from '@tianwang/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { authorizePublishTopic, authorizeSubscribeFilter, devicePrincipal, filterCovers, topicMatches } from '../src/acl.js';
+import { authorizePublishTopic, authorizeSubscribeFilter, devicePrincipal, filterCovers, topicMatches } from '../src/policy/acl.js';
 import type { BrokerService } from '../src/index.js';
 import { closed, device, metricValue, seededRegistry, service, startTestBroker } from './helpers.js';
 

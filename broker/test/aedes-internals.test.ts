@@ -2,12 +2,12 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { hashSecret } from '@tianwang/core/crypto';
-import { startRedis, type RedisServer } from '@tianwang/core/testing';
+import { startRedis, type RedisServer, waitFor } from '@tianwang/core/testing';
 import mqttPacket from 'mqtt-packet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WRITE_HIGH_WATER_MARK } from '../src/write-coalescing.js';
+import { WRITE_HIGH_WATER_MARK } from '../src/fast-path/write-coalescing.js';
 import { memoryDeviceSource, servicePassword, type BrokerService } from '../src/index.js';
-import { MASTER, startTestBroker, waitFor } from './helpers.js';
+import { MASTER, startTestBroker } from './helpers.js';
 import { gen, ofType, raw, rawPublish, type Raw } from './raw-client.js';
 
 /**
@@ -52,7 +52,7 @@ describe('aedes and mqtt-packet internals the broker relies on', () => {
     dev = await raw(port, 'EL-0001', 'EL-0001', SECRET);
     svc = await raw(port, 'svc:ingest:internals', 'svc:ingest', servicePassword(MASTER, 'ingest'), false);
     svc.socket.write(gen({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: 'tw/v1/#', qos: 1 }] }));
-    await waitFor(() => ofType(svc, 'suback').length === 1, 5000, 'SUBACK');
+    await waitFor(() => ofType(svc, 'suback').length === 1, { timeoutMs: 5000, what: 'SUBACK' });
   });
   afterAll(async () => {
     dev?.socket.destroy();
@@ -149,7 +149,7 @@ describe('aedes and mqtt-packet internals the broker relies on', () => {
     expect(client.deliver0).toBe(client.deliverQoS);
     // and it is the one that delivered: a QoS 1 message arrives with the batched path's QoS and packet id
     dev.socket.write(rawPublish({ topic: 'tw/v1/elevator/EL-0001/telemetry', qos: 1, messageId: 1, payload: '{}' }));
-    await waitFor(() => ofType(svc, 'publish').length === 1, 5000, 'delivery');
+    await waitFor(() => ofType(svc, 'publish').length === 1, { timeoutMs: 5000, what: 'delivery' });
     expect(ofType(svc, 'publish')[0]).toMatchObject({ qos: 1, dup: false });
   });
 

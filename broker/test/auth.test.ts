@@ -1,9 +1,9 @@
-import { startRedis, type RedisServer } from '@tianwang/core/testing';
+import { startRedis, type RedisServer, waitFor } from '@tianwang/core/testing';
 import type { Registry } from '@tianwang/core/registry';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrokerService } from '../src/index.js';
-import { connect, device, MASTER, memoryLog, metricValue, refusedCode, seededRegistry, service, startTestBroker, waitFor } from './helpers.js';
-import { servicePassword } from '../src/service-accounts.js';
+import { connect, device, MASTER, memoryLog, metricValue, refusedCode, seededRegistry, service, startTestBroker } from './helpers.js';
+import { servicePassword } from '../src/policy/service-accounts.js';
 
 describe('authentication', () => {
   let redis: RedisServer;
@@ -76,7 +76,7 @@ describe('authentication', () => {
     c.on('close', () => (closedAt ||= Date.now()));
     await registry.devices.setEnabled('EL-0003', false);
     const t0 = Date.now();
-    await waitFor(() => closedAt > 0, 3000, 'disconnect after disabling');
+    await waitFor(() => closedAt > 0, { timeoutMs: 3000, what: 'disconnect after disabling' });
     expect(closedAt - t0).toBeLessThan(2000);
     c.end(true);
     expect(await refusedCode(device(port, 'EL-0003', secrets['EL-0003'] as string))).toBe(5);

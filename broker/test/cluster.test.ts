@@ -1,10 +1,10 @@
 import { pipelineKeys } from '@tianwang/core/pipeline';
-import { startRedis, type RedisServer } from '@tianwang/core/testing';
+import { startRedis, type RedisServer, waitFor } from '@tianwang/core/testing';
 import { hashSecret } from '@tianwang/core/crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { memoryDeviceSource, type BrokerService } from '../src/index.js';
-import { device, service, startTestBroker, waitFor } from './helpers.js';
+import { device, service, startTestBroker } from './helpers.js';
 
 const SECRET = '0123456789abcdef0123456789abcdef';
 const devices = memoryDeviceSource(
@@ -44,7 +44,7 @@ describe('durability and scale-out through Redis', () => {
     const received: string[] = [];
     const again = await service(second.port, 'dashboard', { clientId, clean: false, manualConnect: false });
     again.on('message', (_t, p) => received.push(p.toString()));
-    await waitFor(() => received.length > 0, 5000, 'queued message after restart');
+    await waitFor(() => received.length > 0, { timeoutMs: 5000, what: 'queued message after restart' });
     expect(received).toEqual(['{"code":"11"}']);
     await again.endAsync();
   });
@@ -59,7 +59,7 @@ describe('durability and scale-out through Redis', () => {
     sub.on('message', (_t, p) => got.push(p.toString()));
     const dev = await device(a.port, 'EL-0002', SECRET);
     for (let i = 0; i < 50; i++) await dev.publishAsync('tw/v1/elevator/EL-0002/telemetry', `{"i":${i}}`, { qos: 1 });
-    await waitFor(() => got.length === 50, 5000, 'messages across nodes');
+    await waitFor(() => got.length === 50, { timeoutMs: 5000, what: 'messages across nodes' });
     expect(got[49]).toBe('{"i":49}');
     // both nodes write to the one uplink stream: 50 messages and the device's online entry
     const r = new Redis(redis.url);
@@ -69,7 +69,7 @@ describe('durability and scale-out through Redis', () => {
     let firstClosed = false;
     dev.on('close', () => (firstClosed = true));
     const dev2 = await device(b.port, 'EL-0002', SECRET);
-    await waitFor(() => firstClosed, 5000, 'takeover across nodes');
+    await waitFor(() => firstClosed, { timeoutMs: 5000, what: 'takeover across nodes' });
     dev.end(true);
     await Promise.all([dev2.endAsync(), sub.endAsync()]);
   });

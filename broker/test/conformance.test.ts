@@ -1,11 +1,11 @@
 import { connect as netConnect } from 'node:net';
 import { hashSecret } from '@tianwang/core/crypto';
-import { startRedis, type RedisServer } from '@tianwang/core/testing';
+import { startRedis, type RedisServer, waitFor, sleep } from '@tianwang/core/testing';
 import mqttPacket from 'mqtt-packet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { memoryDeviceSource, type BrokerService } from '../src/index.js';
-import { servicePassword } from '../src/service-accounts.js';
-import { connect, device, MASTER, service, startTestBroker, waitFor } from './helpers.js';
+import { servicePassword } from '../src/policy/service-accounts.js';
+import { connect, device, MASTER, service, startTestBroker } from './helpers.js';
 
 const SECRET = '0123456789abcdef0123456789abcdef';
 const devices = memoryDeviceSource(['EL-0001'].map((id) => ({ id, kind: 'elevator' as const, enabled: true, credentialHash: hashSecret(SECRET), unitId: 'U1', districtId: 'D1' })));
@@ -70,7 +70,7 @@ describe('MQTT 3.1.1 corner cases', () => {
     const got: { payload: string; retain: boolean }[] = [];
     dash.on('message', (_t, p, packet) => got.push({ payload: p.toString(), retain: packet.retain }));
     await dash.subscribeAsync('tw/v1/+/+/status', { qos: 1 });
-    await waitFor(() => got.length === 1, 5000, 'retained status');
+    await waitFor(() => got.length === 1, { timeoutMs: 5000, what: 'retained status' });
     expect(got[0]).toEqual({ payload: '{"online":true}', retain: true });
     const dev2 = await device(port, 'EL-0001', SECRET);
     await dev2.publishAsync('tw/v1/elevator/EL-0001/status', '', { qos: 1, retain: true });
@@ -79,7 +79,7 @@ describe('MQTT 3.1.1 corner cases', () => {
     let retained = 0;
     late.on('message', () => retained++);
     await late.subscribeAsync('tw/v1/+/+/status', { qos: 1 });
-    await new Promise((r) => setTimeout(r, 300));
+    await sleep(300);
     expect(retained).toBe(0);
     await Promise.all([dash.endAsync(), late.endAsync()]);
   });

@@ -1,11 +1,11 @@
 import { Readable } from 'node:stream';
 import { pipelineKeys, readUplinkMessages } from '@tianwang/core/pipeline';
 import { hashSecret } from '@tianwang/core/crypto';
-import { startRedis, type RedisServer } from '@tianwang/core/testing';
+import { startRedis, type RedisServer, waitFor, sleep } from '@tianwang/core/testing';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { memoryDeviceSource, servicePassword, type BrokerService } from '../src/index.js';
-import { MASTER, startTestBroker, waitFor } from './helpers.js';
+import { MASTER, startTestBroker } from './helpers.js';
 import { gen, ofType, publishPacket, raw } from './raw-client.js';
 
 /**
@@ -50,12 +50,12 @@ describe('fast publish path, batched PUBACKs, batched QoS 1 delivery', () => {
     server.child.kill('SIGSTOP');
     try {
       dev.socket.write(chunk);
-      await new Promise((r) => setTimeout(r, 700));
+      await sleep(700);
       expect(ofType(dev, 'puback')).toHaveLength(0);
     } finally {
       server.child.kill('SIGCONT');
     }
-    await waitFor(() => ofType(dev, 'puback').length === n, 10_000, 'all PUBACKs');
+    await waitFor(() => ofType(dev, 'puback').length === n, { timeoutMs: 10_000, what: 'all PUBACKs' });
     expect(ofType(dev, 'puback').map((p) => p.messageId)).toEqual(Array.from({ length: n }, (_, i) => i + 1));
     expect(await streamPayloads('EL-0001')).toEqual(Array.from({ length: n }, (_, i) => `{"seq":${i}}`));
     dev.socket.destroy();
@@ -69,7 +69,7 @@ describe('fast publish path, batched PUBACKs, batched QoS 1 delivery', () => {
     persistence.outgoingStream = (client: unknown) => {
       const queued = original.call(persistence, client);
       return Readable.from((async function* () {
-        await new Promise((r) => setTimeout(r, 500));
+        await sleep(500);
         yield* queued;
       })());
     };
@@ -77,7 +77,7 @@ describe('fast publish path, batched PUBACKs, batched QoS 1 delivery', () => {
       const dev = await raw(port, 'EL-0006', 'EL-0006', SECRET);
       const t0 = Date.now();
       dev.socket.write(publishPacket(telemetry('EL-0006'), '{"seq":1}', 1, 42));
-      await waitFor(() => ofType(dev, 'puback').length === 1, 3000, 'the PUBACK');
+      await waitFor(() => ofType(dev, 'puback').length === 1, { timeoutMs: 3000, what: 'the PUBACK' });
       expect(ofType(dev, 'puback')[0]?.messageId).toBe(42);
       // it came before the session read finished, as aedes' own PUBACK would have
       expect(Date.now() - t0).toBeLessThan(450);
@@ -105,11 +105,11 @@ describe('fast publish path, batched PUBACKs, batched QoS 1 delivery', () => {
       if (k % 4 === 0) await new Promise((r) => setImmediate(r));
     }
     const qos1 = Array.from({ length: 40 }, (_, i) => i).filter((i) => i % 3 !== 0);
-    await waitFor(() => ofType(dev, 'puback').length === qos1.length && ofType(dev, 'suback').length === 1, 5000, 'PUBACKs and SUBACK');
+    await waitFor(() => ofType(dev, 'puback').length === qos1.length && ofType(dev, 'suback').length === 1, { timeoutMs: 5000, what: 'PUBACKs and SUBACK' });
     expect(ofType(dev, 'puback').map((p) => p.messageId)).toEqual(qos1.map((i) => i + 1));
     expect(ofType(dev, 'pingresp')).toHaveLength(1);
     expect(ofType(dev, 'suback')[0]).toMatchObject({ messageId: 777, granted: [1] });
-    await waitFor(async () => (await streamPayloads('EL-0002')).length === 40, 5000, 'stream entries');
+    await waitFor(async () => (await streamPayloads('EL-0002')).length === 40, { timeoutMs: 5000, what: 'stream entries' });
     expect((await streamPayloads('EL-0002')).map((p) => JSON.parse(p as string).seq)).toEqual(Array.from({ length: 40 }, (_, i) => i));
     expect(dev.closed()).toBe(false);
     dev.socket.destroy();
@@ -123,7 +123,7 @@ describe('fast publish path, batched PUBACKs, batched QoS 1 delivery', () => {
       i % 4 === 0
         ? gen({ cmd: 'publish', topic: status, payload: `{"s":${i}}`, qos: 1, retain: true, dup: false, messageId: i + 1 })
         : publishPacket(telemetry('EL-0004'), `{"seq":${i}}`, 1, i + 1))));
-    await waitFor(() => ofType(dev, 'puback').length === n, 5000, 'PUBACKs');
+    await waitFor(() => ofType(dev, 'puback').length === n, { timeoutMs: 5000, what: 'PUBACKs' });
     expect(ofType(dev, 'puback').map((p) => p.messageId)).toEqual(Array.from({ length: n }, (_, i) => i + 1));
     dev.socket.destroy();
   });
@@ -132,11 +132,11 @@ describe('fast publish path, batched PUBACKs, batched QoS 1 delivery', () => {
     const subId = 'svc:dashboard:offline';
     const sub = await raw(port, subId, 'svc:dashboard', servicePassword(MASTER, 'dashboard'), false);
     sub.socket.write(gen({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: 'tw/v1/+/+/event', qos: 1 }] }));
-    await waitFor(() => ofType(sub, 'suback').length === 1, 5000, 'SUBACK');
+    await waitFor(() => ofType(sub, 'suback').length === 1, { timeoutMs: 5000, what: 'SUBACK' });
     sub.socket.end(gen({ cmd: 'disconnect' }));
-    await waitFor(() => sub.closed(), 5000, 'subscriber offline');
+    await waitFor(() => sub.closed(), { timeoutMs: 5000, what: 'subscriber offline' });
     const dev = await raw(port, 'EL-0001', 'EL-0001', SECRET);
-    const queue = `${prefix}:mqtt:outgoing:${encodeURIComponent(subId)}`;
+    const queue = `${pipelineKeys(prefix).mqttPersistence}outgoing:${encodeURIComponent(subId)}`;
     const n = 20;
     // whenever PUBACKs arrive, their messages must already be queued for the offline session: the queue
     // length read afterwards is at least the number acknowledged so far (nobody drains it meanwhile)
@@ -152,7 +152,7 @@ describe('fast publish path, batched PUBACKs, batched QoS 1 delivery', () => {
     expect(persistenceId).toBeDefined();
     await redis.client('KILL', 'ID', persistenceId as string);
     dev.socket.write(Buffer.concat(Array.from({ length: n }, (_, i) => publishPacket('tw/v1/elevator/EL-0001/event', `{"e":${i}}`, 1, i + 1))));
-    await waitFor(() => ofType(dev, 'puback').length === n, 5000, 'PUBACKs');
+    await waitFor(() => ofType(dev, 'puback').length === n, { timeoutMs: 5000, what: 'PUBACKs' });
     expect(await redis.llen(queue)).toBe(n);
     const seen = await Promise.all(checks);
     expect(seen.length).toBeGreaterThan(0);
@@ -167,7 +167,7 @@ describe('fast publish path, batched PUBACKs, batched QoS 1 delivery', () => {
       publishPacket(telemetry('EL-0004'), '{"foreign":1}', 1, 2),
       publishPacket(telemetry('EL-0003'), '{"after":1}', 1, 3),
     ]));
-    await waitFor(() => dev.closed(), 5000, 'disconnect');
+    await waitFor(() => dev.closed(), { timeoutMs: 5000, what: 'disconnect' });
     expect(ofType(dev, 'puback').map((p) => p.messageId)).not.toContain(2);
     expect(ofType(dev, 'puback').map((p) => p.messageId)).not.toContain(3);
     const all = (await readUplinkMessages(redis, key)).map((e) => e.payload);
@@ -178,7 +178,7 @@ describe('fast publish path, batched PUBACKs, batched QoS 1 delivery', () => {
   it('a clean service subscriber gets QoS 1 in order with distinct non-zero packet ids; its PUBACKs keep the session healthy', async () => {
     const sub = await raw(port, 'svc:ingest:fast', 'svc:ingest', servicePassword(MASTER, 'ingest'));
     sub.socket.write(gen({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: 'tw/v1/+/+/telemetry', qos: 1 }] }));
-    await waitFor(() => ofType(sub, 'suback').length === 1, 5000, 'SUBACK');
+    await waitFor(() => ofType(sub, 'suback').length === 1, { timeoutMs: 5000, what: 'SUBACK' });
     // acknowledge everything as it comes, like a real subscriber
     const acked = new Set<number>();
     const ack = setInterval(() => {
@@ -192,7 +192,7 @@ describe('fast publish path, batched PUBACKs, batched QoS 1 delivery', () => {
     const dev = await raw(port, 'EL-0005', 'EL-0005', SECRET);
     const n = 500;
     dev.socket.write(Buffer.concat(Array.from({ length: n }, (_, i) => publishPacket(telemetry('EL-0005'), `{"seq":${i}}`, 1, (i % 65535) + 1))));
-    await waitFor(() => ofType(sub, 'publish').length === n && ofType(dev, 'puback').length === n, 10_000, 'deliveries');
+    await waitFor(() => ofType(sub, 'publish').length === n && ofType(dev, 'puback').length === n, { timeoutMs: 10_000, what: 'deliveries' });
     clearInterval(ack);
     const got = ofType(sub, 'publish');
     expect(got.map((p) => p.payload?.toString())).toEqual(Array.from({ length: n }, (_, i) => `{"seq":${i}}`));
@@ -202,7 +202,7 @@ describe('fast publish path, batched PUBACKs, batched QoS 1 delivery', () => {
     expect(ids.every((id) => id >= 1 && id <= 65535)).toBe(true);
     // still served after acknowledging everything
     sub.socket.write(gen({ cmd: 'pingreq' }));
-    await waitFor(() => ofType(sub, 'pingresp').length === 1, 5000, 'PINGRESP');
+    await waitFor(() => ofType(sub, 'pingresp').length === 1, { timeoutMs: 5000, what: 'PINGRESP' });
     expect(sub.closed()).toBe(false);
     sub.socket.destroy();
     dev.socket.destroy();

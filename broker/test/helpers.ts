@@ -7,7 +7,7 @@ import { openRegistry, type Registry } from '@tianwang/core/registry';
 import { freePort } from '@tianwang/core/testing';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { createBroker, type BrokerService, type DeviceAuthSource } from '../src/index.js';
-import { servicePassword, type ServiceAccount } from '../src/service-accounts.js';
+import { servicePassword, type ServiceAccount } from '../src/policy/service-accounts.js';
 
 export const MASTER = 'test-master-service-password-0123456789';
 
@@ -90,18 +90,6 @@ export async function refusedCode(p: Promise<MqttClient>): Promise<number | stri
   } catch (err) {
     return (err as { code?: number | string }).code ?? (err as Error).message;
   }
-}
-
-export function waitFor(cond: () => boolean | Promise<boolean>, timeoutMs = 5000, what = 'condition'): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  return new Promise((resolve, reject) => {
-    const tick = async () => {
-      if (await cond()) return resolve();
-      if (Date.now() > deadline) return reject(new Error(`timed out waiting for ${what}`));
-      setTimeout(tick, 20);
-    };
-    void tick();
-  });
 }
 
 export function closed(c: MqttClient, timeoutMs = 5000): Promise<void> {

@@ -1,8 +1,8 @@
 import type { Registry } from '@tianwang/core/registry';
-import { startRedis, type RedisServer } from '@tianwang/core/testing';
+import { startRedis, type RedisServer, waitFor } from '@tianwang/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrokerService } from '../src/index.js';
-import { closed, device, metricValue, refusedCode, seededRegistry, service, startTestBroker, waitFor } from './helpers.js';
+import { closed, device, metricValue, refusedCode, seededRegistry, service, startTestBroker } from './helpers.js';
 
 describe('limits', () => {
   let redis: RedisServer;
@@ -44,7 +44,7 @@ describe('limits', () => {
     flood.end(true);
 
     const before = fromSteady;
-    await waitFor(() => fromSteady >= before + 5, 3000, 'steady device keeps flowing');
+    await waitFor(() => fromSteady >= before + 5, { timeoutMs: 3000, what: 'steady device keeps flowing' });
     clearInterval(ticker);
     expect(steady.connected).toBe(true);
     expect(await metricValue(broker, 'tw_mqtt_limit_violations_total', { limit: 'packet_size' })).toBe(1);
@@ -54,12 +54,12 @@ describe('limits', () => {
   });
 
   it('refuses connections over the maximum and serves again once some close', async () => {
-    await waitFor(async () => (await metricValue(broker, 'tw_mqtt_connections')) === 0, 3000, 'all closed');
+    await waitFor(async () => (await metricValue(broker, 'tw_mqtt_connections')) === 0, { timeoutMs: 3000, what: 'all closed' });
     const held = await Promise.all([1, 2, 3, 4, 5].map(() => service(port, 'ingest')));
     expect(await refusedCode(service(port, 'ingest'))).not.toBe(0);
     expect(await metricValue(broker, 'tw_mqtt_limit_violations_total', { limit: 'connections' })).toBeGreaterThanOrEqual(1);
     await held.pop()?.endAsync();
-    await waitFor(async () => (await metricValue(broker, 'tw_mqtt_connections')) === 4, 3000, 'one closed');
+    await waitFor(async () => (await metricValue(broker, 'tw_mqtt_connections')) === 4, { timeoutMs: 3000, what: 'one closed' });
     const again = await service(port, 'ingest');
     await Promise.all([again, ...held].map((c) => c.endAsync()));
   });

@@ -1,11 +1,11 @@
 import { connect as tcpConnect, type Socket } from 'node:net';
 import { Worker } from 'node:worker_threads';
 import { hashSecret } from '@tianwang/core/crypto';
-import { startRedis, type RedisServer } from '@tianwang/core/testing';
+import { startRedis, type RedisServer, waitFor } from '@tianwang/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sourceKey } from '../src/login-limiter.js';
+import { sourceKey } from '../src/policy/login-limiter.js';
 import { memoryDeviceSource, type BrokerService } from '../src/index.js';
-import { metricValue, startTestBroker, waitFor } from './helpers.js';
+import { metricValue, startTestBroker } from './helpers.js';
 import { raw } from './raw-client.js';
 
 /**
@@ -119,7 +119,7 @@ describe('login limits per source address', () => {
     const judged = await metricValue(broker, 'tw_mqtt_auth_failures_total', { reason: 'bad_secret' });
     const attack = (await storm(port, source, 30)).go();
     // all 30 checked (the first BURST answered, the others waiting for their turn)
-    await waitFor(async () => (await metricValue(broker, 'tw_mqtt_auth_failures_total', { reason: 'bad_secret' })) === judged + 30, 5000, 'the storm judged');
+    await waitFor(async () => (await metricValue(broker, 'tw_mqtt_auth_failures_total', { reason: 'bad_secret' })) === judged + 30, { timeoutMs: 5000, what: 'the storm judged' });
     // three logins in a row, each answered at once (the best one < 100 ms: one may stall on the shared machine)
     const ms = [await timedLogin('EL-0003', source), await timedLogin('EL-0003', source), await timedLogin('EL-0003', source)];
     expect(Math.min(...ms), ms.join(' ')).toBeLessThan(100);
@@ -142,7 +142,7 @@ describe('login limits per source address', () => {
       idle.push(s);
       await new Promise((resolve) => s.once('connect', resolve));
     }
-    await waitFor(async () => (await metricValue(broker, 'tw_mqtt_connections', { transport: 'tcp' })) >= PENDING, 5000, 'idle connections accepted');
+    await waitFor(async () => (await metricValue(broker, 'tw_mqtt_connections', { transport: 'tcp' })) >= PENDING, { timeoutMs: 5000, what: 'idle connections accepted' });
     // the address is full: a valid login from it is closed unread; another address is not affected
     await expect(raw(port, 'EL-0004', 'EL-0004', SECRET, true, source)).rejects.toThrow('closed before CONNACK');
     const other = [await timedLogin('EL-0004', '127.0.0.5'), await timedLogin('EL-0004', '127.0.0.5')];
@@ -155,7 +155,7 @@ describe('login limits per source address', () => {
       } catch {
         return false;
       }
-    }, 5000, 'a login once a slot is free');
+    }, { timeoutMs: 5000, what: 'a login once a slot is free' });
     for (const s of idle) s.destroy();
   });
 });

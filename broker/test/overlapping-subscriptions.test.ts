@@ -1,9 +1,10 @@
+import { pipelineKeys } from '@tianwang/core/pipeline';
 import { hashSecret } from '@tianwang/core/crypto';
-import { startRedis, type RedisServer } from '@tianwang/core/testing';
+import { startRedis, type RedisServer, waitFor } from '@tianwang/core/testing';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { memoryDeviceSource, servicePassword, type BrokerService } from '../src/index.js';
-import { MASTER, startTestBroker, waitFor } from './helpers.js';
+import { MASTER, startTestBroker } from './helpers.js';
 import { autoAck, gen, ofType, raw, rawPublish, type Raw } from './raw-client.js';
 
 /**
@@ -32,7 +33,7 @@ describe('overlapping subscriptions', () => {
   const subscribe = async (c: Raw, topic: string, qos: 0 | 1 | 2) => {
     const before = ofType(c, 'suback').length;
     c.socket.write(gen({ cmd: 'subscribe', messageId: 100 + before, subscriptions: [{ topic, qos }] }));
-    await waitFor(() => ofType(c, 'suback').length === before + 1, 5000, 'SUBACK');
+    await waitFor(() => ofType(c, 'suback').length === before + 1, { timeoutMs: 5000, what: 'SUBACK' });
     expect(ofType(c, 'suback').at(-1)?.granted).toEqual([qos]);
   };
   const got = (c: Raw, payload: string) => ofType(c, 'publish').filter((p) => p.payload?.toString() === payload);
@@ -44,10 +45,10 @@ describe('overlapping subscriptions', () => {
   const deliveries = async (from: Raw, topic: string, qos: 0 | 1 | 2, to: Raw[], markerTopic: string) => {
     const payload = `m${++seq}`;
     from.socket.write(rawPublish({ topic, qos, messageId: seq, payload }));
-    await waitFor(() => to.every((c) => got(c, payload).length > 0), 5000, `delivery of ${payload}`);
+    await waitFor(() => to.every((c) => got(c, payload).length > 0), { timeoutMs: 5000, what: `delivery of ${payload}` });
     const marker = `marker${seq}`;
     from.socket.write(rawPublish({ topic: markerTopic, qos: 0, payload: marker }));
-    await waitFor(() => to.every((c) => got(c, marker).length > 0), 5000, 'the marker');
+    await waitFor(() => to.every((c) => got(c, marker).length > 0), { timeoutMs: 5000, what: 'the marker' });
     return to.map((c) => got(c, payload).map((p) => p.qos));
   };
 
@@ -95,7 +96,7 @@ describe('overlapping subscriptions', () => {
 
   it('a persistent session gets it once at the highest granted QoS, live and from its offline queue', async () => {
     const clientId = 'svc:dashboard:persistent';
-    const queue = `${prefix}:mqtt:outgoing:${encodeURIComponent(clientId)}`;
+    const queue = `${pipelineKeys(prefix).mqttPersistence}outgoing:${encodeURIComponent(clientId)}`;
     let sub = await service('dashboard', false, clientId);
     autoAck(sub);
     await subscribe(sub, TELEMETRY, 1);
@@ -104,17 +105,17 @@ describe('overlapping subscriptions', () => {
     expect(await deliveries(dev, TELEMETRY, 1, [sub], TELEMETRY)).toEqual([[1]]);
 
     sub.socket.end(gen({ cmd: 'disconnect' }));
-    await waitFor(() => sub.closed(), 5000, 'subscriber offline');
+    await waitFor(() => sub.closed(), { timeoutMs: 5000, what: 'subscriber offline' });
     // (the persistence leaves a completed QoS 2 message's key in the list until the next reconnect)
     const before = new Set(await redis.lrange(queue, 0, -1));
     const payload = 'queued';
     dev.socket.write(rawPublish({ topic: TELEMETRY, qos: 1, messageId: 9000, payload }));
     const queued = async () => (await redis.lrange(queue, 0, -1)).filter((k) => !before.has(k));
-    await waitFor(async () => (await queued()).length > 0, 5000, 'the queued message');
+    await waitFor(async () => (await queued()).length > 0, { timeoutMs: 5000, what: 'the queued message' });
     // queued once, not once per matching subscription: the persistence writes the number of queue entries it is
     // about to make together with the message, before the first of them
     const [entry] = await queued();
-    expect(await redis.get(`${prefix}:mqtt:${entry}:offlineCount`)).toBe('1');
+    expect(await redis.get(`${pipelineKeys(prefix).mqttPersistence}${entry}:offlineCount`)).toBe('1');
 
     const ready = new Promise<void>((resolve) => {
       const onReady = (c: { id: string }) => {
@@ -128,7 +129,7 @@ describe('overlapping subscriptions', () => {
     // the queue is written out before the session is ready; a marker sent after that comes after all of it
     await ready;
     dev.socket.write(rawPublish({ topic: TELEMETRY, qos: 0, payload: 'after' }));
-    await waitFor(() => got(sub, 'after').length === 1, 5000, 'the marker');
+    await waitFor(() => got(sub, 'after').length === 1, { timeoutMs: 5000, what: 'the marker' });
     expect(got(sub, payload).map((p) => p.qos)).toEqual([1]);
     sub.socket.destroy();
   });
@@ -145,7 +146,7 @@ describe('overlapping subscriptions', () => {
       rawPublish({ topic: `${CMD}second`, qos: 0, payload: 'second' }),
     ]));
     for (const c of [target, all]) {
-      await waitFor(() => got(c, 'first').length + got(c, 'second').length === 2, 5000, 'both commands');
+      await waitFor(() => got(c, 'first').length + got(c, 'second').length === 2, { timeoutMs: 5000, what: 'both commands' });
     }
     target.socket.destroy();
     all.socket.destroy();

@@ -1,10 +1,10 @@
 import { hashSecret } from '@tianwang/core/crypto';
 import { pipelineKeys, readUplinkMessages } from '@tianwang/core/pipeline';
-import { startRedis, type RedisServer } from '@tianwang/core/testing';
+import { startRedis, type RedisServer, waitFor } from '@tianwang/core/testing';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { memoryDeviceSource, type BrokerService } from '../src/index.js';
-import { device, service, startTestBroker, waitFor } from './helpers.js';
+import { device, service, startTestBroker } from './helpers.js';
 
 const SECRET = '0123456789abcdef0123456789abcdef';
 const IDS = Array.from({ length: 10 }, (_, i) => `EL-${String(i).padStart(4, '0')}`);
@@ -44,13 +44,13 @@ describe('overload', () => {
       }
     });
     // (batch entries made the broker fast enough to take all 40,000 within a fixed wait: cut off once some are in)
-    await waitFor(() => acked.size >= 2000, 10_000, 'some acknowledged');
+    await waitFor(() => acked.size >= 2000, { timeoutMs: 10_000, what: 'some acknowledged' });
     // drop every publisher mid-stream, with unacknowledged messages still queued
     for (const c of pubs) c.end(true);
     expect(acked.size).toBeGreaterThan(0);
     expect(acked.size).toBeLessThan(offered);
 
-    await waitFor(() => [...acked].every((b) => received.has(b)), 20_000, 'every acknowledged message delivered');
+    await waitFor(() => [...acked].every((b) => received.has(b)), { timeoutMs: 20_000, what: 'every acknowledged message delivered' });
     const r = new Redis(redis.url);
     const entries = await readUplinkMessages(r, pipelineKeys(prefix).uplink);
     r.disconnect();

@@ -1,10 +1,10 @@
 import { pipelineKeys, readUplinkMessages } from '@tianwang/core/pipeline';
 import type { Registry } from '@tianwang/core/registry';
-import { startRedis, type RedisServer } from '@tianwang/core/testing';
+import { startRedis, type RedisServer, waitFor, sleep } from '@tianwang/core/testing';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrokerService } from '../src/index.js';
-import { device, seededRegistry, startTestBroker, waitFor } from './helpers.js';
+import { device, seededRegistry, startTestBroker } from './helpers.js';
 
 async function entries(redis: Redis, key: string) {
   return (await readUplinkMessages(redis, key)).map(({ id: _id, index: _index, ...e }) => e);
@@ -39,7 +39,7 @@ describe('uplink pipeline and presence', () => {
     await c.publishAsync('tw/v1/elevator/EL-0001/telemetry', '{"floor":7,"名":"梯"}', { qos: 1 });
     c.publish('tw/v1/elevator/EL-0001/event', '{"code":"11"}', { qos: 0 });
     await c.endAsync();
-    await waitFor(async () => (await redis.xlen(key)) >= 4, 3000, 'four entries');
+    await waitFor(async () => (await redis.xlen(key)) >= 4, { timeoutMs: 3000, what: 'four entries' });
     const list = await entries(redis, key);
     expect(list.map((e) => e?.kind)).toEqual(['o', 'm', 'm', 'x']);
     expect(list[0]).toMatchObject({ topic: 'tw/v1/elevator/EL-0001/status', clientId: 'EL-0001' });
@@ -56,11 +56,11 @@ describe('uplink pipeline and presence', () => {
     server.child.kill('SIGSTOP');
     let ackedAt = 0;
     c.publish('tw/v1/boiler/BO-0001/telemetry', '{"p":1.0}', { qos: 1 }, () => (ackedAt = Date.now()));
-    await new Promise((r) => setTimeout(r, 700));
+    await sleep(700);
     expect(ackedAt).toBe(0);
     const resumedAt = Date.now();
     server.child.kill('SIGCONT');
-    await waitFor(() => ackedAt > 0, 5000, 'PUBACK after Redis resumed');
+    await waitFor(() => ackedAt > 0, { timeoutMs: 5000, what: 'PUBACK after Redis resumed' });
     expect(ackedAt).toBeGreaterThanOrEqual(resumedAt);
     expect(await redis.xlen(key)).toBe(before + 1);
     await c.endAsync();
@@ -71,7 +71,7 @@ describe('uplink pipeline and presence', () => {
     const c = await device(port, 'EL-0001', secrets['EL-0001'] as string, { will });
     c.stream.destroy();
     c.end(true);
-    await waitFor(async () => (await entries(redis, key)).some((e) => e?.kind === 'x' && e.payload === 'lwt'), 3000, 'lwt presence');
+    await waitFor(async () => (await entries(redis, key)).some((e) => e?.kind === 'x' && e.payload === 'lwt'), { timeoutMs: 3000, what: 'lwt presence' });
     const list = await entries(redis, key);
     const i = list.findIndex((e) => e?.kind === 'x' && e.payload === 'lwt');
     // the will itself went through the pipeline just before the offline entry
@@ -80,7 +80,7 @@ describe('uplink pipeline and presence', () => {
     // keepalive 1 s: no packet for 1.5 s closes the session [MQTT-3.1.2-24]
     const k = await device(port, 'BO-0001', secrets['BO-0001'] as string, { keepalive: 1 });
     (k as unknown as { _sendPacket: unknown })._sendPacket = () => {}; // a frozen terminal: nothing leaves it any more
-    await waitFor(async () => (await entries(redis, key)).some((e) => e?.kind === 'x' && e.payload === 'keepalive' && e.clientId === 'BO-0001'), 5000, 'keepalive presence');
+    await waitFor(async () => (await entries(redis, key)).some((e) => e?.kind === 'x' && e.payload === 'keepalive' && e.clientId === 'BO-0001'), { timeoutMs: 5000, what: 'keepalive presence' });
     k.end(true);
   });
 });

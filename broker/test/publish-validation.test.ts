@@ -1,11 +1,11 @@
 import { connect as tcpConnect } from 'node:net';
 import { hashSecret } from '@tianwang/core/crypto';
 import { pipelineKeys, readUplinkMessages } from '@tianwang/core/pipeline';
-import { startRedis, type RedisServer } from '@tianwang/core/testing';
+import { startRedis, type RedisServer, waitFor } from '@tianwang/core/testing';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { memoryDeviceSource, servicePassword, type BrokerService } from '../src/index.js';
-import { MASTER, metricValue, startTestBroker, waitFor } from './helpers.js';
+import { MASTER, metricValue, startTestBroker } from './helpers.js';
 import { connectPacket, gen, ofType, raw, rawPublish, type Raw } from './raw-client.js';
 
 /**
@@ -53,7 +53,7 @@ describe('PUBLISH validation', () => {
     // a device that would receive any command that got through
     target = await raw(port, 'EL-0001', 'EL-0001', SECRET);
     target.socket.write(gen({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: `${CMD}+`, qos: 2 }] }));
-    await waitFor(() => ofType(target, 'suback').length === 1, 5000, 'SUBACK');
+    await waitFor(() => ofType(target, 'suback').length === 1, { timeoutMs: 5000, what: 'SUBACK' });
   });
   afterAll(async () => {
     target?.socket.destroy();
@@ -65,7 +65,7 @@ describe('PUBLISH validation', () => {
   /** sends the bytes and expects the connection closed with no answer at all (no PUBACK, PUBREC) */
   const refused = async (c: Raw, bytes: Buffer, what: string) => {
     c.socket.write(bytes);
-    await waitFor(() => c.closed(), 5000, `disconnect after ${what}`);
+    await waitFor(() => c.closed(), { timeoutMs: 5000, what: `disconnect after ${what}` });
     expect(c.packets, what).toEqual([]);
   };
 
@@ -82,7 +82,7 @@ describe('PUBLISH validation', () => {
     // the marker comes after every bad one: had any got through, it would be delivered before it
     const ok = await dashboard();
     ok.socket.write(rawPublish({ topic: `${CMD}marker`, qos: 1, messageId: 1 }));
-    await waitFor(() => delivered().includes(`${CMD}marker`), 5000, 'the marker');
+    await waitFor(() => delivered().includes(`${CMD}marker`), { timeoutMs: 5000, what: 'the marker' });
     expect(delivered()).toEqual([`${CMD}marker`]);
     ok.socket.destroy();
     const counted = (await metricValue(broker, 'tw_mqtt_protocol_violations_total', { rule: 'topic_utf8' })) + (await metricValue(broker, 'tw_mqtt_protocol_violations_total', { rule: 'topic_null' }));
@@ -103,7 +103,7 @@ describe('PUBLISH validation', () => {
       rawPublish({ topic: telemetry, qos: 1, messageId: 1, dup: true, payload: '{"ok":1}' }),
       rawPublish({ topic: telemetry, qos: 0, payload: '{"ok":0}' }),
     ]));
-    await waitFor(async () => (await streamPayloads()).length === 2, 5000, 'the valid publishes');
+    await waitFor(async () => (await streamPayloads()).length === 2, { timeoutMs: 5000, what: 'the valid publishes' });
     expect(await streamPayloads()).toEqual(['{"ok":1}', '{"ok":0}']);
     expect(dev.closed()).toBe(false);
     dev.socket.destroy();
@@ -119,7 +119,7 @@ describe('PUBLISH validation', () => {
       split.socket.write(bytes.subarray(o, o + 1));
       await new Promise((r) => setImmediate(r));
     }
-    await waitFor(() => split.closed(), 5000, 'disconnect after the split packet');
+    await waitFor(() => split.closed(), { timeoutMs: 5000, what: 'disconnect after the split packet' });
     expect(ofType(split, 'puback')).toEqual([]);
 
     const early = tcpConnect(port, '127.0.0.1');
@@ -137,7 +137,7 @@ describe('PUBLISH validation', () => {
 
     const ok = await dashboard();
     ok.socket.write(rawPublish({ topic: `${CMD}marker2`, qos: 1, messageId: 1 }));
-    await waitFor(() => delivered().includes(`${CMD}marker2`), 5000, 'the marker');
+    await waitFor(() => delivered().includes(`${CMD}marker2`), { timeoutMs: 5000, what: 'the marker' });
     expect(delivered().slice(before)).toEqual([`${CMD}marker2`]);
     ok.socket.destroy();
   });
@@ -147,7 +147,7 @@ describe('PUBLISH validation', () => {
     const before = delivered().length;
     const pub = await dashboard();
     pub.socket.write(Buffer.concat(tails.map((t, i) => rawPublish({ topic: `${CMD}${t}`, qos: 1, messageId: i + 1, payload: t }))));
-    await waitFor(() => delivered().length === before + tails.length, 5000, 'deliveries');
+    await waitFor(() => delivered().length === before + tails.length, { timeoutMs: 5000, what: 'deliveries' });
     expect(delivered().slice(before)).toEqual(tails.map((t) => `${CMD}${t}`));
     expect(pub.closed()).toBe(false);
     pub.socket.destroy();

@@ -1,11 +1,11 @@
 import { hashSecret } from '@tianwang/core/crypto';
 import { pipelineKeys, readUplinkMessages } from '@tianwang/core/pipeline';
-import { startRedis, type RedisServer } from '@tianwang/core/testing';
+import { startRedis, type RedisServer, waitFor } from '@tianwang/core/testing';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeFrame, encodeHello, encodeMessages } from '../src/cluster-frame.js';
+import { decodeFrame, encodeHello, encodeMessages } from '../src/cluster/cluster-frame.js';
 import { memoryDeviceSource, type BrokerService } from '../src/index.js';
-import { closed, device, metricValue, startTestBroker, waitFor } from './helpers.js';
+import { closed, device, metricValue, startTestBroker } from './helpers.js';
 
 const SECRET = '0123456789abcdef0123456789abcdef';
 const devices = memoryDeviceSource(['EL-0001', 'EL-0002', 'EL-0003'].map((id) => ({ id, kind: 'elevator' as const, enabled: true, credentialHash: hashSecret(SECRET), unitId: 'U1', districtId: 'D1' })));
@@ -45,7 +45,7 @@ describe('Redis outage', () => {
     let acked = false;
     c.publish('tw/v1/elevator/EL-0001/event', 'during', { qos: 1 }, (err) => (acked = !err));
     await restarting;
-    await waitFor(() => acked, 10_000, 'PUBACK once Redis is back');
+    await waitFor(() => acked, { timeoutMs: 10_000, what: 'PUBACK once Redis is back' });
     const r = new Redis(redis.url);
     // AOF kept what was written before; the held message arrived after
     const payloads = (await readUplinkMessages(r, pipelineKeys(prefix).uplink)).map((e) => e.payload);
@@ -63,9 +63,9 @@ describe('Redis outage', () => {
     redis.child.kill('SIGSTOP');
     try {
       for (let i = 0; i < 40; i++) filler.publish('tw/v1/elevator/EL-0002/telemetry', `fill-${i}`, { qos: 0 });
-      await waitFor(async () => (await metricValue(broker, 'tw_mqtt_pipeline_errors_total')) > errorsBefore, 12_000, 'the frozen write to time out');
+      await waitFor(async () => (await metricValue(broker, 'tw_mqtt_pipeline_errors_total')) > errorsBefore, { timeoutMs: 12_000, what: 'the frozen write to time out' });
       late.publish('tw/v1/elevator/EL-0003/telemetry', 'dropped', { qos: 0 });
-      await waitFor(async () => (await metricValue(broker, 'tw_mqtt_pipeline_entries_total', { result: 'dropped' })) > 0, 5000, 'QoS 0 dropped');
+      await waitFor(async () => (await metricValue(broker, 'tw_mqtt_pipeline_entries_total', { result: 'dropped' })) > 0, { timeoutMs: 5000, what: 'QoS 0 dropped' });
       let q1acked = false;
       c.publish('tw/v1/elevator/EL-0001/telemetry', 'refused', { qos: 1 }, (err) => (q1acked = !err));
       await closed(c);
@@ -78,7 +78,7 @@ describe('Redis outage', () => {
     late.end(true);
     c.end(true);
     // and once Redis answers again the buffered entries go out and it serves again
-    await waitFor(async () => (await metricValue(broker, 'tw_mqtt_pipeline_buffered')) === 0, 15_000, 'buffer flushed after Redis resumed');
+    await waitFor(async () => (await metricValue(broker, 'tw_mqtt_pipeline_buffered')) === 0, { timeoutMs: 15_000, what: 'buffer flushed after Redis resumed' });
     const again = await device(port, 'EL-0001', SECRET);
     await again.publishAsync('tw/v1/elevator/EL-0001/telemetry', 'after', { qos: 1 });
     await again.endAsync();

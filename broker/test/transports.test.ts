@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Registry } from '@tianwang/core/registry';
-import { freePort, startRedis, type RedisServer } from '@tianwang/core/testing';
+import { freePort, startRedis, type RedisServer, waitFor } from '@tianwang/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrokerService } from '../src/index.js';
-import { servicePassword } from '../src/service-accounts.js';
+import { servicePassword } from '../src/policy/service-accounts.js';
 import { connect, MASTER, seededRegistry, service, startTestBroker } from './helpers.js';
 
 const run = promisify(execFile);
@@ -67,7 +67,9 @@ describe('listeners: TCP, TLS, WebSocket; Debian mosquitto clients', () => {
     let out = '';
     sub.stdout.on('data', (b: Buffer) => (out += b.toString()));
     const exited = new Promise<number | null>((resolve) => sub.on('exit', resolve));
-    await new Promise((r) => setTimeout(r, 500));
+    // publish only once the broker holds mosquitto_sub's subscription (under load that can take seconds)
+    const clients = () => (broker.aedes as unknown as { clients: Record<string, { subscriptions?: Record<string, unknown> }> }).clients;
+    await waitFor(() => !!clients()['svc:dashboard:mosq']?.subscriptions?.['tw/v1/+/+/telemetry'], { what: 'mosquitto_sub to be subscribed' });
     await run('mosquitto_pub', ['-h', '127.0.0.1', '-p', String(port), '-V', 'mqttv311', '-i', 'EL-0001', '-u', 'EL-0001', '-P', secrets['EL-0001'] as string,
       '-t', 'tw/v1/elevator/EL-0001/telemetry', '-q', '1', '-m', 'from-mosquitto']);
     await run('mosquitto_pub', ['-h', '127.0.0.1', '-p', String(broker.ports.tls), '--cafile', join(dir, 'cert.pem'), '-V', 'mqttv311', '-i', 'EL-0001', '-u', 'EL-0001',

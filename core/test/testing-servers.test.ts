@@ -3,18 +3,7 @@ import { createServer } from 'node:net';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import {
-  createInfluxDatabase,
-  freePort,
-  startInflux,
-  startPostgres,
-  startRedis,
-  startVictoria,
-  type InfluxServer,
-  type PostgresServer,
-  type RedisServer,
-  type VictoriaServer,
-} from '@tianwang/core/testing';
+import { createInfluxDatabase, freePort, startInflux, startPostgres, startRedis, startVictoria, type InfluxServer, type PostgresServer, type RedisServer, type VictoriaServer, waitFor } from '@tianwang/core/testing';
 
 // These helpers start the real Debian binaries; every integration test in the repo stands on them.
 describe('testing servers', () => {
@@ -107,13 +96,15 @@ describe('testing servers', () => {
     const write = await fetch(`${vm.url}/api/v2/write?bucket=tianwang&precision=ms`, { method: 'POST', body: `boiler,device=GL-1 pressure=1.25 ${Date.now()}` });
     expect(write.status).toBe(204);
     // a new series becomes searchable a moment after the write (VictoriaMetrics' index caches)
-    let exported = '';
-    for (let i = 0; i < 50 && !exported.includes('GL-1'); i++) {
-      await fetch(`${vm.url}/internal/force_flush`);
-      const res = await fetch(`${vm.url}/api/v1/export?match[]=${encodeURIComponent('{__name__="boiler_pressure"}')}`);
-      exported = await res.text();
-      if (!exported.includes('GL-1')) await new Promise((r) => setTimeout(r, 200));
-    }
+    const exported = await waitFor(
+      async () => {
+        await fetch(`${vm.url}/internal/force_flush`);
+        const res = await fetch(`${vm.url}/api/v1/export?match[]=${encodeURIComponent('{__name__="boiler_pressure"}')}`);
+        const text = await res.text();
+        return text.includes('GL-1') ? text : undefined;
+      },
+      { timeoutMs: 10_000, intervalMs: 200, what: 'the series to be exported' },
+    );
     expect(exported).toContain('"device":"GL-1"');
     expect(exported).toContain('[1.25]');
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { channelFilter, commandFilter, commandTopic, parseTopic, telemetryTopic, tryParseTopic, eventTopic, statusTopic, TopicError } from '@tianwang/core/topics';
+import { allTopicsFilter, anyCommandFilter, channelFilter, commandFilter, commandTopic, parseTopic, telemetryTopic, tryParseTopic, eventTopic, statusTopic, TopicError } from '@tianwang/core/topics';
 
 describe('topics', () => {
   it('builds and parses every uplink topic', () => {
@@ -17,6 +17,8 @@ describe('topics', () => {
     expect(commandFilter('boiler', 'GL-2')).toBe('tw/v1/boiler/GL-2/cmd/+');
     expect(channelFilter('telemetry')).toBe('tw/v1/+/+/telemetry');
     expect(channelFilter('event', 'boiler')).toBe('tw/v1/boiler/+/event');
+    expect(anyCommandFilter()).toBe('tw/v1/+/+/cmd/+');
+    expect(allTopicsFilter()).toBe('tw/v1/#');
   });
   it.each([
     ['', 'must start with'],

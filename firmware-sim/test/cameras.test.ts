@@ -1,7 +1,8 @@
+import { readFile } from 'node:fs/promises';
 import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { freePort } from '@tianwang/core/testing';
+import { freePort, waitFor } from '@tianwang/core/testing';
 import { createCameraFleet } from '../src/cameras/camera-fleet.js';
 
 const run = promisify(execFile);
@@ -26,7 +27,8 @@ describe('camera simulator (real ffmpeg)', () => {
     const port = await freePort();
     // ffmpeg as a one-shot RTMP server: it accepts the publish and writes one frame
     const server = spawn('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-listen', '1', '-i', `rtmp://127.0.0.1:${port}/live/CAM-P1`, '-frames:v', '1', '-f', 'null', '-'], { stdio: 'ignore' });
-    await new Promise((r) => setTimeout(r, 500));
+    // not waitForPort: a probe connection would be the one connection ffmpeg -listen 1 accepts
+    await waitFor(() => listening(port), { timeoutMs: 15_000, what: 'ffmpeg to listen' });
     const fleet = createCameraFleet({ cameras: [{ id: 'CAM-P1', secret: 's e/c', kitchenName: 'K', area: 'A', mode: 'push' }], rtmpUrl: `rtmp://127.0.0.1:${port}/live/{camera}?token={secret}`, rtspPort: 0, picture });
     await fleet.start();
     try {
@@ -39,3 +41,13 @@ describe('camera simulator (real ffmpeg)', () => {
     }
   });
 });
+
+/** Whether a socket listens on the port (from /proc/net/tcp, without connecting to it). */
+async function listening(port: number): Promise<boolean> {
+  const hex = `:${port.toString(16).toUpperCase().padStart(4, '0')}`;
+  const table = await readFile('/proc/net/tcp', 'utf8');
+  return table.split('\n').some((line) => {
+    const cols = line.trim().split(/\s+/);
+    return cols[1]?.endsWith(hex) === true && cols[3] === '0A';
+  });
+}

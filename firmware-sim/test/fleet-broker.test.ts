@@ -4,7 +4,7 @@ import { parsePayload } from '@tianwang/core/schemas';
 import { parseTopic } from '@tianwang/core/topics';
 import { createSimulator, generatedFleet, type Simulator } from '../src/index.js';
 import { createControlServer } from '../src/control/control-server.js';
-import { startMosquitto, type MosquittoServer } from '../src/testing/mosquitto.js';
+import { startMosquitto, type MosquittoServer, waitFor } from '@tianwang/core/testing';
 
 const SECRET = 'fleet-test-secret';
 const fleet = generatedFleet({ elevators: 6, boilers: 4, idPrefix: 'T', secret: SECRET });
@@ -47,14 +47,14 @@ describe('a fleet against a real broker (mosquitto with password auth)', () => {
   });
 
   it('every device connects with its own credentials and publishes valid status and telemetry', async () => {
-    await until(() => fleet.every((d) => (seen.telemetry.get(d.id) ?? 0) >= 2));
+    await waitFor(() => fleet.every((d) => (seen.telemetry.get(d.id) ?? 0) >= 2), { timeoutMs: 15_000 });
     for (const d of fleet) expect(seen.status.get(d.id)).toMatchObject({ state: 'online', interval: 1, firmware: expect.any(String) });
     expect(seen.invalid).toEqual([]);
     expect(sim.stats()).toMatchObject({ devices: 11, connected: 10 });
   });
 
   it('a device with the wrong secret is refused and keeps retrying with backoff', async () => {
-    await until(() => sim.stats().reconnects >= 1);
+    await waitFor(() => sim.stats().reconnects >= 1, { timeoutMs: 15_000 });
     expect(sim.device('T-EL-WRONG').connected).toBe(false);
     expect(seen.status.has('T-EL-WRONG')).toBe(false);
     expect(sim.stats().errors).toBeGreaterThanOrEqual(1);
@@ -72,12 +72,12 @@ describe('a fleet against a real broker (mosquitto with password auth)', () => {
       expect(((await bad.json()) as { message: string }).message).toMatch(/unknown fault "trapped" for boiler/);
       const res = await fetch(`${control.url}/faults`, { method: 'POST', headers: auth, body: JSON.stringify({ device: 'T-EL-000001', fault: 'trapped' }) });
       expect(res.status).toBe(201);
-      await until(() => seen.events.some((e) => e.device === 'T-EL-000001' && e.code === '11' && e.state === 'raised'));
+      await waitFor(() => seen.events.some((e) => e.device === 'T-EL-000001' && e.code === '11' && e.state === 'raised'), { timeoutMs: 15_000 });
       const devices = (await (await fetch(`${control.url}/devices`, { headers: auth })).json()) as { id: string; faults: string[] }[];
       expect(devices.find((d) => d.id === 'T-EL-000001')?.faults).toEqual(['trapped']);
       const del = await fetch(`${control.url}/faults/T-EL-000001/trapped`, { method: 'DELETE', headers: auth });
       expect(del.status).toBe(200);
-      await until(() => seen.events.some((e) => e.device === 'T-EL-000001' && e.code === '11' && e.state === 'cleared'), 20_000);
+      await waitFor(() => seen.events.some((e) => e.device === 'T-EL-000001' && e.code === '11' && e.state === 'cleared'), { timeoutMs: 20_000 });
       const stats = (await (await fetch(`${control.url}/stats`, { headers: auth })).json()) as { published: number };
       expect(stats.published).toBeGreaterThan(20);
     } finally {
@@ -89,25 +89,17 @@ describe('a fleet against a real broker (mosquitto with password auth)', () => {
     const id = 'T-BL-000002';
     // the broker drops the client (duplicate clientId takes over), the terminal buffers, reconnects, flushes
     const intruder = await mqtt.connectAsync(broker.url, { username: id, password: SECRET, clientId: id, protocolVersion: 4 });
-    await until(() => !sim.device(id).connected, 5000);
+    await waitFor(() => !sim.device(id).connected, { timeoutMs: 5000 });
     const before = seen.telemetry.get(id) ?? 0;
     await intruder.endAsync();
-    await until(() => sim.device(id).connected, 10_000);
-    await until(() => (seen.telemetry.get(id) ?? 0) > before + 1);
+    await waitFor(() => sim.device(id).connected, { timeoutMs: 10_000 });
+    await waitFor(() => (seen.telemetry.get(id) ?? 0) > before + 1, { timeoutMs: 15_000 });
     expect(sim.stats().reconnects).toBeGreaterThanOrEqual(2);
   });
 
   it('clean shutdown leaves a retained offline/shutdown status', async () => {
     await sim.stop();
-    await until(() => fleet.every((d) => seen.status.get(d.id)?.state === 'offline'));
+    await waitFor(() => fleet.every((d) => seen.status.get(d.id)?.state === 'offline'), { timeoutMs: 15_000 });
     for (const d of fleet) expect(seen.status.get(d.id)).toMatchObject({ state: 'offline', reason: 'shutdown' });
   });
 });
-
-async function until(cond: () => boolean, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}

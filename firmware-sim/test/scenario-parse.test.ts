@@ -1,5 +1,6 @@
 import { readFile, readdir } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
+import { ERROR_CODES, UserError } from '@tianwang/core/errors';
 import { parseScenario, ScenarioError } from '../src/scenario/scenario-parse.js';
 import { resolveScenario } from '../src/scenario/scenario-runner.js';
 import { parseDuration } from '../src/scenario/duration.js';
@@ -54,6 +55,19 @@ describe('scenario files', () => {
   it.each(bad)('refuses %s with a clear message', (_, text, message) => {
     expect(() => parseScenario(text, 'bad.yaml')).toThrow(ScenarioError);
     expect(() => parseScenario(text, 'bad.yaml')).toThrow(message);
+  });
+
+  it('a refused scenario is a user error with a code from core\'s registry', () => {
+    const err = (() => {
+      try {
+        parseScenario('steps: []\n', 'empty.yaml');
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(err).toBeInstanceOf(UserError);
+    expect(err).toMatchObject({ code: 'TW_SCENARIO_INVALID', intent: 'user', retryable: false });
+    expect(Object.keys(ERROR_CODES)).toContain((err as UserError).code);
   });
 
   it('refuses steps this fleet cannot play', () => {

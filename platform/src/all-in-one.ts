@@ -100,7 +100,7 @@ export function createAllInOne(config: PlatformConfig, log: Logger, options: All
     metrics.push(alerts.metrics);
 
     const healthRedis = new Redis(cfg.common.redisUrl, { lazyConnect: true, connectionName: 'tw-streams-health' });
-    healthRedis.on('error', (err: Error) => log.debug({ err: err.message }, 'streams redis error'));
+    healthRedis.on('error', (err: Error) => log.debug({ err }, 'streams redis error'));
     await healthRedis.connect();
     shutdown.add('streams redis', () => healthRedis.quit().catch(() => healthRedis.disconnect()));
     const streams = createStreams(cfg, { registry: reg, log, redis: healthRedis });

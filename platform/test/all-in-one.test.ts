@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '@tianwang/core/config';
 import { silentLogger } from '@tianwang/core/log';
-import { createInfluxDatabase, freePort, startInflux, startRedis, tempDir, type InfluxServer, type RedisServer } from '@tianwang/core/testing';
+import { createInfluxDatabase, freePort, startInflux, startRedis, tempDir, type InfluxServer, type RedisServer, waitFor } from '@tianwang/core/testing';
 import { banner, createAllInOne, demoLogins, type AllInOne } from '@tianwang/platform';
 
 /**
@@ -49,7 +49,7 @@ describe('all-in-one platform', () => {
     const info = platform.info!;
     expect(info.demo?.devices).toHaveLength(220);
     expect(info.simulatedDevices).toBe(6);
-    await until(() => platform.simulator!.devices().every((d) => d.connected), 20_000);
+    await waitFor(() => platform.simulator!.devices().every((d) => d.connected), { timeoutMs: 20_000 });
     const res = await fetch(`${info.dashboardUrl}/healthz`);
     expect(res.status).toBe(200);
   });
@@ -64,7 +64,7 @@ describe('all-in-one platform', () => {
       body: JSON.stringify({ device: elevator.id, fault: 'trapped', seconds: 60 }),
     });
     expect(res.status).toBeLessThan(300);
-    const sms = await until(() => platform.sentSms.find((m) => m.to === unit.safetyOfficerPhone && m.text.includes('困人')), 30_000);
+    const sms = await waitFor(() => platform.sentSms.find((m) => m.to === unit.safetyOfficerPhone && m.text.includes('困人')), { timeoutMs: 30_000 });
     const link = /https?:\/\/\S+/.exec(sms.text)?.[0];
     expect(link).toBeDefined();
     const page = await fetch(link!);
@@ -88,31 +88,21 @@ describe('all-in-one platform', () => {
       expect(res.status, u.username).toBe(200);
       const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0]!;
       // EL-00001 is simulated, belongs to unit1's unit and is maintained by maint1's company
-      const row = await until(async () => {
+      const row = await waitFor(async () => {
         const board = (await (await fetch(`${info.dashboardUrl}/api/v1/devices?q=EL-00001&kind=elevator`, { headers: { cookie } })).json()) as { items: { id: string; online: boolean | null; telemetry: unknown }[] };
         return board.items.find((d) => d.id === 'EL-00001' && d.online === true && d.telemetry);
-      }, 30_000);
+      }, { timeoutMs: 30_000, intervalMs: 250 });
       expect(row.id).toBe('EL-00001');
     }
   });
 
   it('telemetry from the simulated devices is readable in InfluxDB', async () => {
-    const count = await until(async () => {
+    const count = await waitFor(async () => {
       const q = new URLSearchParams({ db: 'tianwang', q: 'SELECT count(speed) FROM elevator' });
       const body = (await (await fetch(`${influx.url}/query?${q}`)).json()) as { results: { series?: { values: [string, number][] }[] }[] };
       const n = body.results[0]?.series?.[0]?.values[0]?.[1] ?? 0;
       return n > 0 ? n : undefined;
-    }, 30_000);
+    }, { timeoutMs: 30_000 });
     expect(count).toBeGreaterThan(0);
   });
 });
-
-async function until<T>(probe: () => T | undefined | Promise<T | undefined>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value as T;
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}

@@ -4,6 +4,7 @@ import { silentLogger, type Logger } from '@tianwang/core/log';
 import type { Registry } from '@tianwang/core/registry';
 import { stopReminders } from '../escalation/stop.js';
 import { alertsKeys } from '../keys.js';
+import { QUEUES } from '../queues.js';
 import { createAlarmService, type AlarmService } from './alarm-service.js';
 
 /**
@@ -19,7 +20,7 @@ export function createAlarmActions(o: { registry: Registry; redisUrl: string; ke
   const log = (o.log ?? silentLogger()).child({ component: 'alarm-actions' });
   const redis = new Redis(o.redisUrl, { maxRetriesPerRequest: null, lazyConnect: true });
   redis.on('error', (err) => log.warn({ err }, 'redis error'));
-  const queue = new Queue('alerts-escalation', { connection: redis, prefix: alertsKeys(o.keyPrefix).bullPrefix });
+  const queue = new Queue(QUEUES.escalation, { connection: redis, prefix: alertsKeys(o.keyPrefix).bullPrefix });
   queue.on('error', (err) => log.warn({ err }, 'queue error'));
   const alarms = createAlarmService(o.registry, (alarm, reason) => stopReminders(o.registry, queue, alarm, reason, log));
   let closed: Promise<void> | undefined;

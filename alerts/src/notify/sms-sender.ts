@@ -1,11 +1,12 @@
 import { UnrecoverableError, type Job, type Queue } from 'bullmq';
+import { isRetryable } from '@tianwang/core/errors';
 import type { Logger } from '@tianwang/core/log';
 import { alarmQueries, auditQueries, notificationQueries, type Notification, type Registry } from '@tianwang/core/registry';
 import type { SendJobData } from '../escalation/escalator.js';
 import { ESCALATION_STAGES, type Stage } from '../escalation/plan.js';
 import { createAckLink, maskPhone } from '../links/ack-link.js';
 import type { AlertsMetrics } from '../metrics.js';
-import { RecipientRejectedError, type Locale, type SmsMessage, type SmsProvider } from './provider.js';
+import { type Locale, type SmsMessage, type SmsProvider } from './provider.js';
 import type { RecipientRateLimit } from './rate-limit.js';
 import { digestParams, render } from './templates.js';
 
@@ -34,8 +35,9 @@ const strip = (params: Record<string, string>) => Object.fromEntries(Object.entr
  *  1. rate limit: a recipient already messaged in this window gets the reminder held (not dropped) and a flush
  *     job at the window's end merges everything held into one digest; critical alarms never wait.
  *  2. claim: rows move queued → sending exactly once, so a retried job or a second worker sends nothing twice.
- *  3. send; on a provider failure the rows go back to queued and BullMQ retries with exponential backoff; a
- *     recipient refusal (invalid number) fails them at once (UnrecoverableError) and is reported.
+ *  3. send; on a retryable failure (the error's `retryable`, core/src/errors) the rows go back to queued and BullMQ
+ *     retries with exponential backoff; a permanent one (invalid number, any PermanentError) fails them at once
+ *     (UnrecoverableError) and is reported.
  */
 export function createSmsSender(o: SmsSenderOptions) {
   const notifications = notificationQueries(o.registry.db);
@@ -97,12 +99,14 @@ export function createSmsSender(o: SmsSenderOptions) {
       if (rows.length > 1) o.metrics.sms.inc({ provider: res.provider, result: 'merged' }, rows.length - 1);
       if (origin) o.metrics.eventToSms.observe((o.now() - origin) / 1000);
     } catch (err) {
-      const final = err instanceof RecipientRejectedError || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+      // the error's intent decides: a permanent one (a refused number, a provider saying no for good) is final
+      const retryable = isRetryable(err);
+      const final = !retryable || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
       if (final) {
         await notifications.markFailed(rowIds, (err as Error).message);
         o.metrics.sms.inc({ provider: o.provider.name, result: 'failed' }, rowIds.length);
         await reportFailure(rows, err as Error);
-        if (err instanceof RecipientRejectedError) throw new UnrecoverableError((err as Error).message);
+        if (!retryable) throw new UnrecoverableError((err as Error).message);
         throw err;
       }
       // certainly not delivered (the provider answered or never got it): queue again, give the slot back

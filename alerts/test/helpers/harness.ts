@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import { Queue } from 'bullmq';
 import { alarmQueries, notificationQueries, type Registry } from '@tianwang/core/registry';
-import { createAlerts, QUEUES, RuleBook, type Alerts, type AlertsTuning } from '../../src/index.js';
+import { createAlerts, QUEUES, RuleBook, type Alerts, type AlertsDeps, type AlertsTuning } from '../../src/index.js';
 import { alertsKeys } from '../../src/keys.js';
 import { startFakeAliyun, startFakeTwilio, type FakeAliyun, type FakeTwilio } from '../../src/testing/index.js';
 import { MASTER_SECRET, Uplink, seedRegistry, testConfig } from './world.js';
@@ -25,7 +25,7 @@ export interface World {
 export const FAST: Partial<AlertsTuning> = { minuteMs: 1000, silenceScanMs: 100, blockMs: 200, claimIdleMs: 2000, calendarEveryMs: 0, smsBackoffMs: 100, deviceCacheMs: 200, silenceGraceMs: 0 };
 
 /** One isolated world per test: fresh registry, fresh key prefix, fake providers, one started alerts worker. */
-export async function startWorld(redisUrl: string, o: { env?: Record<string, string>; rules?: RuleBook; seed?: Parameters<typeof seedRegistry>[0]; tuning?: Partial<AlertsTuning> } = {}): Promise<World> {
+export async function startWorld(redisUrl: string, o: { env?: Record<string, string>; rules?: RuleBook; seed?: Parameters<typeof seedRegistry>[0]; tuning?: Partial<AlertsTuning>; providers?: AlertsDeps['providers'] } = {}): Promise<World> {
   const registry = await seedRegistry(o.seed);
   const aliyun = await startFakeAliyun();
   const twilio = await startFakeTwilio();
@@ -37,7 +37,7 @@ export async function startWorld(redisUrl: string, o: { env?: Record<string, str
   const redis = new Redis(redisUrl);
   const workers: Alerts[] = [];
   const worker = async () => {
-    const a = createAlerts(config, { registry, masterSecret: MASTER_SECRET, tuning: { ...FAST, ...o.tuning }, ...(o.rules ? { rules: o.rules } : {}) });
+    const a = createAlerts(config, { registry, masterSecret: MASTER_SECRET, tuning: { ...FAST, ...o.tuning }, ...(o.rules ? { rules: o.rules } : {}), ...(o.providers ? { providers: o.providers } : {}) });
     await a.start();
     workers.push(a);
     return a;

@@ -91,13 +91,3 @@ export const elevatorReading = (o: Partial<Record<string, unknown>> = {}) => ({
 export const boilerReading = (o: Partial<Record<string, unknown>> = {}) => ({
   ts: Date.now(), pressure: 1.0, waterLevel: 0, steamTemp: 180, flueTemp: 160, feedWaterTemp: 60, burner: 'running', flame: true, fan: true, feedPump: true, fuelPressure: 5, ...o,
 });
-
-export async function until<T>(fn: () => Promise<T | undefined | false>, timeoutMs = 10_000, what = 'condition'): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}

@@ -37,7 +37,6 @@ export type IngestConfig = PlatformConfig['ingest'];
 export type AlertsConfig = PlatformConfig['alerts'];
 export type StreamsConfig = PlatformConfig['streams'];
 export type DashboardConfig = PlatformConfig['dashboard'];
-export type AllInOneConfig = PlatformConfig['platform'];
 
 export function camelName(envName: string): string {
   const words = envName.replace(/^TW_/, '').toLowerCase().split('_');

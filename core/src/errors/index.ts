@@ -22,6 +22,8 @@ export const ERROR_CODES = {
   TW_DEPENDENCY_UNAVAILABLE: 'a dependency is unavailable',
   TW_PROVIDER_REJECTED: 'the provider refused the request permanently',
   TW_MIGRATION_FAILED: 'a database migration failed',
+  TW_SCENARIO_INVALID: 'a fleet simulator scenario is invalid',
+  TW_BUFFER_FULL: 'a bounded buffer in front of a dependency is full: the request was not accepted',
   TW_UNEXPECTED: 'unexpected internal error',
 } as const;
 export type ErrorCode = keyof typeof ERROR_CODES;
@@ -99,4 +101,12 @@ export class UnexpectedError extends TianwangError {
 
 export function isTianwangError(err: unknown): err is TianwangError {
   return err instanceof TianwangError;
+}
+
+/**
+ * Whether trying the same thing again may succeed: a TianwangError says so by its intent (`retryable`); any other
+ * error (a socket reset, a fetch that failed) is taken as a transient failure of the dependency.
+ */
+export function isRetryable(err: unknown): boolean {
+  return isTianwangError(err) ? err.retryable : true;
 }

@@ -37,6 +37,10 @@ export interface PipelineKeys {
   userSessions: (userId: string) => string;
   /** counter of failed sign-ins per account (username) or per client address, expiring with the throttle window */
   loginFailures: (by: 'account' | 'address', key: string) => string;
+  /** key prefix of the broker's MQTT persistence (aedes-persistence-redis: sessions, retained, offline queues) */
+  mqttPersistence: string;
+  /** pub/sub channel between broker nodes (messages for clients on other nodes) */
+  mqttBus: string;
 }
 
 export const CONSUMER_GROUPS = { ingest: 'ingest', alerts: 'alerts' } as const;
@@ -57,5 +61,7 @@ export function pipelineKeys(prefix = 'tw'): PipelineKeys {
     session: (idHash) => `${prefix}:session:${idHash}`,
     userSessions: (userId) => `${prefix}:user-sessions:${userId}`,
     loginFailures: (by, key) => `${prefix}:login-fail:${by}:${key}`,
+    mqttPersistence: `${prefix}:mqtt:`,
+    mqttBus: `${prefix}:mqtt-bus`,
   };
 }

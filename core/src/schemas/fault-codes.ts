@@ -43,7 +43,6 @@ export const BOILER_FAULT_CODES = {
 
 export type ElevatorFaultCode = keyof typeof ELEVATOR_FAULT_CODES;
 export type BoilerFaultCode = keyof typeof BOILER_FAULT_CODES;
-export type FaultCode = ElevatorFaultCode | BoilerFaultCode;
 
 export const ELEVATOR_CODES = Object.keys(ELEVATOR_FAULT_CODES) as [ElevatorFaultCode, ...ElevatorFaultCode[]];
 export const BOILER_CODES = Object.keys(BOILER_FAULT_CODES) as [BoilerFaultCode, ...BoilerFaultCode[]];

@@ -3,3 +3,4 @@ export { Shutdown } from './shutdown.js';
 export { runUntilSignal } from './run-until-signal.js';
 export { mainEntry } from './main-entry.js';
 export { EXIT_FATAL, installFatalErrorPolicy } from './fatal-errors.js';
+export { Lifecycle } from './lifecycle.js';

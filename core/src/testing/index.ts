@@ -1,3 +1,6 @@
 export * from './free-port.js';
 export * from './process.js';
 export * from './servers.js';
+export * from './mosquitto.js';
+export * from './wait.js';
+export * from './service-lifecycle-contract.js';

@@ -72,6 +72,16 @@ export function channelFilter(channel: UplinkChannel, kind?: DeviceKind): string
   return `${prefix}/${kind ?? '+'}/+/${channel}`;
 }
 
+/** Every device's commands: for services that command any device (the broker's service ACL). */
+export function anyCommandFilter(): string {
+  return `${prefix}/+/+/cmd/+`;
+}
+
+/** Every topic of this protocol version. */
+export function allTopicsFilter(): string {
+  return `${prefix}/#`;
+}
+
 /** Parses a concrete (non-wildcard) device topic; throws TopicError with the reason otherwise. */
 export function parseTopic(topic: string): DeviceTopic {
   const result = tryParseTopic(topic);

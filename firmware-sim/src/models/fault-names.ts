@@ -39,10 +39,6 @@ export function isMisbehaviour(name: string): name is Misbehaviour {
   return (MISBEHAVIOURS as readonly string[]).includes(name);
 }
 
-export function isFaultFor(kind: DeviceKind, name: string): name is FaultName {
-  return faultsFor(kind).includes(name);
-}
-
 /** The code a physical fault is reported with, or undefined for silent and misbehaviours. */
 export function faultCode(kind: DeviceKind, name: string): string | undefined {
   const table: Record<string, string | null> = kind === 'elevator' ? ELEVATOR_FAULTS : BOILER_FAULTS;

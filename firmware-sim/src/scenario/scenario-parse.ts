@@ -1,3 +1,4 @@
+import { UserError } from '@tianwang/core/errors';
 import { LineCounter, parseDocument, isMap, isSeq, type Node } from 'yaml';
 import { MISBEHAVIOURS, ELEVATOR_FAULTS, BOILER_FAULTS, closestName } from '../models/fault-names.js';
 import { parseDuration } from './duration.js';
@@ -35,11 +36,9 @@ export interface Scenario {
   steps: ScenarioStep[];
 }
 
-export class ScenarioError extends Error {
-  readonly code = 'TW_SCENARIO_INVALID';
+export class ScenarioError extends UserError {
   constructor(message: string) {
-    super(message);
-    this.name = 'ScenarioError';
+    super('TW_SCENARIO_INVALID', message);
   }
 }
 

@@ -1,8 +1,8 @@
 import type { Logger } from '@tianwang/core/log';
 import type { Client } from 'aedes';
-import type { TwClient } from './client-state.js';
+import type { TwClient } from '../client-state.js';
 import type { DeviceCredentialCache } from './device-auth-source.js';
-import type { BrokerMetrics } from './metrics.js';
+import type { BrokerMetrics } from '../metrics.js';
 
 export interface RevocationOptions {
   cache: DeviceCredentialCache;

@@ -3,7 +3,8 @@ import { writeFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { freePort, serverHandle, spawnServer, tempDir, waitForPort, type ServerProcess } from '@tianwang/core/testing';
+import { freePort } from './free-port.js';
+import { readyOrExit, serverHandle, spawnServer, tempDir, waitForPort, type ServerProcess } from './process.js';
 
 const run = promisify(execFile);
 
@@ -13,7 +14,7 @@ export interface MosquittoServer extends ServerProcess {
 
 /**
  * Debian's mosquitto on a free port with a password file, so simulated devices really authenticate
- * (anonymous access off). Stands in for our broker until end-to-end tests run against it.
+ * (anonymous access off): a reference MQTT broker for the fleet simulator's tests and benchmark.
  */
 export async function startMosquitto(users: { username: string; password: string }[]): Promise<MosquittoServer> {
   const port = await freePort();
@@ -39,6 +40,6 @@ export async function startMosquitto(users: { username: string; password: string
     ].join('\n'),
   );
   const child = spawnServer('mosquitto', ['-c', conf]);
-  await waitForPort(port);
+  await readyOrExit(child, 'mosquitto', waitForPort(port));
   return { ...serverHandle(child, port, dir), url: `mqtt://127.0.0.1:${port}` };
 }

@@ -1,10 +1,11 @@
+import { UserError } from '@tianwang/core/errors';
 import type { Logger } from '@tianwang/core/log';
 import type { AedesPublishPacket, Client, PublishPacket, Subscription } from 'aedes';
 import { authorizePublishTopic, authorizeSubscribeFilter } from './acl.js';
-import type { TwClient } from './client-state.js';
+import type { TwClient } from '../client-state.js';
 import { takePublishToken } from './limits.js';
-import { messageType, type BrokerMetrics } from './metrics.js';
-import type { PipelineWriter } from './pipeline-writer.js';
+import { messageType, type BrokerMetrics } from '../metrics.js';
+import type { PipelineWriter } from '../uplink/pipeline-writer.js';
 
 export interface AuthorizeOptions {
   writer: PipelineWriter;
@@ -13,10 +14,10 @@ export interface AuthorizeOptions {
   publishRate: number;
 }
 
-class RefusedError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'RefusedError';
+/** What the hooks answer aedes with for a refused PUBLISH (the client is disconnected, see below). */
+export class RefusedError extends UserError {
+  constructor(code: 'TW_FORBIDDEN' | 'TW_RATE_LIMITED', message: string) {
+    super(code, message, code === 'TW_RATE_LIMITED' ? 429 : 403);
   }
 }
 
@@ -36,7 +37,7 @@ export function createAuthorizers(o: AuthorizeOptions) {
     o.metrics.refusals.labels('publish').inc();
     if (!client.closed) client.tw.closeReason ??= 'refused';
     o.log.info({ clientId: client.id, topic: topic.slice(0, 200), reason }, 'publish refused: disconnecting');
-    cb(new RefusedError(`publish refused: ${reason}`));
+    cb(new RefusedError('TW_FORBIDDEN', `publish refused: ${reason}`));
   };
 
   function authorizePublish(client: Client | null, packet: PublishPacket, cb: (err?: Error | null) => void): void {
@@ -56,7 +57,7 @@ export function createAuthorizers(o: AuthorizeOptions) {
       o.metrics.limitViolations.labels('publish_rate').inc();
       st.closeReason = 'kicked';
       o.log.warn({ clientId: c.id, rate: o.publishRate }, 'publish rate over the limit: disconnecting');
-      return cb(new RefusedError('publish rate over the limit'));
+      return cb(new RefusedError('TW_RATE_LIMITED', 'publish rate over the limit'));
     }
     const payload = packet.payload;
     const type = messageType(topic);

@@ -1,7 +1,8 @@
+import { OperationalError } from '@tianwang/core/errors';
 import type { Logger } from '@tianwang/core/log';
 import { UPLINK_BATCH_VERSION, encodeUplinkBatches, type UplinkMessage } from '@tianwang/core/pipeline';
 import type { Redis } from 'ioredis';
-import type { BrokerMetrics } from './metrics.js';
+import type { BrokerMetrics } from '../metrics.js';
 
 /**
  * Hands accepted uplink messages and presence changes to the Redis stream `pipelineKeys(prefix).uplink`.
@@ -71,10 +72,10 @@ export interface PipelineWriterOptions {
   metrics: BrokerMetrics;
 }
 
-export class BufferFullError extends Error {
+/** Redis is away and the buffer holds all it may: the publish is refused unacknowledged, the device sends it again. */
+export class BufferFullError extends OperationalError {
   constructor() {
-    super('uplink buffer full (Redis unreachable): not acknowledged');
-    this.name = 'BufferFullError';
+    super('TW_BUFFER_FULL', 'uplink buffer full (Redis unreachable): not acknowledged');
   }
 }
 

@@ -1,6 +1,6 @@
-import { topicMatches } from './acl.js';
-import type { TwClient } from './client-state.js';
-import { deliveryRound, subscriptionGeneration } from './cluster-emitter.js';
+import { topicMatches } from '../policy/acl.js';
+import type { TwClient } from '../client-state.js';
+import { deliveryRound, subscriptionGeneration } from '../cluster/cluster-emitter.js';
 
 /** A message as aedes hands it to a client's delivery function (aedes-packet's Packet). */
 export interface Outgoing {

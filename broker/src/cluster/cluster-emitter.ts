@@ -2,7 +2,7 @@ import type { Logger } from '@tianwang/core/log';
 import type { Redis } from 'ioredis';
 import qlobber from 'qlobber';
 import { decodeFrame, encodeHello, encodeMessages, type WirePacket } from './cluster-frame.js';
-import type { BrokerMetrics } from './metrics.js';
+import type { BrokerMetrics } from '../metrics.js';
 
 const { Qlobber } = qlobber;
 

@@ -1,5 +1,5 @@
 import type { DeviceKind } from '@tianwang/core/schemas';
-import { commandFilter, eventTopic, statusTopic, telemetryTopic, tryParseTopic, UPLINK_CHANNELS } from '@tianwang/core/topics';
+import { allTopicsFilter, anyCommandFilter, channelFilter, commandFilter, eventTopic, statusTopic, telemetryTopic, tryParseTopic, UPLINK_CHANNELS } from '@tianwang/core/topics';
 import type { ServiceAccount } from './service-accounts.js';
 
 /**
@@ -51,12 +51,12 @@ interface RoleRules {
   uplinkPublisher?: boolean;
 }
 
-const UPLINK_FILTERS = UPLINK_CHANNELS.map((c) => `tw/v1/+/+/${c}`);
-const COMMAND_FILTER = 'tw/v1/+/+/cmd/+';
+const UPLINK_FILTERS = UPLINK_CHANNELS.map((c) => channelFilter(c));
+const COMMAND_FILTER = anyCommandFilter();
 
 export const ROLE_RULES: Record<ServiceAccount, RoleRules> = {
   // Reads everything devices say (the Redis uplink stream is its main input; MQTT is for live views).
-  ingest: { publish: [], subscribe: ['tw/v1/#'] },
+  ingest: { publish: [], subscribe: [allTopicsFilter()] },
   // Sends commands to devices.
   alerts: { publish: [COMMAND_FILTER], subscribe: [] },
   // Live board: reads uplink, sends commands.

@@ -1,8 +1,8 @@
 import mqttPacket from 'mqtt-packet';
-import type { TwClient } from './client-state.js';
-import type { ParserGuards } from './parser-guards.js';
+import type { TwClient } from '../client-state.js';
+import type { ParserGuards } from '../protocol/parser-guards.js';
 import { pubackReady, pubackSequence } from './puback-batching.js';
-import { headerFault, topicFault } from './publish-validation.js';
+import { headerFault, topicFault } from '../protocol/publish-validation.js';
 
 /**
  * A lighter inbound path for the two packets that dominate a fleet's traffic: PUBLISH at QoS 0 or 1 from a

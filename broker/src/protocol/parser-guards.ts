@@ -1,5 +1,5 @@
 import mqttPacket from 'mqtt-packet';
-import type { TwClient } from './client-state.js';
+import type { TwClient } from '../client-state.js';
 import { headerFault, topicFault, type PublishFault } from './publish-validation.js';
 
 /**

@@ -1,4 +1,4 @@
-import { mayWrite, type TwClient } from './client-state.js';
+import { mayWrite, type TwClient } from '../client-state.js';
 
 /**
  * PUBACKs of one event-loop turn, per client, written as one buffer: a publisher with hundreds of QoS 1

@@ -1,4 +1,4 @@
-import { mayWrite, type TwClient } from './client-state.js';
+import { mayWrite, type TwClient } from '../client-state.js';
 import { forwardable, grantedQoS, takePacketId, type DeliveringClient, type Outgoing } from './delivery-rules.js';
 import { sendQoS } from './message-delivery.js';
 import { PublishBatch } from './publish-encoding.js';

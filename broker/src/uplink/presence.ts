@@ -1,8 +1,8 @@
 import type { Logger } from '@tianwang/core/log';
 import type { Aedes, Client } from 'aedes';
-import { deviceStatusTopic } from './acl.js';
-import type { CloseReason, TwClient } from './client-state.js';
-import type { BrokerMetrics } from './metrics.js';
+import { deviceStatusTopic } from '../policy/acl.js';
+import type { CloseReason, TwClient } from '../client-state.js';
+import type { BrokerMetrics } from '../metrics.js';
 import type { PipelineWriter } from './pipeline-writer.js';
 
 /**

@@ -1,5 +1,5 @@
 import mqttPacket from 'mqtt-packet';
-import { mayWrite, type TwClient } from './client-state.js';
+import { mayWrite, type TwClient } from '../client-state.js';
 import { forwardable, grantedQoS, takePacketId, type DeliveringClient, type Outgoing } from './delivery-rules.js';
 
 type Cb = () => void;

@@ -3,10 +3,10 @@ import type { Logger } from '@tianwang/core/log';
 import { DEVICE_ID_PATTERN, statusTopic } from '@tianwang/core/topics';
 import type { AuthenticateError, Client } from 'aedes';
 import { devicePrincipal, type Principal } from './acl.js';
-import type { ClientState, TwClient } from './client-state.js';
+import type { ClientState, TwClient } from '../client-state.js';
 import type { DeviceCredentialCache } from './device-auth-source.js';
 import type { LoginLimiter } from './login-limiter.js';
-import type { BrokerMetrics } from './metrics.js';
+import type { BrokerMetrics } from '../metrics.js';
 import { checkServicePassword, isServiceAccount, serviceClientIdAllowed, SERVICE_USERNAME_PREFIX } from './service-accounts.js';
 
 /** CONNACK return codes of MQTT 3.1.1, table 3.1 */

@@ -1,4 +1,4 @@
-import type { ClientState } from './client-state.js';
+import type { ClientState } from '../client-state.js';
 
 /**
  * Per-client limits. A client that breaks one is disconnected (MQTT 3.1.1 has no other way to refuse a
