@@ -169,6 +169,8 @@ export async function startVictoria(): Promise<VictoriaServer> {
 
 export interface PostgresServer extends ServerProcess {
   url: string;
+  /** stops the cluster (fast shutdown) and starts it again on the same port and data dir */
+  restart(): Promise<void>;
 }
 
 function postgresBin(name: string): string {
@@ -224,18 +226,39 @@ export async function startPostgres(): Promise<PostgresServer> {
     await rm(dir, { recursive: true, force: true });
     throw new Error(`initdb failed: ${(err as { stderr?: string }).stderr ?? (err as Error).message}`);
   }
-  const child = spawnServer(
-    postgresBin('postgres'),
-    ['-D', `${dir}/data`, '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off'],
-    { ...ids, cwd: dir },
-  );
-  const handle = serverHandle(child, port, dir);
   const url = `postgres://tw@127.0.0.1:${port}/postgres`;
+  const launch = async () => {
+    const child = spawnServer(
+      postgresBin('postgres'),
+      ['-D', `${dir}/data`, '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off'],
+      { ...ids, cwd: dir },
+    );
+    const started = serverHandle(child, port, dir);
+    try {
+      await readyOrExit(child, 'postgres', waitForPostgres(url, child));
+    } catch (err) {
+      await started.stop({ keepDir: true });
+      throw err;
+    }
+    return started;
+  };
+  let handle: ServerProcess;
   try {
-    await readyOrExit(child, 'postgres', waitForPostgres(url, child));
+    handle = await launch();
   } catch (err) {
-    await handle.stop();
+    await rm(dir, { recursive: true, force: true });
     throw err;
   }
-  return { ...handle, url };
+  const server: PostgresServer = {
+    ...handle,
+    url,
+    stop: (o) => handle.stop(o),
+    kill: () => handle.kill(),
+    async restart() {
+      await handle.stop({ keepDir: true });
+      handle = await launch();
+      server.child = handle.child;
+    },
+  };
+  return server;
 }
