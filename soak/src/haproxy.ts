@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { spawnServer, waitForPort, type ServerProcess } from '@tianwang/core/testing';
+import { readyOrExit, spawnServer, waitForPort, type ServerProcess } from '@tianwang/core/testing';
 
 /**
  * HAProxy from Debian in front of the broker nodes and the dashboard, as production would put a TCP load
@@ -17,7 +17,9 @@ export interface Balancer {
 export function haproxyConfig(o: { mqttPort: number; brokers: number[]; httpPort: number; dashboards: number[]; maxconn: number }): string {
   return [
     'global',
-    `  maxconn ${o.maxconn * 2 + 1000}`,
+    // each proxied connection holds two descriptors (client and server side); haproxy refuses to start when the
+    // process limit cannot hold 2 × maxconn, so size it to the fleet rather than to a round number
+    `  maxconn ${o.maxconn + 500}`,
     'defaults',
     '  mode tcp',
     '  timeout connect 5s',
@@ -51,7 +53,7 @@ export async function startHaproxy(dir: string, o: Parameters<typeof haproxyConf
   await writeFile(file, haproxyConfig(o));
   // -db: stay in the foreground, so the soak owns the process and sees it die
   const child = spawnServer('haproxy', ['-db', '-f', file]);
-  await waitForPort(o.mqttPort, 15_000);
+  await readyOrExit(child, 'haproxy', waitForPort(o.mqttPort, 15_000));
   return {
     mqttPort: o.mqttPort,
     httpPort: o.httpPort,

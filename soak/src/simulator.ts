@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import type { StatsSnapshot } from '@tianwang/firmware-sim';
 import { freePort, waitForHttp } from '@tianwang/core/testing';
 import { processHandle, type ProcessHandle } from './process-handle.js';
 import { ROOT } from './platform.js';
@@ -7,15 +8,8 @@ import { ROOT } from './platform.js';
  * The firmware simulator (firmware-sim's `run` command) with every soak terminal, connected through HAProxy,
  * and its live control API: faults are injected there, and its /stats says what the broker acknowledged.
  */
-export interface SimStats {
-  devices: number;
-  connected: number;
-  published: number;
-  acknowledged: { telemetry: number; event: number; status: number };
-  errors: number;
-  reconnects: number;
-  buffered: number;
-}
+/** what the simulator's control API answers on /stats */
+export type SimStats = StatsSnapshot;
 
 export interface Simulator {
   process: ProcessHandle;

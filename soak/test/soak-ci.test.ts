@@ -1,0 +1,20 @@
+import { describe, expect, it } from 'vitest';
+import { renderReport } from '../src/report.js';
+import { runSoak } from '../src/run-soak.js';
+
+// The CI-sized soak: the same distributed platform, fault schedule and checks as `npm run soak`, compressed into
+// 90 seconds with 200 terminals, one camera and two players (≈ 2.5 minutes with start-up and drain). Every fault
+// is waited on with a bounded condition, never a fixed sleep, so a loaded machine makes it slower, not red.
+describe('soak (CI size)', () => {
+  it('survives every scheduled fault without losing an acknowledged message or an SMS', { timeout: 290_000 }, async () => {
+    const lines: string[] = [];
+    const { report, ok } = await runSoak(
+      { minutes: 1.5, devices: 200, cameras: 1, players: 2, intervalS: 5, playersBackS: 30, keep: false, fromSource: false, noVideo: false },
+      (line) => lines.push(line),
+    );
+    const table = renderReport(report);
+    for (const c of report.checks) expect(c.ok, `${c.name}: ${c.figure} (limit ${c.limit})\n${table}\n${lines.join('\n')}`).toBe(true);
+    expect(report.faults).toHaveLength(8);
+    expect(ok).toBe(true);
+  });
+});
