@@ -44,8 +44,11 @@ export interface ScheduledFault {
 const RECOVERY_TIMEOUT_MS = 180_000;
 
 const allConnected = (ctx: FaultContext) => async () => (await ctx.sim.stats()).connected >= ctx.devices;
-/** the ingest backlog is down to about two seconds of traffic */
-const drained = (ctx: FaultContext) => async () => (await ctx.probes.backlog()).ingest <= Math.max(100, (2 * ctx.devices) / ctx.intervalS);
+/** ingest has read up to the last 2 s of the stream, and holds no more than 2 s of traffic unwritten */
+const drained = (ctx: FaultContext) => async () => {
+  const { ingest } = await ctx.probes.backlog();
+  return ingest.lagMs <= 2000 && ingest.pending <= Math.max(100, (2 * ctx.devices) / ctx.intervalS);
+};
 const both = (...checks: (() => Promise<boolean>)[]) => async () => {
   for (const c of checks) if (!(await c())) return false;
   return true;

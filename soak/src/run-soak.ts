@@ -1,4 +1,5 @@
 import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { loadavg } from 'node:os';
 import { freePort, tempDir } from '@tianwang/core/testing';
 import { messageCheck, smsChecks, stuckCheck, type Check } from './checks.js';
@@ -14,6 +15,7 @@ import { waitFor, type ProcessHandle } from './process-handle.js';
 import type { SoakReport } from './report.js';
 import { rssTargets, sampleRss } from './rss-sampler.js';
 import { startSimulator, type SimStats } from './simulator.js';
+import { recordTimeline } from './timeline.js';
 import { startCameras, startPlayers, type Players } from './video.js';
 
 /**
@@ -79,6 +81,8 @@ export async function runSoak(o: SoakOptions, log: (line: string) => void): Prom
       infra, platform, sim, probes, players, fleet, devices: o.devices, intervalS: o.intervalS,
       outageS: Math.round(Math.min(60, Math.max(10, runMs / 1000 / 12))), playersBackS: o.playersBackS, log,
     };
+    const timeline = recordTimeline(join(dir, 'timeline.jsonl'), t0, sim, probes, 5_000);
+    cleanups.push(async () => timeline.stop());
     const abort = new AbortController();
     const injected = deviceFaults(ctx, runMs, abort.signal);
     const faults = SCHEDULE.map(async (f): Promise<FaultResult> => {
@@ -101,10 +105,14 @@ export async function runSoak(o: SoakOptions, log: (line: string) => void): Prom
     const deviceFaultCount = await injected;
 
     log('run over: stopping the fleet, waiting for the backlog to drain');
+    timeline.stop();
     const finalStats: SimStats = await sim.stats();
     await sim.process.kill('SIGTERM');
     players?.stop();
-    const drainMs = await waitFor(async () => (await probes.backlog()).ingest === 0, 180_000, 1000);
+    const drainMs = await waitFor(async () => {
+      const { ingest } = await probes.backlog();
+      return ingest.lagMs === 0 && ingest.pending === 0;
+    }, 180_000, 1000);
     const settleMs = await waitFor(async () => (await stuckCheck(probes)).ok, 120_000, 1000);
     rss.stop();
 
