@@ -1,3 +1,4 @@
+import { writeFile } from 'node:fs/promises';
 import type { FakeAliyun } from '@tianwang/alerts/testing';
 import type { Probes } from './probes.js';
 import type { SimStats } from './simulator.js';
@@ -33,7 +34,7 @@ export async function messageCheck(probes: Probes, acked: SimStats['acknowledged
  * message it received, per phone; a surplus is allowed only for rows the alerts service audited as resumed after
  * a crash mid-send ("may arrive twice"). Every raised alarm has its first reminder.
  */
-export async function smsChecks(probes: Probes, sms: FakeAliyun): Promise<Check[]> {
+export async function smsChecks(probes: Probes, sms: FakeAliyun, auditFile: string): Promise<Check[]> {
   const dup = await probes.query<{ n: string }>(`SELECT count(*) AS n FROM (SELECT 1 FROM notifications GROUP BY alarm_id, stage, recipient_phone HAVING count(*) > 1) d`);
   const rows = await probes.query<{ phone: string; n: string }>(`SELECT recipient_phone AS phone, count(*) AS n FROM notifications WHERE status = 'sent' AND provider = 'aliyun' GROUP BY 1`);
   const resumed = Number((await probes.query<{ n: string }>(`SELECT count(*) AS n FROM audit_log WHERE action = 'notification.resumed'`))[0]?.n ?? 0);
@@ -46,11 +47,24 @@ export async function smsChecks(probes: Probes, sms: FakeAliyun): Promise<Check[
   const sent = new Map(rows.map((r) => [norm(r.phone), Number(r.n)]));
   let missing = 0;
   let surplus = 0;
+  const odd: string[] = [];
   for (const phone of new Set([...received.keys(), ...sent.keys()])) {
     const d = (received.get(phone) ?? 0) - (sent.get(phone) ?? 0);
     if (d < 0) missing -= d;
     else surplus += d;
+    if (d !== 0) odd.push(phone);
   }
+  // what the provider got and what the rows say, for every phone that does not add up (for whoever looks into it)
+  const audit = [];
+  for (const phone of odd.slice(0, 20)) {
+    audit.push({
+      phone,
+      received: sms.received.filter((r) => norm(r.to) === phone).map((r) => ({ at: new Date(r.at).toISOString(), template: r.templateCode, params: r.params })),
+      rows: await probes.query(`SELECT id, alarm_id, stage, status, provider, attempts, merged_into, created_at, claimed_at, sent_at FROM notifications WHERE recipient_phone LIKE $1 ORDER BY id`, [`%${phone}`]),
+    });
+  }
+  await writeFile(auditFile, JSON.stringify(audit, null, 1));
+  const types = await probes.query<{ type: string; n: string }>(`SELECT type, count(*) AS n FROM alarms GROUP BY 1 ORDER BY 2 DESC LIMIT 6`);
   const sentTotal = [...sent.values()].reduce((a, b) => a + b, 0);
   return [
     { name: 'SMS rows per (alarm, stage, recipient)', figure: `${Number(dup[0]?.n ?? 0)} duplicated`, limit: '0', ok: Number(dup[0]?.n ?? 0) === 0 },
@@ -60,13 +74,16 @@ export async function smsChecks(probes: Probes, sms: FakeAliyun): Promise<Check[
       limit: 'missing 0, surplus ≤ resumed',
       ok: missing === 0 && surplus <= resumed,
     },
+    { name: 'alarms raised, by type', figure: types.map((t) => `${t.type} ${t.n}`).join(', ') || 'none', limit: '—', ok: true },
     { name: 'alarms raised without any SMS row', figure: `${Number(alarms[0]?.silent ?? 0)} of ${Number(alarms[0]?.total ?? 0)}`, limit: '0', ok: Number(alarms[0]?.silent ?? 0) === 0 && Number(alarms[0]?.total ?? 0) > 0 },
   ];
 }
 
 /** Notifications left queued or sending once the platform has had time to settle. */
 export async function stuckCheck(probes: Probes): Promise<Check> {
-  const rows = await probes.query<{ status: string; n: string }>(`SELECT status, count(*) AS n FROM notifications WHERE status IN ('queued', 'sending') GROUP BY 1`);
+  const rows = await probes.query<{ status: string; stage: string; n: string; oldest: string }>(
+    `SELECT status, stage, count(*) AS n, round(extract(epoch FROM now() - min(created_at)))::text AS oldest FROM notifications WHERE status IN ('queued', 'sending') GROUP BY 1, 2`,
+  );
   const n = rows.reduce((a, r) => a + Number(r.n), 0);
-  return { name: 'notifications stuck in queued/sending', figure: rows.length ? rows.map((r) => `${r.status} ${r.n}`).join(', ') : '0', limit: '0', ok: n === 0 };
+  return { name: 'notifications stuck in queued/sending', figure: rows.length ? rows.map((r) => `${r.status} ${r.stage} ${r.n} (oldest ${r.oldest} s)`).join(', ') : '0', limit: '0', ok: n === 0 };
 }

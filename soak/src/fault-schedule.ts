@@ -23,6 +23,8 @@ export interface FaultContext {
   /** seconds an outage lasts (60 in a long run) */
   outageS: number;
   playersBackS: number;
+  /** longest wait for a recovery: 180 s, or the run's length when that is shorter (a CI run fails rather than hangs) */
+  recoveryTimeoutMs: number;
   log(line: string): void;
 }
 
@@ -40,8 +42,6 @@ export interface ScheduledFault {
   at: number;
   run(ctx: FaultContext): Promise<Omit<FaultResult, 'name' | 'atS'>>;
 }
-
-const RECOVERY_TIMEOUT_MS = 180_000;
 
 const allConnected = (ctx: FaultContext) => async () => (await ctx.sim.stats()).connected >= ctx.devices;
 /** ingest has read up to the last 2 s of the stream, and holds no more than 2 s of traffic unwritten */
@@ -69,7 +69,7 @@ export const SCHEDULE: ScheduledFault[] = [
     at: 0.05,
     async run(ctx) {
       await ctx.platform.brokers[0]!.kill('SIGKILL');
-      const ms = await waitFor(both(allConnected(ctx), drained(ctx)), RECOVERY_TIMEOUT_MS, 500);
+      const ms = await waitFor(both(allConnected(ctx), drained(ctx)), ctx.recoveryTimeoutMs, 500);
       await ctx.platform.brokers[0]!.start();
       return { recoveryMs: ms, what: 'every terminal reconnected through HAProxy, ingest backlog drained' };
     },
@@ -83,7 +83,7 @@ export const SCHEDULE: ScheduledFault[] = [
       // reads all the time; one silent for 5 s is the dead one, and recovery is when it holds nothing any more.
       const killedAt = Date.now();
       await new Promise((r) => setTimeout(r, 6000));
-      const ms = await waitFor(async () => (await ctx.probes.orphanedPending(5000)) === 0 && (await drained(ctx)()), RECOVERY_TIMEOUT_MS, 500);
+      const ms = await waitFor(async () => (await ctx.probes.orphanedPending(5000)) === 0 && (await drained(ctx)()), ctx.recoveryTimeoutMs, 500);
       const recoveryMs = ms === undefined ? undefined : Date.now() - killedAt;
       await ctx.platform.ingest[0]!.start();
       return { recoveryMs, what: "the dead worker's entries claimed by the other, backlog drained" };
@@ -102,7 +102,7 @@ export const SCHEDULE: ScheduledFault[] = [
       const killedAt = Date.now();
       await ctx.platform.alerts[0]!.start();
       // the principal stage is a delayed job (TW_ESCALATE_PRINCIPAL_MIN = 1): it must still run
-      const ms = await waitFor(stageSent(ctx, device, 'principal', since), RECOVERY_TIMEOUT_MS, 500);
+      const ms = await waitFor(stageSent(ctx, device, 'principal', since), ctx.recoveryTimeoutMs, 500);
       await ctx.sim.clear(device, 'trapped').catch(() => {});
       return { recoveryMs: ms === undefined ? undefined : Date.now() - killedAt, what: `${device} trapped: officer SMS, worker killed, principal SMS still sent` };
     },
@@ -113,7 +113,7 @@ export const SCHEDULE: ScheduledFault[] = [
     async run(ctx) {
       const started = Date.now();
       await ctx.infra.redis.restart();
-      const ms = await waitFor(both(allConnected(ctx), drained(ctx)), RECOVERY_TIMEOUT_MS, 500);
+      const ms = await waitFor(both(allConnected(ctx), drained(ctx)), ctx.recoveryTimeoutMs, 500);
       return { recoveryMs: ms === undefined ? undefined : Date.now() - started, what: 'terminals connected, backlog drained (AOF kept the stream)' };
     },
   },
@@ -124,7 +124,7 @@ export const SCHEDULE: ScheduledFault[] = [
       await ctx.infra.influx.pause();
       await new Promise((r) => setTimeout(r, ctx.outageS * 1000));
       await ctx.infra.influx.resume();
-      const ms = await waitFor(drained(ctx), RECOVERY_TIMEOUT_MS, 500);
+      const ms = await waitFor(drained(ctx), ctx.recoveryTimeoutMs, 500);
       return { recoveryMs: ms, what: `down ${ctx.outageS} s; from its return until the backlog drained` };
     },
   },
@@ -137,7 +137,7 @@ export const SCHEDULE: ScheduledFault[] = [
       await ctx.infra.pg.restart();
       const since = new Date(Date.now() - 1000);
       await ctx.sim.inject(device, 'trapped', 60);
-      const ms = await waitFor(stageSent(ctx, device, 'officer', since), RECOVERY_TIMEOUT_MS, 500);
+      const ms = await waitFor(stageSent(ctx, device, 'officer', since), ctx.recoveryTimeoutMs, 500);
       return { recoveryMs: ms === undefined ? undefined : Date.now() - started, what: `a new alarm (${device} trapped) raised and its SMS sent after the restart` };
     },
   },
@@ -153,7 +153,7 @@ export const SCHEDULE: ScheduledFault[] = [
       ctx.infra.sms.failWith(() => ({ kind: 'business', code: 'isv.BUSINESS_LIMIT_CONTROL', message: '触发分钟级流控Permits:1' }));
       await new Promise((r) => setTimeout(r, ctx.outageS * 1000));
       ctx.infra.sms.failWith(undefined);
-      const ms = await waitFor(async () => (await ctx.probes.query(`SELECT 1 FROM notifications WHERE status IN ('queued','sending') LIMIT 1`)).length === 0, RECOVERY_TIMEOUT_MS, 500);
+      const ms = await waitFor(async () => (await ctx.probes.query(`SELECT 1 FROM notifications WHERE status IN ('queued','sending') LIMIT 1`)).length === 0, ctx.recoveryTimeoutMs, 500);
       return { recoveryMs: ms, what: `${ctx.outageS} s every other request 503, ${ctx.outageS} s isv.BUSINESS_LIMIT_CONTROL; until nothing queued` };
     },
   },
@@ -164,7 +164,7 @@ export const SCHEDULE: ScheduledFault[] = [
       if (!ctx.players) return { recoveryMs: 0, what: 'no video in this run (--no-video)' };
       const started = Date.now();
       await ctx.platform.streams.restart();
-      const ms = await waitFor(() => ctx.players!.lastBytesAt().every((t) => t > started + 0), RECOVERY_TIMEOUT_MS, 250);
+      const ms = await waitFor(() => ctx.players!.lastBytesAt().every((t) => t > started + 0), ctx.recoveryTimeoutMs, 250);
       return { recoveryMs: ms === undefined ? undefined : Date.now() - started, what: `every player received video again (limit ${ctx.playersBackS} s)` };
     },
   },

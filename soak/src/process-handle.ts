@@ -1,5 +1,6 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createWriteStream, readFileSync, type WriteStream } from 'node:fs';
+import { spawnServer } from '@tianwang/core/testing';
 
 /**
  * One process of the platform under test (a service node, the simulator, HAProxy): spawned with its own
@@ -36,7 +37,9 @@ export function processHandle(name: string, cmd: string, args: string[], o: { en
     async start() {
       log ??= createWriteStream(o.logFile, { flags: 'a' });
       stopping = false;
-      const c = spawn(cmd, args, { cwd: o.cwd, env: { ...process.env, ...o.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+      // spawnServer: a watchdog kills the child when this process is gone, even by a signal (a test worker ended
+      // by vitest on a timeout), so no service outlives its soak
+      const c = spawnServer(cmd, args, { cwd: o.cwd, env: o.env });
       child = c;
       count++;
       c.stdout!.pipe(log, { end: false });
@@ -45,8 +48,6 @@ export function processHandle(name: string, cmd: string, args: string[], o: { en
       c.once('exit', (code, signal) => {
         if (!stopping) unexpectedExits.push(`${name} (pid ${c.pid}) exited by itself: code ${code} signal ${signal}`);
       });
-      // no orphans when the soak itself dies
-      process.once('exit', () => c.kill('SIGKILL'));
       await o.ready();
     },
     async kill(signal = 'SIGKILL') {
