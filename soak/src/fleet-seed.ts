@@ -41,7 +41,13 @@ export async function seedFleet(o: { databaseUrl: string; secretKey: string; dev
     await registry.close();
   }
   const devicesFile = join(o.dir, 'devices.json');
-  await writeFile(devicesFile, JSON.stringify(demo.devices.map((d) => ({ id: d.id, kind: d.kind, secret: d.secret, ...(d.kind === 'elevator' ? { floors: (d.rated as { floors?: number }).floors } : {}) }))));
+  // the simulated terminals must have the rated values the registry has: the rules judge overspeed against the
+  // registry's rated speed (a 1.0 m/s lift simulated at the default 1.75 m/s is an overspeed alarm every trip)
+  const rated = (d: (typeof demo.devices)[number]) => d.rated as { floors?: number; ratedSpeed?: number; ratedPressure?: number };
+  await writeFile(
+    devicesFile,
+    JSON.stringify(demo.devices.map((d) => ({ id: d.id, kind: d.kind, secret: d.secret, ...(d.kind === 'elevator' ? { floors: rated(d).floors, ratedSpeed: rated(d).ratedSpeed } : { ratedPressure: rated(d).ratedPressure }) }))),
+  );
   return {
     devicesFile,
     elevators: demo.devices.filter((d) => d.kind === 'elevator').map((d) => d.id),
