@@ -118,7 +118,8 @@ export async function startInflux(): Promise<InfluxServer> {
     // as scripts/services.sh runs it: GOGC=200 spends ≈ a fifth less of influxd's CPU on Go's garbage collector
     // (bench/ingest/influx-cost.ts: 43–44 → 35 µs per point) for ≈ 50 MB more heap
     const child = spawnServer('influxd', ['-config', conf], { env: { GOGC: process.env.TW_INFLUX_GOGC ?? INFLUXD_GOGC } });
-    await readyOrExit(child, 'influxd', waitForHttp(`http://127.0.0.1:${port}/ping`));
+    // influxd replays its WAL before it answers: after an outage with a backlog on a loaded machine that took > 20 s
+    await readyOrExit(child, 'influxd', waitForHttp(`http://127.0.0.1:${port}/ping`, 90_000));
     return child;
   };
   let handle = serverHandle(await launch(), port, dir);
