@@ -1,7 +1,6 @@
 import { defineConfig } from 'vitest/config';
 
-// The CI-sized soak as a command, not part of `npx vitest run` (it did not pass 3 runs in a row on the shared
-// machine yet, docs/benchmarks.md *soak*): npx vitest run -c soak/vitest.config.ts
+// The CI-sized soak alone (it is also the "soak" project of the root vitest.config.ts): npx vitest run -c soak/vitest.config.ts
 export default defineConfig({
   resolve: { conditions: ['@tianwang/source'] },
   ssr: { resolve: { conditions: ['@tianwang/source'] } },
