@@ -1,7 +1,9 @@
 import { defineConfig } from 'vitest/config';
 
 // bench/ is not a package, but its prerequisite checks are tests like any other (bench/test)
-const packages = ['core', 'broker', 'ingest', 'alerts', 'streams', 'dashboard', 'firmware-sim', 'platform', 'bench'];
+// soak/ neither: its CI-sized run (soak/test, ≈ 3 minutes) is one test of the suite; it starts the services
+// from <svc>/dist, so the suite runs after a build (scripts/test.sh builds first)
+const packages = ['core', 'broker', 'ingest', 'alerts', 'streams', 'dashboard', 'firmware-sim', 'platform', 'bench', 'soak'];
 
 // One vitest run covers every package (faster than one process per package). Tests import workspace
 // packages from source through the "@tianwang/source" export condition, so no build is needed first.

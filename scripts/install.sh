@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything the project needs on a Debian machine and builds it:
-#   1. Debian packages that are missing (scripts/services.sh deps; --with-postgres or TW_WITH_POSTGRES=1 adds PostgreSQL)
+#   1. Debian packages that are missing (scripts/services.sh deps; --with-postgres or TW_WITH_POSTGRES=1 adds PostgreSQL,
+#      --with-bench what the benchmarks compare against, --with-soak HAProxy for the soak run)
 #   2. npm dependencies: `npm ci` (`npm install` without a lockfile, or when ci refuses it), skipped when node_modules already matches the lockfile
 #   3. `turbo run build` (cached: fast when nothing changed)
 # Quiet and quick when everything is already there. Safe to run again at any time.

@@ -5,8 +5,9 @@
 #   scripts/services.sh up [--with-postgres]     install what is missing, start what is not running, wait until it answers
 #   scripts/services.sh down                     stop what `up` started (by its pid files), nothing else
 #   scripts/services.sh status                   one line per service: name, up|down, pid, port (exit 3 when one is down)
-#   scripts/services.sh deps [--with-postgres] [--with-bench]   only the apt part (scripts/install.sh uses it);
-#                                                  --with-bench adds what the benchmarks compare against (bench/prereqs.ts)
+#   scripts/services.sh deps [--with-postgres] [--with-bench] [--with-soak]   only the apt part (scripts/install.sh uses it);
+#                                                  --with-bench adds what the benchmarks compare against (bench/prereqs.ts);
+#                                                  --with-soak adds HAProxy and PostgreSQL (npm run soak, soak/README)
 #
 # Environment: TW_REDIS_PORT (6390), TW_INFLUX_PORT (8096), TW_INFLUX_RPC_PORT (8098), TW_INFLUX_GOGC (200), TW_INFLUX_DATABASE
 # (tianwang), TW_WITH_POSTGRES=1 (same as --with-postgres). Tests do not need this script: they start their
@@ -21,6 +22,7 @@ INFLUX_RPC_PORT="${TW_INFLUX_RPC_PORT:-8098}"
 INFLUX_DB="${TW_INFLUX_DATABASE:-tianwang}"
 WITH_POSTGRES="${TW_WITH_POSTGRES:-0}"
 WITH_BENCH="${TW_WITH_BENCH:-0}"
+WITH_SOAK="${TW_WITH_SOAK:-0}"
 
 say() { printf 'services: %s\n' "$*"; }
 die() {
@@ -71,7 +73,9 @@ missing_packages() {
       if [[ "$bin" == /* ]]; then [[ -e "$bin" ]] || out+=("$pkg"); else command -v "$bin" >/dev/null 2>&1 || out+=("$pkg"); fi
     done
   fi
-  if [[ "$WITH_POSTGRES" == 1 || "$WITH_BENCH" == 1 ]] && ! have_postgres; then out+=(postgresql); fi
+  # the soak run puts a real TCP load balancer in front of two broker nodes, as production would
+  if [[ "$WITH_SOAK" == 1 ]] && ! command -v haproxy >/dev/null 2>&1; then out+=(haproxy); fi
+  if [[ "$WITH_POSTGRES" == 1 || "$WITH_BENCH" == 1 || "$WITH_SOAK" == 1 ]] && ! have_postgres; then out+=(postgresql); fi
   if ((${#out[@]})); then printf '%s\n' "${out[@]}" | sort -u | tr '\n' ' '; fi
 }
 
@@ -264,6 +268,7 @@ main() {
     case "$arg" in
       --with-postgres) WITH_POSTGRES=1 ;;
       --with-bench) WITH_BENCH=1 ;;
+      --with-soak) WITH_SOAK=1 ;;
       *) die "unknown option $arg (see: scripts/services.sh help)" ;;
     esac
   done

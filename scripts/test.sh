@@ -18,10 +18,13 @@ step() {
 trap 'echo "test.sh: step \"$current\" failed; no tests were run" >&2' ERR
 
 step "install"
-bash scripts/install.sh --with-postgres --with-bench </dev/null
+# the suite includes the CI-sized soak (HAProxy) and the bench prerequisite checks
+bash scripts/install.sh --with-postgres --with-bench --with-soak </dev/null
 
 step "typecheck and lint"
 npx --no-install turbo run typecheck lint --output-logs=errors-only --log-prefix=task </dev/null
+# soak/ is not a workspace (nothing depends on it): its sources are checked here
+npx --no-install tsc -p soak/tsconfig.json </dev/null
 
 step "tests"
 trap - ERR

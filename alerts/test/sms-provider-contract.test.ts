@@ -126,4 +126,16 @@ describe('what the SDKs send', () => {
     expect(err).toBeInstanceOf(ProviderFailedError);
     expect((err as ProviderFailedError).providerCode).toBe('20003');
   });
+  it('aliyun endpoint failWith: every other request refused until cleared (the half-failing provider of the soak run)', async () => {
+    let n = 0;
+    aliyun.failWith(() => (n++ % 2 === 0 ? { kind: 'http', status: 503 } : undefined));
+    const outcomes: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      outcomes.push(await harnesses[0]!.provider().send({ ...message, to: '13800000005' }).then(() => 'sent', (e: unknown) => (e instanceof ProviderFailedError ? 'failed' : String(e))));
+    }
+    aliyun.failWith(undefined);
+    await harnesses[0]!.provider().send({ ...message, to: '13800000005' });
+    expect(outcomes).toEqual(['failed', 'sent', 'failed', 'sent']);
+    expect(aliyun.received.filter((r) => r.to === '13800000005')).toHaveLength(3);
+  });
 });

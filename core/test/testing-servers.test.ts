@@ -121,4 +121,25 @@ describe('testing servers', () => {
     await server.stop();
     expect(existsSync(server.dir)).toBe(false);
   });
+
+  it('startPostgres restart() keeps the data, port and url (the soak run restarts PostgreSQL under load)', async () => {
+    const server: PostgresServer = await startPostgres();
+    stops.push(() => server.stop());
+    const query = async (sql: string) => {
+      const client = new pg.Client({ connectionString: server.url });
+      await client.connect();
+      try {
+        return (await client.query<{ n: number }>(sql)).rows;
+      } finally {
+        await client.end();
+      }
+    };
+    await query('CREATE TABLE kept (n int); INSERT INTO kept VALUES (42)');
+    const before = server.child.pid;
+    await server.restart();
+    expect(server.child.pid).not.toBe(before);
+    expect(await query('SELECT n FROM kept')).toEqual([{ n: 42 }]);
+    await server.stop();
+    expect(existsSync(server.dir)).toBe(false);
+  });
 });

@@ -101,6 +101,7 @@ export function createSimulator(config: SimulatorConfig, deps: SimulatorDeps = {
       connected: () => stats.connected++,
       disconnected: () => stats.connected--,
       published: (n) => (stats.published += n),
+      acknowledged: (what) => stats.acknowledged[what]++,
       error: (err) => {
         stats.errors++;
         stats.lastError = `${spec.id}: ${err.message}`;

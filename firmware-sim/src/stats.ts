@@ -6,6 +6,8 @@ export interface StatsSnapshot {
   devices: number;
   connected: number;
   published: number;
+  /** QoS 1 messages the broker acknowledged, by kind (a QoS 0 message is never acknowledged) */
+  acknowledged: { telemetry: number; event: number; status: number };
   errors: number;
   reconnects: number;
   buffered: number;
@@ -26,6 +28,7 @@ export class FleetStats {
   devices = 0;
   connected = 0;
   published = 0;
+  readonly acknowledged = { telemetry: 0, event: 0, status: 0 };
   errors = 0;
   reconnects = 0;
   lastError: string | undefined;
@@ -55,6 +58,7 @@ export class FleetStats {
       devices: this.devices,
       connected: this.connected,
       published: this.published,
+      acknowledged: { ...this.acknowledged },
       errors: this.errors,
       reconnects: this.reconnects,
       buffered,

@@ -40,6 +40,22 @@ describe('camera simulator (real ffmpeg)', () => {
       await fleet.stop();
     }
   });
+
+  it('push to a server that is not there: the status names the error without the publish credential', async () => {
+    const port = await freePort();
+    const fleet = createCameraFleet({ cameras: [{ id: 'CAM-P2', secret: 'publish-secret-1', kitchenName: 'K', area: 'A', mode: 'push' }], rtmpUrl: `rtmp://127.0.0.1:${port}/live/{camera}?token={secret}`, rtspPort: 0, picture });
+    await fleet.start();
+    try {
+      const deadline = Date.now() + 20_000;
+      while (!fleet.status()[0]?.lastError && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      const { lastError } = fleet.status()[0]!;
+      expect(lastError).toMatch(/Connection refused/);
+      expect(lastError).toContain('token=***');
+      expect(lastError).not.toContain('publish-secret-1');
+    } finally {
+      await fleet.stop();
+    }
+  });
 });
 
 /** Whether a socket listens on the port (from /proc/net/tcp, without connecting to it). */

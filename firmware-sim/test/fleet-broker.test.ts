@@ -78,8 +78,15 @@ describe('a fleet against a real broker (mosquitto with password auth)', () => {
       const del = await fetch(`${control.url}/faults/T-EL-000001/trapped`, { method: 'DELETE', headers: auth });
       expect(del.status).toBe(200);
       await waitFor(() => seen.events.some((e) => e.device === 'T-EL-000001' && e.code === '11' && e.state === 'cleared'), { timeoutMs: 20_000 });
-      const stats = (await (await fetch(`${control.url}/stats`, { headers: auth })).json()) as { published: number };
+      const stats = (await (await fetch(`${control.url}/stats`, { headers: auth })).json()) as { published: number; acknowledged: { telemetry: number; event: number; status: number } };
       expect(stats.published).toBeGreaterThan(20);
+      // PUBACKs by kind (what a soak run compares with what was stored): the raised and cleared events, one online
+      // status per connected device, and telemetry; never more than was sent
+      const { telemetry, event, status } = stats.acknowledged;
+      expect(event).toBeGreaterThanOrEqual(2);
+      expect(status).toBeGreaterThanOrEqual(10);
+      expect(telemetry).toBeGreaterThan(10);
+      expect(telemetry + event + status).toBeLessThanOrEqual(stats.published + 11);
     } finally {
       await control.stop();
     }

@@ -10,9 +10,13 @@ for _, m in ipairs(due) do
 end
 return due`;
 
-// One command per batch: push every deadline forward (GT: never back), and take back the devices that were silent.
+// One script per batch: push every deadline forward (GT: never back), and take back the devices that were silent.
+// ZADD in slices of 1,000 pairs: Lua's unpack() takes at most ≈ 8,000 values, and a batch read by a group that is
+// behind holds many more devices (the soak saw "too many results to unpack" on every retry of one batch).
 const SEEN = `
-redis.call('ZADD', KEYS[1], 'GT', unpack(ARGV))
+for i = 1, #ARGV, 2000 do
+  redis.call('ZADD', KEYS[1], 'GT', unpack(ARGV, i, math.min(i + 1999, #ARGV)))
+end
 local back = {}
 if redis.call('SCARD', KEYS[2]) > 0 then
   for i = 2, #ARGV, 2 do

@@ -99,6 +99,7 @@ export async function startFakeAliyun(o: { accessKeyId?: string; accessKeySecret
     received,
     failNext: script.failNext,
     failFor: script.failFor,
+    failWith: script.failWith,
     waitFor: waiter(received),
     close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }),
   });

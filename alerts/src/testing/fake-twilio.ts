@@ -61,6 +61,7 @@ export async function startFakeTwilio(o: { accountSid?: string; authToken?: stri
     received,
     failNext: script.failNext,
     failFor: script.failFor,
+    failWith: script.failWith,
     waitFor: waiter(received),
     close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }),
   });

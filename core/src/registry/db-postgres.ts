@@ -24,16 +24,23 @@ export async function openPostgres(url: string, max = 10): Promise<Db> {
     },
     async transaction<T>(fn: (tx: Queryable) => Promise<T>) {
       const client = await pool.connect();
+      // The pool listens for 'error' only on idle clients. A checked-out client whose server goes away between two
+      // statements (a PostgreSQL restart) emits 'error' itself, and without a listener Node ends the process; the
+      // statement that follows fails anyway, so noting the error is enough. A broken client is destroyed on release.
+      let broken: Error | undefined;
+      const onError = (err: Error) => (broken ??= err);
+      client.on('error', onError);
       try {
         await client.query('BEGIN');
         const result = await fn({ query: async <R>(sql: string, params?: unknown[]) => (await client.query(sql, params)).rows as R[] });
         await client.query('COMMIT');
         return result;
       } catch (err) {
-        await client.query('ROLLBACK').catch(() => {});
+        await client.query('ROLLBACK').catch((e: Error) => (broken ??= e));
         throw err;
       } finally {
-        client.release();
+        client.off('error', onError);
+        client.release(broken ?? false);
       }
     },
     async close() {

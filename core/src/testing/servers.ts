@@ -118,7 +118,8 @@ export async function startInflux(): Promise<InfluxServer> {
     // as scripts/services.sh runs it: GOGC=200 spends ≈ a fifth less of influxd's CPU on Go's garbage collector
     // (bench/ingest/influx-cost.ts: 43–44 → 35 µs per point) for ≈ 50 MB more heap
     const child = spawnServer('influxd', ['-config', conf], { env: { GOGC: process.env.TW_INFLUX_GOGC ?? INFLUXD_GOGC } });
-    await readyOrExit(child, 'influxd', waitForHttp(`http://127.0.0.1:${port}/ping`));
+    // influxd replays its WAL before it answers: after an outage with a backlog on a loaded machine that took > 20 s
+    await readyOrExit(child, 'influxd', waitForHttp(`http://127.0.0.1:${port}/ping`, 90_000));
     return child;
   };
   let handle = serverHandle(await launch(), port, dir);
@@ -169,6 +170,8 @@ export async function startVictoria(): Promise<VictoriaServer> {
 
 export interface PostgresServer extends ServerProcess {
   url: string;
+  /** stops the cluster (fast shutdown) and starts it again on the same port and data dir */
+  restart(): Promise<void>;
 }
 
 function postgresBin(name: string): string {
@@ -224,18 +227,39 @@ export async function startPostgres(): Promise<PostgresServer> {
     await rm(dir, { recursive: true, force: true });
     throw new Error(`initdb failed: ${(err as { stderr?: string }).stderr ?? (err as Error).message}`);
   }
-  const child = spawnServer(
-    postgresBin('postgres'),
-    ['-D', `${dir}/data`, '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off'],
-    { ...ids, cwd: dir },
-  );
-  const handle = serverHandle(child, port, dir);
   const url = `postgres://tw@127.0.0.1:${port}/postgres`;
+  const launch = async () => {
+    const child = spawnServer(
+      postgresBin('postgres'),
+      ['-D', `${dir}/data`, '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off'],
+      { ...ids, cwd: dir },
+    );
+    const started = serverHandle(child, port, dir);
+    try {
+      await readyOrExit(child, 'postgres', waitForPostgres(url, child));
+    } catch (err) {
+      await started.stop({ keepDir: true });
+      throw err;
+    }
+    return started;
+  };
+  let handle: ServerProcess;
   try {
-    await readyOrExit(child, 'postgres', waitForPostgres(url, child));
+    handle = await launch();
   } catch (err) {
-    await handle.stop();
+    await rm(dir, { recursive: true, force: true });
     throw err;
   }
-  return { ...handle, url };
+  const server: PostgresServer = {
+    ...handle,
+    url,
+    stop: (o) => handle.stop(o),
+    kill: () => handle.kill(),
+    async restart() {
+      await handle.stop({ keepDir: true });
+      handle = await launch();
+      server.child = handle.child;
+    },
+  };
+  return server;
 }

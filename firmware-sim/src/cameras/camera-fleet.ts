@@ -117,7 +117,8 @@ export function createCameraFleet(config: CameraFleetConfig, deps: { log?: Logge
         url: c.spec.mode === 'push' ? fillTemplate(config.rtmpUrl, { ...c.spec, secret: '***' }).replace('%2A%2A%2A', '***') : rtsp!.url(c.spec.id, c.spec.secret),
         running: Boolean(c.child),
         restarts: c.restarts,
-        ...(c.tail ? { lastError: lastLine(c.tail) } : {}),
+        // ffmpeg's error line quotes the URL, publish credential included: never show it
+        ...(c.tail ? { lastError: hideSecret(lastLine(c.tail), c.spec.secret) } : {}),
       }));
     },
   };
@@ -131,6 +132,10 @@ async function waitForFile(path: string, timeoutMs: number): Promise<string | un
     await new Promise((r) => setTimeout(r, 100));
   }
   return undefined;
+}
+
+function hideSecret(line: string, secret: string): string {
+  return secret ? line.split(secret).join('***').split(encodeURIComponent(secret)).join('***') : line;
 }
 
 function lastLine(s: string): string {

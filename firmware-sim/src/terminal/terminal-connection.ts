@@ -21,6 +21,8 @@ export interface ConnectionEvents {
   connected(): void;
   disconnected(): void;
   published(n: number): void;
+  /** a QoS 1 message the broker acknowledged (PUBACK): what a soak run compares with what was stored */
+  acknowledged?(what: 'telemetry' | 'event' | 'status'): void;
   error(err: Error): void;
   reconnecting(): void;
   command(name: string, payload: Buffer): void;
@@ -134,7 +136,9 @@ export class TerminalConnection {
     this.settleFirst();
     const { kind, id } = this.spec;
     const status = { state: 'online', ts: Date.now(), interval: this.options.intervalS, firmware: this.options.firmware };
-    client.publish(statusTopic(kind, id), JSON.stringify(status), { qos: 1, retain: true }, () => {});
+    client.publish(statusTopic(kind, id), JSON.stringify(status), { qos: 1, retain: true }, (err) => {
+      if (!err) this.events.acknowledged?.('status');
+    });
     client.subscribe(commandFilter(kind, id), { qos: 1 }, () => {});
     const backlog = this.buffer.drain();
     for (const msg of backlog) this.write(msg);
@@ -160,6 +164,8 @@ export class TerminalConnection {
   private write(msg: BufferedMessage): void {
     this.client!.publish(msg.topic, msg.payload, { qos: msg.qos, retain: msg.retain ?? false }, (err) => {
       if (err) this.events.error(err);
+      // mqtt.js calls back on PUBACK for QoS 1 (once, even when the message was resent after a reconnect)
+      else if (msg.qos === 1) this.events.acknowledged?.(msg.priority === 'event' ? 'event' : msg.topic.endsWith('/status') ? 'status' : 'telemetry');
     });
     this.events.published(1);
   }
