@@ -1,6 +1,7 @@
 import { defineConfig } from 'vitest/config';
 
-const packages = ['core', 'broker', 'ingest', 'alerts', 'streams', 'dashboard', 'firmware-sim', 'platform'];
+// bench/ is not a package, but its prerequisite checks are tests like any other (bench/test)
+const packages = ['core', 'broker', 'ingest', 'alerts', 'streams', 'dashboard', 'firmware-sim', 'platform', 'bench'];
 
 // One vitest run covers every package (faster than one process per package). Tests import workspace
 // packages from source through the "@tianwang/source" export condition, so no build is needed first.

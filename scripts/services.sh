@@ -5,7 +5,8 @@
 #   scripts/services.sh up [--with-postgres]     install what is missing, start what is not running, wait until it answers
 #   scripts/services.sh down                     stop what `up` started (by its pid files), nothing else
 #   scripts/services.sh status                   one line per service: name, up|down, pid, port (exit 3 when one is down)
-#   scripts/services.sh deps [--with-postgres]   only the apt part (scripts/install.sh uses it)
+#   scripts/services.sh deps [--with-postgres] [--with-bench]   only the apt part (scripts/install.sh uses it);
+#                                                  --with-bench adds what the benchmarks compare against (bench/prereqs.ts)
 #
 # Environment: TW_REDIS_PORT (6390), TW_INFLUX_PORT (8096), TW_INFLUX_RPC_PORT (8098), TW_INFLUX_GOGC (200), TW_INFLUX_DATABASE
 # (tianwang), TW_WITH_POSTGRES=1 (same as --with-postgres). Tests do not need this script: they start their
@@ -19,6 +20,7 @@ INFLUX_PORT="${TW_INFLUX_PORT:-8096}"
 INFLUX_RPC_PORT="${TW_INFLUX_RPC_PORT:-8098}"
 INFLUX_DB="${TW_INFLUX_DATABASE:-tianwang}"
 WITH_POSTGRES="${TW_WITH_POSTGRES:-0}"
+WITH_BENCH="${TW_WITH_BENCH:-0}"
 
 say() { printf 'services: %s\n' "$*"; }
 die() {
@@ -53,7 +55,23 @@ missing_packages() {
     read -r bin pkg <<<"$pair"
     if [[ "$bin" == /* ]]; then [[ -e "$bin" ]] || out+=("$pkg"); else command -v "$bin" >/dev/null 2>&1 || out+=("$pkg"); fi
   done
-  if [[ "$WITH_POSTGRES" == 1 ]] && ! have_postgres; then out+=(postgresql); fi
+  # the benchmarks' peers and tools: keep in step with BENCH_PACKAGES in bench/prereqs.ts (bench/test/prereqs.test.ts checks)
+  local bench_pairs=(
+    "nginx nginx"
+    "/usr/lib/nginx/modules/ngx_rtmp_module.so libnginx-mod-rtmp"
+    "mosquitto mosquitto"
+    "redis-server redis-server"
+    "influxd influxdb"
+    "ffmpeg ffmpeg"
+    "taskset util-linux"
+  )
+  if [[ "$WITH_BENCH" == 1 ]]; then
+    for pair in "${bench_pairs[@]}"; do
+      read -r bin pkg <<<"$pair"
+      if [[ "$bin" == /* ]]; then [[ -e "$bin" ]] || out+=("$pkg"); else command -v "$bin" >/dev/null 2>&1 || out+=("$pkg"); fi
+    done
+  fi
+  if [[ "$WITH_POSTGRES" == 1 || "$WITH_BENCH" == 1 ]] && ! have_postgres; then out+=(postgresql); fi
   if ((${#out[@]})); then printf '%s\n' "${out[@]}" | sort -u | tr '\n' ' '; fi
 }
 
@@ -245,6 +263,7 @@ main() {
   for arg in "$@"; do
     case "$arg" in
       --with-postgres) WITH_POSTGRES=1 ;;
+      --with-bench) WITH_BENCH=1 ;;
       *) die "unknown option $arg (see: scripts/services.sh help)" ;;
     esac
   done

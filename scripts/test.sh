@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The whole test suite from a fresh clone: install everything (Debian packages incl. PostgreSQL, npm
-# dependencies, build), typecheck and lint every package, then run every test with vitest. Ends with one line
+# The whole test suite from a fresh clone: install everything (Debian packages incl. PostgreSQL and the benchmarks'
+# peers, npm dependencies, build), typecheck and lint every package, then run every test with vitest. Ends with one line
 #   tests: N passed, N failed
 # and exits non-zero on any failure. Tests start their own servers on free ports (@tianwang/core/testing),
 # so no `scripts/services.sh up` is needed. Extra arguments go to vitest (e.g. --project core).
@@ -18,7 +18,7 @@ step() {
 trap 'echo "test.sh: step \"$current\" failed; no tests were run" >&2' ERR
 
 step "install"
-bash scripts/install.sh --with-postgres </dev/null
+bash scripts/install.sh --with-postgres --with-bench </dev/null
 
 step "typecheck and lint"
 npx --no-install turbo run typecheck lint --output-logs=errors-only --log-prefix=task </dev/null

@@ -20,6 +20,9 @@ import { startFakeAliyun } from '@tianwang/alerts/testing';
 import { loadConfig } from '@tianwang/core/config';
 import { openRegistry } from '@tianwang/core/registry';
 import { freePort, startRedis, tempDir } from '@tianwang/core/testing';
+import { checkPrereqs } from '../prereqs.js';
+
+checkPrereqs('alerts');
 
 const arg = (name: string, def: number) => {
   const i = process.argv.indexOf(`--${name}`);

@@ -10,7 +10,11 @@ import { join } from 'node:path';
 import { freePort, startRedis, tempDir } from '@tianwang/core/testing';
 import { servicePassword } from '@tianwang/broker';
 import { cpuSeconds } from '../ingest/measure.js';
+import { checkPrereqs } from '../prereqs.js';
 import { mosquittoConfig } from './mosquitto.js';
+
+const skipped = checkPrereqs('broker');
+const withMosquitto = !skipped.has('the mosquitto comparison');
 
 const quick = process.argv.includes('--quick');
 const SECRET = '0123456789abcdef0123456789abcdef';
@@ -80,18 +84,21 @@ async function main() {
   const redisPid = redis.child.pid!;
   const ourPort = await freePort();
   const ours = await launch([...BROKER_NODE, join(HERE, 'broker-proc.ts'), String(ourPort), redis.url, 'bench', String(CONNS + 200), SECRET, MASTER], 0, 'READY');
-  const mosqDir = await tempDir('mosq');
-  const mosqPort = await freePort();
-  writeFileSync(join(mosqDir, 'm.conf'), mosquittoConfig(mosqPort));
-  const mosq = await launch(['mosquitto', '-c', join(mosqDir, 'm.conf')], 0);
-  await new Promise((r) => setTimeout(r, 500));
   const targets: Target[] = [
     {
       name: 'tianwang', port: ourPort, pid: () => ours.pid!, alive: () => ours.exitCode === null, subUser: 'svc:ingest', subPass: servicePassword(MASTER, 'ingest'),
       gc: async () => { ours.kill('SIGUSR2'); await new Promise((r) => setTimeout(r, 1000)); },
     },
-    { name: 'mosquitto', port: mosqPort, pid: () => mosq.pid!, alive: () => mosq.exitCode === null, subUser: 'bench', subPass: 'x' },
   ];
+  let mosq: ChildProcess | undefined;
+  if (withMosquitto) {
+    const mosqDir = await tempDir('mosq');
+    const mosqPort = await freePort();
+    writeFileSync(join(mosqDir, 'm.conf'), mosquittoConfig(mosqPort));
+    const m = (mosq = await launch(['mosquitto', '-c', join(mosqDir, 'm.conf')], 0));
+    await new Promise((r) => setTimeout(r, 500));
+    targets.push({ name: 'mosquitto', port: mosqPort, pid: () => m.pid!, alive: () => m.exitCode === null, subUser: 'bench', subPass: 'x' });
+  }
   const rows = [];
   const load0 = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
   try {
@@ -118,7 +125,7 @@ async function main() {
     summarize(rows, connRows);
   } finally {
     ours.kill('SIGTERM');
-    mosq.kill('SIGTERM');
+    mosq?.kill('SIGTERM');
     await redis.stop();
   }
 }
@@ -153,7 +160,8 @@ function summarize(rows: { broker: string; qos: number; offered: number; deliver
     const peak = (b: string) => Math.max(...rows.filter((r) => r.broker === b && r.qos === qos).map((r) => r.deliveredPerS));
     const o = peak('tianwang'), m = peak('mosquitto');
     const top = rows.filter((r) => r.broker === 'tianwang' && r.qos === qos).at(-1)!;
-    console.log(`QoS ${qos}: peak delivered tianwang ${o}/s, mosquitto ${m}/s, ratio ${(o / m).toFixed(2)}; at the highest offered rate (${top.offered}/s) tianwang delivers ${top.deliveredPerS}/s = ${Math.round((top.deliveredPerS / o) * 100)} % of its peak`);
+    const versus = withMosquitto ? `mosquitto ${m}/s, ratio ${(o / m).toFixed(2)}` : 'mosquitto skipped (not installed)';
+    console.log(`QoS ${qos}: peak delivered tianwang ${o}/s, ${versus}; at the highest offered rate (${top.offered}/s) tianwang delivers ${top.deliveredPerS}/s = ${Math.round((top.deliveredPerS / o) * 100)} % of its peak`);
   }
   for (const c of conns) console.log(`connections: ${c.broker} held ${c.held}, ${c.kbPerConn} KB each`);
 }

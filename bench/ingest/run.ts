@@ -16,6 +16,9 @@ import { createInfluxDatabase, freePort, startInflux, startRedis } from '@tianwa
 import { childLines } from './child-lines.js';
 import { cpuSeconds, influxCeiling, machineJiffies, perMessageCost } from './measure.js';
 import { influxScalar } from './influx-query.js';
+import { checkPrereqs } from '../prereqs.js';
+
+checkPrereqs('ingest');
 
 const quick = process.argv.includes('--quick');
 /** ingest processes in the pool (default 2, `-- --workers 1` for one); they share the consumer group */

@@ -8,6 +8,9 @@ import { spawn } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { generatedFleet } from '@tianwang/firmware-sim';
 import { startMosquitto } from '@tianwang/firmware-sim/testing';
+import { checkPrereqs } from '../prereqs.js';
+
+checkPrereqs('sim');
 
 const { values } = parseArgs({ options: { devices: { type: 'string', default: '5000' }, seconds: { type: 'string', default: '30' } } });
 const devices = Number(values.devices);

@@ -15,18 +15,27 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, readFileSync } from 'node:fs';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { tmpdir, cpus } from 'node:os';
 import { loadavg } from 'node:os';
 import { freePort, startPostgres } from '@tianwang/core/testing';
 import { signPlay } from '../../streams/src/play-signing.js';
 import { deriveKey } from '@tianwang/core/crypto';
+import { checkPrereqs } from '../prereqs.js';
 
 const quick = process.argv.includes('--quick');
 const option = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
 const PLAYERS = option('players')?.split(',').map(Number) ?? (quick ? [10, 50] : [10, 50, 100]);
-const TARGETS = option('targets')?.split(',') ?? ['relay', 'nms', 'nginx'];
+// a missing peer is one line up front and its target is left out; the other servers are still measured
+const skipped = checkPrereqs('streams');
+const notRun: string[] = [];
+const TARGETS = (option('targets')?.split(',') ?? ['relay', 'nms', 'nginx']).filter((t) => {
+  if (t !== 'nginx' || !skipped.has('the nginx-rtmp comparison')) return true;
+  notRun.push('nginx: not installed (Debian packages nginx, libnginx-mod-rtmp)');
+  return false;
+});
+const PGLITE = process.argv.includes('--pglite') || skipped.has('the PostgreSQL registry (the relay runs on embedded PGlite instead)');
 const PUBLISHERS = Number(option('publishers') ?? (quick ? 10 : 20));
 // a few % of a core swings by a point between seconds on a shared VM (wake-ups of player processes dominate):
 // 5 windows and their median, with the spread reported
@@ -39,6 +48,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function run(cmd: string, args: string[], opts: { stdout?: boolean } = {}): ChildProcess {
   const c = spawn(cmd, args, { stdio: ['ignore', opts.stdout ? 'pipe' : 'ignore', 'ignore'] });
+  // a command that cannot start (ENOENT) is reported by the target that needs it, never an unhandled crash
+  c.once('error', (err) => console.error(`bench:streams: ${cmd} failed to start: ${err.message}`));
   kids.add(c);
   c.once('exit', () => kids.delete(c));
   return c;
@@ -119,7 +130,7 @@ async function startRelay(variant?: string): Promise<Target> {
   const http = await freePort();
   const dir = join(tmpdir(), `tw-bench-relay-${process.pid}`);
   await mkdir(dir, { recursive: true });
-  const pglite = process.argv.includes('--pglite');
+  const pglite = PGLITE;
   const pg = pglite ? undefined : await startPostgres();
   const child = await startNode('relay-server.ts', [String(rtmp), String(http), dir, SECRET, String(PUBLISHERS + 1), pg?.url ?? '', variant ?? '']);
   const key = deriveKey(SECRET, 'play-url');
@@ -165,6 +176,11 @@ rtmp { server { listen 127.0.0.1:${rtmp}; chunk_size 4096; application live { li
   await writeFile(join(dir, 'nginx.conf'), conf);
   const child = run('nginx', ['-p', dir, '-c', join(dir, 'nginx.conf'), '-e', join(dir, 'logs/error.log')]);
   await sleep(800);
+  if (child.exitCode !== null || child.pid === undefined) {
+    const log = await readFile(join(dir, 'logs/error.log'), 'utf8').catch(() => '');
+    await rm(dir, { recursive: true, force: true });
+    throw new Error(`nginx did not start${log ? `: ${log.trim().split('\n').at(-1)}` : ''}`);
+  }
   // master + worker: the worker does the streaming
   const workers = () => {
     try {
@@ -297,6 +313,10 @@ for (const group of groups) {
       targets.push(await starters[name]!(variant));
     }
     rows.push(...(await scenarios(targets, clip)));
+  } catch (err) {
+    // one server failing (a missing binary, a crash) costs its own figures only
+    notRun.push(`${group.join(', ')}: ${(err as Error).message}`);
+    console.error(`bench:streams: ${group.join(', ')} failed: ${(err as Error).message}; going on with the rest`);
   } finally {
     for (const t of targets) await t.stop();
   }
@@ -311,6 +331,7 @@ for (const r of rows.filter((x) => !String(x.server).startsWith('nginx'))) {
   const base = nginx.get(r.scenario);
   if (base) console.log(`${r.server} · ${r.scenario}: ${(Number(r.cpu) / base).toFixed(2)}× nginx-rtmp`);
 }
+for (const line of notRun) console.log(`not measured: ${line}`);
 await mkdir(join(import.meta.dirname, '../results'), { recursive: true });
 await writeFile(join(import.meta.dirname, '../results/streams-last-run.json'), JSON.stringify({ at: new Date().toISOString(), quick, rows }, null, 2));
 process.exit(0);

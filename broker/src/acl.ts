@@ -99,18 +99,32 @@ export function authorizeSubscribeFilter(p: Principal, filter: string): boolean 
   return ROLE_RULES[p.account].subscribe.some((allowed) => filterCovers(allowed, filter));
 }
 
-/** Does the concrete topic match the filter? [MQTT-4.7.1-2] '#' matches the parent level too; [MQTT-4.7.2-1] '$' topics never match a leading wildcard. */
+/**
+ * Does the concrete topic match the filter? [MQTT-4.7.1-2] '#' matches the parent level too; [MQTT-4.7.2-1] '$' topics
+ * never match a leading wildcard. Level by level without splitting (it runs per delivered message in
+ * delivery-rules.ts): `f`, `t` are where the current level starts; `t` = topic.length + 1 once the topic has no more.
+ */
 export function topicMatches(filter: string, topic: string): boolean {
-  if (topic.startsWith('$') && (filter.startsWith('+') || filter.startsWith('#'))) return false;
-  const f = filter.split('/');
-  const t = topic.split('/');
-  for (let i = 0; i < f.length; i++) {
-    const level = f[i];
-    if (level === '#') return true;
-    if (i >= t.length) return false;
-    if (level !== '+' && level !== t[i]) return false;
+  const first = filter.charCodeAt(0);
+  if (topic.charCodeAt(0) === 36 && (first === 43 || first === 35)) return false;
+  const fl = filter.length;
+  const tl = topic.length;
+  for (let f = 0, t = 0; ;) {
+    let fe = filter.indexOf('/', f);
+    if (fe === -1) fe = fl;
+    const c = filter.charCodeAt(f);
+    if (c === 35 && fe === f + 1) return true;
+    if (t > tl) return false;
+    let te = topic.indexOf('/', t);
+    if (te === -1) te = tl;
+    if (!(c === 43 && fe === f + 1)) {
+      if (fe - f !== te - t) return false;
+      for (let i = 0; i < fe - f; i++) if (filter.charCodeAt(f + i) !== topic.charCodeAt(t + i)) return false;
+    }
+    if (fe === fl) return te === tl;
+    f = fe + 1;
+    t = te + 1;
   }
-  return f.length === t.length;
 }
 
 /** Is every topic that `requested` can match also matched by `allowed`? (wildcards on both sides) */

@@ -3,9 +3,9 @@ import type { Logger } from '@tianwang/core/log';
 import { DEVICE_ID_PATTERN, statusTopic } from '@tianwang/core/topics';
 import type { AuthenticateError, Client } from 'aedes';
 import { devicePrincipal, type Principal } from './acl.js';
-import type { TwClient } from './client-state.js';
+import type { ClientState, TwClient } from './client-state.js';
 import type { DeviceCredentialCache } from './device-auth-source.js';
-import type { LoginBackoff } from './login-backoff.js';
+import type { LoginLimiter } from './login-limiter.js';
 import type { BrokerMetrics } from './metrics.js';
 import { checkServicePassword, isServiceAccount, serviceClientIdAllowed, SERVICE_USERNAME_PREFIX } from './service-accounts.js';
 
@@ -37,7 +37,7 @@ const RETURN_CODES: Record<AuthFailure, number> = {
 
 export interface AuthOptions {
   cache: DeviceCredentialCache;
-  backoff: LoginBackoff;
+  logins: LoginLimiter;
   servicePassword: string;
   simAdmin: boolean;
   metrics: BrokerMetrics;
@@ -50,20 +50,34 @@ export interface AuthOptions {
 
 /** The aedes `authenticate` hook: no anonymous clients; devices against the registry, services by role. */
 export function createAuthenticate(o: AuthOptions) {
+  const release = (st: ClientState) => {
+    if (st.loginSlot === 'free') return;
+    st.loginSlot = 'free';
+    o.logins.release(st.sourceKey);
+  };
+
   const failure = (client: TwClient, username: string | undefined, reason: AuthFailure, done: (e: AuthenticateError | null, ok: boolean | null) => void) => {
     const st = client.tw;
-    if (reason !== 'registry_unavailable') o.backoff.fail(st.source);
+    // a registry outage is not the client's failure: answered at once, not charged to its source
+    const delayMs = reason === 'registry_unavailable' ? 0 : o.logins.failureDelay(st.sourceKey);
     o.metrics.authFailures.labels(reason).inc();
     // never the password: only who tried, from where, and why it failed
-    o.log.info({ clientId: client.id, username, source: st.source, transport: st.transport, reason }, 'login refused');
+    o.log.info({ clientId: client.id, username, source: st.source, transport: st.transport, reason, delayMs }, 'login refused');
     const err = new Error(`login refused: ${reason}`) as AuthenticateError;
     (err as { returnCode: number }).returnCode = RETURN_CODES[reason];
-    done(err, false);
+    const answer = () => {
+      release(st);
+      done(err, false);
+    };
+    if (delayMs === 0) return answer();
+    // the source is over its failure rate: the answer (and the slot) waits, even if the client goes away
+    o.metrics.limitViolations.labels('login_rate').inc();
+    setTimeout(answer, delayMs).unref();
   };
 
   const success = (client: TwClient, principal: Principal, done: (e: AuthenticateError | null, ok: boolean | null) => void) => {
     const st = client.tw;
-    o.backoff.succeed(st.source);
+    release(st);
     st.principal = principal;
     const previous = o.registered(client.id) as TwClient | undefined;
     // [MQTT-3.1.4-2] aedes closes the previous session with this ID; say why in its presence entry
@@ -103,8 +117,8 @@ export function createAuthenticate(o: AuthOptions) {
 
   return function authenticate(client: Client, username: string | undefined, password: Buffer | undefined, done: (e: AuthenticateError | null, ok: boolean | null) => void): void {
     const c = client as TwClient;
-    const delay = o.backoff.delayFor(c.tw.source);
-    if (delay > 0) setTimeout(() => void check(c, username, password, done), delay);
-    else void check(c, username, password, done);
+    // credentials are checked at once; only a failure's answer waits (login-limiter.ts)
+    if (c.tw.loginSlot === 'held') c.tw.loginSlot = 'judging';
+    void check(c, username, password, done);
   };
 }

@@ -1,4 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { TLSSocket } from 'node:tls';
 import type { BrokerConfig, CommonConfig } from '@tianwang/core/config';
 import { ConfigError } from '@tianwang/core/errors';
 import type { Logger } from '@tianwang/core/log';
@@ -13,15 +16,18 @@ import { createAuthorizers } from './authorize.js';
 import type { TwClient } from './client-state.js';
 import { ClusterEmitter } from './cluster-emitter.js';
 import { DeviceCredentialCache, type DeviceAuthSource } from './device-auth-source.js';
-import { ConnectionGate, initialTokens, limitPacketSize } from './limits.js';
+import { ConnectionGate, initialTokens } from './limits.js';
 import { listenTcp } from './listeners/tcp.js';
 import { listenTls } from './listeners/tls.js';
 import type { ConnectionHandler, Listener } from './listeners/types.js';
 import { listenWs } from './listeners/ws.js';
-import { LoginBackoff } from './login-backoff.js';
+import { LoginLimiter, sourceKey } from './login-limiter.js';
 import { installFastDelivery } from './fast-delivery.js';
 import { installFastParse } from './fast-publish.js';
+import { installMessageDelivery } from './message-delivery.js';
 import { createBrokerMetrics } from './metrics.js';
+import { queueOncePerSession } from './offline-queue.js';
+import { guardParser, type ParserGuards } from './parser-guards.js';
 import { PipelineWriter } from './pipeline-writer.js';
 import { trackPresence } from './presence.js';
 import { trackPublishes } from './publish-tracker.js';
@@ -47,6 +53,15 @@ export interface BrokerService extends Service {
   readonly ports: { tcp?: number; tls?: number; ws?: number };
   /** the aedes instance once started (tests, diagnostics) */
   readonly aedes: Aedes | undefined;
+}
+
+/**
+ * Closes a connection refused before any MQTT parsing. A TCP socket is reset (RST): no FIN exchange, and no
+ * TIME_WAIT left on the broker's side for each of thousands of refused connections in a storm.
+ */
+function refuse(stream: Duplex): void {
+  if (stream instanceof Socket && !(stream instanceof TLSSocket)) stream.resetAndDestroy();
+  else stream.destroy();
 }
 
 export function createBroker(config: BrokerServiceConfig, deps: BrokerDeps): BrokerService {
@@ -90,8 +105,9 @@ export function createBroker(config: BrokerServiceConfig, deps: BrokerDeps): Bro
     shutdown.add('message bus', () => emitter.close());
 
     const persistence = redisPersistence({ conn: persistRedis });
+    queueOncePerSession(persistence as unknown as Parameters<typeof queueOncePerSession>[0]);
     const cache = new DeviceCredentialCache(deps.devices, cfg.mqttAuthCacheMs);
-    const backoff = new LoginBackoff(cfg.mqttLoginBackoffMs, cfg.mqttLoginBackoffMaxMs);
+    const logins = new LoginLimiter({ failureRate: cfg.mqttLoginFailureRate, failureBurst: cfg.mqttLoginFailureBurst, pendingPerSource: cfg.mqttLoginPendingMax });
     const clients = () => (aedes as unknown as { clients: Record<string, Client> } | undefined)?.clients ?? {};
     const authorizers = createAuthorizers({ writer, metrics, log, publishRate: cfg.mqttPublishRate });
 
@@ -110,10 +126,10 @@ export function createBroker(config: BrokerServiceConfig, deps: BrokerDeps): Bro
         cb(null, true);
       },
       authenticate: createAuthenticate({
-        cache, backoff, servicePassword: master, simAdmin: cfg.mqttSimAdmin, metrics, log, registered: (id) => clients()[id],
-        // services are the heavy subscribers (the fleet's telemetry); devices receive a few commands and
-        // keep aedes' own path, which costs no extra memory per idle connection
-        admitted: (client) => client.tw.principal?.type === 'service' && installFastDelivery(client),
+        cache, logins, servicePassword: master, simAdmin: cfg.mqttSimAdmin, metrics, log, registered: (id) => clients()[id],
+        // services are the heavy subscribers (the fleet's telemetry): batched delivery; devices receive a few
+        // commands, one message at a time, which costs no more memory per idle connection than aedes' own
+        admitted: (client) => (client.tw.principal?.type === 'service' ? installFastDelivery(client) : installMessageDelivery(client)),
       }),
       ...authorizers,
     });
@@ -140,15 +156,32 @@ export function createBroker(config: BrokerServiceConfig, deps: BrokerDeps): Bro
     trackPresence(broker, writer, metrics, log, nodeId);
 
     const gate = new ConnectionGate(cfg.mqttMaxConnections);
-    const onTooBig = (client: TwClient, length: number) => {
-      metrics.limitViolations.labels('packet_size').inc();
-      client.tw.closeReason = 'kicked';
-      log.warn({ clientId: client.id, source: client.tw.source, length, max: cfg.mqttMaxPacketBytes }, 'packet over the size limit: disconnecting');
+    const guards: ParserGuards = {
+      maxBytes: cfg.mqttMaxPacketBytes,
+      onTooBig: (client, length) => {
+        metrics.limitViolations.labels('packet_size').inc();
+        client.tw.closeReason = 'kicked';
+        log.warn({ clientId: client.id, source: client.tw.source, length, max: cfg.mqttMaxPacketBytes }, 'packet over the size limit: disconnecting');
+      },
+      onFault: (client, rule) => {
+        metrics.protocolViolations.labels(rule).inc();
+        client.tw.closeReason = 'refused';
+        log.info({ clientId: client.id, source: client.tw.source, rule }, 'PUBLISH breaks an MQTT rule: disconnecting');
+      },
     };
+    const refusedPending = metrics.limitViolations.labels('login_pending');
     const handle: ConnectionHandler = (stream, source, transport, req) => {
+      const key = sourceKey(source);
+      // before any MQTT parsing, so a source over its limits costs no more than the accept
+      if (!logins.tryOpen(key)) {
+        refusedPending.inc();
+        refuse(stream);
+        return;
+      }
       if (!gate.tryOpen()) {
+        logins.release(key);
         metrics.limitViolations.labels('connections').inc();
-        stream.destroy();
+        refuse(stream);
         return;
       }
       const gauge = metrics.connections.labels(transport);
@@ -159,11 +192,19 @@ export function createBroker(config: BrokerServiceConfig, deps: BrokerDeps): Bro
         released = true;
         gate.release();
         gauge.dec();
+        // closed before any login verdict: its login slot is free (a failure being answered keeps it)
+        if (client.tw.loginSlot === 'held') {
+          client.tw.loginSlot = 'free';
+          logins.release(key);
+        }
       });
       coalesceWrites(stream);
       const client = broker.handle(stream, req) as TwClient;
-      client.tw = { source, transport, hadWill: false, emptyClientId: false, tokens: initialTokens(cfg.mqttPublishRate), refilledAt: Date.now() };
-      limitPacketSize(client, cfg.mqttMaxPacketBytes, onTooBig);
+      client.tw = {
+        source, sourceKey: key, loginSlot: 'held', transport, hadWill: false, emptyClientId: false,
+        tokens: initialTokens(cfg.mqttPublishRate), refilledAt: Date.now(),
+      };
+      guardParser(client, guards);
       installFastParse(client);
     };
 

@@ -6,9 +6,19 @@ export type Transport = 'tcp' | 'tls' | 'ws';
 /** Why a session ended, as written in the presence entry (kind 'x') and the disconnect counter. */
 export type CloseReason = 'disconnect' | 'keepalive' | 'lwt' | 'lost' | 'kicked' | 'refused' | 'revoked' | 'takeover' | 'shutdown';
 
+/**
+ * A connection's slot in the per-source login limit (login-limiter.ts): `held` until a CONNECT is judged (closing
+ * the connection gives it back), `judging` from then until the verdict is answered (whatever happens to the
+ * connection meanwhile), `free` once given back.
+ */
+export type LoginSlot = 'held' | 'judging' | 'free';
+
 /** What the broker keeps per connection, next to aedes' own client fields. */
 export interface ClientState {
   source: string;
+  /** what the login limit counts this connection under (sourceKey of `source`) */
+  sourceKey: string;
+  loginSlot: LoginSlot;
   transport: Transport;
   /** set once authentication succeeded */
   principal?: Principal;

@@ -8,6 +8,18 @@ const { Qlobber } = qlobber;
 
 type Listener = (packet: WirePacket, done: () => void) => void;
 
+let rounds = 0;
+let current = 0;
+/**
+ * The number of the delivery round running now, 0 outside one: each message is handed to all its listeners in
+ * one synchronous round, so a client called twice in one round has overlapping subscriptions (delivery-rules.ts).
+ */
+export const deliveryRound = (): number => current;
+
+let generation = 0;
+/** Changes whenever a subscription is added or removed: summaries of a client's subscriptions are redone then. */
+export const subscriptionGeneration = (): number => generation;
+
 /**
  * The message bus under aedes (its `mq` option), replacing mqemitter / mqemitter-redis:
  *
@@ -85,6 +97,7 @@ export class ClusterEmitter {
   on(topic: string, listener: Listener, done?: () => void): this {
     this.matcher.add(topic, listener);
     this.matchCache.clear();
+    generation++;
     if (done) setImmediate(done);
     return this;
   }
@@ -94,7 +107,9 @@ export class ClusterEmitter {
     setImmediate(() => {
       this.matcher.remove(topic, listener);
       this.matchCache.clear();
+      // aedes removes the client's subscription in `done`: the generation changes after it
       done?.();
+      generation++;
     });
     return this;
   }
@@ -120,13 +135,19 @@ export class ClusterEmitter {
     }
     const n = listeners.length;
     if (n === 0) return done();
-    // the common case (one subscriber: the fleet's telemetry consumer) needs no join counter
-    if (n === 1) return (listeners[0] as Listener)(packet, done);
-    let pending = n;
-    const one = () => {
-      if (--pending === 0) done();
-    };
-    for (const l of listeners) l(packet, one);
+    const outer = current;
+    current = ++rounds;
+    try {
+      // the common case (one subscriber: the fleet's telemetry consumer) needs no join counter
+      if (n === 1) return (listeners[0] as Listener)(packet, done);
+      let pending = n;
+      const one = () => {
+        if (--pending === 0) done();
+      };
+      for (const l of listeners) l(packet, one);
+    } finally {
+      current = outer;
+    }
   }
 
   private forward(packet: WirePacket): void {

@@ -1,5 +1,4 @@
-import mqttPacket from 'mqtt-packet';
-import type { ClientState, TwClient } from './client-state.js';
+import type { ClientState } from './client-state.js';
 
 /**
  * Per-client limits. A client that breaks one is disconnected (MQTT 3.1.1 has no other way to refuse a
@@ -22,31 +21,6 @@ export function takePublishToken(st: ClientState, rate: number, now: number): bo
 
 export function initialTokens(rate: number): number {
   return rate * 2;
-}
-
-/**
- * Refuses a packet whose Remaining Length (read from the fixed header, [MQTT-2.2.3]) is over the limit,
- * before its body is buffered: a client cannot make the broker hold a 256 MB packet in memory. One shared
- * function, with the limit and the reaction on the parser: no closure per connection (20,000 idle devices).
- */
-type LimitedParser = TwClient['_parser'] & { _twMax: number; _twOnTooBig: (client: TwClient, length: number) => void; client: TwClient };
-const parseLength = Object.getPrototypeOf(mqttPacket.parser()) as { _parseLength: () => boolean };
-
-function parseLengthWithLimit(this: LimitedParser): boolean {
-  const ok = parseLength._parseLength.call(this);
-  if (ok && this.packet.length > this._twMax) {
-    this._twOnTooBig(this.client, this.packet.length);
-    this._emitError(new Error(`packet of ${this.packet.length} bytes is over the limit of ${this._twMax}`));
-    return false;
-  }
-  return ok;
-}
-
-export function limitPacketSize(client: TwClient, maxBytes: number, onTooBig: (client: TwClient, length: number) => void): void {
-  const parser = client._parser as LimitedParser;
-  parser._twMax = maxBytes;
-  parser._twOnTooBig = onTooBig;
-  parser._parseLength = parseLengthWithLimit;
 }
 
 /** Counts open sockets across all listeners; refuses new ones at the cap before any MQTT parsing. */

@@ -47,6 +47,7 @@ export function createBrokerMetrics(registry: Registry) {
   const disconnects = new Counter({ name: 'tw_mqtt_disconnects_total', help: 'Client sessions that ended, by reason', labelNames: ['reason'], registers: r });
   const authFailures = new Counter({ name: 'tw_mqtt_auth_failures_total', help: 'Refused CONNECTs, by reason', labelNames: ['reason'], registers: r });
   const refusals = new Counter({ name: 'tw_mqtt_refusals_total', help: 'Refused PUBLISH and SUBSCRIBE requests (ACL)', labelNames: ['action'], registers: r });
+  const protocolViolations = new Counter({ name: 'tw_mqtt_protocol_violations_total', help: 'PUBLISH packets that broke an MQTT rule (topic not valid UTF-8 or holding U+0000, packet id 0 at QoS 1/2, DUP at QoS 0); the client was disconnected', labelNames: ['rule'], registers: r });
   const limitViolations = new Counter({ name: 'tw_mqtt_limit_violations_total', help: 'Clients cut off or refused for breaking a limit', labelNames: ['limit'], registers: r });
   const pipelineEntries = new Counter({ name: 'tw_mqtt_pipeline_entries_total', help: 'Uplink stream entries, by outcome (appended, dropped: QoS 0 lost while Redis was unreachable, refused: QoS 1 not acknowledged)', labelNames: ['result'], registers: r });
   const pipelineErrors = new Counter({ name: 'tw_mqtt_pipeline_errors_total', help: 'Failed uplink batch writes to Redis (retried)', registers: r });
@@ -62,7 +63,7 @@ export function createBrokerMetrics(registry: Registry) {
   const messagesOut = perTypeCounter('tw_mqtt_messages_out_total', 'PUBLISH packets delivered to subscribers, by message type', r);
   const bytesOut = perTypeCounter('tw_mqtt_bytes_out_total', 'Payload bytes delivered to subscribers, by message type', r);
   return {
-    connections, clients, connectsTotal, disconnects, authFailures, refusals, limitViolations,
+    connections, clients, connectsTotal, disconnects, authFailures, refusals, protocolViolations, limitViolations,
     pipelineEntries, pipelineErrors, pipelineBuffered, uplinkLength, backpressure, clusterPeers, clusterForwarded, offlineSessions,
     messagesIn, bytesIn, messagesOut, bytesOut,
     appended: pipelineEntries.labels('appended') as Bound,

@@ -12,6 +12,39 @@ describe('topic filters (pure)', () => {
     expect(topicMatches('+/v1/x', '$SYS/v1/x')).toBe(false); // [MQTT-4.7.2-1]
     expect(topicMatches('tw/v1/+/+/cmd/+', 'tw/v1/elevator/EL-1/cmd')).toBe(false);
   });
+  it('matches exactly as splitting both at "/" and comparing level by level would', () => {
+    // the reference: the obvious implementation, which allocates two arrays per call
+    const reference = (filter: string, topic: string) => {
+      if (topic.startsWith('$') && (filter.startsWith('+') || filter.startsWith('#'))) return false;
+      const f = filter.split('/');
+      const t = topic.split('/');
+      for (let i = 0; i < f.length; i++) {
+        if (f[i] === '#') return true;
+        if (i >= t.length) return false;
+        if (f[i] !== '+' && f[i] !== t[i]) return false;
+      }
+      return f.length === t.length;
+    };
+    const levels = ['a', 'b', 'ab', '', '+', '#', '$S', '重'];
+    const words: string[] = [];
+    for (const x of levels) {
+      words.push(x);
+      for (const y of levels) {
+        words.push(`${x}/${y}`);
+        for (const z of levels) words.push(`${x}/${y}/${z}`);
+      }
+    }
+    const filters = words.filter((w) => !w.includes('#') || /(^|\/)#$/.test(w));
+    const topics = words.filter((w) => w.length > 0 && !w.includes('+') && !w.includes('#'));
+    let checked = 0;
+    for (const f of filters) {
+      for (const t of topics) {
+        if (topicMatches(f, t) !== reference(f, t)) expect.fail(`topicMatches(${JSON.stringify(f)}, ${JSON.stringify(t)})`);
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThan(100_000);
+  });
   it('a role filter covers a requested filter only when it covers every topic the request can match', () => {
     expect(filterCovers('tw/v1/#', 'tw/v1/+/+/telemetry')).toBe(true);
     expect(filterCovers('tw/v1/+/+/telemetry', 'tw/v1/elevator/+/telemetry')).toBe(true);

@@ -1,13 +1,12 @@
-import { connect as tcpConnect, type Socket } from 'node:net';
 import { Readable } from 'node:stream';
 import { pipelineKeys, readUplinkMessages } from '@tianwang/core/pipeline';
 import { hashSecret } from '@tianwang/core/crypto';
 import { startRedis, type RedisServer } from '@tianwang/core/testing';
 import { Redis } from 'ioredis';
-import mqttPacket, { type Packet } from 'mqtt-packet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { memoryDeviceSource, servicePassword, type BrokerService } from '../src/index.js';
 import { MASTER, startTestBroker, waitFor } from './helpers.js';
+import { gen, ofType, publishPacket, raw } from './raw-client.js';
 
 /**
  * The broker's own inbound path (fast-publish.ts), its batched PUBACKs (puback-batching.ts) and its batched QoS 1
@@ -17,38 +16,6 @@ const SECRET = '0123456789abcdef0123456789abcdef';
 const IDS = ['EL-0001', 'EL-0002', 'EL-0003', 'EL-0004', 'EL-0005', 'EL-0006'];
 const devices = memoryDeviceSource(IDS.map((id) => ({ id, kind: 'elevator' as const, enabled: true, credentialHash: hashSecret(SECRET), unitId: 'U1', districtId: 'D1' })));
 const telemetry = (id: string) => `tw/v1/elevator/${id}/telemetry`;
-const gen = (p: Record<string, unknown>) => mqttPacket.generate(p as unknown as Packet);
-const publishPacket = (topic: string, payload: string, qos: 0 | 1, messageId?: number) =>
-  gen({ cmd: 'publish', topic, payload, qos, retain: false, dup: false, ...(qos ? { messageId } : {}) });
-
-interface Raw {
-  socket: Socket;
-  packets: Packet[];
-  closed: () => boolean;
-}
-
-function raw(port: number, clientId: string, username: string, password: string, clean = true): Promise<Raw> {
-  return new Promise((resolve, reject) => {
-    const socket = tcpConnect(port, '127.0.0.1');
-    const parser = mqttPacket.parser({ protocolVersion: 4 });
-    const packets: Packet[] = [];
-    let isClosed = false;
-    socket.on('close', () => (isClosed = true));
-    socket.on('error', () => {});
-    parser.on('packet', (p: Packet) => {
-      if (p.cmd === 'connack') {
-        if ((p as { returnCode?: number }).returnCode === 0) resolve({ socket, packets, closed: () => isClosed });
-        else reject(new Error(`refused ${(p as { returnCode?: number }).returnCode}`));
-        return;
-      }
-      packets.push(p);
-    });
-    socket.on('data', (b: Buffer) => parser.parse(b));
-    socket.once('connect', () => socket.write(gen({ cmd: 'connect', protocolId: 'MQTT', protocolVersion: 4, clean, clientId, keepalive: 0, username, password: Buffer.from(password) })));
-  });
-}
-
-const ofType = (r: Raw, cmd: string) => r.packets.filter((p) => p.cmd === cmd) as (Packet & { messageId?: number; payload?: Buffer; qos?: number; dup?: boolean; retain?: boolean })[];
 
 describe('fast publish path, batched PUBACKs, batched QoS 1 delivery', () => {
   let server: RedisServer;

@@ -54,7 +54,9 @@ export async function startTestBroker(o: TestBrokerOptions): Promise<{ broker: B
   const port = await freePort();
   const config = loadConfig({
     NODE_ENV: 'test', TW_REDIS_URL: o.redisUrl, TW_KEY_PREFIX: prefix, TW_MQTT_HOST: '127.0.0.1', TW_MQTT_PORT: String(port),
-    TW_MQTT_SERVICE_PASSWORD: MASTER, TW_MQTT_LOGIN_BACKOFF_MS: '1', TW_MQTT_LOGIN_BACKOFF_MAX_MS: '20', ...o.env,
+    TW_MQTT_SERVICE_PASSWORD: MASTER,
+    // tests log in and fail many times from 127.0.0.1; login-limits.test.ts sets its own limits
+    TW_MQTT_LOGIN_FAILURE_RATE: '1000', TW_MQTT_LOGIN_FAILURE_BURST: '1000', ...o.env,
   });
   const broker = createBroker(config, { devices: o.devices, log: o.log ?? createLogger({ level: 'silent' }) });
   await broker.start();

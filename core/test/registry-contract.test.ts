@@ -135,4 +135,34 @@ describe.each(REGISTRY_BACKENDS)('registry contract (%s)', (_name, open) => {
       registry.kitchens.upsertCamera({ id: 'CAM-2', kitchenId: 'K1', area: 'raw', name: '', mode: 'pull', sourceUrlSealed: null, publishCredentialHash: null, recordingEnabled: true, recordingHours: null, enabled: true }),
     ).rejects.toThrow();
   });
+
+  // A registry id is a key, not free text: it becomes an InfluxDB tag, a Redis key, a log field (ids.ts).
+  it.each(['new\nline', 'cr\rhere', 'nul\u0000', 'tab\there', 'del\u007f', 'c1\u0085', 'sep\u2028', 'back\\slash', ''])(
+    'refuses the id %j for every kind of record, with TW_ID_INVALID, and stores nothing',
+    async (bad) => {
+      const unit = { creditCode: '91310000MA1FL0AB3C', name: 'x', address: '', districtId: 'D1', safetyOfficerName: 'a', safetyOfficerPhone: '1', principalName: 'b', principalPhone: '2' };
+      const attempts = [
+        registry.districts.upsert({ id: bad, name: 'x', kind: 'grid', parentId: 'D1' }),
+        registry.units.upsert({ id: bad, ...unit }),
+        registry.units.upsertMaintenanceCompany({ id: bad, name: 'x', creditCode: null, contactName: '', contactPhone: '', emergencyPhone: '1' }),
+        registry.kitchens.upsert({ id: bad, name: 'x', licenceNo: `L-${bad}`, address: '', districtId: 'D1', riskClass: 'B', contactName: '', contactPhone: '', businessHours: '09:00-22:00', publicViewing: false }),
+        registry.users.upsert({ id: bad, username: 'idtest', displayName: 'x', role: 'inspector', phone: null, districtId: null, unitId: null, password: 'pw-pw-pw-pw' }),
+      ];
+      for (const attempt of attempts) await expect(attempt).rejects.toMatchObject({ code: 'TW_ID_INVALID', status: 400 });
+      // and the database refuses it too, whoever writes (migration 0004); NUL cannot even be sent to PostgreSQL
+      if (!bad.includes('\u0000')) {
+        await expect(registry.db.query(`INSERT INTO districts (id, name, kind) VALUES ($1, 'x', 'grid')`, [bad])).rejects.toThrow(/districts_id_is_key/);
+        await expect(registry.db.query(`INSERT INTO maintenance_companies (id, name, emergency_phone) VALUES ($1, 'x', '1')`, [bad])).rejects.toThrow(/maintenance_companies_id_is_key/);
+      }
+      expect((await registry.districts.list()).map((d) => d.id)).toEqual(['D1']);
+    },
+  );
+
+  it('takes ids with spaces, punctuation and any script', async () => {
+    for (const id of ['徐汇 区-1', 'grid 3, north', 'a=b "c" \'d\'', '🛗 G-7']) {
+      await registry.districts.upsert({ id, name: id, kind: 'grid', parentId: 'D1' });
+      await registry.units.upsertMaintenanceCompany({ id, name: 'x', creditCode: null, contactName: '', contactPhone: '', emergencyPhone: '1' });
+    }
+    expect((await registry.districts.list()).map((d) => d.id).sort()).toEqual(['D1', '徐汇 区-1', 'grid 3, north', 'a=b "c" \'d\'', '🛗 G-7'].sort());
+  });
 });

@@ -6,7 +6,7 @@
  */
 import type { DeviceAuth } from '@tianwang/core/registry';
 import type { Logger } from '@tianwang/core/log';
-import { deviceTagSet } from './line-protocol.js';
+import { deviceTagSet, unwritableTags } from './line-protocol.js';
 
 export interface DeviceLookup {
   getAuth(id: string): Promise<DeviceAuth | undefined>;
@@ -19,12 +19,8 @@ export interface CachedDevice {
   enabled: boolean;
   unitId: string;
   districtId: string;
-  /** line-protocol tag set, built once */
+  /** line-protocol tag set, built once; '' when the device id cannot be a tag (its messages are refused) */
   tagSet: string;
-}
-
-function toCached(a: DeviceAuth): CachedDevice {
-  return { id: a.id, kind: a.kind, enabled: a.enabled, unitId: a.unitId, districtId: a.districtId, tagSet: deviceTagSet(a) };
 }
 
 const LOOKUP_CONCURRENCY = 16;
@@ -32,6 +28,8 @@ const MAX_NEGATIVE = 100_000;
 
 export class DeviceCache {
   private known = new Map<string, CachedDevice>();
+  /** devices already warned about (an id that cannot be a tag is logged once per process, not per reload) */
+  private readonly warned = new Set<string>();
   private unknownUntil = new Map<string, number>();
   private loadedAt = 0;
   private reloading: Promise<void> | undefined;
@@ -46,7 +44,7 @@ export class DeviceCache {
   async warm(): Promise<void> {
     const list = await this.lookup.listAuth();
     const next = new Map<string, CachedDevice>();
-    for (const a of list) next.set(a.id, toCached(a));
+    for (const a of list) next.set(a.id, this.toCached(a));
     this.known = next;
     this.loadedAt = Date.now();
   }
@@ -73,7 +71,7 @@ export class DeviceCache {
     try {
       const a = await this.lookup.getAuth(id);
       if (a) {
-        this.known.set(id, toCached(a));
+        this.known.set(id, this.toCached(a));
         this.unknownUntil.delete(id);
         return;
       }
@@ -84,6 +82,23 @@ export class DeviceCache {
       this.log?.warn({ err, deviceId: id }, 'registry lookup failed');
       throw err;
     }
+  }
+
+  private toCached(a: DeviceAuth): CachedDevice {
+    const left = unwritableTags(a);
+    if (left.length) {
+      // Registry ids that line protocol cannot carry (line-protocol.ts): the points go without those tags. Said
+      // once per device and ids, not at every reload.
+      const key = `${a.id}\u0000${a.unitId}\u0000${a.districtId}`;
+      if (!this.warned.has(key)) {
+        this.warned.add(key);
+        this.log?.warn(
+          { code: 'TW_ID_INVALID', deviceId: a.id, unitId: a.unitId, districtId: a.districtId, tags: left },
+          left.includes('device') ? 'device id cannot be an InfluxDB tag; its messages are refused' : 'registry id cannot be an InfluxDB tag; points of this device are written without it',
+        );
+      }
+    }
+    return { id: a.id, kind: a.kind, enabled: a.enabled, unitId: a.unitId, districtId: a.districtId, tagSet: deviceTagSet(a) ?? '' };
   }
 
   /** Background full reload once the list is older than the TTL; failures keep the old list. */

@@ -9,9 +9,13 @@
  * and a per-batch WriteApi lets us know exactly when *these* lines were written (the shared WriteApi's
  * callbacks cannot tell one batch from another). When the client gives up (InfluxDB down for longer than
  * its retry budget) the batch goes back to the front of the queue and is tried again after a pause: it is
- * never dropped. Only a 400 (InfluxDB refuses the data itself) acknowledges without writing; it is counted.
+ * never dropped. A 400 (InfluxDB refuses some or all of the data itself) is resolved line by line: which lines
+ * were refused, with the server's reason, and the rest counted as written (write-refusals.ts).
+ *
+ * Lines carry their time in nanoseconds (precision=ns; see line-protocol.ts and server-time.ts).
  */
 import { HttpError, type InfluxDB } from '@influxdata/influxdb-client';
+import { findRefused, refusalMessage, type Refusal } from './write-refusals.js';
 
 export interface WriterOptions {
   database: string;
@@ -28,7 +32,9 @@ export interface WriterOptions {
 
 export interface Batch {
   lines: string[];
+  /** per line, its stream entry id and the message's index in that entry */
   ids: string[];
+  indexes: number[];
   /** receive time of the oldest entry in the batch (ms): for the end-to-end latency metric */
   oldestReceivedAt: number;
   queuedAt: number;
@@ -37,13 +43,18 @@ export interface Batch {
 
 export interface WriterHooks {
   written(batch: Batch, seconds: number): void;
-  /** InfluxDB refused the data (HTTP 400): acknowledged anyway, counted and logged */
-  rejected(batch: Batch, err: Error): void;
+  /** InfluxDB refused these lines of the batch (HTTP 400); every other line of it was written */
+  refused(batch: Batch, refusals: Refusal[], seconds: number): void;
   /** a failed attempt; the batch will be tried again */
   failed(batch: Batch, err: Error, willRetry: boolean): void;
 }
 
-export class PermanentWriteError extends Error {}
+/** InfluxDB answered 400: it refused some or all of the lines (`body`: its answer). */
+export class PermanentWriteError extends Error {
+  constructor(readonly body: string) {
+    super(`InfluxDB refused lines: ${refusalMessage(body).slice(0, 300)}`);
+  }
+}
 
 export class InfluxWriter {
   private readonly queue: Batch[] = [];
@@ -78,11 +89,12 @@ export class InfluxWriter {
     yield* this.queue;
   }
 
-  add(lines: string[], ids: string[], oldestReceivedAt: number): void {
+  add(lines: string[], ids: string[], indexes: number[], oldestReceivedAt: number): void {
     if (!lines.length) return;
     const now = Date.now();
-    for (let i = 0; i < lines.length; i += this.opts.batchSize) {
-      const b: Batch = { lines: lines.slice(i, i + this.opts.batchSize), ids: ids.slice(i, i + this.opts.batchSize), oldestReceivedAt, queuedAt: now, attempts: 0 };
+    const size = this.opts.batchSize;
+    for (let i = 0; i < lines.length; i += size) {
+      const b: Batch = { lines: lines.slice(i, i + size), ids: ids.slice(i, i + size), indexes: indexes.slice(i, i + size), oldestReceivedAt, queuedAt: now, attempts: 0 };
       this.queue.push(b);
       this.queuedLines += b.lines.length;
     }
@@ -112,6 +124,7 @@ export class InfluxWriter {
       this.queuedLines -= next.lines.length;
       first.lines.push(...next.lines);
       first.ids.push(...next.ids);
+      first.indexes.push(...next.indexes);
       first.oldestReceivedAt = Math.min(first.oldestReceivedAt, next.oldestReceivedAt);
     }
     return first;
@@ -131,16 +144,14 @@ export class InfluxWriter {
     this.inFlight.add(batch);
     batch.attempts++;
     const started = performance.now();
-    this.writeLines(batch).then(
-      () => {
+    this.attempt(batch).then(
+      (refusals) => {
         this.pausedUntil = 0;
-        this.hooks.written(batch, (performance.now() - started) / 1000);
+        const seconds = (performance.now() - started) / 1000;
+        if (refusals.length) this.hooks.refused(batch, refusals, seconds);
+        else this.hooks.written(batch, seconds);
       },
       (err: Error) => {
-        if (err instanceof PermanentWriteError) {
-          this.hooks.rejected(batch, err);
-          return;
-        }
         // Back to the front, in order, and wait before the next attempt: InfluxDB is down or refusing.
         this.hooks.failed(batch, err, true);
         this.queue.unshift(batch);
@@ -154,7 +165,26 @@ export class InfluxWriter {
     });
   }
 
-  private writeLines(batch: Batch): Promise<void> {
+  /** Writes the batch; resolves with the lines InfluxDB refused (none: all written). */
+  private async attempt(batch: Batch): Promise<Refusal[]> {
+    try {
+      await this.writeLines(batch.lines, batch);
+      return [];
+    } catch (err) {
+      if (!(err instanceof PermanentWriteError)) throw err;
+      return findRefused(batch.lines, refusalMessage(err.body), (lines) =>
+        this.writeLines(lines, batch).then(
+          () => undefined,
+          (e: unknown) => {
+            if (e instanceof PermanentWriteError) return refusalMessage(e.body);
+            throw e;
+          },
+        ),
+      );
+    }
+  }
+
+  private writeLines(lines: string[], batch: Batch): Promise<void> {
     const maxRetries = 20;
     return new Promise<void>((resolve, reject) => {
       let settled = false;
@@ -166,7 +196,7 @@ export class InfluxWriter {
         else resolve();
       };
       const hooks = this.hooks;
-      const api = this.client.getWriteApi(this.opts.org, this.opts.database, 'ms', {
+      const api = this.client.getWriteApi(this.opts.org, this.opts.database, 'ns', {
         batchSize: 2,
         flushInterval: 0,
         maxBatchBytes: 1 << 30,
@@ -183,7 +213,7 @@ export class InfluxWriter {
         writeSuccess: () => settle(),
         writeFailed(error, _lines, attempt, expires) {
           if (error instanceof HttpError && error.statusCode === 400) {
-            settle(new PermanentWriteError(`InfluxDB refused the batch: ${error.body?.slice(0, 300) ?? error.message}`));
+            settle(new PermanentWriteError(error.body ?? error.message));
             return;
           }
           // Mirrors the client's own decision (WriteApiImpl): network errors and 429/5xx are retried.
@@ -195,7 +225,7 @@ export class InfluxWriter {
         writeRetrySkipped: () => settle(new Error('batch dropped from the client retry buffer')),
       });
       // One record holding the whole body: the client's buffer then measures and joins one string, not thousands.
-      api.writeRecord(batch.lines.join('\n'));
+      api.writeRecord(lines.join('\n'));
       api.flush().catch(() => {
         /* the outcome arrives through writeSuccess / writeFailed */
       });

@@ -16,6 +16,8 @@ import { createInfluxClient, ensureDatabase, routeClientLog } from './influx-cli
 import { InfluxWriter, type Batch } from './influx-writer.js';
 import { createIngestMetrics } from './metrics.js';
 import { EntryAcks, processEntries, type ProcessorDeps } from './processor.js';
+import { parkRefused } from './refused-points.js';
+import { writeOutcomes } from './write-outcomes.js';
 import { ShadowWriter, defineShadowCommand } from './shadow-writer.js';
 import { StreamConsumer, isNoGroupError, type RawEntry } from './stream-consumer.js';
 import { trimStream } from './trimmer.js';
@@ -87,8 +89,18 @@ export function createIngest(config: IngestServiceConfig, deps: IngestDeps): Ing
       acking.add(p);
       void p.finally(() => acking.delete(p));
     };
+    const deadLetters = new DeadLetterWriter(keys, cfg.ingestDeadLetterMax, cfg.ingestDeadLetterPerMin);
     routeClientLog(log);
-    let failingSince: number | undefined;
+    const outcomes = writeOutcomes({
+      metrics, log, acks: entryAcks, ack,
+      park: (points) => parkRefused(redis, keys.uplink, deadLetters, points),
+      track(job) {
+        acking.add(job);
+        void job.finally(() => acking.delete(job));
+      },
+      running: () => running,
+      held: () => writer.held,
+    });
     const writer = new InfluxWriter(
       createInfluxClient(config.influx),
       {
@@ -100,28 +112,7 @@ export function createIngest(config: IngestServiceConfig, deps: IngestDeps): Ing
         gzipBytes: cfg.ingestWriteGzipBytes,
         retryMaxMs: config.influx.influxRetryMaxMs,
       },
-      {
-        written(batch, seconds) {
-          if (failingSince !== undefined) {
-            log.info({ outageS: Math.round((Date.now() - failingSince) / 1000), backlog: writer.held }, 'InfluxDB writes resumed');
-            failingSince = undefined;
-          }
-          metrics.points.inc(batch.lines.length);
-          metrics.batchSeconds.observe(seconds);
-          metrics.endToEndSeconds.observe(Math.max(0, Date.now() - batch.oldestReceivedAt) / 1000);
-          ack(entryAcks.done(batch.ids));
-        },
-        rejected(batch, err) {
-          metrics.rejectedPoints.inc(batch.lines.length);
-          log.error({ err: err.message, points: batch.lines.length }, 'InfluxDB refused a batch; acknowledged without storing');
-          ack(entryAcks.done(batch.ids));
-        },
-        failed(batch, err) {
-          metrics.writeFailures.inc();
-          failingSince ??= Date.now();
-          log.debug({ err: err.message, points: batch.lines.length, attempts: batch.attempts }, 'InfluxDB write failed; retrying');
-        },
-      },
+      outcomes,
     );
     // Reverse order at stop: timers, read loop, writer drain, acks, leave the group, caches, connections.
     shutdown.add('leave-group', () => (writer.held === 0 ? consumer.leave().catch(() => {}) : undefined));
@@ -133,7 +124,7 @@ export function createIngest(config: IngestServiceConfig, deps: IngestDeps): Ing
 
     const pdeps: ProcessorDeps = {
       redis, stream: keys.uplink, group, cache, shadow, writer, metrics, log, acks: entryAcks,
-      deadLetters: new DeadLetterWriter(keys, cfg.ingestDeadLetterMax, cfg.ingestDeadLetterPerMin),
+      deadLetters,
       limits: { futureMs: cfg.ingestClockFutureS * 1000, pastMs: cfg.ingestClockPastS * 1000 },
     };
 
@@ -261,6 +252,7 @@ export function createIngest(config: IngestServiceConfig, deps: IngestDeps): Ing
       const held = writer.held;
       metrics.backlog.set(held);
       if (!dbReady) await tryDatabase();
+      const failingSince = outcomes.failingSince();
       if (held && (failingSince !== undefined || held > cfg.ingestMaxBacklog / 2) && Date.now() - lastLog >= 5000) {
         lastLog = Date.now();
         const err = failingSince !== undefined ? { failingForS: Math.round((Date.now() - failingSince) / 1000) } : {};

@@ -6,7 +6,8 @@
  *                 elevator_event | boiler_event  faults and events (tag code)
  *                 elevator_status | boiler_status online/offline (device status messages and broker presence)
  *   tags          device, district, kind, unit (+ code on events)
- *   time          the device timestamp in ms (receive time when the device clock is off; field clock_skew=1)
+ *   time          the device timestamp in ms; a server time to the ns when the device clock is off (fields
+ *                 clock_skew=1, device_ts), the message has no time, or it is presence (server-time.ts)
  *
  * Field names are the payload's own (camelCase), so the dashboard maps nothing. Booleans are stored as
  * integers 0/1 because InfluxQL cannot average booleans; enums stay strings (they are few and readable).
@@ -51,8 +52,13 @@ export const TELEMETRY_FIELDS: Record<DeviceKind, readonly FieldSpec[]> = {
   ],
 };
 
-/** Extra fields ingest adds: clock_skew=1 when the device time was replaced by the receive time. */
+/**
+ * Extra fields ingest adds when the device time was replaced by a server time (server-time.ts): clock_skew=1,
+ * and device_ts, the time the device claimed (ms), so that nothing it sent is lost (a clock that is off by a
+ * constant can be corrected afterwards).
+ */
 export const CLOCK_SKEW_FIELD = 'clock_skew';
+export const DEVICE_TS_FIELD = 'device_ts';
 
 export const EVENT_FIELDS: readonly FieldSpec[] = [
   { name: 'state', type: 'string' },

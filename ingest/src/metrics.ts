@@ -25,7 +25,7 @@ export function createIngestMetrics(): IngestMetrics {
     registry,
     messages: new Counter({ name: 'ingest_messages_total', help: 'Uplink messages processed (a stream entry holds one or several), by result (valid, invalid)', labelNames: ['result'], registers: r }),
     invalid: new Counter({ name: 'ingest_invalid_messages_total', help: 'Refused messages by reason (per device: the invalid-counts hash in Redis)', labelNames: ['reason'], registers: r }),
-    clockSkew: new Counter({ name: 'ingest_clock_skew_total', help: 'Messages whose device time was replaced by the receive time', registers: r }),
+    clockSkew: new Counter({ name: 'ingest_clock_skew_total', help: 'Messages whose device time was off and was replaced by a server time (unique per message, see server-time.ts)', registers: r }),
     points: new Counter({ name: 'ingest_points_written_total', help: 'Points written to InfluxDB', registers: r }),
     batchSeconds: new Histogram({
       name: 'ingest_batch_write_seconds',
@@ -41,7 +41,7 @@ export function createIngestMetrics(): IngestMetrics {
     }),
     backlog: new Gauge({ name: 'ingest_backlog_messages', help: 'Messages (points) read from the stream and not yet written to InfluxDB (one stream entry holds up to 64 messages)', registers: r }),
     writeFailures: new Counter({ name: 'ingest_write_failures_total', help: 'Failed InfluxDB write attempts (each is retried)', registers: r }),
-    rejectedPoints: new Counter({ name: 'ingest_points_rejected_total', help: 'Points InfluxDB refused with HTTP 400 (acknowledged, not stored)', registers: r }),
+    rejectedPoints: new Counter({ name: 'ingest_points_rejected_total', help: 'Points InfluxDB refused (HTTP 400, found line by line): parked as dead letters (influx_refused), then acknowledged', registers: r }),
     reclaimed: new Counter({ name: 'ingest_reclaimed_messages_total', help: 'Messages in the stream entries taken over from a worker that stopped acknowledging', registers: r }),
     deadLettersSuppressed: new Counter({ name: 'ingest_dead_letters_suppressed_total', help: 'Invalid messages counted but not parked (per-device rate limit)', registers: r }),
     trimmed: new Counter({ name: 'ingest_stream_trimmed_total', help: 'Stream entries (of up to 64 messages) trimmed from the uplink stream', registers: r }),

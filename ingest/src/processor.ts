@@ -15,23 +15,26 @@ import type { InfluxWriter } from './influx-writer.js';
 import { eventLine, statusLine, telemetryLine } from './line-protocol.js';
 import type { IngestMetrics } from './metrics.js';
 import type { ShadowWriter } from './shadow-writer.js';
+import { nsDigits, streamPosition } from './server-time.js';
 import type { RawEntry } from './stream-consumer.js';
 import { claimedDeviceId, validateEntry, type ClockLimits, type Validated } from './validator.js';
 
 type Ok = Extract<Validated, { ok: true }>;
 
+/** The message's line, its time in nanoseconds (the writer sends precision=ns). */
 export function lineOf(v: Ok): string {
   const { kind, tagSet } = v.device;
   const b = v.body;
+  const ns = nsDigits(v.sub);
   switch (b.channel) {
     case 'telemetry':
-      return telemetryLine(kind, tagSet, b.value, v.ts, v.clockSkew);
+      return telemetryLine(kind, tagSet, b.value, v.ts, v.clockSkew, ns, v.deviceTs);
     case 'event':
-      return eventLine(kind, tagSet, b.value, v.ts, v.clockSkew);
+      return eventLine(kind, tagSet, b.value, v.ts, v.clockSkew, ns, v.deviceTs);
     case 'status':
-      return statusLine(kind, tagSet, { online: b.value.state === 'online', source: 'status', reason: b.value.reason, firmware: b.value.firmware, interval: b.value.interval }, v.ts, v.clockSkew);
+      return statusLine(kind, tagSet, { online: b.value.state === 'online', source: 'status', reason: b.value.reason, firmware: b.value.firmware, interval: b.value.interval }, v.ts, v.clockSkew, ns, v.deviceTs);
     case 'presence':
-      return statusLine(kind, tagSet, { online: b.online, source: 'presence', reason: b.reason }, v.ts, false);
+      return statusLine(kind, tagSet, { online: b.online, source: 'presence', reason: b.reason }, v.ts, false, ns);
   }
 }
 
@@ -78,15 +81,17 @@ export class EntryAcks {
 
 /** Processes the entries; resolves with the number of messages they held. */
 export async function processEntries(raw: RawEntry[], d: ProcessorDeps): Promise<number> {
-  const decoded: { id: string; index: number; entry: UplinkEntry | undefined; topic: DeviceTopic | string }[] = [];
+  /** at, rank: the message's place in the stream, for a server time (server-time.ts) */
+  const decoded: { id: string; index: number; at: number; rank: number; entry: UplinkEntry | undefined; topic: DeviceTopic | string }[] = [];
   const deviceIds = new Set<string>();
   for (let i = 0; i < raw.length; i++) {
     const [id, fields] = raw[i]!;
     const messages = decodeUplinkEntries(fields);
+    const { ms, base } = streamPosition(id);
     for (let index = 0; index < messages.length; index++) {
       const entry = messages[index];
       const topic = entry ? tryParseTopic(entry.topic) : 'no entry';
-      decoded.push({ id, index, entry, topic });
+      decoded.push({ id, index, at: ms, rank: base + index, entry, topic });
       if (entry) deviceIds.add(claimedDeviceId(entry, topic));
     }
   }
@@ -97,13 +102,15 @@ export async function processEntries(raw: RawEntry[], d: ProcessorDeps): Promise
   const valid: Ok[] = [];
   const lines: string[] = [];
   const lineIds: string[] = [];
+  /** each line's message index in its entry (to park exactly the lines InfluxDB refuses) */
+  const lineIndexes: number[] = [];
   /** points per entry id, for entries with at least one */
   const points = new Map<string, number>();
   let oldest = Number.POSITIVE_INFINITY;
   let skewed = 0;
-  for (const { id, index, entry, topic } of decoded) {
+  for (const { id, index, at, rank, entry, topic } of decoded) {
     const v: Validated = entry
-      ? validateEntry(entry, d.cache, d.limits, topic)
+      ? validateEntry(entry, d.cache, d.limits, topic, at, rank)
       : { ok: false, deviceId: '?', reason: 'bad_entry', message: 'stream entry without topic or with a bad receive time' };
     if (!v.ok) {
       invalid++;
@@ -118,6 +125,7 @@ export async function processEntries(raw: RawEntry[], d: ProcessorDeps): Promise
     valid.push(v);
     lines.push(lineOf(v));
     lineIds.push(id);
+    lineIndexes.push(index);
     points.set(id, (points.get(id) ?? 0) + 1);
     if (v.receivedAt < oldest) oldest = v.receivedAt;
   }
@@ -141,6 +149,6 @@ export async function processEntries(raw: RawEntry[], d: ProcessorDeps): Promise
   if (failed) d.log.warn({ err: failed[0], failures: results.filter(([e]) => e).length }, 'some shadow or dead-letter updates failed');
 
   for (const [id, n] of points) d.acks.add(id, n);
-  d.writer.add(lines, lineIds, oldest);
+  d.writer.add(lines, lineIds, lineIndexes, oldest);
   return decoded.length;
 }

@@ -4,7 +4,7 @@
  * Hash fields (all strings):
  *   kind, unit, district     from the registry (written when a worker first sees the device)
  *   telemetry                JSON of the latest telemetry payload (validated; unknown keys dropped)
- *   telemetryTs              its time (ms); clockSkew "1" when that time is the receive time
+ *   telemetryTs              its time (ms); clockSkew "1" when that time is a server time (the device clock was off)
  *   event:<code>             JSON {state, ts, detail?} of the latest event with that code; event:<code>:ts its time
  *   online                   "1" / "0" from status messages and broker presence; presenceTs the receive time
  *   offlineReason            why it went offline (e.g. "lwt"); firmware, interval from status messages

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CONSUMER_GROUPS, pipelineKeys } from '@tianwang/core/pipeline';
+import { CONSUMER_GROUPS, pipelineKeys, readUplinkMessages } from '@tianwang/core/pipeline';
 import { createHistory, createIngest, createShadowReader, invalidCounts, listDeadLetters, type IngestService, type ShadowChange } from '../src/index.js';
 import { append, boilerTelemetry, countPoints, devices, elevatorTelemetry, entry, eventTopic, freshPrefix, influxQuery, ingestConfig, lookupOf, statusTopic, telemetryTopic, waitFor, useServers } from './helpers.js';
 
@@ -140,8 +140,11 @@ describe('ingest → InfluxDB 1.x (v1 write path through the transport)', () => 
       5000,
     );
     expect(skew.results[0]!.series![0]!.values[0]![1]).toBe(1);
+    // the time is the message's place in the uplink stream: its entry id's millisecond (server-time.ts)
     const t = Number(skew.results[0]!.series![0]!.values[0]![0]);
-    expect(Math.abs(t - now)).toBeLessThan(5);
+    const sent = (await readUplinkMessages(servers.redis, keys.uplink)).find((m) => m.payload.includes(String(now + 7_200_000)))!;
+    expect(t).toBe(Number(sent.id.split('-')[0]));
+    expect(t - now).toBeGreaterThanOrEqual(0);
   });
 
   it('acknowledges everything and trims the stream below what every group finished', async () => {

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { escapeTag, eventLine, quoteString, statusLine, telemetryLine, deviceTagSet } from '../src/line-protocol.js';
+import { escapeTag, eventLine, quoteString, statusLine, telemetryLine, deviceTagSet, unwritableTags } from '../src/line-protocol.js';
+import { nsDigits, serverMs, serverSub, streamPosition } from '../src/server-time.js';
+import { readRefusal, refusalMessage } from '../src/write-refusals.js';
 import { mapWritePath } from '../src/v1-transport.js';
 import { compareIds, trimPoint } from '../src/trimmer.js';
 import { DeviceCache } from '../src/device-cache.js';
@@ -12,8 +14,22 @@ const limits = { futureMs: 300_000, pastMs: 86_400_000 };
 
 describe('line protocol', () => {
   it('escapes tag values and keeps tags sorted', () => {
-    expect(escapeTag('a b,c=d\\e')).toBe('a\\ b\\,c\\=d\\\\e');
+    // a backslash before a letter is literal for every server: written as is, never doubled
+    expect(escapeTag('a b,c=d\\e')).toBe('a\\ b\\,c\\=d\\e');
+    expect(escapeTag('区域 🚀"\'')).toBe('区域\\ 🚀"\'');
     expect(deviceTagSet({ id: 'E1', kind: 'elevator', unitId: 'u 1', districtId: 'd,2' })).toBe(',device=E1,district=d\\,2,kind=elevator,unit=u\\ 1');
+  });
+
+  it('does not write a tag the servers would read differently or refuse: empty, newline, a backslash that ends the value or precedes \\ , space =', () => {
+    for (const v of ['', 'a\nb', 'a\\', 'a\\\\b', 'a\\,b', 'a\\ b', 'a\\=b']) expect(escapeTag(v)).toBeUndefined();
+    expect(deviceTagSet({ id: 'E1', kind: 'elevator', unitId: 'u\\', districtId: '' })).toBe(',device=E1,kind=elevator');
+    expect(unwritableTags({ id: 'E1', kind: 'elevator', unitId: 'u\\', districtId: '' })).toEqual(['district', 'unit']);
+    expect(deviceTagSet({ id: 'bad\n', kind: 'elevator', unitId: 'u', districtId: 'd' })).toBeUndefined();
+  });
+
+  it('ends a line with its time in ns: the device millisecond and 000000, or a server time\'s rank', () => {
+    expect(telemetryLine('elevator', ',device=E1', elevatorTelemetry(1, 0), 5, false, nsDigits(0))).toMatch(/ 5000000$/);
+    expect(telemetryLine('elevator', ',device=E1', elevatorTelemetry(1, 0), 5, true, nsDigits(130), 1_600_000_000_000)).toMatch(/,clock_skew=1i,device_ts=1600000000000i 5000130$/);
   });
 
   it('writes telemetry with typed fields, booleans as 0/1 and ms time', () => {
@@ -91,9 +107,13 @@ describe('validation', async () => {
     const v = check(entry(telemetryTopic('elevator', 'E00000'), elevatorTelemetry(now - 1000), now));
     expect(v).toMatchObject({ ok: true, ts: now - 1000, clockSkew: false });
   });
-  it('replaces a far-off clock with the receive time and flags it', () => {
-    expect(check(entry(telemetryTopic('elevator', 'E00000'), elevatorTelemetry(now + 3_600_000), now))).toMatchObject({ ok: true, ts: now, clockSkew: true });
+  it('replaces a far-off clock with the stream position (or, without one, the receive time), flags it and keeps the device time', () => {
+    expect(check(entry(telemetryTopic('elevator', 'E00000'), elevatorTelemetry(now + 3_600_000), now))).toMatchObject({ ok: true, ts: now, sub: 0, clockSkew: true, deviceTs: now + 3_600_000 });
     expect(check(entry(telemetryTopic('elevator', 'E00000'), elevatorTelemetry(now - 2 * 86_400_000), now))).toMatchObject({ ok: true, ts: now, clockSkew: true });
+    const e = entry(telemetryTopic('elevator', 'E00000'), elevatorTelemetry(now - 2 * 86_400_000), now);
+    expect(validateEntry(e, cache, limits, undefined, now + 7, 65)).toMatchObject({ ok: true, ts: now + 7, sub: 65, clockSkew: true, deviceTs: now - 2 * 86_400_000 });
+    // a time within the window stays the device's, whatever the position
+    expect(validateEntry(entry(telemetryTopic('elevator', 'E00000'), elevatorTelemetry(now - 1000), now), cache, limits, undefined, now + 7, 65)).toMatchObject({ ts: now - 1000, sub: 0, clockSkew: false, deviceTs: 0 });
   });
   it.each([
     ['bad_json', entry(telemetryTopic('elevator', 'E00000'), '{nope')],
@@ -112,6 +132,36 @@ describe('validation', async () => {
     expect(check(entry(eventTopic('boiler', 'B00000'), { ts: now, code: 'B03', state: 'raised' }))).toMatchObject({ ok: true, body: { channel: 'event' } });
     expect(check(entry(statusTopic('elevator', 'E00000'), { state: 'offline', reason: 'lwt' }))).toMatchObject({ ok: true, ts: expect.any(Number), body: { channel: 'status' } });
     expect(check(entry(statusTopic('elevator', 'E00000'), 'lwt', now, 'x'))).toMatchObject({ ok: true, body: { channel: 'presence', online: false, reason: 'lwt' } });
+  });
+});
+
+describe('server times', () => {
+  it('are the entry id\'s millisecond and the message\'s rank (seq × 64 + index + 1) in ns, carried past 999,999', () => {
+    expect(streamPosition('1700000000123-0')).toEqual({ ms: 1_700_000_000_123, base: 1 });
+    expect(streamPosition('1700000000123-3')).toEqual({ ms: 1_700_000_000_123, base: 193 });
+    expect([serverMs(10, 193 + 63), serverSub(193 + 63)]).toEqual([10, 256]);
+    expect([serverMs(10, 999_999), serverSub(999_999)]).toEqual([10, 999_999]);
+    expect([serverMs(10, 1_000_000), serverSub(1_000_000)]).toEqual([11, 1]);
+    expect([nsDigits(0), nsDigits(7), nsDigits(999_999)]).toEqual(['000000', '000007', '999999']);
+  });
+});
+
+describe('reading a 400 from InfluxDB', () => {
+  const lines = ['a,t=1 v=1i 1', "a,t=x\\ v=2i 2", 'a,t= v=3i 3', 'a,t=4 s="it\': x" 4'];
+  const all = [0, 1, 2, 3];
+  it('takes the lines influxd lists as unparseable by their text; with "partial write" the others were written', () => {
+    const body = JSON.stringify({ error: "partial write: unable to parse 'a,t=x\\ v=2i 2': invalid tag format\nunable to parse 'a,t= v=3i 3': missing tag value dropped=0" });
+    const r = readRefusal(refusalMessage(body), lines, all);
+    expect([...r.listed]).toEqual([[1, 'invalid tag format'], [2, 'missing tag value']]);
+    expect(r).toMatchObject({ restWritten: true, dropped: 0 });
+    // a line holding "': " itself is still found whole
+    expect([...readRefusal("unable to parse 'a,t=4 s=\"it': x\" 4': bad", lines, [3]).listed]).toEqual([[3, 'bad']]);
+  });
+  it('leaves the fate of the other lines open when the reason names no line', () => {
+    const r = readRefusal('partial write: field type conflict: input field "v" on measurement "a" is type float, already exists as type integer dropped=2', lines, all);
+    expect(r).toMatchObject({ restWritten: false, dropped: 2, reason: 'field type conflict: input field "v" on measurement "a" is type float, already exists as type integer' });
+    expect(r.listed.size).toBe(0);
+    expect(readRefusal('{"code":"invalid","message":"something else"}', lines, all).restWritten).toBe(false);
   });
 });
 

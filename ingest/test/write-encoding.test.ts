@@ -36,13 +36,14 @@ async function writeOnce(gzipBytes: number, device: string): Promise<void> {
   const done = new Promise<Batch>((resolve, reject) => {
     const writer = new InfluxWriter(client, { database: 'enc', org: '', batchSize: 5000, flushMs: 10, concurrency: 1, retryMaxMs: 1000, gzipBytes }, {
       written: (b) => resolve(b),
-      rejected: (_b, err) => reject(err),
+      refused: (_b, refusals) => reject(new Error(`refused: ${JSON.stringify(refusals)}`)),
       failed: () => {},
     });
     const t0 = Date.now() - 60_000;
     // 100 lines of ~60 bytes: a body of about 6 kB, over the client's default gzip threshold of 1,000 bytes
-    const lines = Array.from({ length: 100 }, (_, i) => `elevator,device=${device} floor=${i}i,direction="up" ${t0 + i}`);
-    writer.add(lines, lines.map((_, i) => `${i + 1}-0`), t0);
+    // times in ns, as the writer sends them
+    const lines = Array.from({ length: 100 }, (_, i) => `elevator,device=${device} floor=${i}i,direction="up" ${t0 + i}000000`);
+    writer.add(lines, lines.map((_, i) => `${i + 1}-0`), lines.map(() => 0), t0);
   });
   expect((await done).lines).toHaveLength(100);
 }

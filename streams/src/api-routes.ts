@@ -30,11 +30,15 @@ function inspector(ctx: RelayContext, req: IncomingMessage): SessionClaims {
   return result.claims;
 }
 
+/**
+ * The camera, if the user may see it: an admin any, an inspector those of kitchens under their district (its
+ * grids included: a tree walk, district-scope.ts). Out of scope answers like unknown (404: nothing to learn by
+ * probing ids), and an inspector without a district sees nothing.
+ */
 async function cameraFor(ctx: RelayContext, claims: SessionClaims, cameraId: string): Promise<Camera> {
   const camera = await ctx.cache.cameraFresh(cameraId);
   if (!camera) throw new NotFoundError(`camera ${cameraId}`);
-  const kitchen = ctx.cache.kitchen(camera.kitchenId);
-  if (claims.role === 'inspector' && claims.district && kitchen?.districtId !== claims.district) throw new ForbiddenError('camera outside your district');
+  if (claims.role === 'inspector' && !(claims.district && ctx.cache.kitchenWithin(camera.kitchenId, claims.district))) throw new NotFoundError(`camera ${cameraId}`);
   return camera;
 }
 

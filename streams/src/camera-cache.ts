@@ -1,5 +1,6 @@
 import type { Camera, Kitchen, Registry } from '@tianwang/core/registry';
 import type { Logger } from '@tianwang/core/log';
+import { withinDistrict } from './district-scope.js';
 
 /**
  * Cameras and their kitchens, held in memory. node-media-server decides publish and play synchronously,
@@ -9,6 +10,8 @@ import type { Logger } from '@tianwang/core/log';
 export class CameraCache {
   private cameras = new Map<string, Camera>();
   private kitchens = new Map<string, Kitchen>();
+  /** district tree: node id → parent id */
+  private districtParents = new Map<string, string | null>();
   private timer: NodeJS.Timeout | undefined;
   private refreshing: Promise<void> | undefined;
   private lastMissRefresh = 0;
@@ -32,9 +35,10 @@ export class CameraCache {
   refresh(): Promise<void> {
     this.refreshing ??= (async () => {
       try {
-        const [cameras, kitchens] = await Promise.all([this.registry.kitchens.listCameras(), this.registry.kitchens.list()]);
+        const [cameras, kitchens, districts] = await Promise.all([this.registry.kitchens.listCameras(), this.registry.kitchens.list(), this.registry.districts.list()]);
         this.cameras = new Map(cameras.map((c) => [c.id, c]));
         this.kitchens = new Map(kitchens.map((k) => [k.id, k]));
+        this.districtParents = new Map(districts.map((d) => [d.id, d.parentId]));
       } finally {
         this.refreshing = undefined;
       }
@@ -60,6 +64,12 @@ export class CameraCache {
 
   kitchen(id: string): Kitchen | undefined {
     return this.kitchens.get(id);
+  }
+
+  /** Is the kitchen in the district `rootId` or anywhere under it (its grids)? */
+  kitchenWithin(kitchenId: string, rootId: string): boolean {
+    const k = this.kitchens.get(kitchenId);
+    return k !== undefined && withinDistrict(this.districtParents, k.districtId, rootId);
   }
 
   allCameras(): Camera[] {

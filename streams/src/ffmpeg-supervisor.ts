@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import type { Logger } from '@tianwang/core/log';
+import { redactSecrets, safeError } from './redact.js';
 
 /**
  * One long-running ffmpeg child (RTSP pull, HLS packager, recorder), kept alive: when it exits without
@@ -8,6 +9,7 @@ import type { Logger } from '@tianwang/core/log';
  * and resets once a run lasted `stableMs`. stop() ends it (SIGTERM, then SIGKILL after a grace period).
  * Every child is spawned attached (detached:false) and killed when the relay process exits, so none is
  * orphaned; children that read from the relay also end by themselves when the relay's socket goes away.
+ * Nothing of a child's arguments or stderr is logged unredacted (redact.ts): they hold source URLs and tokens.
  */
 export interface SupervisorOptions {
   name: string;
@@ -15,8 +17,10 @@ export interface SupervisorOptions {
   minBackoffMs?: number;
   maxBackoffMs?: number;
   stableMs?: number;
-  /** called with each stderr line (e.g. progress parsing); stderr's tail is kept for the log anyway */
+  /** called with each stderr line, redacted (e.g. progress parsing); stderr's tail is kept for the log anyway */
   onStderrLine?: (line: string) => void;
+  /** strings to blank out of anything logged beyond what redactSecrets finds (a source URL, its password) */
+  secrets?: string[];
   env?: NodeJS.ProcessEnv;
 }
 
@@ -72,18 +76,23 @@ export class FfmpegSupervisor extends EventEmitter<{ restart: [attempt: number];
     this.child = child;
     this.startedAt = Date.now();
     live.add(child);
-    let tail = '';
+    // whole lines, redacted one by one (a cut-off tail could keep half a password no pattern recognises)
+    const tail: string[] = [];
     let partial = '';
+    const onLine = (raw: string) => {
+      const line = redactSecrets(raw, this.opts.secrets).slice(0, 500);
+      if (!line.trim()) return;
+      tail.push(line);
+      if (tail.length > 3) tail.shift();
+      this.opts.onStderrLine?.(line);
+    };
     child.stderr?.on('data', (b: Buffer) => {
-      const text = b.toString();
-      tail = (tail + text).slice(-2000);
-      if (this.opts.onStderrLine) {
-        const lines = (partial + text).split(/\r?\n|\r/);
-        partial = lines.pop() ?? '';
-        for (const line of lines) this.opts.onStderrLine(line);
-      }
+      const lines = (partial + b.toString()).split(/\r?\n|\r/);
+      partial = (lines.pop() ?? '').slice(-4000);
+      lines.forEach(onLine);
     });
-    child.on('error', (err) => this.log.warn({ err, name: this.opts.name }, 'ffmpeg could not be started'));
+    // not { err }: Node puts the arguments (source URL and all) on spawn errors as `spawnargs`
+    child.on('error', (err) => this.log.warn({ error: safeError(err, this.opts.secrets), name: this.opts.name }, 'ffmpeg could not be started'));
     if (child.pid) this.emit('spawn', child.pid);
     child.once('exit', (code, signal) => {
       live.delete(child);
@@ -92,7 +101,7 @@ export class FfmpegSupervisor extends EventEmitter<{ restart: [attempt: number];
       if (this.stopped) return;
       if (Date.now() - this.startedAt >= (this.opts.stableMs ?? 10_000)) this.backoffMs = this.opts.minBackoffMs ?? 500;
       this.restarts++;
-      this.log.warn({ name: this.opts.name, code, signal, retryInMs: this.backoffMs, stderr: tail.trim().split('\n').slice(-3).join(' | ') }, 'ffmpeg exited; restarting');
+      this.log.warn({ name: this.opts.name, code, signal, retryInMs: this.backoffMs, stderr: [...tail, redactSecrets(partial, this.opts.secrets).slice(0, 500)].filter(Boolean).join(' | ') }, 'ffmpeg exited; restarting');
       this.timer = setTimeout(() => {
         if (!this.stopped) {
           this.emit('restart', this.restarts);

@@ -3,16 +3,22 @@ import { pipelineKeys } from '@tianwang/core/pipeline';
 import type { Camera } from '@tianwang/core/registry';
 import type { Logger } from '@tianwang/core/log';
 import { PROBE_HEIGHT, PROBE_WIDTH, judgePicture, splitFrames } from './frame-analysis.js';
+import type { Keyframes } from './keyframe-source.js';
+import { Limiter } from './limiter.js';
 import { runFfmpeg } from './run-ffmpeg.js';
 import { inWindow } from './time-window.js';
 import type { StreamStats } from './nms-host.js';
 
 /**
- * Camera health: online state, bitrate, frames, last frame time, and black/frozen picture. Every interval
- * each enabled camera is checked: a push camera that is not publishing (or whose last frame is older than
- * `stallMs`) is offline; otherwise its last 3 keyframes, which the relay keeps in memory (a pull camera is
- * pulled briefly for it), are decoded at 32×18 grey and judged (frame-analysis.ts). A probe decodes three
- * pictures, so checking hundreds of cameras a minute costs little; probes run two at a time.
+ * Camera health: online state, bitrate, frames, last frame time, and black/frozen picture. Each enabled
+ * camera is checked every `intervalMs`, on its own schedule: a push camera that is not publishing (or whose
+ * last frame is older than `stallMs`) is offline; otherwise its last 3 keyframes, which the relay keeps in
+ * memory (a pull camera is pulled briefly for it), are decoded at 32×18 grey and judged (frame-analysis.ts).
+ * Decoding three pictures costs little, so `decodeConcurrency` (2) decoders serve hundreds of cameras a
+ * minute. Waiting for an RTSP source (up to 10 s when it is unreachable) takes one of `pullConcurrency` (4)
+ * separate slots: unreachable pull cameras delay each other, never a push camera's check, and no check
+ * waits for a whole round of others. So a change is seen within `intervalMs` + its analysis window
+ * (black/frozen: the 3 keyframes kept, ≥ 1 s apart; stalled: `stallMs`) + the probe (< 1 s for push).
  * A change of state is appended to the camera-events stream (alerts decides, with business hours, whether
  * it is a violation and whom to tell); the latest health of every camera is kept in a Redis hash.
  */
@@ -37,7 +43,7 @@ export interface HealthDeps {
   isLive: (cameraId: string) => boolean;
   stats: (cameraId: string) => StreamStats | undefined;
   /** the camera's last keyframes as a small FLV (pulls a pull camera briefly) */
-  keyframes: (camera: Camera, count: number, timeoutMs: number) => Promise<Buffer | null>;
+  keyframes: (camera: Camera, count: number, timeoutMs: number, signal?: AbortSignal) => Promise<Keyframes | null>;
   /** a live camera whose last frame is older than this is offline (stalled publisher); default 10 s */
   stallMs?: number;
   redis?: Redis | undefined;
@@ -46,6 +52,10 @@ export interface HealthDeps {
   intervalMs: number;
   mode: 'all' | 'push' | 'off';
   onChange?: (h: CameraHealth) => void;
+  /** RTSP sources waited for at once (default 4) */
+  pullConcurrency?: number;
+  /** keyframe decoders at once (default 2) */
+  decodeConcurrency?: number;
 }
 
 export function healthKey(prefix: string, cameraId: string): string {
@@ -55,44 +65,57 @@ export function healthKey(prefix: string, cameraId: string): string {
 export class HealthMonitor {
   private readonly latest = new Map<string, CameraHealth>();
   private readonly lastBytes = new Map<string, { bytes: number; at: number }>();
+  /** camera id → when its next check is due */
+  private readonly due = new Map<string, number>();
+  private readonly inFlight = new Map<string, Promise<void>>();
+  private readonly pulling: Limiter;
+  private readonly decoding: Limiter;
   private timer: NodeJS.Timeout | undefined;
-  private ticking: Promise<void> | undefined;
   private stopped = false;
+  /** aborted by stop(): checks waiting for an RTSP source give up at once */
+  private abort = new AbortController();
 
   constructor(
     private readonly deps: HealthDeps,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.pulling = new Limiter(deps.pullConcurrency ?? 4);
+    this.decoding = new Limiter(deps.decodeConcurrency ?? 2);
+  }
 
   start(): void {
     if (this.deps.mode === 'off') return;
     this.stopped = false;
-    const loop = () => {
-      this.ticking = this.tick().catch((err: unknown) => this.log.warn({ err }, 'health check failed'));
-      void this.ticking.then(() => {
-        if (!this.stopped) this.timer = setTimeout(loop, this.deps.intervalMs);
-      });
-    };
-    this.timer = setTimeout(loop, Math.min(this.deps.intervalMs, 1000));
+    this.abort = new AbortController();
+    // the scheduler only looks at due times; the checks themselves run on their own
+    this.timer = setInterval(() => this.schedule(), Math.min(1000, Math.max(100, this.deps.intervalMs / 4)));
+    this.timer.unref();
+    this.schedule();
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
-    clearTimeout(this.timer);
-    await this.ticking;
+    clearInterval(this.timer);
+    this.abort.abort();
+    await Promise.all(this.inFlight.values());
   }
 
   get(cameraId: string): CameraHealth | undefined {
     return this.latest.get(cameraId);
   }
 
-  async tick(now = new Date()): Promise<void> {
+  /** Starts the check of every camera that is due and not being checked already. */
+  private schedule(now = Date.now()): void {
+    if (this.stopped) return;
     const cameras = this.deps.cameras().filter((c) => c.enabled && (this.deps.mode === 'all' || c.mode === 'push'));
-    const queue = [...cameras];
-    const worker = async () => {
-      for (let c = queue.shift(); c && !this.stopped; c = queue.shift()) await this.check(c, now);
-    };
-    await Promise.all([worker(), worker()]);
+    for (const c of cameras) {
+      if (this.inFlight.has(c.id) || (this.due.get(c.id) ?? 0) > now) continue;
+      this.due.set(c.id, now + this.deps.intervalMs);
+      const run = this.check(c, new Date(now))
+        .catch((err: unknown) => this.log.warn({ err, camera: c.id }, 'health check failed'))
+        .finally(() => this.inFlight.delete(c.id));
+      this.inFlight.set(c.id, run);
+    }
   }
 
   private async check(camera: Camera, now: Date): Promise<void> {
@@ -107,8 +130,11 @@ export class HealthMonitor {
       state = 'offline';
       reason = 'connected but no frames';
     } else {
-      const flv = await this.deps.keyframes(camera, 3, camera.mode === 'pull' ? 10_000 : 3500);
-      const probe = flv ? await runFfmpeg(['-f', 'flv', '-i', 'pipe:0', '-map', '0:v:0', '-vf', `scale=${PROBE_WIDTH}:${PROBE_HEIGHT},format=gray`, '-f', 'rawvideo', 'pipe:1'], 5000, flv) : null;
+      const signal = this.abort.signal;
+      const latest = camera.mode === 'pull' ? await this.pulling.run(async () => (signal.aborted ? null : this.deps.keyframes(camera, 3, 10_000, signal))) : await this.deps.keyframes(camera, 3, 3500, signal);
+      if (signal.aborted) return;
+      const flv = latest?.flv;
+      const probe = flv ? await this.decoding.run(() => runFfmpeg(['-f', 'flv', '-i', 'pipe:0', '-map', '0:v:0', '-vf', `scale=${PROBE_WIDTH}:${PROBE_HEIGHT},format=gray`, '-f', 'rawvideo', 'pipe:1'], 5000, flv)) : null;
       const frames = probe ? splitFrames(probe.stdout) : [];
       if (frames.length === 0) {
         state = 'offline';

@@ -5,7 +5,7 @@ import type { Duplex } from 'node:stream';
 import { join } from 'node:path';
 import { WebSocketServer } from 'ws';
 import { handleApi } from './api-routes.js';
-import { CORS, clientIp, sendError, sendJson } from './http-util.js';
+import { CORS, clientIp, requestUrl, sendError, sendJson } from './http-util.js';
 import { verifyPlay, type PlayCheck } from './play-signing.js';
 import { streamPathOf } from './publish-auth.js';
 import { signPlaylist } from './hls-packager.js';
@@ -16,7 +16,15 @@ import type { RelayContext } from './relay-context.js';
  * checked here first: no signature → 401, a bad or expired one → 403, so a player never reaches
  * node-media-server (which would answer a bad signature with an empty 200). Only then is the request
  * handed to node-media-server in-process, or a file served. /api/* is in api-routes.ts.
+ * Anyone can reach this port, so nothing a client sends may throw out of a handler: a request target that
+ * is not an origin-form path (`//[x/ws/cam.flv`) answers 400, a player that sends a body or WebSocket
+ * messages is refused or cut, slow headers time out, and a refused upgrade's socket is destroyed even if
+ * the client never closes it.
  */
+/** players send nothing; this only bounds what a misbehaving client can make the ws library buffer */
+const WS_MAX_PAYLOAD = 4096;
+const HEADERS_TIMEOUT_MS = 10_000;
+const REFUSED_LINGER_MS = 1000;
 const PLAY = /^\/(?:play|ws)\/([A-Za-z0-9_-]{3,40})\.flv$/;
 const HLS = /^\/hls\/([A-Za-z0-9_-]{3,40})\/(index\.m3u8|seg-\d{1,9}\.ts)$/;
 const REC = /^\/rec\/([A-Za-z0-9_-]{3,40})\/(\d{9,11}\.ts)$/;
@@ -42,38 +50,60 @@ function gate(ctx: RelayContext, cameraId: string, url: URL, ip: string, opts: {
 }
 
 export function createHttpFront(ctx: RelayContext): Server {
-  const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false });
+  // no subprotocol is ever chosen: NMS would take "post" or "publisher" for a client that pushes video
+  const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: WS_MAX_PAYLOAD, handleProtocols: () => false });
   wss.on('error', (err) => ctx.log.warn({ err }, 'websocket server error'));
 
   const server = createServer((req, res) => {
     handle(ctx, req, res).catch((err: unknown) => sendError(res, err, ctx.log));
   });
+  server.headersTimeout = HEADERS_TIMEOUT_MS;
+  server.requestTimeout = 3 * HEADERS_TIMEOUT_MS;
   server.on('clientError', (err, socket) => socket.destroy(err));
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());
-    const url = new URL(req.url ?? '/', 'http://relay');
-    const m = PLAY.exec(url.pathname);
-    if (!m) return rejectUpgrade(socket, 404, { error: 'TW_NOT_FOUND' });
-    const cameraId = m[1] as string;
-    const g = gate(ctx, cameraId, url, clientIp(req), { needsLive: true, session: true });
-    if (!g.ok) return rejectUpgrade(socket, g.status, g.body);
-    wss.handleUpgrade(req, socket, head, (ws) => {
-      ws.on('close', g.release);
-      ws.on('error', () => ws.terminate());
-      ctx.nms.playWsFlv(req, ws, streamPathOf(cameraId));
-    });
+    try {
+      upgrade(ctx, wss, req, socket, head);
+    } catch (err) {
+      // nothing a client sends should get here; if it does, it costs this socket, not the relay
+      ctx.log.warn({ err, url: String(req.url).slice(0, 200) }, 'websocket upgrade failed');
+      socket.destroy();
+    }
   });
   return server;
 }
 
+function upgrade(ctx: RelayContext, wss: WebSocketServer, req: IncomingMessage, socket: Duplex, head: Buffer): void {
+  const url = requestUrl(req);
+  if (!url) return rejectUpgrade(socket, 400, { error: 'TW_PAYLOAD_INVALID', reason: 'request target is not a path' });
+  const m = PLAY.exec(url.pathname);
+  if (!m) return rejectUpgrade(socket, 404, { error: 'TW_NOT_FOUND' });
+  const cameraId = m[1] as string;
+  const g = gate(ctx, cameraId, url, clientIp(req), { needsLive: true, session: true });
+  if (!g.ok) return rejectUpgrade(socket, g.status, g.body);
+  wss.handleUpgrade(req, socket, head, (ws) => {
+    ws.on('close', g.release);
+    ws.on('error', () => ws.terminate());
+    try {
+      ctx.nms.playWsFlv(req, ws, streamPathOf(cameraId));
+    } catch (err) {
+      ctx.log.warn({ err, camera: cameraId }, 'ws-flv session failed');
+      ws.terminate();
+    }
+  });
+}
+
 function rejectUpgrade(socket: Duplex, status: number, body: Record<string, string>): void {
   const text = JSON.stringify(body);
-  const reason = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 429: 'Too Many Requests' }[status] ?? 'Error';
+  const reason = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 429: 'Too Many Requests' }[status] ?? 'Error';
   socket.end(`HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`);
+  // the HTTP server keeps half-open sockets: a client that never closes its side would hold this one
+  setTimeout(() => socket.destroy(), REFUSED_LINGER_MS).unref();
 }
 
 async function handle(ctx: RelayContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const url = new URL(req.url ?? '/', 'http://relay');
+  const url = requestUrl(req);
+  if (!url) return sendJson(res, 400, { error: 'TW_PAYLOAD_INVALID', reason: 'request target is not a path' });
   const path = url.pathname;
   if (req.method === 'OPTIONS') {
     res.writeHead(204, { ...CORS, 'access-control-allow-methods': 'GET, POST, OPTIONS', 'access-control-allow-headers': 'authorization, content-type', 'access-control-max-age': '600' }).end();
@@ -85,6 +115,8 @@ async function handle(ctx: RelayContext, req: IncomingMessage, res: ServerRespon
   let m = PLAY.exec(path);
   if (m) {
     const cameraId = m[1] as string;
+    // a player has nothing to send; NMS would parse a body as an FLV publish
+    if (hasBody(req)) return sendJson(res, 400, { error: 'TW_PAYLOAD_INVALID', reason: 'a play request has no body' });
     const g = gate(ctx, cameraId, url, clientIp(req), { needsLive: true, session: true });
     if (!g.ok) return sendJson(res, g.status, g.body);
     res.on('close', g.release);
@@ -122,6 +154,10 @@ async function handle(ctx: RelayContext, req: IncomingMessage, res: ServerRespon
   }
   if (path === '/healthz') return sendJson(res, 200, { ok: true });
   sendJson(res, 404, { error: 'TW_NOT_FOUND' });
+}
+
+function hasBody(req: IncomingMessage): boolean {
+  return req.headers['transfer-encoding'] !== undefined || (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0');
 }
 
 async function serveFile(res: ServerResponse, file: string, type: string): Promise<void> {

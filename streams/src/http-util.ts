@@ -42,6 +42,23 @@ export async function readJson(req: IncomingMessage, limit = 16_384): Promise<Re
   return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
 }
 
+/** RFC 9112 3.2.1 origin-form: absolute path (RFC 3986 pchars, "/") and optional query, percent-encodings whole. */
+const ORIGIN_FORM = /^\/(?:[\w\-.~!$&'()*+,;=:@/]|%[0-9A-Fa-f]{2})*(?:\?(?:[\w\-.~!$&'()*+,;=:@/?]|%[0-9A-Fa-f]{2})*)?$/;
+
+/**
+ * The request target as a URL, or null (answer 400) when it is not origin-form. `new URL(target, base)` used to
+ * read `//[x/…` as an authority with a bad host and throw; a checked path after a fixed base stays a path.
+ */
+export function requestUrl(req: IncomingMessage): URL | null {
+  const target = req.url ?? '';
+  if (target.length > 4096 || !ORIGIN_FORM.test(target)) return null;
+  try {
+    return new URL(`http://relay${target}`);
+  } catch {
+    return null;
+  }
+}
+
 export function clientIp(req: IncomingMessage): string {
   return (req.socket.remoteAddress ?? '').replace(/^::ffff:/, '');
 }

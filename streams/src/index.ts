@@ -13,13 +13,14 @@ import { createHttpFront } from './http-front.js';
 import { cameraKeyframes } from './keyframe-source.js';
 import { internalToken, verifyInternalToken } from './internal-token.js';
 import { createStreamsMetrics, type StreamsMetrics } from './metrics.js';
-import { NmsHost, type NmsSession } from './nms-host.js';
+import { NmsHost, type StreamRequest } from './nms-host.js';
 import { verifyPlay } from './play-signing.js';
 import { cameraIdOf, decidePublish, streamPathOf } from './publish-auth.js';
 import { PullRelays } from './pull-relay.js';
 import { Recorders } from './recorder.js';
 import type { RelayContext } from './relay-context.js';
 import { Retention } from './retention.js';
+import { RTMP_LIMITS, type RtmpLimits } from './rtmp-guard.js';
 import { ViewerLimits } from './viewer-limits.js';
 
 export { signPlay, verifyPlay } from './play-signing.js';
@@ -43,6 +44,8 @@ export interface StreamsTuning {
   cacheRefreshMs?: number;
   /** players' packets are written together every this many ms (default WRITE_BATCH_MS; 0: each packet at once) */
   writeBatchMs?: number;
+  /** what an RTMP connection may hold and how long it may wait (default RTMP_LIMITS, rtmp-guard.ts) */
+  rtmpLimits?: Partial<RtmpLimits>;
 }
 
 /**
@@ -96,7 +99,18 @@ export function createStreams(config: StreamsServiceConfig, deps: StreamsDeps, t
 
     const pullViewers = new Map<string, string>(); // session id → pull camera id
     const publicSlots = new Map<string, () => void>(); // RTMP public viewers' limit slots
-    const recorders = new Recorders({ root: recordingsRoot, segmentS: sc.recordingSegmentS, timeZone, readUrl, onRestart: () => metrics.ffmpegRestarts.inc({ role: 'recorder' }) }, log);
+    const recorders = new Recorders(
+      {
+        root: recordingsRoot,
+        segmentS: sc.recordingSegmentS,
+        timeZone,
+        readUrl,
+        onRestart: () => metrics.ffmpegRestarts.inc({ role: 'recorder' }),
+        holdSource: (camera) => pulls.acquire(camera),
+        releaseSource: (id) => pulls.release(id),
+      },
+      log,
+    );
     let reconcileSoon: NodeJS.Timeout | undefined;
     const reconcile = () => {
       clearTimeout(reconcileSoon);
@@ -110,32 +124,37 @@ export function createStreams(config: StreamsServiceConfig, deps: StreamsDeps, t
     };
 
     nms = new NmsHost(
-      { host: sc.streamsHost, rtmpPort: sc.rtmpPort, storeDir: join(dataDir, 'nms'), writeBatchMs: tuning.writeBatchMs ?? WRITE_BATCH_MS },
+      { host: sc.streamsHost, rtmpPort: sc.rtmpPort, storeDir: join(dataDir, 'nms'), writeBatchMs: tuning.writeBatchMs ?? WRITE_BATCH_MS, rtmpLimits: { ...RTMP_LIMITS, ...tuning.rtmpLimits } },
       {
-        authorizePublish(s: NmsSession) {
+        authorizePublish(s: StreamRequest) {
           if (verifyInternalToken(publishKey, s.streamPath, s.streamQuery.itoken)) {
             const c = cache.camera(cameraIdOf(s.streamPath) ?? '');
             return c?.mode === 'pull' && c.enabled ? null : 'internal publish only for enabled pull cameras';
           }
           const d = decidePublish(s.streamPath, s.streamQuery.token, (id) => cache.camera(id));
-          if (!d.ok) metrics.publishRefused.inc();
           return d.ok ? null : d.reason;
         },
-        authorizePlay(s: NmsSession) {
+        // the same checks, statuses and reasons as the HTTP front's gate (http-front.ts)
+        authorizePlay(s: StreamRequest) {
           if (verifyInternalToken(publishKey, s.streamPath, s.streamQuery.itoken)) return null;
           const id = cameraIdOf(s.streamPath);
-          if (!id) return 'not a camera stream path';
+          if (!id) return { status: 404, reason: 'not a camera stream path' };
           const params = new URLSearchParams(Object.entries(s.streamQuery).map(([k, v]): [string, string] => [k, String(v)]));
           const check = verifyPlay(playKey, id, params);
-          if (!check.ok) return `play signature ${check.reason}`;
+          if (!check.ok) return { status: check.status, reason: `play signature ${check.reason}` };
           const camera = cache.camera(id);
-          if (!camera?.enabled) return 'unknown camera';
+          if (!camera?.enabled) return { status: 404, reason: 'unknown camera' };
           if (check.grant.aud === 'p') {
             const release = limits.acquireSession(s.ip.replace(/:\d+$/, '').replace(/^::ffff:/, ''));
-            if (!release) return 'too many streams from this address';
+            if (!release) return { status: 429, reason: 'too many streams from this address' };
             publicSlots.set(s.id, release);
           }
           return null;
+        },
+        onRefused(kind, detail) {
+          if (kind === 'publish') metrics.publishRefused.inc({ reason: detail });
+          else if (kind === 'play') metrics.playRefused.inc({ status: detail });
+          else metrics.rtmpClosed.inc({ cause: detail });
         },
         onPlay(s) {
           const camera = cache.camera(cameraIdOf(s.streamPath) ?? '');
@@ -187,7 +206,7 @@ export function createStreams(config: StreamsServiceConfig, deps: StreamsDeps, t
         businessHours: (k) => cache.kitchen(k)?.businessHours ?? null,
         isLive: (id) => host.isLive(streamPathOf(id)),
         stats: (id) => host.streamStats(streamPathOf(id)),
-        keyframes: (camera, count, ms) => cameraKeyframes(host, pulls, camera, count, ms),
+        keyframes: (camera, count, ms, signal) => cameraKeyframes(host, pulls, camera, count, ms, signal),
         redis: deps.redis,
         keyPrefix: config.common.keyPrefix,
         timeZone,

@@ -6,8 +6,9 @@ import { liveChildren } from './ffmpeg-supervisor.js';
 export interface StreamsMetrics {
   registry: Registry;
   ffmpegRestarts: Counter<'role'>;
-  publishRefused: Counter;
+  publishRefused: Counter<'reason'>;
   playRefused: Counter<'status'>;
+  rtmpClosed: Counter<'cause'>;
   snapshots: Counter;
 }
 
@@ -21,8 +22,9 @@ export function createStreamsMetrics(counts: () => { publishers: number; viewers
   return {
     registry,
     ffmpegRestarts: new Counter({ name: 'tw_streams_ffmpeg_restarts_total', help: 'ffmpeg children restarted after an unexpected exit', labelNames: ['role'], registers: [registry] }),
-    publishRefused: new Counter({ name: 'tw_streams_publish_refused_total', help: 'Publish attempts refused (unknown camera, wrong secret …)', registers: [registry] }),
-    playRefused: new Counter({ name: 'tw_streams_play_refused_total', help: 'Play requests refused by the front', labelNames: ['status'], registers: [registry] }),
+    publishRefused: new Counter({ name: 'tw_streams_publish_refused_total', help: 'Publish attempts refused: reason unauthorized (unknown camera, wrong secret …) or busy (the stream already has a publisher)', labelNames: ['reason'], registers: [registry] }),
+    playRefused: new Counter({ name: 'tw_streams_play_refused_total', help: 'Play requests refused (HTTP-FLV, WS-FLV, HLS, RTMP), by the status answered', labelNames: ['status'], registers: [registry] }),
+    rtmpClosed: new Counter({ name: 'tw_streams_rtmp_closed_total', help: 'RTMP connections cut by the guard: cause protocol (malformed), limit (buffers, chunk streams), timeout (no publish/play in time), overload (too many waiting)', labelNames: ['cause'], registers: [registry] }),
     snapshots: new Counter({ name: 'tw_streams_snapshots_total', help: 'Snapshots taken', registers: [registry] }),
   };
 }

@@ -2,13 +2,14 @@ import { deriveKey, SecretBox } from '@tianwang/core/crypto';
 import type { Camera } from '@tianwang/core/registry';
 import type { Logger } from '@tianwang/core/log';
 import { FfmpegSupervisor } from './ffmpeg-supervisor.js';
+import { secretsOf } from './redact.js';
 
 /**
  * RTSP (pull) cameras are pulled on demand: the first viewer of the camera's stream (a player, the HLS
  * packager, the recorder, a snapshot) starts an ffmpeg that reads the RTSP source and publishes it to the
  * relay over loopback RTMP; when the last one has left for `idleMs`, it is stopped. The source URL (which
  * may hold the camera's password) is opened from its sealed form only here and given to ffmpeg as an
- * argument: it never leaves the relay host, and is never logged.
+ * argument: it never leaves the relay host, and is never logged (ffmpeg's messages are redacted, redact.ts).
  */
 interface Pull {
   refs: number;
@@ -47,6 +48,8 @@ export class PullRelays {
           // -c copy: no transcoding, a pull costs little CPU. Audio is dropped (kitchen cameras: picture only).
           args: () => [...input, '-i', source, '-map', '0:v:0', '-c', 'copy', '-f', 'flv', target],
           maxBackoffMs: 15_000,
+          // ffmpeg repeats its input URL in its errors: the supervisor blanks these out of what it logs
+          secrets: secretsOf(source),
         },
         this.log,
       );

@@ -5,6 +5,7 @@ import type { Camera, cameraMediaQueries } from '@tianwang/core/registry';
 import type { CameraCache } from './camera-cache.js';
 import type { HealthMonitor } from './health-monitor.js';
 import type { HlsPackagers } from './hls-packager.js';
+import type { Keyframes } from './keyframe-source.js';
 import type { StreamsMetrics } from './metrics.js';
 import type { NmsHost } from './nms-host.js';
 import type { ViewerLimits } from './viewer-limits.js';
@@ -26,8 +27,8 @@ export interface RelayContext {
   metrics: StreamsMetrics;
   /** loopback RTMP URL the relay's own ffmpeg children read a camera from */
   readUrl(cameraId: string): string;
-  /** latest keyframes of a camera as a small FLV (pulls a pull camera for the occasion) */
-  keyframes(camera: Camera, count: number, timeoutMs: number): Promise<Buffer | null>;
+  /** latest keyframes of a camera as a small FLV, and when the latest arrived (pulls a pull camera for the occasion) */
+  keyframes(camera: Camera, count: number, timeoutMs: number): Promise<Keyframes | null>;
 }
 
 /** Base URL for links handed to viewers: TW_STREAMS_PUBLIC_URL, else what the client used to reach us. */

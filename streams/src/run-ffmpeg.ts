@@ -1,8 +1,10 @@
 import { spawn } from 'node:child_process';
+import { redactSecrets } from './redact.js';
 
 /**
  * A short ffmpeg run (snapshot, health probe) whose stdout is the result. Killed at the deadline so a
- * camera that never sends a frame cannot hold a request or a health check open.
+ * camera that never sends a frame cannot hold a request or a health check open. Its stderr comes back
+ * redacted: callers put it in errors and logs.
  */
 export function runFfmpeg(args: string[], timeoutMs: number, input?: Buffer): Promise<{ stdout: Buffer; stderr: string; code: number | null; timedOut: boolean }> {
   return new Promise((resolve) => {
@@ -26,7 +28,7 @@ export function runFfmpeg(args: string[], timeoutMs: number, input?: Buffer): Pr
     child.on('close', (code) => {
       clearTimeout(timer);
       process.removeListener('exit', kill);
-      resolve({ stdout: Buffer.concat(out), stderr, code, timedOut });
+      resolve({ stdout: Buffer.concat(out), stderr: redactSecrets(stderr), code, timedOut });
     });
   });
 }

@@ -113,7 +113,7 @@ describe('play access', () => {
     expect((await post()).status).toBe(401);
     expect((await post('garbage.token')).status).toBe(401);
     expect((await post(issueSessionToken(SECRET_KEY, { sub: 'u1', role: 'unit', unit: 'x' }))).status).toBe(403);
-    expect((await post(f.inspectorToken, 'cam-priv')).status).toBe(403); // other district
+    expect((await post(f.inspectorToken, 'cam-priv')).status).toBe(404); // other district: answers like an unknown id
     expect((await post(issueSessionToken(SECRET_KEY, { sub: 'admin', role: 'admin' }), 'cam-priv')).status).toBe(200);
     const pub = await fetch(`${f.base}/api/public/kitchens/k-pub/play-urls`);
     expect(pub.status).toBe(200);

@@ -7,10 +7,17 @@ export async function listenTcp(host: string, port: number, handle: ConnectionHa
   return listen(server, host, port, 'tcp');
 }
 
+/**
+ * Connections the kernel completes and queues before the broker accepts them (Node's default is 511; Linux caps it
+ * at net.core.somaxconn, 4096 on current kernels). A fleet reconnecting at once after an outage, or a login storm,
+ * overflows 511: the kernel then drops SYNs and the clients, everyone's included, retry only after 1 s, 3 s, ….
+ */
+export const LISTEN_BACKLOG = 4096;
+
 export async function listen(server: Server, host: string, port: number, transport: Listener['transport']): Promise<Listener> {
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, host, () => {
+    server.listen({ port, host, backlog: LISTEN_BACKLOG }, () => {
       server.off('error', reject);
       resolve();
     });

@@ -13,6 +13,7 @@ export const ERROR_CODES = {
   TW_TOPIC_INVALID: 'MQTT topic is malformed',
   TW_PAYLOAD_INVALID: 'payload does not match its schema',
   TW_NOT_FOUND: 'no such record',
+  TW_ID_INVALID: 'an id is empty or holds a character ids may not hold (control characters, line breaks, backslash)',
   TW_CONFLICT: 'the record changed or already exists',
   TW_UNAUTHENTICATED: 'credentials missing or wrong',
   TW_FORBIDDEN: 'not allowed for this principal',

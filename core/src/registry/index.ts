@@ -1,4 +1,5 @@
 export * from './db.js';
+export * from './ids.js';
 export * from './migrate.js';
 export * from './registry.js';
 export * from './rows.js';

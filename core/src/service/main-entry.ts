@@ -1,12 +1,14 @@
 import { loadConfig, type PlatformConfig } from '../config/index.js';
 import { ConfigError } from '../errors/index.js';
 import { createLogger, type Logger } from '../log/index.js';
+import { installFatalErrorPolicy } from './fatal-errors.js';
 import { runUntilSignal } from './run-until-signal.js';
 import type { Service } from './service.js';
 
 /**
  * The body of every service's main.ts: parse the configuration once (a bad value stops start-up with one
- * line naming the variable, exit code 2), build the service, run it until SIGINT/SIGTERM.
+ * line naming the variable, exit code 2), build the service, run it until SIGINT/SIGTERM. An error nothing
+ * caught logs `fatal` and exits 70 (fatal-errors.ts); a failed start logs `fatal` and exits 1.
  */
 export async function mainEntry(name: string, build: (config: PlatformConfig, log: Logger) => Promise<Service>): Promise<void> {
   let config: PlatformConfig;
@@ -21,7 +23,7 @@ export async function mainEntry(name: string, build: (config: PlatformConfig, lo
     throw err;
   }
   const log = createLogger({ level: config.common.logLevel, pretty: config.common.logPretty }).child({ service: name });
-  process.on('unhandledRejection', (err) => log.error({ err }, 'unhandled rejection'));
+  installFatalErrorPolicy(name, log);
   let service: Service | undefined;
   try {
     service = await build(config, log);

@@ -3,7 +3,7 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadConfig } from '@tianwang/core/config';
 import { deriveKey, hashSecret, issueSessionToken, SecretBox } from '@tianwang/core/crypto';
-import { silentLogger } from '@tianwang/core/log';
+import { createLogger, silentLogger, type Logger } from '@tianwang/core/log';
 import { openRegistry, type Camera, type Registry } from '@tianwang/core/registry';
 import { freePort, tempDir } from '@tianwang/core/testing';
 import type { Redis } from 'ioredis';
@@ -45,7 +45,14 @@ export function cameraRow(id: string, kitchenId: string, extra: Partial<Camera> 
   };
 }
 
-export async function startFixture(opts: { env?: Record<string, string>; cameras?: Camera[]; redis?: Redis; tuning?: StreamsTuning } = {}): Promise<Fixture> {
+/** A logger that keeps every line (JSON) in memory, for tests that look at what was logged. */
+export function captureLog(level = 'trace'): { log: Logger; entries: () => Record<string, unknown>[]; text: () => string } {
+  const lines: string[] = [];
+  const log = createLogger({ level }, { write: (line: string) => void lines.push(line) });
+  return { log, entries: () => lines.map((l) => JSON.parse(l) as Record<string, unknown>), text: () => lines.join('') };
+}
+
+export async function startFixture(opts: { env?: Record<string, string>; cameras?: Camera[]; redis?: Redis; tuning?: StreamsTuning; log?: Logger; districts?: { id: string; parentId: string | null }[]; kitchens?: { id: string; districtId: string }[] } = {}): Promise<Fixture> {
   const dataDir = await tempDir('streams');
   const rtmpPort = await freePort();
   const httpPort = await freePort();
@@ -66,9 +73,11 @@ export async function startFixture(opts: { env?: Record<string, string>; cameras
   const kitchen = { address: '', riskClass: 'B' as const, contactName: '', contactPhone: '', businessHours: '00:00-23:59' };
   await registry.kitchens.upsert({ ...kitchen, id: 'k-pub', name: 'Public kitchen', licenceNo: 'JY1', districtId: 'd1', publicViewing: true });
   await registry.kitchens.upsert({ ...kitchen, id: 'k-priv', name: 'Private kitchen', licenceNo: 'JY2', districtId: 'd2', publicViewing: false });
+  for (const d of opts.districts ?? []) await registry.districts.upsert({ ...d, name: d.id, kind: d.parentId ? 'grid' : 'district' });
+  for (const [i, k] of (opts.kitchens ?? []).entries()) await registry.kitchens.upsert({ ...kitchen, id: k.id, name: k.id, licenceNo: `JYX${i}`, districtId: k.districtId, publicViewing: false });
   const cameras = opts.cameras ?? [cameraRow('cam-a', 'k-pub'), cameraRow('cam-b', 'k-pub'), cameraRow('cam-off', 'k-pub', { enabled: false }), cameraRow('cam-priv', 'k-priv')];
   for (const c of cameras) await registry.kitchens.upsertCamera(c);
-  const streams = createStreams(config, { registry, log: silentLogger(), ...(opts.redis ? { redis: opts.redis } : {}) }, opts.tuning);
+  const streams = createStreams(config, { registry, log: opts.log ?? silentLogger(), ...(opts.redis ? { redis: opts.redis } : {}) }, opts.tuning);
   await streams.start();
   return {
     registry,
@@ -94,11 +103,12 @@ export function sealSource(url: string): string {
 const publishers = new Set<ChildProcess>();
 process.once('exit', () => publishers.forEach((p) => p.kill('SIGKILL')));
 
-/** A test camera: ffmpeg publishing a synthetic picture at 320×180, 10 fps, one keyframe per second. */
-export function publish(url: string, source = 'testsrc2=size=320x180:rate=10', inputArgs: string[] = ['-f', 'lavfi']): ChildProcess & { exited: Promise<number | null> } {
+/** A test camera: ffmpeg publishing a synthetic picture at 320×180, 10 fps, one keyframe per second (`gop` frames). */
+export function publish(url: string, source = 'testsrc2=size=320x180:rate=10', inputArgs: string[] = ['-f', 'lavfi'], opts: { gop?: number; audio?: boolean } = {}): ChildProcess & { exited: Promise<number | null> } {
+  const audio = opts.audio ? ['-re', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=44100', '-c:a', 'aac', '-b:a', '64k'] : [];
   const child = spawn(
     'ffmpeg',
-    ['-hide_banner', '-nostdin', '-loglevel', 'error', '-re', ...inputArgs, '-i', source, '-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-g', '10', '-pix_fmt', 'yuv420p', '-f', 'flv', url],
+    ['-hide_banner', '-nostdin', '-loglevel', 'error', '-re', ...inputArgs, '-i', source, ...audio, '-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-g', String(opts.gop ?? 10), '-pix_fmt', 'yuv420p', '-f', 'flv', url],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
   child.stderr?.resume();

@@ -21,11 +21,11 @@ export interface RtspCamera {
   stop(): Promise<void>;
 }
 
-export async function startRtspCamera(source = 'testsrc2=size=320x180:rate=10'): Promise<RtspCamera> {
+export async function startRtspCamera(source = 'testsrc2=size=320x180:rate=10', opts: { port?: number; path?: string } = {}): Promise<RtspCamera> {
   const dir = await tempDir('rtsp');
   const sdpFile = join(dir, 'cam.sdp');
   const rtpPort = await freePort();
-  const rtspPort = await freePort();
+  const rtspPort = opts.port ?? (await freePort());
   const udp: UdpSocket = createSocket('udp4');
   await new Promise<void>((resolve) => udp.bind(rtpPort, '127.0.0.1', () => resolve()));
   const playing = new Set<Socket>();
@@ -49,7 +49,7 @@ export async function startRtspCamera(source = 'testsrc2=size=320x180:rate=10'):
     sdp = await readFile(sdpFile, 'utf8').catch(() => '');
   }
   if (!sdp.includes('m=video')) throw new Error('test RTSP camera: ffmpeg wrote no SDP');
-  const url = `rtsp://127.0.0.1:${rtspPort}/cam`;
+  const url = `rtsp://127.0.0.1:${rtspPort}${opts.path ?? '/cam'}`;
   const described = sdp
     .replace(/\r?\n/g, '\r\n')
     .replace(/c=IN IP4 [^\r]+/, 'c=IN IP4 0.0.0.0')

@@ -20,8 +20,8 @@ export const ingestVars = {
     positiveInt(600),
     'Longest another consumer group (alerts) may lag before its unread entries are trimmed anyway; entries ingest has not written are never trimmed.',
   ),
-  TW_INGEST_CLOCK_FUTURE_S: v(positiveInt(300), 'A device timestamp more than this far ahead of the receive time is replaced by the receive time and flagged clock_skew.'),
-  TW_INGEST_CLOCK_PAST_S: v(positiveInt(86_400), 'A device timestamp more than this far behind the receive time is replaced by the receive time and flagged clock_skew.'),
+  TW_INGEST_CLOCK_FUTURE_S: v(positiveInt(300), 'A device timestamp more than this far ahead of the receive time is replaced by a server time (its place in the uplink stream, unique per message) and flagged clock_skew.'),
+  TW_INGEST_CLOCK_PAST_S: v(positiveInt(86_400), 'A device timestamp more than this far behind the receive time is replaced by a server time (its place in the uplink stream, unique per message) and flagged clock_skew.'),
   TW_INGEST_DEAD_LETTER_MAX: v(positiveInt(100_000), 'Approximate length the dead-letter stream is capped at (MAXLEN ~).'),
   TW_INGEST_DEAD_LETTER_PER_MIN: v(
     positiveInt(60),

@@ -1,7 +1,8 @@
 import { sql as initial } from './0001-initial.js';
 import { sql as alerts } from './0002-alerts.js';
 import { sql as notificationClaims } from './0003-notification-claims.js';
-import { sql as workbench } from './0004-workbench.js';
+import { sql as registryIds } from './0004-registry-ids.js';
+import { sql as workbench } from './0005-workbench.js';
 
 export interface Migration {
   /** sortable, unique, never reused: "0001-initial" */
@@ -14,5 +15,6 @@ export const MIGRATIONS: Migration[] = [
   { version: '0001-initial', sql: initial },
   { version: '0002-alerts', sql: alerts },
   { version: '0003-notification-claims', sql: notificationClaims },
-  { version: '0004-workbench', sql: workbench },
+  { version: '0004-registry-ids', sql: registryIds },
+  { version: '0005-workbench', sql: workbench },
 ];

@@ -1,6 +1,7 @@
 import { NotFoundError } from '../../errors/index.js';
 import type { DeviceKind } from '../../schemas/device-kind.js';
 import { one, type Queryable } from '../db.js';
+import { assertRegistryId } from '../ids.js';
 import { camelRow, camelRows } from '../rows.js';
 import type { Device, DeviceAuth } from '../types.js';
 
@@ -28,6 +29,7 @@ export interface DeviceContext extends Device {
 export function deviceQueries(db: Queryable) {
   return {
     async upsert(d: NewDevice): Promise<void> {
+      assertRegistryId('device id', d.id);
       await db.query(
         `INSERT INTO devices (${COLUMNS}, credential_hash, credential_rotated_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, CASE WHEN $14::text IS NULL THEN NULL ELSE now() END)

@@ -1,11 +1,13 @@
 import { NotFoundError } from '../../errors/index.js';
 import { one, type Queryable } from '../db.js';
+import { assertRegistryId } from '../ids.js';
 import { camelRow, camelRows } from '../rows.js';
 import type { District } from '../types.js';
 
 export function districtQueries(db: Queryable) {
   return {
     async upsert(d: District): Promise<void> {
+      assertRegistryId('district id', d.id);
       await db.query(
         `INSERT INTO districts (id, name, kind, parent_id) VALUES ($1, $2, $3, $4)
          ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, kind = EXCLUDED.kind, parent_id = EXCLUDED.parent_id`,

@@ -1,5 +1,6 @@
 import { NotFoundError } from '../../errors/index.js';
 import { one, type Queryable } from '../db.js';
+import { assertRegistryId } from '../ids.js';
 import { camelRow, camelRows } from '../rows.js';
 import type { Camera, Kitchen } from '../types.js';
 
@@ -9,6 +10,7 @@ const CAMERA_COLUMNS = 'id, kitchen_id, area, name, mode, source_url_sealed, pub
 export function kitchenQueries(db: Queryable) {
   return {
     async upsert(k: Kitchen): Promise<void> {
+      assertRegistryId('kitchen id', k.id);
       await db.query(
         `INSERT INTO kitchens (${KITCHEN_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
          ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, licence_no = EXCLUDED.licence_no, address = EXCLUDED.address,
@@ -31,6 +33,7 @@ export function kitchenQueries(db: Queryable) {
       return camelRows<Kitchen>(rows);
     },
     async upsertCamera(c: Camera): Promise<void> {
+      assertRegistryId('camera id', c.id);
       await db.query(
         `INSERT INTO cameras (${CAMERA_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
          ON CONFLICT (id) DO UPDATE SET kitchen_id = EXCLUDED.kitchen_id, area = EXCLUDED.area, name = EXCLUDED.name, mode = EXCLUDED.mode,

@@ -1,5 +1,6 @@
 import { NotFoundError } from '../../errors/index.js';
 import { one, type Queryable } from '../db.js';
+import { assertRegistryId } from '../ids.js';
 import { camelRow, camelRows } from '../rows.js';
 import type { MaintenanceCompany, Unit } from '../types.js';
 
@@ -9,6 +10,7 @@ const COMPANY_COLUMNS = 'id, name, credit_code, contact_name, contact_phone, eme
 export function unitQueries(db: Queryable) {
   return {
     async upsert(u: Unit): Promise<void> {
+      assertRegistryId('unit id', u.id);
       await db.query(
         `INSERT INTO units (${UNIT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
          ON CONFLICT (id) DO UPDATE SET credit_code = EXCLUDED.credit_code, name = EXCLUDED.name, address = EXCLUDED.address,
@@ -31,6 +33,7 @@ export function unitQueries(db: Queryable) {
       return camelRows<Unit>(rows);
     },
     async upsertMaintenanceCompany(c: MaintenanceCompany): Promise<void> {
+      assertRegistryId('maintenance company id', c.id);
       await db.query(
         `INSERT INTO maintenance_companies (${COMPANY_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6)
          ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, credit_code = EXCLUDED.credit_code, contact_name = EXCLUDED.contact_name,

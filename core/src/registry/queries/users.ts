@@ -1,6 +1,7 @@
 import { NotFoundError } from '../../errors/index.js';
 import { hashPassword, verifyPassword } from '../../crypto/secrets.js';
 import { one, type Queryable } from '../db.js';
+import { assertRegistryId } from '../ids.js';
 import { camelRow, camelRows } from '../rows.js';
 import type { Role, User } from '../types.js';
 
@@ -28,6 +29,7 @@ const PATCH_COLUMNS: Record<keyof UserPatch, string> = {
 export function userQueries(db: Queryable) {
   return {
     async upsert(u: NewUser): Promise<void> {
+      assertRegistryId('user id', u.id);
       const hash = await hashPassword(u.password);
       await db.query(
         `INSERT INTO users (${COLUMNS}, password_hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
