@@ -21,6 +21,7 @@ import { StreamConsumer, type StreamEntry } from './engine/stream-consumer.js';
 import { handleUplinkBatch } from './engine/uplink-handler.js';
 import { createEscalator } from './escalation/escalator.js';
 import type { Stage } from './escalation/plan.js';
+import { REWORK_JOB, type ReworkJobData } from './escalation/rework.js';
 import { alertsKeys } from './keys.js';
 import { createAlertsMetrics } from './metrics.js';
 import { providerFromConfig } from './notify/create-providers.js';
@@ -155,6 +156,11 @@ export function createAlerts(config: { common: CommonConfig; alerts: AlertsConfi
       return w;
     };
     worker(QUEUES.escalation, async (job) => {
+      if (job.name === REWORK_JOB) {
+        const r = job.data as ReworkJobData;
+        await escalator.dispatch(r.alarmId, 'rework', undefined, { round: r.round, reason: r.reason });
+        return;
+      }
       const d = job.data as { alarmId: number; stage: Stage };
       await escalator.dispatch(d.alarmId, d.stage);
     });
