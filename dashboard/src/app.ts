@@ -28,6 +28,11 @@ export interface AppOptions {
   /** key 'camera-url': seals pull cameras' source URLs */
   cameraKey: Buffer;
   timezone: string;
+  /** TW_DATA_DIR: rectification photos are stored under it */
+  dataDir: string;
+  /** the escalation table's minutes (the alarm timeline shows when the next stage is due) */
+  principalMin: number;
+  inspectorMin: number;
   trustProxy: boolean;
   /** sessions and sign-in throttling */
   redis: Redis;
@@ -73,6 +78,9 @@ export async function buildApp(o: AppOptions): Promise<{ app: FastifyInstance; m
     cameraBox: new SecretBox(o.cameraKey),
     secureCookie: o.session.secureCookie,
     timezone: o.timezone,
+    actions: o.actions,
+    dataDir: o.dataDir,
+    escalationMin: { principal: o.principalMin, inspector: o.inspectorMin },
     log,
   };
   securityHeaders(app);
