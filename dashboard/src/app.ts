@@ -17,6 +17,7 @@ import { openApi } from './api/docs.js';
 import { apiPlugin } from './api/index.js';
 import { errorHandling, schemaErrorMessage } from './http/errors.js';
 import { formBodies, securityHeaders } from './http/security.js';
+import { createAlarmFeed } from './live/alarm-feed.js';
 import { createLiveBoard } from './live/live-board.js';
 import { ackPlugin } from './plugins/ack/index.js';
 import { webPlugin } from './plugins/web/index.js';
@@ -102,6 +103,10 @@ export async function buildApp(o: AppOptions): Promise<{ app: FastifyInstance; m
   await app.register(ackPlugin, { registry: o.registry, actions: o.actions, linkKey: o.linkKey, timezone: o.timezone, counter: ackActions });
   await app.register(async (scoped) => apiPlugin(scoped, api), { prefix: '/api' });
   await app.register(webPlugin, o.webRoot ? { root: o.webRoot } : {});
+  // live alarms: new and changed alarms as SSE `alarm` events, in scope
+  const alarmFeed = createAlarmFeed({ db: o.registry.db, fanout: live.fanout, log });
+  app.addHook('onReady', async () => alarmFeed.start());
+  app.addHook('onClose', async () => alarmFeed.stop());
   // live streams never end by themselves: end them before the server waits for open requests to finish
   app.addHook('preClose', async () => live.closeClients('shutdown'));
   return { app, metrics, api };
