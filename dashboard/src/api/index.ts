@@ -6,6 +6,7 @@ import { alarmActionRoutes } from './alarms/actions.js';
 import { alarmDetailRoutes } from './alarms/detail.js';
 import { alarmListRoutes } from './alarms/list.js';
 import { alarmPhotoRoutes } from './alarms/photos.js';
+import { alarmStatsRoutes } from './alarms/stats.js';
 import { deviceFileRoutes } from './devices/file.js';
 import { deviceHistoryRoutes } from './devices/history.js';
 import { deviceListRoutes } from './devices/list.js';
@@ -50,6 +51,7 @@ export async function apiPlugin(app: FastifyInstance, ctx: ApiContext): Promise<
       alarmListRoutes(v1, ctx);
       alarmDetailRoutes(v1, ctx);
       alarmActionRoutes(v1, ctx);
+      alarmStatsRoutes(v1, ctx);
       await v1.register(async (photos) => alarmPhotoRoutes(photos, ctx));
       // its own context: the .xlsx body parser applies to the import routes only
       await v1.register(async (imports) => importRoutes(imports, ctx));
