@@ -25,6 +25,7 @@ import { REWORK_JOB, type ReworkJobData } from './escalation/rework.js';
 import { alertsKeys } from './keys.js';
 import { createAlertsMetrics } from './metrics.js';
 import { providerFromConfig } from './notify/create-providers.js';
+import { pollReceipts } from './notify/receipts.js';
 import { withFailover } from './notify/failover.js';
 import type { SmsProvider } from './notify/provider.js';
 import { RecipientRateLimit } from './notify/rate-limit.js';
@@ -59,6 +60,8 @@ export interface AlertsTuning {
   interruptedSendMs: number;
   /** how often to look for such reminders (default 1 min) */
   interruptedScanMs: number;
+  /** how often to ask the providers that are asked (Aliyun) for delivery receipts (default 1 min; 0 = never) */
+  receiptPollMs: number;
 }
 
 export interface AlertsDeps {
@@ -95,7 +98,7 @@ export function createAlerts(config: { common: CommonConfig; alerts: AlertsConfi
   const t: AlertsTuning = {
     minuteMs: 60_000, silenceScanMs: 1000, claimIdleMs: 30_000, blockMs: 500, consumer: `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`,
     smsConcurrency: 8, calendarEveryMs: c.calendarEveryMin * 60_000, deviceCacheMs: 60_000, smsBackoffMs: c.smsBackoffMs, silenceGraceMs: c.silenceMultiple * 10_000,
-    interruptedSendMs: 300_000, interruptedScanMs: 60_000, ...deps.tuning,
+    interruptedSendMs: 300_000, interruptedScanMs: 60_000, receiptPollMs: 60_000, ...deps.tuning,
   };
   const keys = alertsKeys(config.common.keyPrefix);
   const m = createAlertsMetrics();
@@ -189,6 +192,11 @@ export function createAlerts(config: { common: CommonConfig; alerts: AlertsConfi
       log.warn({ err }, 'looking for interrupted SMS failed'),
     );
     shutdown.add('interrupted SMS scan', () => clearInterval(resumeTimer));
+    if (t.receiptPollMs > 0) {
+      const receipts = [primary, ...(secondary ? [secondary] : [])];
+      const receiptTimer = everyInTurn(t.receiptPollMs, () => pollReceipts(deps.registry, receipts, log), (err) => log.warn({ err }, 'delivery receipts failed'));
+      shutdown.add('delivery receipts', () => clearInterval(receiptTimer));
+    }
     log.info({ consumer: t.consumer, provider: provider.name }, 'alerts started');
   }
 
