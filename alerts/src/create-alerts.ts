@@ -132,8 +132,8 @@ export function createAlerts(config: { common: CommonConfig; alerts: AlertsConfi
     }
     escalationQueueRef = escalationQueue;
 
-    const primary = deps.providers?.primary ?? providerFromConfig(c.smsProvider, c, log);
-    const secondary = deps.providers ? deps.providers.failover : c.smsFailover === 'none' ? undefined : providerFromConfig(c.smsFailover, c, log);
+    const primary = deps.providers?.primary ?? providerFromConfig(c.smsProvider, c, log, config.common.publicUrl);
+    const secondary = deps.providers ? deps.providers.failover : c.smsFailover === 'none' ? undefined : providerFromConfig(c.smsFailover, c, log, config.common.publicUrl);
     const provider = withFailover(primary, secondary, { after: c.smsFailoverAfter, cooldownMs: c.smsFailoverCooldownS * 1000, log, onSwitch: () => m.failover.inc() });
     const linkTtlMs = c.ackLinkTtlH * 3_600_000;
     const escalator = createEscalator({
