@@ -9,3 +9,4 @@ export { createAlarmService, type AlarmService, type Actor, type AlarmSubject } 
 export { createAckLink, resolveAckLink, maskPhone, type AckClaims, type ResolvedLink } from './links/ack-link.js';
 export { planStages, STAGE_LABEL, type Stage } from './escalation/plan.js';
 export { alertsKeys } from './keys.js';
+export { TWILIO_STATUS_PATH, twilioSignature, verifyTwilioSignature } from './links/twilio-signature.js';

@@ -21,10 +21,12 @@ import { StreamConsumer, type StreamEntry } from './engine/stream-consumer.js';
 import { handleUplinkBatch } from './engine/uplink-handler.js';
 import { createEscalator } from './escalation/escalator.js';
 import type { Stage } from './escalation/plan.js';
+import { REWORK_JOB, type ReworkJobData } from './escalation/rework.js';
 import { alertsKeys } from './keys.js';
 import { QUEUES } from './queues.js';
 import { createAlertsMetrics } from './metrics.js';
 import { providerFromConfig } from './notify/create-providers.js';
+import { pollReceipts } from './notify/receipts.js';
 import { withFailover } from './notify/failover.js';
 import type { SmsProvider } from './notify/provider.js';
 import { RecipientRateLimit } from './notify/rate-limit.js';
@@ -59,6 +61,8 @@ export interface AlertsTuning {
   interruptedSendMs: number;
   /** how often to look for such reminders (default 1 min) */
   interruptedScanMs: number;
+  /** how often to ask the providers that are asked (Aliyun) for delivery receipts (default 1 min; 0 = never) */
+  receiptPollMs: number;
 }
 
 export interface AlertsDeps {
@@ -95,7 +99,7 @@ export function createAlerts(config: { common: CommonConfig; alerts: AlertsConfi
   const t: AlertsTuning = {
     minuteMs: 60_000, silenceScanMs: 1000, claimIdleMs: 30_000, blockMs: 500, consumer: `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`,
     smsConcurrency: 8, calendarEveryMs: c.calendarEveryMin * 60_000, deviceCacheMs: 60_000, smsBackoffMs: c.smsBackoffMs, silenceGraceMs: c.silenceMultiple * 10_000,
-    interruptedSendMs: 300_000, interruptedScanMs: 60_000, ...deps.tuning,
+    interruptedSendMs: 300_000, interruptedScanMs: 60_000, receiptPollMs: 60_000, ...deps.tuning,
   };
   const keys = alertsKeys(config.common.keyPrefix);
   const m = createAlertsMetrics();
@@ -128,8 +132,8 @@ export function createAlerts(config: { common: CommonConfig; alerts: AlertsConfi
     }
     escalationQueueRef = escalationQueue;
 
-    const primary = deps.providers?.primary ?? providerFromConfig(c.smsProvider, c, log);
-    const secondary = deps.providers ? deps.providers.failover : c.smsFailover === 'none' ? undefined : providerFromConfig(c.smsFailover, c, log);
+    const primary = deps.providers?.primary ?? providerFromConfig(c.smsProvider, c, log, config.common.publicUrl);
+    const secondary = deps.providers ? deps.providers.failover : c.smsFailover === 'none' ? undefined : providerFromConfig(c.smsFailover, c, log, config.common.publicUrl);
     const provider = withFailover(primary, secondary, { after: c.smsFailoverAfter, cooldownMs: c.smsFailoverCooldownS * 1000, log, onSwitch: () => m.failover.inc() });
     const linkTtlMs = c.ackLinkTtlH * 3_600_000;
     const escalator = createEscalator({
@@ -155,6 +159,11 @@ export function createAlerts(config: { common: CommonConfig; alerts: AlertsConfi
       return w;
     };
     worker(QUEUES.escalation, async (job) => {
+      if (job.name === REWORK_JOB) {
+        const r = job.data as ReworkJobData;
+        await escalator.dispatch(r.alarmId, 'rework', undefined, { round: r.round, reason: r.reason });
+        return;
+      }
       const d = job.data as { alarmId: number; stage: Stage };
       await escalator.dispatch(d.alarmId, d.stage);
     });
@@ -183,6 +192,11 @@ export function createAlerts(config: { common: CommonConfig; alerts: AlertsConfi
       log.warn({ err }, 'looking for interrupted SMS failed'),
     );
     shutdown.add('interrupted SMS scan', () => clearInterval(resumeTimer));
+    if (t.receiptPollMs > 0) {
+      const receipts = [primary, ...(secondary ? [secondary] : [])];
+      const receiptTimer = everyInTurn(t.receiptPollMs, () => pollReceipts(deps.registry, receipts, log), (err) => log.warn({ err }, 'delivery receipts failed'));
+      shutdown.add('delivery receipts', () => clearInterval(receiptTimer));
+    }
     log.info({ consumer: t.consumer, provider: provider.name }, 'alerts started');
   }
 

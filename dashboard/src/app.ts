@@ -17,8 +17,10 @@ import { openApi } from './api/docs.js';
 import { apiPlugin } from './api/index.js';
 import { errorHandling, schemaErrorMessage } from './http/errors.js';
 import { formBodies, securityHeaders } from './http/security.js';
+import { createAlarmFeed } from './live/alarm-feed.js';
 import { createLiveBoard } from './live/live-board.js';
 import { ackPlugin } from './plugins/ack/index.js';
+import { twilioStatusPlugin } from './plugins/receipts/twilio-status.js';
 import { webPlugin } from './plugins/web/index.js';
 
 export interface AppOptions {
@@ -28,6 +30,14 @@ export interface AppOptions {
   /** key 'camera-url': seals pull cameras' source URLs */
   cameraKey: Buffer;
   timezone: string;
+  /** TW_TWILIO_AUTH_TOKEN (Twilio's status callbacks are checked with it) and TW_PUBLIC_URL */
+  twilioAuthToken?: string | undefined;
+  publicUrl: string;
+  /** TW_DATA_DIR: rectification photos are stored under it */
+  dataDir: string;
+  /** the escalation table's minutes (the alarm timeline shows when the next stage is due) */
+  principalMin: number;
+  inspectorMin: number;
   trustProxy: boolean;
   /** sessions and sign-in throttling */
   redis: Redis;
@@ -73,6 +83,9 @@ export async function buildApp(o: AppOptions): Promise<{ app: FastifyInstance; m
     cameraBox: new SecretBox(o.cameraKey),
     secureCookie: o.session.secureCookie,
     timezone: o.timezone,
+    actions: o.actions,
+    dataDir: o.dataDir,
+    escalationMin: { principal: o.principalMin, inspector: o.inspectorMin },
     log,
   };
   securityHeaders(app);
@@ -92,8 +105,13 @@ export async function buildApp(o: AppOptions): Promise<{ app: FastifyInstance; m
     return reply.type(merged.contentType).header('cache-control', 'no-store').send(await merged.metrics());
   });
   await app.register(ackPlugin, { registry: o.registry, actions: o.actions, linkKey: o.linkKey, timezone: o.timezone, counter: ackActions });
+  await app.register(twilioStatusPlugin, { registry: o.registry, authToken: o.twilioAuthToken, publicUrl: o.publicUrl });
   await app.register(async (scoped) => apiPlugin(scoped, api), { prefix: '/api' });
   await app.register(webPlugin, o.webRoot ? { root: o.webRoot } : {});
+  // live alarms: new and changed alarms as SSE `alarm` events, in scope
+  const alarmFeed = createAlarmFeed({ db: o.registry.db, fanout: live.fanout, log });
+  app.addHook('onReady', async () => alarmFeed.start());
+  app.addHook('onClose', async () => alarmFeed.stop());
   // live streams never end by themselves: end them before the server waits for open requests to finish
   app.addHook('preClose', async () => live.closeClients('shutdown'));
   return { app, metrics, api };

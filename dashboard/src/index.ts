@@ -71,6 +71,7 @@ export function createDashboard(config: DashboardConfig, deps: DashboardDeps): D
       if (!deps.shadows) shutdown.add('shadow reader', () => shadows.close());
       const r = await buildApp({
         registry: deps.registry, actions, linkKey: deriveKey(secret, 'sms-link'), cameraKey: deriveKey(secret, 'camera-url'),
+        dataDir: c.dataDir, twilioAuthToken: config.alerts.twilioAuthToken, publicUrl: c.publicUrl, principalMin: config.alerts.escalatePrincipalMin, inspectorMin: config.alerts.escalateInspectorMin,
         timezone: config.alerts.timezone, trustProxy: d.trustProxy, redis, keyPrefix: c.keyPrefix,
         session: { idleMs: d.sessionIdleMin * 60_000, maxMs: d.sessionMaxH * 3_600_000, secureCookie: c.publicUrl.startsWith('https:') },
         throttle: { windowMs: d.loginWindowMin * 60_000, perAccount: d.loginMaxFailures, perAddress: d.loginMaxFailuresAddress },

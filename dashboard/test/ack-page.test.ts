@@ -70,6 +70,28 @@ describe('acknowledgement page', () => {
     expect(res.body).not.toMatch(/<script|https?:\/\/(?!tw\.test)/);
   });
 
+  it("on site: the maintenance company's link records its arrival once; another stage's link may not", async () => {
+    const alarm = (await openAlarm('fault:07', '困人到场'))!;
+    const form = (o: Record<string, string>) => ({ payload: new URLSearchParams(o).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const officer = pathOf(await createAckLink(registry, key, 'http://tw.test', { alarmIds: [alarm.id], stage: 'officer', recipient: '安全管理员 张安全 138****0001' }, 3_600_000));
+    const officerPage = await dashboard.app.inject({ method: 'GET', url: officer });
+    expect(officerPage.body).not.toContain('已到达现场');
+    expect((await dashboard.app.inject({ method: 'POST', url: `${officer}/arrive`, ...form({ alarm: String(alarm.id), csrf: csrfOf(officerPage.body) }) })).statusCode).toBe(403);
+    const maint = pathOf(await createAckLink(registry, key, 'http://tw.test', { alarmIds: [alarm.id], stage: 'maintenance', recipient: '维保单位 快修 400****4567' }, 3_600_000));
+    const page = await dashboard.app.inject({ method: 'GET', url: maint });
+    expect(page.body).toContain('已到达现场');
+    const ok = await dashboard.app.inject({ method: 'POST', url: `${maint}/arrive`, ...form({ alarm: String(alarm.id), csrf: csrfOf(page.body) }) });
+    expect(ok.headers.location).toBe(`${maint}?done=arrive`);
+    const a = await createAlarmService(registry).get(alarm.id);
+    expect(a.arrivedBy).toBe('维保单位 快修 400****4567');
+    expect(a.arrivedAt).toBeInstanceOf(Date);
+    expect((await dashboard.app.inject({ method: 'GET', url: ok.headers.location as string })).body).not.toContain('已到达现场 <span');
+    const again = await dashboard.app.inject({ method: 'POST', url: `${maint}/arrive`, ...form({ alarm: String(alarm.id), csrf: csrfOf(page.body) }) });
+    expect(again.headers.location).toBe(`${maint}?done=`);
+    const audit = await registry.db.query<{ action: string; via: string }>(`SELECT action, via FROM audit_log WHERE subject_type = 'alarm' AND subject_id = $1 AND action = 'alarm.arrived'`, [String(alarm.id)]);
+    expect(audit).toEqual([{ action: 'alarm.arrived', via: 'sms_link' }]);
+  });
+
   it('acknowledge: refuses a post without the form token or from another site; with it, acknowledges, stops the escalation and audits', async () => {
     const alarm = (await openAlarm('fault:05', '开门走车'))!;
     await queue.add('stage', { alarmId: alarm.id, stage: 'principal' }, { jobId: `${alarm.id}-principal`, delay: 60_000 });

@@ -2,6 +2,7 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { silentLogger, type Logger } from '@tianwang/core/log';
 import type { Registry } from '@tianwang/core/registry';
+import { queueRework } from '../escalation/rework.js';
 import { stopReminders } from '../escalation/stop.js';
 import { alertsKeys } from '../keys.js';
 import { QUEUES } from '../queues.js';
@@ -22,7 +23,12 @@ export function createAlarmActions(o: { registry: Registry; redisUrl: string; ke
   redis.on('error', (err) => log.warn({ err }, 'redis error'));
   const queue = new Queue(QUEUES.escalation, { connection: redis, prefix: alertsKeys(o.keyPrefix).bullPrefix });
   queue.on('error', (err) => log.warn({ err }, 'queue error'));
-  const alarms = createAlarmService(o.registry, (alarm, reason) => stopReminders(o.registry, queue, alarm, reason, log));
+  const alarms = createAlarmService(
+    o.registry,
+    (alarm, reason) => stopReminders(o.registry, queue, alarm, reason, log),
+    // the queue contract: the alerts workers send the unit a new SMS (escalator.dispatch of stage 'rework')
+    (alarm, reason) => queueRework(queue, alarm, reason),
+  );
   let closed: Promise<void> | undefined;
   return {
     alarms,

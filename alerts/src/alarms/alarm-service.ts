@@ -1,5 +1,5 @@
 import { alarmQueries, auditQueries, type Alarm, type AlarmOutcome, type Registry } from '@tianwang/core/registry';
-import type { ActorType, AuditVia } from '@tianwang/core/registry';
+import type { ActorType, AuditVia, Queryable } from '@tianwang/core/registry';
 import type { Signal } from '../rules/types.js';
 
 export interface AlarmSubject {
@@ -27,9 +27,12 @@ export type StopHook = (alarm: Alarm, reason: 'acknowledged' | 'rectified' | 'cl
  * can never disagree with the alarm. Transitions are conditional (see alarmQueries): racing workers or a double
  * click get `undefined` for the loser, never a second transition.
  */
-export function createAlarmService(registry: Registry, onStop?: StopHook) {
-  const tx = <T>(fn: (q: { alarms: ReturnType<typeof alarmQueries>; audit: ReturnType<typeof auditQueries> }) => Promise<T>) =>
-    registry.db.transaction((t) => fn({ alarms: alarmQueries(t), audit: auditQueries(t) }));
+/** Called after an inspector sent a rectification back: the unit is told again (a new SMS via the escalation queue). */
+export type ReworkHook = (alarm: Alarm, reason: string) => Promise<void>;
+
+export function createAlarmService(registry: Registry, onStop?: StopHook, onRework?: ReworkHook) {
+  const tx = <T>(fn: (q: { alarms: ReturnType<typeof alarmQueries>; audit: ReturnType<typeof auditQueries>; db: Queryable }) => Promise<T>) =>
+    registry.db.transaction((t) => fn({ alarms: alarmQueries(t), audit: auditQueries(t), db: t }));
   const system: Actor = { name: 'system', type: 'system' };
 
   return {
@@ -89,6 +92,35 @@ export function createAlarmService(registry: Registry, onStop?: StopHook) {
         return r;
       });
       if (a) await onStop?.(a, 'closed');
+      return a;
+    },
+
+    /** The maintenance company is on site (its SMS link, or the dashboard): the first arrival counts. */
+    async arrive(id: number, actor: Actor, via: AuditVia): Promise<Alarm | undefined> {
+      return tx(async ({ alarms, audit }) => {
+        const r = await alarms.arrive(id, actor.name);
+        if (r) await audit.append({ ...auditOf(actor, via), action: 'alarm.arrived', subjectType: 'alarm', subjectId: String(id) });
+        return r;
+      });
+    },
+
+    /**
+     * The inspector's verdict on a reported rectification. Accepted: the alarm closes as resolved (verified).
+     * Rejected: it goes back to the unit (acknowledged) with the reason, and the unit is told by SMS (onRework).
+     * Undefined when there is no unverified rectification to judge.
+     */
+    async verify(id: number, actor: Actor, verdict: 'accepted' | 'rejected', reason: string): Promise<Alarm | undefined> {
+      const a = await tx(async ({ alarms, audit, db }) => {
+        const r = verdict === 'accepted' ? await alarms.acceptRectification(id, actor.name) : await alarms.rejectRectification(id);
+        if (!r) return undefined;
+        await db.query(`INSERT INTO alarm_verifications (alarm_id, verdict, reason, by_user) VALUES ($1, $2, $3, $4)`, [id, verdict, reason, actor.name]);
+        await audit.append({
+          ...auditOf(actor, 'dashboard'), action: verdict === 'accepted' ? 'alarm.verified' : 'alarm.rectification_rejected',
+          subjectType: 'alarm', subjectId: String(id), detail: reason ? { reason } : {},
+        });
+        return r;
+      });
+      if (a && verdict === 'rejected') await onRework?.(a, reason);
       return a;
     },
 

@@ -3,10 +3,11 @@ import type { Logger } from '@tianwang/core/log';
 import { alarmQueries, notificationQueries, type Alarm, type Notification, type Registry } from '@tianwang/core/registry';
 import { createAckLink, maskPhone } from '../links/ack-link.js';
 import { localeFor, type Locale } from '../notify/provider.js';
-import { alarmParams, render, stageNote } from '../notify/templates.js';
+import { alarmParams, render, reworkNote, stageNote } from '../notify/templates.js';
 import { localShortTime, msUntilRangeEnd } from '../time/local-time.js';
 import { ESCALATION_STAGES, STAGE_LABEL, planStages, type Stage } from './plan.js';
 import { recipientsOf, subjectInfo } from './recipients.js';
+import { reworkStage } from './rework.js';
 import { stageJobId, stopReminders } from './stop.js';
 
 export interface EscalatorOptions {
@@ -55,16 +56,20 @@ export function createEscalator(o: EscalatorOptions) {
     });
   }
 
-  async function dispatch(alarmOrId: Alarm | number, stage: Stage, origin?: number): Promise<number> {
+  /** `rework`: the round and the inspector's reason (the row's stage is `rework-<round>`, one SMS per round). */
+  async function dispatch(alarmOrId: Alarm | number, stage: Stage, origin?: number, rework?: { round: number; reason: string }): Promise<number> {
     const alarm = typeof alarmOrId === 'number' ? await alarmQueries(o.registry.db).find(alarmOrId) : alarmOrId;
     if (!alarm) return 0;
     // a later stage only chases a reaction; an alarm that closed meanwhile (cleared, false alarm) is not chased either
     if (alarm.status === 'closed' || (ESCALATION_STAGES.includes(stage) && alarm.status !== 'open')) return 0;
+    // a rejected fix is news only while the alarm still waits for a new one
+    if (rework && (alarm.status !== 'acknowledged' || alarm.reworkCount !== rework.round)) return 0;
+    const rowStage = rework ? reworkStage(rework.round) : stage;
     const info = await subjectInfo(o.registry, alarm);
     const people = await recipientsOf(o.registry, alarm, stage);
     let queued = 0;
     for (const r of people) {
-      const existing = (await notifications.listForAlarm(alarm.id)).find((n) => n.stage === stage && n.recipientPhone === r.phone);
+      const existing = (await notifications.listForAlarm(alarm.id)).find((n) => n.stage === rowStage && n.recipientPhone === r.phone);
       if (existing) {
         // a retried stage job: the row exists; re-adding its send job is harmless (claim() sends it at most once)
         if (existing.status === 'queued') await enqueueSend(existing.id, r.phone, alarm, origin);
@@ -72,13 +77,13 @@ export function createEscalator(o: EscalatorOptions) {
       }
       const locale = localeFor(r.phone, o.defaultLocale);
       const label = `${STAGE_LABEL[stage].zh} ${r.name} ${maskPhone(r.phone)}`;
-      const link = await createAckLink(o.registry, o.linkKey, o.publicUrl, { alarmIds: [alarm.id], stage, recipient: label }, o.linkTtlMs, o.now());
+      const link = await createAckLink(o.registry, o.linkKey, o.publicUrl, { alarmIds: [alarm.id], stage: rowStage, recipient: label }, o.linkTtlMs, o.now());
       const title = locale === 'zh-CN' ? alarm.title : String(alarm.detail.titleEn ?? alarm.title);
-      const what = title + stageNote(stage, locale, { principal: o.principalMin, inspector: o.inspectorMin });
+      const what = title + (rework ? reworkNote(rework.reason, locale) : stageNote(stage, locale, { principal: o.principalMin, inspector: o.inspectorMin }));
       const params = alarmParams({ ...info, what, time: localShortTime(o.timezone, alarm.firstSeenAt), link }, locale);
       const body = render('alarm', locale, params, o.signName);
       const id = await notifications.createOnce({
-        alarmId: alarm.id, stage, recipientName: r.name, recipientPhone: r.phone, template: 'alarm', locale, body,
+        alarmId: alarm.id, stage: rowStage, recipientName: r.name, recipientPhone: r.phone, template: 'alarm', locale, body,
         // _short: the one-line form used when this reminder is merged into a digest (stripped before sending)
         params: { ...params, _short: `${info.deviceName}${locale === 'zh-CN' ? '' : ' '}${title}` },
       });

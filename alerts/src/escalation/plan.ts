@@ -1,6 +1,7 @@
 import type { Severity } from '../rules/types.js';
 
-export type Stage = 'officer' | 'maintenance' | 'principal' | 'inspector' | 'contact';
+/** `rework`: the inspector sent a rectification back; the unit's safety officer is told (stored as `rework-<round>`). */
+export type Stage = 'officer' | 'maintenance' | 'principal' | 'inspector' | 'contact' | 'rework';
 
 export interface PlannedStage {
   stage: Stage;
@@ -38,4 +39,5 @@ export const STAGE_LABEL: Record<Stage, { zh: string; en: string }> = {
   inspector: { zh: '监管人员', en: 'inspector' },
   maintenance: { zh: '维保单位', en: 'maintenance company' },
   contact: { zh: '餐饮单位联系人', en: 'kitchen contact' },
+  rework: { zh: '整改退回', en: 'fix rejected' },
 };

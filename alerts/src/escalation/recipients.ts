@@ -38,6 +38,7 @@ export async function recipientsOf(registry: Registry, alarm: Alarm, stage: Stag
   const d = await registry.devices.context(alarm.subjectId);
   switch (stage) {
     case 'officer':
+    case 'rework':
       return [{ name: d.safetyOfficerName, phone: d.safetyOfficerPhone }];
     case 'principal':
       return [{ name: d.principalName, phone: d.principalPhone }];

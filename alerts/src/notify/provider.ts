@@ -27,9 +27,14 @@ export interface SmsResult {
  *   ProviderFailedError     the provider failed (network, 5xx, throttling, account or template problem):
  *                           retried with backoff, and counted towards failing over to the other provider
  */
+/** What a provider's delivery report says about one sent message. */
+export type Receipt = { state: 'delivered'; at: Date } | { state: 'failed'; at: Date; error: string } | { state: 'pending' };
+
 export interface SmsProvider {
   readonly name: string;
   send(message: SmsMessage): Promise<SmsResult>;
+  /** Asks the provider about a sent message (Aliyun QuerySendDetails); providers that call back instead have none. */
+  receipt?(q: { messageId: string; to: string; sentAt: Date }): Promise<Receipt>;
   close?(): Promise<void>;
 }
 

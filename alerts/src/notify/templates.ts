@@ -33,6 +33,12 @@ export function stageNote(stage: string, locale: Locale, minutes: { principal: n
   return '';
 }
 
+/** A rectification the inspector sent back: the reason, cut so that the SMS stays a few segments long. */
+export function reworkNote(reason: string, locale: Locale): string {
+  const r = reason.replace(/\s+/g, ' ').trim().slice(0, 60);
+  return locale === 'zh-CN' ? `（整改未通过：${r}，请重新整改）` : ` (fix rejected: ${r}; please fix again)`;
+}
+
 export interface AlarmTextInput {
   unit: string;
   deviceName: string;

@@ -12,6 +12,11 @@ export interface FakeAliyun extends FakeProviderBase {
   host: string;
   accessKeyId: string;
   accessKeySecret: string;
+  /**
+   * Sets what QuerySendDetails reports for a message (BizId): 1 waiting for the receipt (the default after a send),
+   * 2 failed with `errCode`, 3 delivered.
+   */
+  setReceipt(bizId: string, sendStatus: 1 | 2 | 3, errCode?: string): void;
 }
 
 const MOBILE = /^(?:86)?1\d{10}$/;
@@ -49,7 +54,29 @@ export async function startFakeAliyun(o: { accessKeyId?: string; accessKeySecret
   const accessKeyId = o.accessKeyId ?? 'LTAI-test-key';
   const accessKeySecret = o.accessKeySecret ?? 'test-secret-0123456789';
   const received: ReceivedSms[] = [];
+  const receipts = new Map<string, { sendStatus: 1 | 2 | 3; errCode: string; at: number }>();
+  let seq = 0;
   const script = failureScript();
+  // China time as Aliyun writes it: "yyyy-MM-dd HH:mm:ss"
+  const chinaTime = (ms: number) => new Date(ms + 8 * 3_600_000).toISOString().slice(0, 19).replace('T', ' ');
+  /** QuerySendDetails: PhoneNumber, SendDate (yyyyMMdd), PageSize (≤ 50) and CurrentPage are required; BizId narrows to one send. */
+  const querySendDetails = (all: URLSearchParams, requestId: string, res: Parameters<typeof json>[0]) => {
+    const phone = all.get('PhoneNumber') ?? '';
+    const day = all.get('SendDate') ?? '';
+    const size = Number(all.get('PageSize'));
+    const page = Number(all.get('CurrentPage'));
+    if (!phone || !/^\d{8}$/.test(day) || !(size >= 1 && size <= 50) || !(page >= 1)) return json(res, 400, { Code: 'MissingParameter', Message: 'PhoneNumber, SendDate, PageSize and CurrentPage are required', RequestId: requestId });
+    const bizId = all.get('BizId');
+    const rows = received.filter((r) => r.provider === 'aliyun' && r.to === phone && (!bizId || r.messageId === bizId) && chinaTime(r.at).slice(0, 10).replace(/-/g, '') === day);
+    const dtos = rows.slice((page - 1) * size, page * size).map((r) => {
+      const rc = receipts.get(r.messageId) ?? { sendStatus: 1 as const, errCode: '', at: r.at };
+      return {
+        PhoneNum: r.to, SendStatus: rc.sendStatus, ErrCode: rc.sendStatus === 3 ? 'DELIVERED' : rc.errCode, TemplateCode: r.templateCode, Content: JSON.stringify(r.params ?? {}),
+        SendDate: chinaTime(r.at), ReceiveDate: rc.sendStatus === 1 ? '' : chinaTime(rc.at), OutId: '',
+      };
+    });
+    return json(res, 200, { Code: 'OK', Message: 'OK', RequestId: requestId, TotalCount: String(rows.length), SmsSendDetailDTOs: { SmsSendDetailDTO: dtos } });
+  };
   const fake = { attempts: 0, delayMs: 0 } as FakeAliyun;
   const server = createFakeServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
@@ -65,12 +92,13 @@ export async function startFakeAliyun(o: { accessKeyId?: string; accessKeySecret
     const all = new URLSearchParams([...params, ...(form ?? [])]);
     const action = all.get('Action') ?? String(req.headers['x-acs-action'] ?? '');
     const version = all.get('Version') ?? String(req.headers['x-acs-version'] ?? '');
-    if (action !== 'SendSms') return json(res, 404, { Code: 'InvalidAction.NotFound', Message: `Specified api is not found: ${action}`, RequestId: requestId });
+    if (action !== 'SendSms' && action !== 'QuerySendDetails') return json(res, 404, { Code: 'InvalidAction.NotFound', Message: `Specified api is not found: ${action}`, RequestId: requestId });
     if (version !== '2017-05-25') return json(res, 400, { Code: 'InvalidVersion', Message: `Specified parameter Version is not valid: ${version}`, RequestId: requestId });
     const keyId = all.get('AccessKeyId') ?? /Credential=([^,]+)/.exec(String(req.headers.authorization ?? ''))?.[1];
     if (keyId !== accessKeyId) return json(res, 404, { Code: 'InvalidAccessKeyId.NotFound', Message: 'Specified access key is not found.', RequestId: requestId });
     const sigError = all.has('Signature') ? verifyRpcV1(method, all, accessKeySecret) : verifyAcs3(method, url.pathname, params, req.headers, body, accessKeySecret);
     if (sigError) return json(res, 400, { Code: sigError, Message: 'The request signature does not conform to Aliyun standards.', RequestId: requestId });
+    if (action === 'QuerySendDetails') return querySendDetails(all, requestId, res);
     const phones = all.get('PhoneNumbers') ?? '';
     const signName = all.get('SignName');
     const templateCode = all.get('TemplateCode');
@@ -86,7 +114,7 @@ export async function startFakeAliyun(o: { accessKeyId?: string; accessKeySecret
     if (failure?.kind === 'http') return json(res, failure.status, { Code: String(failure.code ?? 'ServiceUnavailable'), Message: failure.message ?? 'The request has failed due to a temporary failure of the server.', RequestId: requestId });
     if (failure?.kind === 'business') return json(res, 200, { Code: failure.code, Message: failure.message ?? failure.code, RequestId: requestId });
     if (!phones.split(',').every((p) => MOBILE.test(p))) return json(res, 200, { Code: 'isv.MOBILE_NUMBER_ILLEGAL', Message: '非法手机号', RequestId: requestId });
-    const bizId = `${Date.now()}^0`;
+    const bizId = `${Date.now()}${String(++seq).padStart(4, "0")}^0`;
     for (const to of phones.split(',')) received.push({ provider: 'aliyun', to, signName, templateCode, params: templateParams, at: Date.now(), messageId: bizId });
     return json(res, 200, { Code: 'OK', Message: 'OK', BizId: bizId, RequestId: requestId });
   });
@@ -96,6 +124,7 @@ export async function startFakeAliyun(o: { accessKeyId?: string; accessKeySecret
     host: `127.0.0.1:${port}`,
     accessKeyId,
     accessKeySecret,
+    setReceipt: (bizId: string, sendStatus: 1 | 2 | 3, errCode = '') => void receipts.set(bizId, { sendStatus, errCode, at: Date.now() }),
     received,
     failNext: script.failNext,
     failFor: script.failFor,

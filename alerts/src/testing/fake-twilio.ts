@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { createFakeServer, failureScript, json, listen, readBody, waiter, type FakeProviderBase, type ReceivedSms } from './fake-common.js';
 
 /**
@@ -9,6 +9,11 @@ import { createFakeServer, failureScript, json, listen, readBody, waiter, type F
 export interface FakeTwilio extends FakeProviderBase {
   accountSid: string;
   authToken: string;
+  /**
+   * Reports a message's status to the StatusCallback it was sent with, as Twilio does: a signed form POST
+   * (X-Twilio-Signature) with MessageSid, MessageStatus, ErrorCode, …. Answers the callback's HTTP status.
+   */
+  reportStatus(sid: string, status: 'sent' | 'delivered' | 'undelivered' | 'failed', errorCode?: string): Promise<number>;
 }
 
 const E164 = /^\+[1-9]\d{6,14}$/;
@@ -17,6 +22,7 @@ export async function startFakeTwilio(o: { accountSid?: string; authToken?: stri
   const accountSid = o.accountSid ?? `AC${'0'.repeat(31)}1`;
   const authToken = o.authToken ?? 'test-auth-token';
   const received: ReceivedSms[] = [];
+  const callbacks = new Map<string, { url: string; to: string; from: string }>();
   const script = failureScript();
   const fake = { attempts: 0, delayMs: 0 } as FakeTwilio;
   const error = (status: number, code: number, message: string) => ({ code, message, more_info: `https://www.twilio.com/docs/errors/${code}`, status });
@@ -46,6 +52,8 @@ export async function startFakeTwilio(o: { accountSid?: string; authToken?: stri
     if (!E164.test(to)) return json(res, 400, error(400, 21211, `The 'To' number ${to} is not a valid phone number.`));
     const sid = `SM${randomBytes(16).toString('hex')}`;
     received.push({ provider: 'twilio', to, text, at: Date.now(), messageId: sid });
+    const cb = form.get('StatusCallback');
+    if (cb) callbacks.set(sid, { url: cb, to, from });
     const now = new Date().toUTCString();
     return json(res, 201, {
       sid, account_sid: accountSid, to, from, body: text, status: 'queued', num_segments: '1', direction: 'outbound-api', api_version: '2010-04-01',
@@ -59,6 +67,15 @@ export async function startFakeTwilio(o: { accountSid?: string; authToken?: stri
     accountSid,
     authToken,
     received,
+    async reportStatus(sid: string, status: string, errorCode?: string) {
+      const cb = callbacks.get(sid);
+      if (!cb) throw new Error(`message ${sid} was sent without a StatusCallback`);
+      const params: Record<string, string> = { AccountSid: accountSid, ApiVersion: '2010-04-01', From: cb.from, MessageSid: sid, MessageStatus: status, SmsSid: sid, SmsStatus: status, To: cb.to, ...(errorCode ? { ErrorCode: errorCode } : {}) };
+      // Twilio's signature: HMAC-SHA1 over the URL and the sorted parameters, keyed with the auth token
+      const signature = createHmac('sha1', authToken).update(cb.url + Object.keys(params).sort().map((k) => k + params[k]).join('')).digest('base64');
+      const res = await fetch(cb.url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature, 'i-twilio-idempotency-token': randomBytes(8).toString('hex') }, body: new URLSearchParams(params).toString() });
+      return res.status;
+    },
     failNext: script.failNext,
     failFor: script.failFor,
     failWith: script.failWith,

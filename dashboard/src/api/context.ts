@@ -1,4 +1,5 @@
 import type { FastifyRequest } from 'fastify';
+import type { AlarmActions } from '@tianwang/alerts/actions';
 import type { SecretBox } from '@tianwang/core/crypto';
 import type { Logger } from '@tianwang/core/log';
 import { auditQueries, type Queryable, type Registry } from '@tianwang/core/registry';
@@ -23,6 +24,12 @@ export interface ApiContext {
   secureCookie: boolean;
   /** IANA zone of "today" for calendar marks (TW_TIMEZONE) */
   timezone: string;
+  /** the alarm lifecycle (acknowledge, rectify, verify) without alerts' runtime */
+  actions: AlarmActions;
+  /** TW_DATA_DIR (rectification photos under alarm-photos/) */
+  dataDir: string;
+  /** minutes of the escalation table's later stages */
+  escalationMin: { principal: number; inspector: number };
   log: Logger;
 }
 

@@ -2,6 +2,11 @@ import type { FastifyInstance } from 'fastify';
 import { authGuard } from '../auth/guard.js';
 import { authRoutes } from '../auth/routes.js';
 import { liveRoutes } from '../live/route.js';
+import { alarmActionRoutes } from './alarms/actions.js';
+import { alarmDetailRoutes } from './alarms/detail.js';
+import { alarmListRoutes } from './alarms/list.js';
+import { alarmPhotoRoutes } from './alarms/photos.js';
+import { alarmStatsRoutes } from './alarms/stats.js';
 import { deviceFileRoutes } from './devices/file.js';
 import { deviceHistoryRoutes } from './devices/history.js';
 import { deviceListRoutes } from './devices/list.js';
@@ -43,6 +48,11 @@ export async function apiPlugin(app: FastifyInstance, ctx: ApiContext): Promise<
       kitchenRoutes(v1, ctx);
       cameraRoutes(v1, ctx);
       userRoutes(v1, ctx);
+      alarmListRoutes(v1, ctx);
+      alarmDetailRoutes(v1, ctx);
+      alarmActionRoutes(v1, ctx);
+      alarmStatsRoutes(v1, ctx);
+      await v1.register(async (photos) => alarmPhotoRoutes(photos, ctx));
       // its own context: the .xlsx body parser applies to the import routes only
       await v1.register(async (imports) => importRoutes(imports, ctx));
       v1.get('/openapi.json', { config: { auth: 'session' } }, async () => app.swagger());

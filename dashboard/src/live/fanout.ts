@@ -62,6 +62,18 @@ export class Fanout {
     });
   }
 
+  /** Sends records as `event` messages, each to the groups whose scope `inScope` says holds it (serialized once each). */
+  sendEach<T>(event: string, items: T[], inScope: (scope: Scope, index: number) => boolean): void {
+    if (!items.length || !this.groups.size) return;
+    const texts = items.map((it) => sse(event, it));
+    for (const g of this.groups.values()) {
+      const parts = texts.filter((_, i) => inScope(g.scope, i));
+      if (!parts.length) continue;
+      const chunk = Buffer.from(parts.join(''));
+      for (const c of g.clients) c.write(chunk);
+    }
+  }
+
   /** Writes one flush of patches; `rowOf` answers the device's current row (for a device that came into scope). */
   broadcast(patches: BoardPatch[], rowOf: (id: string) => BoardRow | undefined): void {
     if (!patches.length || !this.groups.size) return;

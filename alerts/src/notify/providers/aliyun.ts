@@ -1,9 +1,13 @@
 import * as Dysms from '@alicloud/dysmsapi20170525';
 import * as OpenApi from '@alicloud/openapi-client';
-import { ProviderFailedError, RecipientRejectedError, mainlandNumber, type Locale, type SmsMessage, type SmsProvider, type TemplateId } from '../provider.js';
+import { ProviderFailedError, RecipientRejectedError, mainlandNumber, type Locale, type Receipt, type SmsMessage, type SmsProvider, type TemplateId } from '../provider.js';
 
 // The SDK is CommonJS compiled from TypeScript: under ESM the class sits on .default (once or twice)
-type ClientCtor = new (config: unknown) => { sendSms(req: unknown): Promise<{ statusCode?: number; body?: { code?: string; message?: string; bizId?: string; requestId?: string } }> };
+interface SendDetail { sendStatus?: number; errCode?: string; receiveDate?: string; phoneNum?: string }
+type ClientCtor = new (config: unknown) => {
+  sendSms(req: unknown): Promise<{ statusCode?: number; body?: { code?: string; message?: string; bizId?: string; requestId?: string } }>;
+  querySendDetails(req: unknown): Promise<{ body?: { code?: string; message?: string; smsSendDetailDTOs?: { smsSendDetailDTO?: SendDetail[] } } }>;
+};
 const SmsClient = ((Dysms as unknown as { default: { default?: ClientCtor } & ClientCtor }).default.default ??
   (Dysms as unknown as { default: ClientCtor }).default) as ClientCtor;
 const ConfigCtor = ((OpenApi as unknown as { Config?: unknown }).Config ?? (OpenApi as unknown as { default: { Config: unknown } }).default.Config) as new (o: Record<string, unknown>) => unknown;
@@ -63,6 +67,28 @@ export function createAliyunProvider(o: AliyunOptions): SmsProvider {
       const code = body.code ?? 'unknown';
       if (RECIPIENT_CODES.has(code)) throw new RecipientRejectedError('aliyun', code, body.message ?? '');
       throw new ProviderFailedError('aliyun', code, body.message ?? '');
+    },
+    /**
+     * QuerySendDetails (dysmsapi 2017-05-25): the delivery report of one message, by phone, BizId and send day
+     * (yyyyMMdd, China time). SendStatus 1 = waiting for the receipt, 2 = failed (ErrCode), 3 = delivered
+     * (ReceiveDate "yyyy-MM-dd HH:mm:ss", China time).
+     */
+    async receipt(q: { messageId: string; to: string; sentAt: Date }): Promise<Receipt> {
+      const china = new Date(q.sentAt.getTime() + 8 * 3_600_000).toISOString();
+      const request = new Dysms.QuerySendDetailsRequest({ phoneNumber: mainlandNumber(q.to) ?? q.to, bizId: q.messageId, sendDate: china.slice(0, 10).replace(/-/g, ''), pageSize: 10, currentPage: 1 });
+      let body;
+      try {
+        body = (await client.querySendDetails(request)).body ?? {};
+      } catch (err) {
+        const e = err as { code?: string; message?: string };
+        throw new ProviderFailedError('aliyun', e.code ?? 'network', e.message ?? String(err), { cause: err });
+      }
+      if (body.code !== 'OK') throw new ProviderFailedError('aliyun', body.code ?? 'unknown', body.message ?? '');
+      const d = body.smsSendDetailDTOs?.smsSendDetailDTO?.[0];
+      const at = d?.receiveDate ? new Date(`${d.receiveDate.replace(' ', 'T')}+08:00`) : new Date();
+      if (d?.sendStatus === 3) return { state: 'delivered', at };
+      if (d?.sendStatus === 2) return { state: 'failed', at, error: d.errCode ?? 'failed' };
+      return { state: 'pending' };
     },
   };
 }

@@ -9,6 +9,8 @@ export interface TwilioOptions {
   /** replaces scheme and host of every API request (a local endpoint in tests) */
   apiUrl?: string;
   timeout?: number;
+  /** where Twilio posts the message's status changes (delivered, undelivered, failed): the dashboard's hook */
+  statusCallback?: string;
 }
 
 /** 4xx error codes that concern the recipient or this message: retrying or failing over cannot help. */
@@ -39,7 +41,7 @@ export function createTwilioProvider(o: TwilioOptions): SmsProvider {
     name: 'twilio',
     async send(m: SmsMessage) {
       try {
-        const msg = await client.messages.create({ to: e164(m.to), body: m.text, ...sender });
+        const msg = await client.messages.create({ to: e164(m.to), body: m.text, ...sender, ...(o.statusCallback ? { statusCallback: o.statusCallback } : {}) });
         return { provider: 'twilio', messageId: msg.sid };
       } catch (err) {
         const e = err as { status?: number; code?: number; message?: string };

@@ -33,6 +33,16 @@ export interface Alarm {
   closedAt: Date | null;
   closedBy: string | null;
   closedVia: string | null;
+  /** the user (users.id) handling it */
+  assigneeId: string | null;
+  /** the maintenance company said "on site" (from its SMS link) */
+  arrivedAt: Date | null;
+  arrivedBy: string | null;
+  /** the inspector accepted the rectification */
+  verifiedAt: Date | null;
+  verifiedBy: string | null;
+  /** rectifications the inspector sent back */
+  reworkCount: number;
 }
 
 export interface NewAlarm {
@@ -50,7 +60,7 @@ export interface NewAlarm {
 
 const COLUMNS = `id::int AS id, subject_type, subject_id, unit_id, kitchen_id, type, severity, status, outcome, title, detail, rule_version, count,
   first_seen_at, last_seen_at, condition_cleared_at, acknowledged_at, acknowledged_by, acknowledged_via, rectified_at, rectified_by,
-  rectification_note, closed_at, closed_by, closed_via`;
+  rectification_note, closed_at, closed_by, closed_via, assignee_id, arrived_at, arrived_by, verified_at, verified_by, rework_count`;
 
 const toAlarm = (row: Record<string, unknown>) => camelRow<Alarm>(row);
 
@@ -138,6 +148,50 @@ export function alarmQueries(db: Queryable) {
          WHERE id = $1 AND status <> 'closed' RETURNING ${COLUMNS}`,
         [id, by, via, outcome, note ?? null, at],
       );
+      return row ? toAlarm(row) : undefined;
+    },
+    /** The maintenance company is on site (once: the first arrival counts for the 30-minute rate). */
+    async arrive(id: number, by: string, at = new Date()): Promise<Alarm | undefined> {
+      const row = await one<Record<string, unknown>>(db, `UPDATE alarms SET arrived_at = $3, arrived_by = $2 WHERE id = $1 AND arrived_at IS NULL RETURNING ${COLUMNS}`, [id, by, at]);
+      return row ? toAlarm(row) : undefined;
+    },
+    /**
+     * The inspector accepts a reported rectification: a rectified alarm closes as resolved; one that already
+     * closed (the condition cleared after the fix) is marked verified. Undefined when there is nothing to verify.
+     */
+    async acceptRectification(id: number, by: string, at = new Date()): Promise<Alarm | undefined> {
+      const row = await one<Record<string, unknown>>(
+        db,
+        `UPDATE alarms SET verified_at = $3, verified_by = $2,
+           outcome = CASE WHEN status = 'rectified' THEN 'resolved' ELSE outcome END,
+           closed_at = CASE WHEN status = 'rectified' THEN $3 ELSE closed_at END,
+           closed_by = CASE WHEN status = 'rectified' THEN $2 ELSE closed_by END,
+           closed_via = CASE WHEN status = 'rectified' THEN 'dashboard' ELSE closed_via END,
+           status = 'closed'
+         WHERE id = $1 AND rectified_at IS NOT NULL AND verified_at IS NULL AND (status = 'rectified' OR (status = 'closed' AND outcome = 'resolved'))
+         RETURNING ${COLUMNS}`,
+        [id, by, at],
+      );
+      return row ? toAlarm(row) : undefined;
+    },
+    /**
+     * The inspector rejects a reported rectification: the alarm goes back to the unit (acknowledged, waiting for a
+     * new fix; a closed one is reopened). A reopened alarm may collide with a newer active alarm of the same
+     * subject and type (alarms_one_active): the database refuses that (23505), and the caller answers 409.
+     */
+    async rejectRectification(id: number): Promise<Alarm | undefined> {
+      const row = await one<Record<string, unknown>>(
+        db,
+        `UPDATE alarms SET status = 'acknowledged', outcome = NULL, closed_at = NULL, closed_by = NULL, closed_via = NULL,
+           rectified_at = NULL, rectified_by = NULL, rework_count = rework_count + 1
+         WHERE id = $1 AND rectified_at IS NOT NULL AND verified_at IS NULL AND (status = 'rectified' OR (status = 'closed' AND outcome = 'resolved'))
+         RETURNING ${COLUMNS}`,
+        [id],
+      );
+      return row ? toAlarm(row) : undefined;
+    },
+    async assign(id: number, userId: string | null): Promise<Alarm | undefined> {
+      const row = await one<Record<string, unknown>>(db, `UPDATE alarms SET assignee_id = $2 WHERE id = $1 RETURNING ${COLUMNS}`, [id, userId]);
       return row ? toAlarm(row) : undefined;
     },
     async get(id: number): Promise<Alarm> {

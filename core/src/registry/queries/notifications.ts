@@ -2,7 +2,7 @@ import { NotFoundError } from '../../errors/index.js';
 import { one, type Queryable } from '../db.js';
 import { camelRow, camelRows } from '../rows.js';
 
-export type NotificationStatus = 'queued' | 'sending' | 'sent' | 'failed' | 'merged' | 'cancelled';
+export type NotificationStatus = 'queued' | 'sending' | 'sent' | 'delivered' | 'failed' | 'merged' | 'cancelled';
 
 export interface Notification {
   id: number;
@@ -25,6 +25,10 @@ export interface Notification {
   /** when the last attempt claimed it (queued → sending) */
   claimedAt: Date | null;
   sentAt: Date | null;
+  /** the provider's delivery receipt said delivered */
+  deliveredAt: Date | null;
+  /** the provider's delivery receipt said it failed, and why */
+  receiptError: string | null;
 }
 
 export interface NewNotification {
@@ -39,7 +43,7 @@ export interface NewNotification {
 }
 
 const COLUMNS = `id::int AS id, alarm_id::int AS alarm_id, stage, recipient_name, recipient_phone, channel, provider, template, params, body, locale,
-  status, provider_message_id, error, attempts, merged_into::int AS merged_into, created_at, claimed_at, sent_at`;
+  status, provider_message_id, error, attempts, merged_into::int AS merged_into, created_at, claimed_at, sent_at, delivered_at, receipt_error`;
 const toNotification = (row: Record<string, unknown>) => camelRow<Notification>(row);
 
 /**
@@ -93,6 +97,27 @@ export function notificationQueries(db: Queryable) {
       );
       if (mergedIds.length)
         await db.query(`UPDATE notifications SET status = 'merged', merged_into = $1, sent_at = now() WHERE id = ANY($2::bigint[])`, [id, mergedIds]);
+    },
+    /**
+     * A provider's delivery receipt for a sent message: delivered, or failed with the
+     * provider's reason. Only a sent row moves (a late receipt never undoes a newer one). Answers the rows changed.
+     */
+    async applyReceipt(provider: string, messageId: string, r: { delivered: boolean; at: Date; error?: string }): Promise<number> {
+      const rows = await db.query(
+        `UPDATE notifications SET status = $3, delivered_at = CASE WHEN $3 = 'delivered' THEN $4::timestamptz ELSE delivered_at END, receipt_error = $5
+          WHERE status = 'sent' AND provider = $1 AND provider_message_id = $2
+          RETURNING id`,
+        [provider, messageId, r.delivered ? 'delivered' : 'failed', r.at, r.delivered ? null : (r.error ?? 'undelivered').slice(0, 300)],
+      );
+      return rows.length;
+    },
+    /** Sent messages of a provider still waiting for a receipt (the receipt poller asks about these). */
+    async awaitingReceipt(provider: string, since: Date, limit = 500): Promise<Notification[]> {
+      const rows = await db.query<Record<string, unknown>>(
+        `SELECT ${COLUMNS} FROM notifications WHERE provider = $1 AND status = 'sent' AND provider_message_id IS NOT NULL AND sent_at >= $2 ORDER BY id LIMIT $3`,
+        [provider, since, limit],
+      );
+      return camelRows<Notification>(rows);
     },
     /** Rows claimed but not to be sent after all (the alarm was acknowledged meanwhile). */
     async cancel(ids: number[]): Promise<void> {

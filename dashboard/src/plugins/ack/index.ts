@@ -17,7 +17,7 @@ export interface AckPluginOptions {
 
 type Params = { id: string };
 type Body = { alarm?: string; csrf?: string; note?: string };
-const ACTIONS = { ack: 'ack', rectify: 'rectify', 'false-alarm': 'false_alarm' } as const;
+const ACTIONS = { ack: 'ack', rectify: 'rectify', 'false-alarm': 'false_alarm', arrive: 'arrive' } as const;
 
 /**
  * The acknowledgement page behind the link in an SMS: `/a/<id>`. No login: the link is the capability (a short
@@ -59,7 +59,7 @@ export async function ackPlugin(app: FastifyInstance, o: AckPluginOptions): Prom
     const alarms = (await Promise.all(claims.a.map((id) => alarmQueries(o.registry.db).find(id)))).filter((a): a is Alarm => !!a);
     const cards = await Promise.all(alarms.map(view));
     o.counter.inc({ action: 'view', result: 'ok' });
-    const body = doneNote(req.query.done) + cards.map((c) => alarmCard(c, `/a/${req.params.id}`, csrfFor(req.params.id))).join('');
+    const body = doneNote(req.query.done) + cards.map((c) => alarmCard(c, `/a/${req.params.id}`, csrfFor(req.params.id), claims.s === 'maintenance')).join('');
     return reply.type('text/html; charset=utf-8').send(page(reply.cspNonce, `${alarms[0]?.title ?? ''} · 天网提醒`, body));
   });
 
@@ -80,6 +80,11 @@ export async function ackPlugin(app: FastifyInstance, o: AckPluginOptions): Prom
       const actor = { name: claims.r, type: 'contact' as const };
       let changed: Alarm | undefined;
       if (action === 'ack') changed = await o.actions.alarms.acknowledge(alarmId, actor, 'sms_link');
+      else if (action === 'arrive') {
+        // only the maintenance company's link says "on site" (the arrival rate is theirs)
+        if (claims.s !== 'maintenance') return reply.code(403).send({ code: 'TW_FORBIDDEN', message: 'only the maintenance company reports its arrival' });
+        changed = await o.actions.alarms.arrive(alarmId, actor, 'sms_link');
+      }
       else if (action === 'rectify') {
         if (!note) return reply.code(400).send({ code: 'TW_PAYLOAD_INVALID', message: 'note is required' });
         changed = await o.actions.alarms.rectify(alarmId, actor, note, 'sms_link');

@@ -32,6 +32,7 @@ const DONE: Record<string, [string, string]> = {
   ack: ['已确认收到，后续提醒已停止。请尽快处置并反馈整改情况。', 'Acknowledged: further reminders stopped. Please fix the hazard and report it here.'],
   rectify: ['整改情况已提交，谢谢。', 'Fix reported. Thank you.'],
   false_alarm: ['已标记为误报。', 'Marked as a false alarm.'],
+  arrive: ['已记录到达现场时间。', 'Arrival on site recorded.'],
 };
 
 const CSS = `body{font:16px/1.5 system-ui,-apple-system,"PingFang SC","Microsoft YaHei",sans-serif;margin:0;background:#f4f5f7;color:#1d2129}
@@ -51,12 +52,14 @@ export function page(nonce: string, title: string, body: string): string {
 
 const both = (pair: [string, string] | undefined, fallback = '') => (pair ? `${h(pair[0])} <span class="en">${h(pair[1])}</span>` : h(fallback));
 
-export function alarmCard(v: AlarmView, linkPath: string, csrf: string): string {
+/** `onSite`: the link went to the maintenance company, which reports its arrival (the 30-minute arrival rate). */
+export function alarmCard(v: AlarmView, linkPath: string, csrf: string, onSite = false): string {
   const a = v.alarm;
   const titleEn = typeof a.detail.titleEn === 'string' ? a.detail.titleEn : '';
   const form = (action: string, inner: string, cls = '') =>
     `<form method="post" action="${h(linkPath)}/${action}"><input type="hidden" name="alarm" value="${a.id}"><input type="hidden" name="csrf" value="${h(csrf)}">${inner.replace('<button', `<button${cls ? ` class="${cls}"` : ''}`)}</form>`;
   const actions: string[] = [];
+  if (onSite && !a.arrivedAt) actions.push(form('arrive', '<button type="submit">已到达现场 <span class="en">On site</span></button>'));
   if (a.status === 'open') actions.push(form('ack', '<button type="submit">确认收到 <span class="en">Acknowledge</span></button>'));
   if (a.status === 'open' || a.status === 'acknowledged') {
     actions.push(
