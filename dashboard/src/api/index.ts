@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { authGuard } from '../auth/guard.js';
 import { authRoutes } from '../auth/routes.js';
 import { liveRoutes } from '../live/route.js';
+import { drawRoutes } from './kitchens/draws.js';
 import { deviceFileRoutes } from './devices/file.js';
 import { deviceHistoryRoutes } from './devices/history.js';
 import { deviceListRoutes } from './devices/list.js';
@@ -43,6 +44,7 @@ export async function apiPlugin(app: FastifyInstance, ctx: ApiContext): Promise<
       kitchenRoutes(v1, ctx);
       cameraRoutes(v1, ctx);
       userRoutes(v1, ctx);
+      drawRoutes(v1, ctx);
       // its own context: the .xlsx body parser applies to the import routes only
       await v1.register(async (imports) => importRoutes(imports, ctx));
       v1.get('/openapi.json', { config: { auth: 'session' } }, async () => app.swagger());

@@ -3,6 +3,7 @@ import { sql as alerts } from './0002-alerts.js';
 import { sql as notificationClaims } from './0003-notification-claims.js';
 import { sql as registryIds } from './0004-registry-ids.js';
 import { sql as workbench } from './0005-workbench.js';
+import { sql as kitchens } from './0006-kitchens.js';
 
 export interface Migration {
   /** sortable, unique, never reused: "0001-initial" */
@@ -17,4 +18,5 @@ export const MIGRATIONS: Migration[] = [
   { version: '0003-notification-claims', sql: notificationClaims },
   { version: '0004-registry-ids', sql: registryIds },
   { version: '0005-workbench', sql: workbench },
+  { version: '0006-kitchens', sql: kitchens },
 ];
