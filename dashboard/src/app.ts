@@ -18,6 +18,7 @@ import { apiPlugin } from './api/index.js';
 import { errorHandling, schemaErrorMessage } from './http/errors.js';
 import { formBodies, securityHeaders } from './http/security.js';
 import { createLiveBoard } from './live/live-board.js';
+import type { RelayClient } from './kitchens/relay-client.js';
 import { ackPlugin } from './plugins/ack/index.js';
 import { webPlugin } from './plugins/web/index.js';
 
@@ -39,6 +40,8 @@ export interface AppOptions {
   shadows: ShadowReader;
   /** registry re-read period of the live board (TW_BOARD_REFRESH_S) */
   boardRefreshMs: number;
+  /** the stream relay's API */
+  relay: RelayClient;
   /** the built web app (default dashboard/dist/web) */
   webRoot?: string;
   log?: Logger;
@@ -71,6 +74,7 @@ export async function buildApp(o: AppOptions): Promise<{ app: FastifyInstance; m
     scopes: new ScopeResolver(o.registry),
     history: o.history,
     cameraBox: new SecretBox(o.cameraKey),
+    relay: o.relay,
     secureCookie: o.session.secureCookie,
     timezone: o.timezone,
     log,

@@ -3,6 +3,8 @@ import { authGuard } from '../auth/guard.js';
 import { authRoutes } from '../auth/routes.js';
 import { liveRoutes } from '../live/route.js';
 import { drawRoutes } from './kitchens/draws.js';
+import { viewingRoutes } from './kitchens/viewings.js';
+import { spotCheckRoutes } from './kitchens/spot-checks.js';
 import { deviceFileRoutes } from './devices/file.js';
 import { deviceHistoryRoutes } from './devices/history.js';
 import { deviceListRoutes } from './devices/list.js';
@@ -45,6 +47,8 @@ export async function apiPlugin(app: FastifyInstance, ctx: ApiContext): Promise<
       cameraRoutes(v1, ctx);
       userRoutes(v1, ctx);
       drawRoutes(v1, ctx);
+      viewingRoutes(v1, ctx);
+      spotCheckRoutes(v1, ctx);
       // its own context: the .xlsx body parser applies to the import routes only
       await v1.register(async (imports) => importRoutes(imports, ctx));
       v1.get('/openapi.json', { config: { auth: 'session' } }, async () => app.swagger());

@@ -5,6 +5,7 @@
  * - random_draws: one 双随机 draw with its canonical inputs, their SHA-256, the seed and the result, so that
  *   anyone holding the inputs and seed re-runs it (docs/dashboard.md "Bright kitchens"); published_at = 一公开.
  * - spot_checks: one task per drawn kitchen (its inspectors), later its online inspection record.
+ * - camera_viewings: who watched which kitchen's camera, from when, last renewed, ended (the viewing audit).
  * 0001 declared random_draws and spot_checks before anything used them (nothing ever wrote them: one inspector
  * per check, no inputs hash); they are replaced here, and the migration refuses to drop either if it holds rows.
  */
@@ -52,7 +53,28 @@ CREATE TABLE spot_checks (
   inspector_ids jsonb NOT NULL,
   status        text NOT NULL DEFAULT 'assigned' CHECK (status IN ('assigned', 'recorded', 'rectifying', 'closed')),
   created_at    timestamptz NOT NULL DEFAULT now(),
+  -- the online inspection record: checklist items [{key, pass, snapshotIds, evidence: [{snapshotId, sha256}]}]
+  items         jsonb,
+  result        text CHECK (result IN ('pass', 'fail')),
+  notes         text NOT NULL DEFAULT '',
+  recorded_by   text REFERENCES users(id),
+  recorded_at   timestamptz,
+  -- SHA-256 of the record's canonical JSON (also in the append-only audit log: a later edit shows)
+  record_hash   text,
   UNIQUE (draw_id, kitchen_id)
 );
 CREATE INDEX spot_checks_kitchen ON spot_checks(kitchen_id, id DESC);
+
+CREATE TABLE camera_viewings (
+  id            bigserial PRIMARY KEY,
+  user_id       text NOT NULL REFERENCES users(id),
+  camera_id     text NOT NULL REFERENCES cameras(id),
+  kitchen_id    text NOT NULL REFERENCES kitchens(id),
+  started_at    timestamptz NOT NULL DEFAULT now(),
+  -- pushed forward by every renewal of the play URLs: a viewing whose browser vanished ended about here
+  last_seen_at  timestamptz NOT NULL DEFAULT now(),
+  ended_at      timestamptz
+);
+CREATE INDEX camera_viewings_kitchen ON camera_viewings(kitchen_id, id DESC);
+CREATE INDEX camera_viewings_user ON camera_viewings(user_id, id DESC);
 `;
