@@ -36,7 +36,7 @@ beforeAll(async () => {
   admin = await login(w.dashboard, 'admin');
   insp1 = await login(w.dashboard, 'insp1');
   insp2 = await login(w.dashboard, 'insp2');
-});
+}, 120_000);
 afterAll(async () => w?.close());
 
 const call = (s: Login | null, method: InjectOptions['method'], url: string, payload?: unknown, csrf = true) =>
@@ -143,6 +143,16 @@ describe('双随机 draw', () => {
     expect((await call(insp1, 'POST', '/api/v1/draws', { period: 'x', count: 1 }, false)).statusCode).toBe(403);
     const unit1 = await login(w.dashboard, 'unit1');
     expect((await call(unit1, 'GET', `/api/v1/draws/${d.id}`)).statusCode).toBe(403);
+    // 一公开: anyone reads a published draw (names, seed, hashes, verified), nothing internal; an unpublished one is 404
+    const pubd = await call(null, 'GET', `/api/v1/public/draws/${d.id}`);
+    expect(pubd.statusCode).toBe(200);
+    expect(pubd.headers['cache-control']).toContain('public');
+    expect(pubd.json()).toMatchObject({ id: d.id, seed: SEED, inputsHash: d.inputsHash, verified: true, kitchens: 13 });
+    expect(pubd.json().checks[0]).toEqual({ kitchenName: expect.any(String), licenceNo: expect.any(String), inspectors: [expect.any(String), expect.any(String)] });
+    expect(pubd.body).not.toMatch(/"(i-g1|i-g2|i-d1|i-rel|insp1|G1|G2|D1)"/);
+    expect((await call(null, 'GET', '/api/v1/public/draws')).json().items.map((x: { id: number }) => x.id)).toContain(d.id);
+    const unpublished = await draw(insp1, { count: 1, seed: SEED });
+    expect((await call(null, 'GET', `/api/v1/public/draws/${unpublished.id}`)).statusCode).toBe(404);
     const xlsx = await call(admin, 'GET', '/api/v1/draws?format=xlsx');
     expect(xlsx.headers['content-type']).toContain('spreadsheetml');
   });
