@@ -19,6 +19,7 @@ import { errorHandling, schemaErrorMessage } from './http/errors.js';
 import { formBodies, securityHeaders } from './http/security.js';
 import { createAlarmFeed } from './live/alarm-feed.js';
 import { createLiveBoard } from './live/live-board.js';
+import type { RelayClient } from './kitchens/relay-client.js';
 import { ackPlugin } from './plugins/ack/index.js';
 import { twilioStatusPlugin } from './plugins/receipts/twilio-status.js';
 import { webPlugin } from './plugins/web/index.js';
@@ -49,6 +50,8 @@ export interface AppOptions {
   shadows: ShadowReader;
   /** registry re-read period of the live board (TW_BOARD_REFRESH_S) */
   boardRefreshMs: number;
+  /** the stream relay's API */
+  relay: RelayClient;
   /** the built web app (default dashboard/dist/web) */
   webRoot?: string;
   log?: Logger;
@@ -81,6 +84,7 @@ export async function buildApp(o: AppOptions): Promise<{ app: FastifyInstance; m
     scopes: new ScopeResolver(o.registry),
     history: o.history,
     cameraBox: new SecretBox(o.cameraKey),
+    relay: o.relay,
     secureCookie: o.session.secureCookie,
     timezone: o.timezone,
     actions: o.actions,

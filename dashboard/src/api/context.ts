@@ -8,6 +8,7 @@ import type { LoginThrottle } from '../auth/throttle.js';
 import type { Scope, ScopeResolver } from '../auth/scope.js';
 import type { SessionStore } from '../auth/sessions.js';
 import type { LiveBoard } from '../live/live-board.js';
+import type { RelayClient } from '../kitchens/relay-client.js';
 
 /** What the API's route modules share (built once in api/index.ts). */
 export interface ApiContext {
@@ -22,6 +23,8 @@ export interface ApiContext {
   cameraBox: SecretBox;
   /** the session cookie gets `Secure` (TW_PUBLIC_URL is https) */
   secureCookie: boolean;
+  /** the stream relay's API (play URLs) */
+  relay: RelayClient;
   /** IANA zone of "today" for calendar marks (TW_TIMEZONE) */
   timezone: string;
   /** the alarm lifecycle (acknowledge, rectify, verify) without alerts' runtime */

@@ -7,6 +7,10 @@ import { alarmDetailRoutes } from './alarms/detail.js';
 import { alarmListRoutes } from './alarms/list.js';
 import { alarmPhotoRoutes } from './alarms/photos.js';
 import { alarmStatsRoutes } from './alarms/stats.js';
+import { drawRoutes } from './kitchens/draws.js';
+import { viewingRoutes } from './kitchens/viewings.js';
+import { spotCheckRoutes } from './kitchens/spot-checks.js';
+import { publicDrawRoutes } from './kitchens/public-draws.js';
 import { deviceFileRoutes } from './devices/file.js';
 import { deviceHistoryRoutes } from './devices/history.js';
 import { deviceListRoutes } from './devices/list.js';
@@ -53,6 +57,10 @@ export async function apiPlugin(app: FastifyInstance, ctx: ApiContext): Promise<
       alarmActionRoutes(v1, ctx);
       alarmStatsRoutes(v1, ctx);
       await v1.register(async (photos) => alarmPhotoRoutes(photos, ctx));
+      drawRoutes(v1, ctx);
+      viewingRoutes(v1, ctx);
+      spotCheckRoutes(v1, ctx);
+      publicDrawRoutes(v1, ctx);
       // its own context: the .xlsx body parser applies to the import routes only
       await v1.register(async (imports) => importRoutes(imports, ctx));
       v1.get('/openapi.json', { config: { auth: 'session' } }, async () => app.swagger());

@@ -108,4 +108,11 @@ export const scopeSql = {
         return 'FALSE';
     }
   },
+
+  /** 双随机 draws `rd`: those made for a district node in an inspector's tree; a draw for everywhere (null) is the admins' */
+  draws(scope: Scope, p: SqlParams, rd = 'rd'): string {
+    if (scope.kind === 'all') return 'TRUE';
+    if (scope.kind !== 'districts') return 'FALSE';
+    return `${rd}.district_id = ANY(${p.add(scope.districtIds)}::text[])`;
+  },
 };

@@ -1,4 +1,4 @@
-import { bool, host, port, positiveInt, v } from '../define.js';
+import { bool, host, port, positiveInt, url, v } from '../define.js';
 
 export const dashboardVars = {
   TW_HTTP_HOST: v(host('0.0.0.0'), 'Address the dashboard binds to.'),
@@ -10,4 +10,5 @@ export const dashboardVars = {
   TW_LOGIN_MAX_FAILURES: v(positiveInt(5, 1000), 'Failed sign-ins of one account within TW_LOGIN_WINDOW_MIN before it is throttled (429).'),
   TW_LOGIN_MAX_FAILURES_ADDRESS: v(positiveInt(20, 100_000), 'Failed sign-ins from one client address within TW_LOGIN_WINDOW_MIN before it is throttled (429).'),
   TW_BOARD_REFRESH_S: v(positiveInt(10, 3600), 'How often the live board re-reads active alarm counts and checks the registry for changed devices or units (re-reading them when changed), seconds.'),
+  TW_STREAMS_API_URL: v(url(['http', 'https']).optional(), 'Base URL the dashboard reaches the stream relay API at (play URLs for inspectors). Unset: http://127.0.0.1:<TW_STREAMS_HTTP_PORT>.'),
 };

@@ -4,6 +4,7 @@ import { sql as notificationClaims } from './0003-notification-claims.js';
 import { sql as registryIds } from './0004-registry-ids.js';
 import { sql as workbench } from './0005-workbench.js';
 import { sql as alarmCentre } from './0006-alarm-centre.js';
+import { sql as kitchens } from './0007-kitchens.js';
 
 export interface Migration {
   /** sortable, unique, never reused: "0001-initial" */
@@ -19,4 +20,5 @@ export const MIGRATIONS: Migration[] = [
   { version: '0004-registry-ids', sql: registryIds },
   { version: '0005-workbench', sql: workbench },
   { version: '0006-alarm-centre', sql: alarmCentre },
+  { version: '0007-kitchens', sql: kitchens },
 ];
