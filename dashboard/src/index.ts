@@ -8,7 +8,7 @@ import type { Registry as MetricsRegistry } from '@tianwang/core/metrics';
 import type { Registry } from '@tianwang/core/registry';
 import { Shutdown } from '@tianwang/core/service';
 import { pipelineKeys } from '@tianwang/core/pipeline';
-import { createHistory, createShadowReader, type History, type ShadowReader } from '@tianwang/ingest';
+import { createHistory, createShadowReader, storagePolicyOf, type History, type ShadowReader } from '@tianwang/ingest';
 import { buildApp } from './app.js';
 import { RelayClient } from './kitchens/relay-client.js';
 import type { ApiContext } from './api/context.js';
@@ -45,7 +45,8 @@ export interface Dashboard {
   address(): string | undefined;
 }
 
-type DashboardConfig = Pick<PlatformConfig, 'common' | 'dashboard' | 'alerts' | 'influx' | 'streams'>;
+// ingest: its storage policy (TW_INGEST_STORE*) says how stored telemetry reads back as history
+type DashboardConfig = Pick<PlatformConfig, 'common' | 'dashboard' | 'alerts' | 'influx' | 'streams' | 'ingest'>;
 type Built = Awaited<ReturnType<typeof buildApp>>;
 
 /** The dashboard service: builds the app (ready()), listens on start(). */
@@ -76,7 +77,7 @@ export function createDashboard(config: DashboardConfig, deps: DashboardDeps): D
         timezone: config.alerts.timezone, trustProxy: d.trustProxy, redis, keyPrefix: c.keyPrefix,
         session: { idleMs: d.sessionIdleMin * 60_000, maxMs: d.sessionMaxH * 3_600_000, secureCookie: c.publicUrl.startsWith('https:') },
         throttle: { windowMs: d.loginWindowMin * 60_000, perAccount: d.loginMaxFailures, perAddress: d.loginMaxFailuresAddress },
-        history: deps.history ?? createHistory(config.influx), shadows, boardRefreshMs: d.boardRefreshS * 1000,
+        history: deps.history ?? createHistory(config.influx, { policy: storagePolicyOf(config.ingest) }), shadows, boardRefreshMs: d.boardRefreshS * 1000,
         relay: new RelayClient(d.streamsApiUrl ?? `http://127.0.0.1:${config.streams.streamsHttpPort}`, secret),
         ...(deps.webRoot ? { webRoot: deps.webRoot } : {}),
         ...(deps.log ? { log: deps.log } : {}), ...(deps.extraMetrics ? { extraMetrics: deps.extraMetrics } : {}),
