@@ -15,6 +15,8 @@ export interface Check {
  * Nothing acknowledged is lost: every telemetry and event message the broker acknowledged is a point in InfluxDB
  * or a dead letter. (A message stored but not acknowledged, its PUBACK lost with a killed node, is not a loss:
  * stored may exceed acknowledged. Clock-skewed readings get unique server times, so they are counted too.)
+ * The run's ingest workers store every message (TW_INGEST_STORE=all, platform.ts): by exception, an unchanged
+ * reading is rightly not a point, and the count could not tell it from a lost one.
  */
 export async function messageCheck(probes: Probes, acked: SimStats['acknowledged']): Promise<{ check: Check; stored: number; parked: number }> {
   const counts = await probes.influxCount(['elevator', 'boiler', 'elevator_event', 'boiler_event']);
