@@ -7,6 +7,8 @@ import { alarmDetailRoutes } from './alarms/detail.js';
 import { alarmListRoutes } from './alarms/list.js';
 import { alarmPhotoRoutes } from './alarms/photos.js';
 import { alarmStatsRoutes } from './alarms/stats.js';
+import { hazardEvidenceRoutes } from './hazards/evidence.js';
+import { hazardListRoutes } from './hazards/list.js';
 import { drawRoutes } from './kitchens/draws.js';
 import { viewingRoutes } from './kitchens/viewings.js';
 import { spotCheckRoutes } from './kitchens/spot-checks.js';
@@ -57,6 +59,8 @@ export async function apiPlugin(app: FastifyInstance, ctx: ApiContext): Promise<
       alarmActionRoutes(v1, ctx);
       alarmStatsRoutes(v1, ctx);
       await v1.register(async (photos) => alarmPhotoRoutes(photos, ctx));
+      hazardListRoutes(v1, ctx);
+      hazardEvidenceRoutes(v1, ctx);
       drawRoutes(v1, ctx);
       viewingRoutes(v1, ctx);
       spotCheckRoutes(v1, ctx);
