@@ -9,6 +9,7 @@ import { alarmPhotoRoutes } from './alarms/photos.js';
 import { alarmStatsRoutes } from './alarms/stats.js';
 import { hazardEvidenceRoutes } from './hazards/evidence.js';
 import { hazardListRoutes } from './hazards/list.js';
+import { reportRoutes } from './reports.js';
 import { drawRoutes } from './kitchens/draws.js';
 import { viewingRoutes } from './kitchens/viewings.js';
 import { spotCheckRoutes } from './kitchens/spot-checks.js';
@@ -61,6 +62,7 @@ export async function apiPlugin(app: FastifyInstance, ctx: ApiContext): Promise<
       await v1.register(async (photos) => alarmPhotoRoutes(photos, ctx));
       hazardListRoutes(v1, ctx);
       hazardEvidenceRoutes(v1, ctx);
+      reportRoutes(v1, ctx);
       drawRoutes(v1, ctx);
       viewingRoutes(v1, ctx);
       spotCheckRoutes(v1, ctx);

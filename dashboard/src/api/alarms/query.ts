@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { Scope } from '../../auth/scope.js';
 import { SqlParams, scopeSql } from '../../auth/sql-scope.js';
 import { scopeOf, type ApiContext } from '../context.js';
 import type { FastifyRequest } from 'fastify';
@@ -80,7 +81,11 @@ export interface AlarmFilterValues {
  * docs/benchmarks.md "Alarm centre".
  */
 export async function alarmWhere(ctx: ApiContext, req: FastifyRequest, f: AlarmFilterValues, p = new SqlParams()): Promise<{ where: string[]; params: SqlParams }> {
-  const scope = await scopeOf(ctx, req);
+  return alarmWhereIn(ctx, await scopeOf(ctx, req), f, p);
+}
+
+/** alarmWhere for a scope given (a scheduled job acts for a district, not for a request). */
+export async function alarmWhereIn(ctx: ApiContext, scope: Scope, f: AlarmFilterValues, p = new SqlParams()): Promise<{ where: string[]; params: SqlParams }> {
   const where = [scopeSql.alarms(scope, p, 'a')];
   const devices = (cond: string) => `(a.subject_type = 'device' AND a.subject_id IN (SELECT fd.id FROM devices fd WHERE ${cond}))`;
   if (f.state) where.push(stateSql(f.state));
