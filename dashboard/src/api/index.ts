@@ -10,6 +10,7 @@ import { alarmStatsRoutes } from './alarms/stats.js';
 import { hazardEvidenceRoutes } from './hazards/evidence.js';
 import { hazardListRoutes } from './hazards/list.js';
 import { reportRoutes } from './reports.js';
+import { screenRoutes } from './screen.js';
 import { drawRoutes } from './kitchens/draws.js';
 import { viewingRoutes } from './kitchens/viewings.js';
 import { spotCheckRoutes } from './kitchens/spot-checks.js';
@@ -63,6 +64,7 @@ export async function apiPlugin(app: FastifyInstance, ctx: ApiContext): Promise<
       hazardListRoutes(v1, ctx);
       hazardEvidenceRoutes(v1, ctx);
       reportRoutes(v1, ctx);
+      screenRoutes(v1, ctx);
       drawRoutes(v1, ctx);
       viewingRoutes(v1, ctx);
       spotCheckRoutes(v1, ctx);

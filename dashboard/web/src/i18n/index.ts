@@ -2,11 +2,13 @@ import { createI18n } from 'vue-i18n';
 import { en } from './en';
 import { hazardsEn } from './hazards.en';
 import { hazardsZhCN } from './hazards.zh-cn';
+import { screenEn } from './screen.en';
+import { screenZhCN } from './screen.zh-cn';
 import { zhCN } from './zh-cn';
 
 // each feature's messages live in their own files (hazards.*.ts), merged here
-const zhCNAll = { ...zhCN, ...hazardsZhCN };
-const enAll: typeof zhCNAll = { ...en, ...hazardsEn };
+const zhCNAll = { ...zhCN, ...hazardsZhCN, ...screenZhCN };
+const enAll: typeof zhCNAll = { ...en, ...hazardsEn, ...screenEn };
 
 export type Locale = 'zh-CN' | 'en';
 const KEY = 'tw.locale';

@@ -1,4 +1,4 @@
-import { DataBoard, Lock, OfficeBuilding, Setting, User, Tools, VideoCamera, Bowl, Cpu, Warning } from '@element-plus/icons-vue';
+import { DataBoard, Lock, OfficeBuilding, Setting, User, Tools, VideoCamera, Bowl, Cpu, Warning, Monitor } from '@element-plus/icons-vue';
 import type { Component } from 'vue';
 import type { Role } from '@/api/types';
 
@@ -14,6 +14,7 @@ export interface MenuEntry {
 export const MENU: MenuEntry[] = [
   { path: '/board', title: 'menu.board', icon: DataBoard },
   { path: '/hazards', title: 'hazards.title', icon: Warning },
+  { path: '/screen', title: 'screen.title', icon: Monitor },
   {
     path: '/registry',
     title: 'menu.registry',

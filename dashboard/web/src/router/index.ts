@@ -4,6 +4,7 @@ import type { Role } from '@/api/types';
 import { useSession } from '@/stores/session';
 import { hazardRoutes } from './hazard-routes';
 import { registryRoutes } from './registry-routes';
+import { screenRoutes } from './screen-routes';
 
 declare module 'vue-router' {
   interface RouteMeta {
@@ -17,6 +18,7 @@ declare module 'vue-router' {
 }
 
 const routes: RouteRecordRaw[] = [
+  ...screenRoutes,
   { path: '/login', name: 'login', component: () => import('@/views/login/LoginView.vue'), meta: { public: true, title: 'login.title' } },
   {
     path: '/',
