@@ -10,6 +10,7 @@ import { Shutdown } from '@tianwang/core/service';
 import { pipelineKeys } from '@tianwang/core/pipeline';
 import { createHistory, createShadowReader, storagePolicyOf, type History, type ShadowReader } from '@tianwang/ingest';
 import { buildApp } from './app.js';
+import { startReportJobs, type ReportJobs } from './reports/report-jobs.js';
 import { RelayClient } from './kitchens/relay-client.js';
 import type { ApiContext } from './api/context.js';
 
@@ -43,6 +44,8 @@ export interface Dashboard {
   metrics(): MetricsRegistry;
   /** the bound address after start(), e.g. http://127.0.0.1:8080 */
   address(): string | undefined;
+  /** the weekly report job (run it now: an operator, a test); ready with the app */
+  reports(): ReportJobs;
 }
 
 // ingest: its storage policy (TW_INGEST_STORE*) says how stored telemetry reads back as history
@@ -55,6 +58,7 @@ export function createDashboard(config: DashboardConfig, deps: DashboardDeps): D
   const log = (deps.log ?? silentLogger()).child({ component: 'dashboard' });
   let built: Promise<Built> | undefined;
   let current: Built | undefined;
+  let reportJobs: ReportJobs | undefined;
   let address: string | undefined;
   let started = false;
 
@@ -83,6 +87,9 @@ export function createDashboard(config: DashboardConfig, deps: DashboardDeps): D
         ...(deps.log ? { log: deps.log } : {}), ...(deps.extraMetrics ? { extraMetrics: deps.extraMetrics } : {}),
       });
       shutdown.add('live board', () => r.api.live.stop());
+      const reports = await startReportJobs({ ctx: r.api, redis, prefix: pipelineKeys(c.keyPrefix).bullPrefix, cron: d.weeklyReportCron, log });
+      shutdown.add('report jobs', () => reports.close());
+      reportJobs = reports;
       shutdown.add('http', () => r.app.close());
       await r.app.ready();
       await r.api.live.start();
@@ -107,6 +114,10 @@ export function createDashboard(config: DashboardConfig, deps: DashboardDeps): D
       return current.metrics;
     },
     address: () => address,
+    reports() {
+      if (!reportJobs) throw new Error('dashboard not built yet');
+      return reportJobs;
+    },
     async start() {
       if (started) return;
       started = true;
@@ -117,6 +128,7 @@ export function createDashboard(config: DashboardConfig, deps: DashboardDeps): D
       await shutdown.runAndReset();
       built = undefined;
       current = undefined;
+      reportJobs = undefined;
       started = false;
       address = undefined;
     },

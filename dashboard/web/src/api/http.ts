@@ -99,7 +99,12 @@ export const api = {
 
 /** Downloads a list as .xlsx (the same filters, `format=xlsx`), saved under `name`. */
 export async function downloadXlsx(path: string, query: Query, name: string): Promise<void> {
-  const blob = await request<Blob>('GET', path, { query: { ...query, format: 'xlsx' }, blob: true });
+  await download(path, name, { ...query, format: 'xlsx' });
+}
+
+/** Downloads a file of the API (an export, an evidence bundle), saved under `name`. */
+export async function download(path: string, name: string, query?: Query): Promise<void> {
+  const blob = await request<Blob>('GET', path, { ...(query ? { query } : {}), blob: true });
   const url = URL.createObjectURL(blob);
   const a = document.createElement('a');
   a.href = url;

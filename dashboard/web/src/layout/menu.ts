@@ -1,4 +1,4 @@
-import { DataBoard, Lock, OfficeBuilding, Setting, User, Tools, VideoCamera, Bowl, Cpu } from '@element-plus/icons-vue';
+import { DataBoard, Lock, OfficeBuilding, Setting, User, Tools, VideoCamera, Bowl, Cpu, Warning, Monitor } from '@element-plus/icons-vue';
 import type { Component } from 'vue';
 import type { Role } from '@/api/types';
 
@@ -13,6 +13,8 @@ export interface MenuEntry {
 /** The side menu; an entry shows only to its roles (the router and the server check the same). */
 export const MENU: MenuEntry[] = [
   { path: '/board', title: 'menu.board', icon: DataBoard },
+  { path: '/hazards', title: 'hazards.title', icon: Warning },
+  { path: '/screen', title: 'screen.title', icon: Monitor },
   {
     path: '/registry',
     title: 'menu.registry',

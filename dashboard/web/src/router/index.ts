@@ -2,7 +2,9 @@ import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router'
 import { setUnauthorizedHandler } from '@/api/http';
 import type { Role } from '@/api/types';
 import { useSession } from '@/stores/session';
+import { hazardRoutes } from './hazard-routes';
 import { registryRoutes } from './registry-routes';
+import { screenRoutes } from './screen-routes';
 
 declare module 'vue-router' {
   interface RouteMeta {
@@ -16,6 +18,7 @@ declare module 'vue-router' {
 }
 
 const routes: RouteRecordRaw[] = [
+  ...screenRoutes,
   { path: '/login', name: 'login', component: () => import('@/views/login/LoginView.vue'), meta: { public: true, title: 'login.title' } },
   {
     path: '/',
@@ -25,6 +28,7 @@ const routes: RouteRecordRaw[] = [
       { path: 'board', name: 'board', component: () => import('@/views/board/BoardView.vue'), meta: { title: 'menu.board' } },
       { path: 'devices/:id', name: 'device', component: () => import('@/views/device/DeviceFileView.vue'), props: true, meta: { title: 'device.title' } },
       ...registryRoutes,
+      ...hazardRoutes,
       { path: 'account', name: 'account', component: () => import('@/views/account/AccountView.vue'), meta: { title: 'menu.account' } },
       { path: ':pathMatch(.*)*', name: 'not-found', component: () => import('@/views/NotFoundView.vue'), meta: { title: 'notFound.title' } },
     ],
