@@ -21,6 +21,7 @@ import { createAlarmFeed } from './live/alarm-feed.js';
 import { createLiveBoard } from './live/live-board.js';
 import type { RelayClient } from './kitchens/relay-client.js';
 import { ackPlugin } from './plugins/ack/index.js';
+import { rectifyPlugin } from './plugins/rectify/index.js';
 import { twilioStatusPlugin } from './plugins/receipts/twilio-status.js';
 import { webPlugin } from './plugins/web/index.js';
 
@@ -28,6 +29,8 @@ export interface AppOptions {
   registry: Registry;
   actions: AlarmActions;
   linkKey: Buffer;
+  /** key 'rectify-link': the no-login reply links of kitchens' rectification notices */
+  rectifyKey: Buffer;
   /** key 'camera-url': seals pull cameras' source URLs */
   cameraKey: Buffer;
   timezone: string;
@@ -88,6 +91,7 @@ export async function buildApp(o: AppOptions): Promise<{ app: FastifyInstance; m
     secureCookie: o.session.secureCookie,
     timezone: o.timezone,
     actions: o.actions,
+    rectify: { actions: o.actions, linkKey: o.rectifyKey, publicUrl: o.publicUrl, timezone: o.timezone },
     dataDir: o.dataDir,
     escalationMin: { principal: o.principalMin, inspector: o.inspectorMin },
     log,
@@ -109,6 +113,7 @@ export async function buildApp(o: AppOptions): Promise<{ app: FastifyInstance; m
     return reply.type(merged.contentType).header('cache-control', 'no-store').send(await merged.metrics());
   });
   await app.register(ackPlugin, { registry: o.registry, actions: o.actions, linkKey: o.linkKey, timezone: o.timezone, counter: ackActions });
+  await app.register(rectifyPlugin, { registry: o.registry, linkKey: o.rectifyKey, dataDir: o.dataDir, timezone: o.timezone });
   await app.register(twilioStatusPlugin, { registry: o.registry, authToken: o.twilioAuthToken, publicUrl: o.publicUrl });
   await app.register(async (scoped) => apiPlugin(scoped, api), { prefix: '/api' });
   await app.register(webPlugin, o.webRoot ? { root: o.webRoot } : {});

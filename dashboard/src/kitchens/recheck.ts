@@ -1,0 +1,11 @@
+import { UserError } from '@tianwang/core/errors';
+import { localDate } from './local-date.js';
+
+/** A failed spot check is re-checked within a week unless the inspector picks another date. */
+export const DEFAULT_RECHECK_DAYS = 7;
+
+/** A re-check date lies today or later (in TW_TIMEZONE); an earlier one is a typo. */
+export function notPast(ctx: { timezone: string }, dueOn: string): void {
+  if (Number.isNaN(Date.parse(`${dueOn}T00:00:00Z`))) throw new UserError('TW_PAYLOAD_INVALID', `recheckDue: ${dueOn} is not a date`);
+  if (dueOn < localDate(ctx.timezone)) throw new UserError('TW_PAYLOAD_INVALID', `recheckDue: ${dueOn} is in the past`);
+}
