@@ -11,4 +11,4 @@ export { createAckLink, resolveAckLink, maskPhone, shortId, type AckClaims, type
 export { planStages, STAGE_LABEL, type Stage } from './escalation/plan.js';
 export { alertsKeys } from './keys.js';
 export { TWILIO_STATUS_PATH, twilioSignature, verifyTwilioSignature } from './links/twilio-signature.js';
-export { localShortTime } from './time/local-time.js';
+export { localDate, localShortTime, msUntilRangeEnd } from './time/local-time.js';

@@ -81,6 +81,10 @@ export function createDashboard(config: DashboardConfig, deps: DashboardDeps): D
         session: { idleMs: d.sessionIdleMin * 60_000, maxMs: d.sessionMaxH * 3_600_000, secureCookie: c.publicUrl.startsWith('https:') },
         throttle: { windowMs: d.loginWindowMin * 60_000, perAccount: d.loginMaxFailures, perAddress: d.loginMaxFailuresAddress },
         history: deps.history ?? createHistory(config.influx), shadows, boardRefreshMs: d.boardRefreshS * 1000,
+        publicPages: {
+          playKey: deriveKey(secret, 'play-url'), viewSeconds: d.publicViewS, viewersPerKitchen: d.publicViewersPerKitchen, requestsPerMin: d.publicRequestsPerMin,
+          relayPublicUrl: config.streams.streamsPublicUrl, relayPort: config.streams.streamsHttpPort,
+        },
         relay: new RelayClient(d.streamsApiUrl ?? `http://127.0.0.1:${config.streams.streamsHttpPort}`, secret),
         ...(deps.webRoot ? { webRoot: deps.webRoot } : {}),
         ...(deps.log ? { log: deps.log } : {}), ...(deps.extraMetrics ? { extraMetrics: deps.extraMetrics } : {}),

@@ -3,8 +3,7 @@ import { z } from 'zod';
 import { maskPhone } from '@tianwang/alerts/actions';
 import { NotFoundError, UserError } from '@tianwang/core/errors';
 import { PHOTO_TYPES, readImage } from '../../http/image-store.js';
-import { addDays, localDate } from '../../kitchens/local-date.js';
-import { DEFAULT_RECHECK_DAYS, notPast } from '../../kitchens/recheck.js';
+import { defaultRecheck, notPast } from '../../kitchens/recheck.js';
 import { RECTIFY_PHOTOS, openRound, queueRoundNotice } from '../../kitchens/rectification.js';
 import { auditByUser, type ApiContext } from '../context.js';
 import { route } from '../route.js';
@@ -66,7 +65,7 @@ export function rectificationRoutes(app: FastifyInstance, ctx: ApiContext): void
     if (s.status !== 'replied') throw new UserError('TW_CONFLICT', `spot check ${s.id} has no rectification reply to decide on (status ${s.status})`, 409);
     const user = req.session!.user.id;
     const note = (verdict === 'accepted' ? req.body.note : req.body.reason) ?? '';
-    const dueOn = req.body.recheckDue ?? addDays(localDate(ctx.timezone), DEFAULT_RECHECK_DAYS);
+    const dueOn = req.body.recheckDue ?? defaultRecheck(ctx.timezone);
     if (verdict === 'returned') notPast(ctx, dueOn);
     const now = new Date();
     const notice = await db.transaction(async (tx) => {

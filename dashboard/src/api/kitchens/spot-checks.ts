@@ -8,8 +8,7 @@ import { auditByUser, scopeOf, type ApiContext } from '../context.js';
 import { listOf, listQuery, sqlList } from '../list.js';
 import { route } from '../route.js';
 import { Id, IsoDate } from '../schema.js';
-import { addDays, localDate } from '../../kitchens/local-date.js';
-import { DEFAULT_RECHECK_DAYS, notPast } from '../../kitchens/recheck.js';
+import { defaultRecheck, notPast } from '../../kitchens/recheck.js';
 import { openRound, queueRoundNotice } from '../../kitchens/rectification.js';
 import { Evidence, FROM, SELECT, SpotCheck, iso, readSpotCheck, requireDrawnInspector, toSpotCheck } from './spot-check-query.js';
 
@@ -75,7 +74,7 @@ export function spotCheckRoutes(app: FastifyInstance, ctx: ApiContext): void {
     const recordedAt = new Date().toISOString();
     const record = { spotCheckId: s.id, drawId: s.drawId, kitchenId: s.kitchenId, inspector: req.session.user.id, inspectorName: req.session.user.displayName, recordedAt, items, result, notes: req.body.notes };
     const recordHash = sha256Hex(canonicalJson(record));
-    const dueOn = req.body.recheckDue ?? addDays(localDate(ctx.timezone), DEFAULT_RECHECK_DAYS);
+    const dueOn = req.body.recheckDue ?? defaultRecheck(ctx.timezone);
     if (result === 'fail') notPast(ctx, dueOn);
     const notice = await db.transaction(async (tx) => {
       const done = await tx.query(
