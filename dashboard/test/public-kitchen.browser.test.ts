@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { loadConfig } from '@tianwang/core/config';
-import { hashSecret } from '@tianwang/core/crypto';
+import { deriveKey, hashSecret, publicAlias, signPlay } from '@tianwang/core/crypto';
 import { silentLogger } from '@tianwang/core/log';
 import { freePort, tempDir, waitFor } from '@tianwang/core/testing';
 import { createStreams, type Streams } from '@tianwang/streams';
@@ -82,7 +82,8 @@ describe('the public kitchen page on a phone (390 px)', () => {
     expect(await page.locator('button.watch').isVisible()).toBe(false);
     expect(await page.locator('main').innerText()).toContain('A 优秀');
     const hls = await page.locator('video').evaluate((v) => (v as unknown as { currentSrc: string }).currentSrc);
-    expect(hls).toContain(`${relayBase}/hls/`);
+    expect(hls).toContain(`${relayBase}/hls/pub/`);
+    expect(hls).not.toContain('CAM-1');
     expect(hls).toContain('aud=p');
     if (process.env.TW_DOCS_SHOTS) await page.screenshot({ path: new URL('../../docs/images/public-kitchen.png', import.meta.url).pathname, fullPage: true });
     // the per-viewer time limit: the page stops, and the relay refuses the same URL from then on
@@ -107,5 +108,18 @@ describe('the public kitchen page on a phone (390 px)', () => {
     expect((await fetch(`${relayBase}/hls/CAM-1/index.m3u8`)).status).toBe(401);
     expect((await fetch(`${relayBase}/play/CAM-1.flv`)).status).toBe(401);
     expect((await fetch(`${relayBase}/hls/CAM-1/index.m3u8?exp=9999999999&aud=p&sig=AAAA`)).status).toBe(403);
+    // the public alias path: unsigned 401, an inspector's signature 403 (aliases are for public grants), an unknown alias 404
+    const key = deriveKey(SECRET, 'play-url');
+    const alias = publicAlias(key, 'CAM-1');
+    expect((await fetch(`${relayBase}/hls/pub/${alias}/index.m3u8`)).status).toBe(401);
+    expect((await fetch(`${relayBase}/play/pub/${alias}.flv`)).status).toBe(401);
+    expect((await fetch(`${relayBase}/hls/pub/${alias}/index.m3u8?${signPlay(key, 'CAM-1', 60, 'i').query}`)).status).toBe(403);
+    expect((await fetch(`${relayBase}/hls/pub/${'A'.repeat(22)}/index.m3u8?${signPlay(key, 'CAM-1', 60, 'p').query}`)).status).toBe(404);
+    // a public grant plays over HTTP-FLV by alias too (the mpegts.js fallback)
+    const flv = await fetch(`${relayBase}/play/pub/${alias}.flv?${signPlay(key, 'CAM-1', 60, 'p').query}`);
+    expect(flv.status).toBe(200);
+    const reader = flv.body!.getReader();
+    expect(Buffer.from((await reader.read()).value!).subarray(0, 3).toString()).toBe('FLV');
+    await reader.cancel();
   });
 });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import QRCode from 'qrcode';
-import { deriveKey, verifyPlay } from '@tianwang/core/crypto';
+import { deriveKey, publicAlias, verifyPlay } from '@tianwang/core/crypto';
 import { freePort } from '@tianwang/core/testing';
 import { SECRET, login, startWorld, type World } from './helpers/world.js';
 
@@ -114,6 +114,9 @@ describe('public kitchen pages (阳光厨房)', () => {
     expect(g).toMatchObject({ state: 'live', seconds: 120, streams: [{ label: '烹饪区' }] });
     const hls = new URL(g.streams[0]!.hls);
     expect(hls.origin).toBe(RELAY);
+    // the camera by its public alias, never its id
+    expect(hls.pathname).toBe(`/hls/pub/${publicAlias(deriveKey(SECRET, 'play-url'), 'CAM-1')}/index.m3u8`);
+    expect(JSON.stringify(g)).not.toContain('CAM-1');
     // the relay's own check accepts it, with the public audience, for the view time only
     const check = verifyPlay(deriveKey(SECRET, 'play-url'), 'CAM-1', hls.searchParams);
     expect(check).toMatchObject({ ok: true, grant: { aud: 'p' } });

@@ -41,3 +41,12 @@ export function verifyPlay(key: Buffer, camera: string, params: URLSearchParams,
   if (exp * 1000 < nowMs) return { ok: false, status: 403, reason: 'expired' };
   return { ok: true, grant: { camera, exp, aud } };
 }
+
+/**
+ * A camera's name in consumers' URLs (`/hls/pub/<alias>/…`, `/play/pub/<alias>.flv`): 22 base64url characters of an
+ * HMAC of its id under the play key, so a public URL names no registry id and no id can be read back from it. The
+ * signature still covers the camera id itself: the relay maps the alias back and checks it as for any play URL.
+ */
+export function publicAlias(key: Buffer, camera: string): string {
+  return createHmac('sha256', key).update(`alias\n${camera}`).digest('base64url').slice(0, 22);
+}

@@ -1,5 +1,5 @@
 import { msUntilRangeEnd } from '@tianwang/alerts/actions';
-import { signPlay } from '@tianwang/core/crypto';
+import { publicAlias, signPlay } from '@tianwang/core/crypto';
 import type { Queryable } from '@tianwang/core/registry';
 import type { PublicKitchen } from './kitchen-facts.js';
 import type { ViewerQuota } from './viewer-quota.js';
@@ -28,7 +28,8 @@ export type LiveGrant =
  * (TW_TIMEZONE), and only while it has fewer viewers than TW_PUBLIC_VIEWERS_PER_KITCHEN. The grant is the relay's
  * signed URLs with the public audience, expiring after TW_PUBLIC_VIEW_S or at closing time, whichever comes first:
  * the relay refuses every playlist and segment request after that (the per-viewer time limit is the relay's to enforce,
- * not the page's). Nothing else is handed out: no camera record, no token that outlives the grant.
+ * not the page's). Nothing else is handed out: no camera id (the URLs name the camera by its public alias), no token
+ * that outlives the grant.
  */
 export async function liveGrant(d: LiveGrantDeps, k: PublicKitchen, relayBase: string, now = Date.now()): Promise<LiveGrant> {
   if (!k.publicViewing) return { state: 'off', businessHours: k.businessHours };
@@ -48,7 +49,9 @@ export async function liveGrant(d: LiveGrantDeps, k: PublicKitchen, relayBase: s
     const s = signPlay(d.playKey, c.id, seconds, 'p', now);
     exp = s.exp;
     const [label, labelEn] = AREA[c.area] ?? AREA.other!;
-    return { label, labelEn, hls: `${relayBase}/hls/${c.id}/index.m3u8?${s.query}`, flv: `${relayBase}/play/${c.id}.flv?${s.query}` };
+    // the camera by its public alias: the URL names no registry id (the signature covers the id all the same)
+    const alias = publicAlias(d.playKey, c.id);
+    return { label, labelEn, hls: `${relayBase}/hls/pub/${alias}/index.m3u8?${s.query}`, flv: `${relayBase}/play/pub/${alias}.flv?${s.query}` };
   });
   return { state: 'live', streams, expiresAt: new Date(exp * 1000).toISOString(), seconds };
 }
