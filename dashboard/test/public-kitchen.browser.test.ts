@@ -7,6 +7,7 @@ import { freePort, tempDir, waitFor } from '@tianwang/core/testing';
 import { createStreams, type Streams } from '@tianwang/streams';
 import { publish } from '../../streams/test/helpers/relay-fixture.js';
 import { launch, type Browser } from './browser/chromium.js';
+import { hoursAround, updateK1 } from './helpers/kitchen-hours.js';
 import { SECRET, startWorld, type World } from './helpers/world.js';
 
 /**
@@ -24,15 +25,8 @@ let camera: ReturnType<typeof publish>;
 const CAM_SECRET = 'cam-1-secret-0123456789abcdef';
 const VIEW_S = 30;
 
-const hhmm = (d: Date) => new Intl.DateTimeFormat('en-GB', { timeZone: 'Asia/Shanghai', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(d);
-const around = (open: boolean) => {
-  const now = Date.now();
-  return open ? `${hhmm(new Date(now - 3_600_000))}-${hhmm(new Date(now + 3_600_000))}` : `${hhmm(new Date(now + 7_200_000))}-${hhmm(new Date(now + 10_800_000))}`;
-};
-const setKitchen = async (over: Record<string, unknown>) => {
-  const k1 = (await w.registry.kitchens.list()).find((k) => k.id === 'K1')!;
-  await w.registry.kitchens.upsert({ ...k1, ...over });
-};
+const setKitchen = (over: Parameters<typeof updateK1>[1]) => updateK1(w.registry, over);
+const around = hoursAround;
 const currentTime = (page: Page) => page.evaluate(() => (globalThis as unknown as { document: { querySelector(s: string): { currentTime: number } | null } }).document.querySelector('video')?.currentTime ?? -1);
 
 beforeAll(async () => {

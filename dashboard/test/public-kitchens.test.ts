@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import QRCode from 'qrcode';
 import { deriveKey, publicAlias, verifyPlay } from '@tianwang/core/crypto';
 import { freePort } from '@tianwang/core/testing';
+import { hoursAround, updateK1 } from './helpers/kitchen-hours.js';
 import { SECRET, login, startWorld, type World } from './helpers/world.js';
 
 /**
@@ -14,16 +15,8 @@ let code: string;
 const LIMIT = 60;
 const RELAY = 'http://relay.test:8000';
 
-const hhmm = (d: Date) => new Intl.DateTimeFormat('en-GB', { timeZone: 'Asia/Shanghai', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(d);
-/** business hours that contain now (a two-hour window around it) or exclude it (the two hours after that) */
-const around = (open: boolean) => {
-  const now = Date.now();
-  return open ? `${hhmm(new Date(now - 3_600_000))}-${hhmm(new Date(now + 3_600_000))}` : `${hhmm(new Date(now + 7_200_000))}-${hhmm(new Date(now + 10_800_000))}`;
-};
-const setKitchen = async (over: Record<string, unknown>) => {
-  const k1 = (await w.registry.kitchens.list()).find((k) => k.id === 'K1')!;
-  await w.registry.kitchens.upsert({ ...k1, ...over });
-};
+const setKitchen = (over: Parameters<typeof updateK1>[1]) => updateK1(w.registry, over);
+const around = hoursAround;
 const grant = (c = code, headers: Record<string, string> = {}) => fetch(`${base}/k/${c}/live`, { method: 'POST', headers });
 
 beforeAll(async () => {
