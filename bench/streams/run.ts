@@ -13,8 +13,8 @@
  * the development default, for comparison), so its RSS is the relay's own.
  * Usage: npm run bench:streams [-- --quick] [--players=10,50,100] [--targets=relay,nms,nginx,relay@<write batch ms>] [--pglite] [--together] [--cpu-prof] [--node-flags=…]
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, readFileSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { tmpdir, cpus } from 'node:os';
@@ -23,6 +23,7 @@ import { freePort, startPostgres } from '@tianwang/core/testing';
 import { signPlay } from '../../streams/src/play-signing.js';
 import { deriveKey } from '@tianwang/core/crypto';
 import { checkPrereqs } from '../prereqs.js';
+import { ff, measure, rssMb, run, sleep, startNode, stopChild, type Cpu } from './procs.js';
 
 const quick = process.argv.includes('--quick');
 const option = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
@@ -42,87 +43,7 @@ const PUBLISHERS = Number(option('publishers') ?? (quick ? 10 : 20));
 const WINDOWS = 5;
 const WINDOW_MS = Number(option('window-ms') ?? (quick ? 3000 : 6000));
 const SECRET = 'b'.repeat(40);
-const kids = new Set<ChildProcess>();
-process.on('exit', () => kids.forEach((k) => k.kill('SIGKILL')));
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function run(cmd: string, args: string[], opts: { stdout?: boolean } = {}): ChildProcess {
-  const c = spawn(cmd, args, { stdio: ['ignore', opts.stdout ? 'pipe' : 'ignore', 'ignore'] });
-  // a command that cannot start (ENOENT) is reported by the target that needs it, never an unhandled crash
-  c.once('error', (err) => console.error(`bench:streams: ${cmd} failed to start: ${err.message}`));
-  kids.add(c);
-  c.once('exit', () => kids.delete(c));
-  return c;
-}
-const ff = (args: string[], o?: { stdout?: boolean }) => run('ffmpeg', ['-hide_banner', '-nostdin', '-loglevel', 'error', ...args], o);
-
-function cpuTicks(pids: number[]): number {
-  let t = 0;
-  for (const pid of pids) {
-    try {
-      const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-      t += Number(f[11]) + Number(f[12]);
-    } catch { /* gone */ }
-  }
-  return t;
-}
-function rssMb(pids: number[]): number {
-  let kb = 0;
-  for (const pid of pids) {
-    try {
-      kb += Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
-    } catch { /* gone */ }
-  }
-  return Math.round(kb / 1024);
-}
-type Cpu = { cpu: number; lo: number; hi: number; rss: number };
-/**
- * CPU % of one core of each target, over the same WINDOWS windows: the median, with the lowest and highest
- * (the spread says how noisy). Measuring all targets in the same windows keeps a drifting background load
- * (other work on a shared machine) out of their ratio.
- */
-async function measure(targets: Target[]): Promise<Cpu[]> {
-  const windows: number[][] = targets.map(() => []);
-  for (let i = 0; i < WINDOWS; i++) {
-    const t0 = targets.map((t) => cpuTicks(t.pids()));
-    const w0 = performance.now();
-    await sleep(WINDOW_MS);
-    const seconds = (performance.now() - w0) / 1000;
-    targets.forEach((t, j) => windows[j]!.push(((cpuTicks(t.pids()) - t0[j]!) / 100 / seconds) * 100));
-  }
-  const r = (x: number) => Math.round(x * 10) / 10;
-  return targets.map((t, j) => {
-    const w = windows[j]!.sort((x, y) => x - y);
-    return { cpu: r(w[Math.floor(w.length / 2)]!), lo: r(w[0]!), hi: r(w.at(-1)!), rss: rssMb(t.pids()) };
-  });
-}
-
 interface Target { name: string; idleRss?: number; pids: () => number[]; publishUrl(i: number): string; playUrl(i: number): string; stop(): Promise<void> }
-
-/** A server process started with a "ready" line on stdout. */
-async function startNode(script: string, args: string[]): Promise<ChildProcess> {
-  const prof = process.argv.includes('--cpu-prof') ? ['--cpu-prof', `--cpu-prof-dir=${join(import.meta.dirname, '../results/streams-cpu-prof')}`] : [];
-  // --node-flags=--trace-gc (say): extra flags for the server processes, whose output then goes to bench/results
-  const extra = option('node-flags')?.split(' ').filter(Boolean) ?? [];
-  const child = run('node', [...prof, ...extra, '--conditions=@tianwang/source', '--import', 'tsx', join(import.meta.dirname, script), ...args], { stdout: true });
-  const log = extra.length ? createWriteStream(join(import.meta.dirname, `../results/streams-${script.replace('.ts', '')}-${child.pid}.log`)) : undefined;
-  await new Promise<void>((resolve, reject) => {
-    child.stdout!.on('data', (b: Buffer) => {
-      log?.write(b);
-      if (b.toString().includes('ready')) resolve();
-    });
-    child.once('exit', () => reject(new Error(`${script} exited`)));
-  });
-  return child;
-}
-
-/** SIGTERM, then wait for the exit (a CPU profile is written on exit). */
-async function stopChild(child: ChildProcess): Promise<void> {
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGTERM');
-  await Promise.race([exited, sleep(5000)]);
-  child.kill('SIGKILL');
-}
 
 /** `relay` as configured by default, `relay@0` with write batching off, `relay@200` with 200 ms batches. */
 async function startRelay(variant?: string): Promise<Target> {
@@ -276,7 +197,7 @@ async function scenarios(targets: Target[], clip: string): Promise<Record<string
   for (const [k, n] of PLAYERS.entries()) {
     for (const t of targets) for (let i = PLAYERS[k - 1] ?? 0; i < n; i++) players.push(player(t.playUrl(0)));
     await sleep(3000);
-    const m = await measure(targets);
+    const m = await measure(targets, WINDOWS, WINDOW_MS);
     for (const [j, t] of targets.entries()) {
       const p = await probe(t.playUrl(0), enc.startedAt);
       row(t, `1 stream, ${n} players`, m[j]!, { ttff: p.ttffMs, g2g: p.g2gMs });
@@ -290,7 +211,7 @@ async function scenarios(targets: Target[], clip: string): Promise<Record<string
   await sleep(2500);
   for (const t of targets) for (let i = 1; i <= PUBLISHERS; i++) players.push(player(t.playUrl(i)));
   await sleep(3000);
-  const m = await measure(targets);
+  const m = await measure(targets, WINDOWS, WINDOW_MS);
   targets.forEach((t, j) => row(t, `${PUBLISHERS} publishers, 1 player each`, m[j]!, { ttff: '', g2g: '' }));
   [...players, ...pubs].forEach((p) => p.kill('SIGKILL'));
   await sleep(1000);

@@ -67,7 +67,11 @@ export function createDashboard(config: DashboardConfig, deps: DashboardDeps): D
       const c = config.common;
       const d = config.dashboard;
       const secret = deps.masterSecret ?? (await resolveDevSecret(c.dataDir, 'secret.key', c.secretKey));
-      const actions = deps.actions ?? createAlarmActions({ registry: deps.registry, redisUrl: c.redisUrl, keyPrefix: c.keyPrefix, ...(deps.log ? { log: deps.log } : {}) });
+      const a = config.alerts;
+      const actions = deps.actions ?? createAlarmActions({
+        registry: deps.registry, redisUrl: c.redisUrl, keyPrefix: c.keyPrefix, ...(deps.log ? { log: deps.log } : {}),
+        sms: { signName: a.aliyunSignName, locale: a.smsLocale, attempts: a.smsMaxAttempts, backoffMs: a.smsBackoffMs },
+      });
       if (!deps.actions) shutdown.add('alarm actions', () => actions.close());
       // sessions and throttling: commands fail fast while Redis is away (the request answers 503), never queue for ever
       const redis = new Redis(c.redisUrl, { maxRetriesPerRequest: 2, connectionName: 'tw-dashboard' });
@@ -76,12 +80,16 @@ export function createDashboard(config: DashboardConfig, deps: DashboardDeps): D
       const shadows = deps.shadows ?? createShadowReader(c.redisUrl, pipelineKeys(c.keyPrefix));
       if (!deps.shadows) shutdown.add('shadow reader', () => shadows.close());
       const r = await buildApp({
-        registry: deps.registry, actions, linkKey: deriveKey(secret, 'sms-link'), cameraKey: deriveKey(secret, 'camera-url'),
+        registry: deps.registry, actions, linkKey: deriveKey(secret, 'sms-link'), rectifyKey: deriveKey(secret, 'rectify-link'), cameraKey: deriveKey(secret, 'camera-url'),
         dataDir: c.dataDir, twilioAuthToken: config.alerts.twilioAuthToken, publicUrl: c.publicUrl, principalMin: config.alerts.escalatePrincipalMin, inspectorMin: config.alerts.escalateInspectorMin,
         timezone: config.alerts.timezone, trustProxy: d.trustProxy, redis, keyPrefix: c.keyPrefix,
         session: { idleMs: d.sessionIdleMin * 60_000, maxMs: d.sessionMaxH * 3_600_000, secureCookie: c.publicUrl.startsWith('https:') },
         throttle: { windowMs: d.loginWindowMin * 60_000, perAccount: d.loginMaxFailures, perAddress: d.loginMaxFailuresAddress },
         history: deps.history ?? createHistory(config.influx, { policy: storagePolicyOf(config.ingest) }), shadows, boardRefreshMs: d.boardRefreshS * 1000,
+        publicPages: {
+          playKey: deriveKey(secret, 'play-url'), viewSeconds: d.publicViewS, viewersPerKitchen: d.publicViewersPerKitchen, requestsPerMin: d.publicRequestsPerMin,
+          relayPublicUrl: config.streams.streamsPublicUrl, relayPort: config.streams.streamsHttpPort,
+        },
         relay: new RelayClient(d.streamsApiUrl ?? `http://127.0.0.1:${config.streams.streamsHttpPort}`, secret),
         ...(deps.webRoot ? { webRoot: deps.webRoot } : {}),
         ...(deps.log ? { log: deps.log } : {}), ...(deps.extraMetrics ? { extraMetrics: deps.extraMetrics } : {}),

@@ -14,7 +14,7 @@ import { cameraKeyframes } from './keyframe-source.js';
 import { internalToken, verifyInternalToken } from './internal-token.js';
 import { createStreamsMetrics, type StreamsMetrics } from './metrics.js';
 import { NmsHost, type StreamRequest } from './nms-host.js';
-import { verifyPlay } from './play-signing.js';
+import { publicAlias, verifyPlay } from './play-signing.js';
 import { cameraIdOf, decidePublish, streamPathOf } from './publish-auth.js';
 import { PullRelays } from './pull-relay.js';
 import { Recorders } from './recorder.js';
@@ -88,7 +88,7 @@ export function createStreams(config: StreamsServiceConfig, deps: StreamsDeps, t
     const readUrl = (id: string) => `${rtmpBase}${streamPathOf(id)}?itoken=${internalToken(publishKey, streamPathOf(id))}`;
     const recordingsRoot = join(dataDir, 'recordings');
 
-    const cache = new CameraCache(deps.registry, log, tuning.cacheRefreshMs);
+    const cache = new CameraCache(deps.registry, log, tuning.cacheRefreshMs, (id) => publicAlias(playKey, id));
     await cache.start();
     shutdown.add('camera cache', () => cache.stop());
 

@@ -14,6 +14,7 @@ import { screenRoutes } from './screen.js';
 import { drawRoutes } from './kitchens/draws.js';
 import { viewingRoutes } from './kitchens/viewings.js';
 import { spotCheckRoutes } from './kitchens/spot-checks.js';
+import { rectificationRoutes } from './kitchens/rectifications.js';
 import { publicDrawRoutes } from './kitchens/public-draws.js';
 import { deviceFileRoutes } from './devices/file.js';
 import { deviceHistoryRoutes } from './devices/history.js';
@@ -68,6 +69,7 @@ export async function apiPlugin(app: FastifyInstance, ctx: ApiContext): Promise<
       drawRoutes(v1, ctx);
       viewingRoutes(v1, ctx);
       spotCheckRoutes(v1, ctx);
+      rectificationRoutes(v1, ctx);
       publicDrawRoutes(v1, ctx);
       // its own context: the .xlsx body parser applies to the import routes only
       await v1.register(async (imports) => importRoutes(imports, ctx));

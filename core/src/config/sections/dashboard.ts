@@ -16,4 +16,7 @@ export const dashboardVars = {
     'When the weekly alarm report of each district is written to TW_DATA_DIR/reports (cron, in TW_TIMEZONE; "off" disables it). Default Mondays 07:00, for the week before.',
   ),
   TW_STREAMS_API_URL: v(url(['http', 'https']).optional(), 'Base URL the dashboard reaches the stream relay API at (play URLs for inspectors). Unset: http://127.0.0.1:<TW_STREAMS_HTTP_PORT>.'),
+  TW_PUBLIC_VIEW_S: v(positiveInt(180, 3600), 'Public kitchen pages: how long one consumer watches a live view before asking again (the signed URL expires then), seconds.'),
+  TW_PUBLIC_VIEWERS_PER_KITCHEN: v(positiveInt(50, 100_000), 'Public kitchen pages: consumers watching one kitchen at once; one more is asked to try again later (429).'),
+  TW_PUBLIC_REQUESTS_PER_MIN: v(positiveInt(120, 100_000), 'Public pages and their API (kitchen pages, QR codes, the list, published draws): requests per client address per minute (429 beyond).'),
 };

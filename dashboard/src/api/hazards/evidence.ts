@@ -7,7 +7,8 @@ import { NotFoundError } from '@tianwang/core/errors';
 import type { DeviceKind } from '@tianwang/core/schemas';
 import { SqlParams, scopeSql } from '../../auth/sql-scope.js';
 import { requireAlarm } from '../alarms/access.js';
-import { photoPath } from '../alarms/photos.js';
+import { readImage } from '../../http/image-store.js';
+import { ALARM_PHOTOS_FOLDER } from '../alarms/photos.js';
 import { auditByUser, scopeOf, type ApiContext } from '../context.js';
 import { route } from '../route.js';
 import { csv, zipBundle, type BundleFile, type MissingFile } from './bundle.js';
@@ -46,7 +47,7 @@ async function alarmEvidence(ctx: ApiContext, req: FastifyRequest, id: number): 
   const photos = await db.query<{ id: number; sha256: string; content_type: string }>('SELECT id::int AS id, sha256, content_type FROM alarm_photos WHERE alarm_id = $1 ORDER BY id', [id]);
   for (const p of photos) {
     const path = `photos/${p.id}-${p.sha256.slice(0, 12)}.${EXT[p.content_type] ?? 'bin'}`;
-    const bytes = await readFile(photoPath(ctx.dataDir, p.sha256)).catch(() => undefined);
+    const bytes = await readImage(ctx.dataDir, ALARM_PHOTOS_FOLDER, p.sha256);
     if (bytes) files.push({ path, bytes, recordedSha256: p.sha256 });
     else missing.push({ path, recordedSha256: p.sha256, reason: 'not in this server’s data folder' });
   }
