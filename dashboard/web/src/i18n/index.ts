@@ -1,4 +1,6 @@
 import { createI18n } from 'vue-i18n';
+import { alarmsEn } from './alarms.en';
+import { alarmsZhCN } from './alarms.zh-cn';
 import { en } from './en';
 import { zhCN } from './zh-cn';
 
@@ -9,11 +11,15 @@ const KEY = 'tw.locale';
 const initial: Locale = localStorage.getItem(KEY) === 'en' ? 'en' : 'zh-CN';
 document.documentElement.lang = initial;
 
-export const i18n = createI18n<[typeof zhCN], Locale, false>({
+// each feature's messages live in their own files, merged here (colleagues' edits do not collide)
+const zh = { ...zhCN, ...alarmsZhCN };
+const english: typeof zh = { ...en, ...alarmsEn };
+
+export const i18n = createI18n<[typeof zh], Locale, false>({
   legacy: false,
   locale: initial,
   fallbackLocale: 'zh-CN',
-  messages: { 'zh-CN': zhCN, en },
+  messages: { 'zh-CN': zh, en: english },
 });
 
 export const currentLocale = () => i18n.global.locale.value as Locale;

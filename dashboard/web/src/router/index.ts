@@ -2,6 +2,7 @@ import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router'
 import { setUnauthorizedHandler } from '@/api/http';
 import type { Role } from '@/api/types';
 import { useSession } from '@/stores/session';
+import { alarmRoutes } from './alarm-routes';
 import { registryRoutes } from './registry-routes';
 
 declare module 'vue-router' {
@@ -24,6 +25,7 @@ const routes: RouteRecordRaw[] = [
     children: [
       { path: 'board', name: 'board', component: () => import('@/views/board/BoardView.vue'), meta: { title: 'menu.board' } },
       { path: 'devices/:id', name: 'device', component: () => import('@/views/device/DeviceFileView.vue'), props: true, meta: { title: 'device.title' } },
+      ...alarmRoutes,
       ...registryRoutes,
       { path: 'account', name: 'account', component: () => import('@/views/account/AccountView.vue'), meta: { title: 'menu.account' } },
       { path: ':pathMatch(.*)*', name: 'not-found', component: () => import('@/views/NotFoundView.vue'), meta: { title: 'notFound.title' } },
