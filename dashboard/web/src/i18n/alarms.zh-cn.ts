@@ -32,6 +32,6 @@ export const alarmsZhCN = {
       verdict: { accepted: '通过', rejected: '退回' }, live: '实时更新', actionFailed: '操作失败：{msg}',
     },
     sms: { queued: '排队中', sending: '发送中', sent: '已发送', delivered: '已送达', failed: '发送失败', merged: '已合并', cancelled: '已取消' },
-    stageName: { officer: '安全管理员', principal: '单位负责人', inspector: '监管人员', maintenance: '维保单位', contact: '餐饮单位联系人', rework: '整改退回' },
+    stageName: { officer: '安全管理员', principal: '主要负责人', inspector: '监管人员', maintenance: '维保单位', contact: '餐饮单位联系人', rework: '整改退回' },
   },
 };
