@@ -6,7 +6,9 @@ import { scopeOf, type ApiContext } from '../context.js';
 import { parseTime } from '../devices/history.js';
 import { route } from '../route.js';
 import { Id, TimeParam } from '../schema.js';
+import { sendXlsx, XLSX_TYPE } from '../xlsx.js';
 import { ALARM_FROM, alarmWhere } from './query.js';
+import { statsColumns } from './stats-xlsx.js';
 
 /** The trapped-passenger fault (GB/T 24478 code 11): the 96333 KPIs count these. */
 export const TRAPPED_TYPE = 'fault:11';
@@ -30,6 +32,9 @@ const Stats = z.object({
   devices: z.object({ total: z.number().int(), online: z.number().int(), onlineRate: z.number().nullable(), maintenanceOverdue: z.number().int(), inspectionExpiring: z.number().int(), inspectionExpired: z.number().int() }),
 });
 
+/** `GET /stats/alarms` as it is answered (the web app's statistics view reads this type). */
+export type AlarmStatsT = z.input<typeof Stats>;
+
 const GROUP_KEY = { district: ['dt.id', 'dt.name'], unit: ['u.id', 'u.name'], company: ['d.maintenance_company_id', 'mc.name'] } as const;
 const ratio = (n: number, d: number) => (d ? n / d : null);
 
@@ -44,9 +49,11 @@ export function alarmStatsRoutes(app: FastifyInstance, ctx: ApiContext): void {
     querystring: z.object({
       from: TimeParam, to: TimeParam, groupBy: z.enum(['district', 'unit', 'company']).default('district'),
       districtId: Id.optional(), unitId: Id.optional(), companyId: Id.optional(),
+      format: z.enum(['json', 'xlsx']).default('json').meta({ description: 'xlsx: the table of groups and the total as an Excel file' }),
     }),
     response: Stats,
-  }, async (req) => {
+    produces: [XLSX_TYPE],
+  }, async (req, reply) => {
     const q = req.query;
     const from = parseTime(q.from, 'from', 0);
     const to = parseTime(q.to, 'to', 0);
@@ -75,6 +82,11 @@ export function alarmStatsRoutes(app: FastifyInstance, ctx: ApiContext): void {
     };
     const groups = await db.query<Record<string, unknown>>(`SELECT ${key} AS key, ${name} AS name, ${figures} ${FROM} WHERE ${W} GROUP BY 1, 2 ORDER BY 3 DESC, 1`, p.values);
     const [total] = await db.query<Record<string, unknown>>(`SELECT NULL AS key, NULL AS name, ${figures} ${FROM} WHERE ${W}`, p.values);
+    // the export is the table: the groups and the total (the charts' series stay in the app)
+    if (q.format === 'xlsx') {
+      const rows = [...groups.map(toGroup), { ...toGroup(total ?? {}), name: '合计' }];
+      return sendXlsx(reply, { file: 'alarm-stats', sheet: '统计分析' }, statsColumns(q.groupBy), rows);
+    }
     const tz = p.values.length + 1;
     const series = await db.query<{ day: string; type: string; severity: string; n: number }>(
       `SELECT to_char(a.first_seen_at AT TIME ZONE $${tz}, 'YYYY-MM-DD') AS day, a.type, a.severity, count(*)::int AS n ${FROM} WHERE ${W} GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`,

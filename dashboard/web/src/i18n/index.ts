@@ -2,6 +2,8 @@ import { createI18n } from 'vue-i18n';
 import { alarmsEn } from './alarms.en';
 import { alarmsZhCN } from './alarms.zh-cn';
 import { en } from './en';
+import { statsEn } from './stats.en';
+import { statsZhCN } from './stats.zh-cn';
 import { zhCN } from './zh-cn';
 
 export type Locale = 'zh-CN' | 'en';
@@ -12,8 +14,8 @@ const initial: Locale = localStorage.getItem(KEY) === 'en' ? 'en' : 'zh-CN';
 document.documentElement.lang = initial;
 
 // each feature's messages live in their own files, merged here (colleagues' edits do not collide)
-const zh = { ...zhCN, ...alarmsZhCN };
-const english: typeof zh = { ...en, ...alarmsEn };
+const zh = { ...zhCN, ...alarmsZhCN, ...statsZhCN };
+const english: typeof zh = { ...en, ...alarmsEn, ...statsEn };
 
 export const i18n = createI18n<[typeof zh], Locale, false>({
   legacy: false,
