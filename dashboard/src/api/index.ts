@@ -7,6 +7,7 @@ import { alarmDetailRoutes } from './alarms/detail.js';
 import { alarmListRoutes } from './alarms/list.js';
 import { alarmPhotoRoutes } from './alarms/photos.js';
 import { alarmStatsRoutes } from './alarms/stats.js';
+import { calendarRoutes } from './calendar.js';
 import { drawRoutes } from './kitchens/draws.js';
 import { viewingRoutes } from './kitchens/viewings.js';
 import { spotCheckRoutes } from './kitchens/spot-checks.js';
@@ -56,6 +57,7 @@ export async function apiPlugin(app: FastifyInstance, ctx: ApiContext): Promise<
       alarmDetailRoutes(v1, ctx);
       alarmActionRoutes(v1, ctx);
       alarmStatsRoutes(v1, ctx);
+      calendarRoutes(v1, ctx);
       await v1.register(async (photos) => alarmPhotoRoutes(photos, ctx));
       drawRoutes(v1, ctx);
       viewingRoutes(v1, ctx);

@@ -1,4 +1,4 @@
-import { Bell, DataBoard, TrendCharts, Lock, OfficeBuilding, Setting, User, Tools, VideoCamera, Bowl, Cpu } from '@element-plus/icons-vue';
+import { Bell, Calendar, DataBoard, TrendCharts, Lock, OfficeBuilding, Setting, User, Tools, VideoCamera, Bowl, Cpu } from '@element-plus/icons-vue';
 import type { Component } from 'vue';
 import type { Role } from '@/api/types';
 
@@ -17,6 +17,7 @@ export const MENU: MenuEntry[] = [
   { path: '/board', title: 'menu.board', icon: DataBoard },
   { path: '/alarms', title: 'alarm.menu', icon: Bell, badge: 'alarms' },
   { path: '/stats', title: 'stats.menu', icon: TrendCharts },
+  { path: '/calendar', title: 'calendar.menu', icon: Calendar },
   {
     path: '/registry',
     title: 'menu.registry',

@@ -14,4 +14,10 @@ export function duration(s: number | null | undefined, t: T): string {
 }
 
 /** A rule key in words: "fault:11" → the fault's name from core's table, other rules as they are. */
-export const typeName = (type: string): string => (type.startsWith('fault:') ? (eventNames([type.slice(6)])[0] ?? type) : type);
+export function typeName(type: string): string {
+  if (!type.startsWith('fault:')) return type;
+  const code = type.slice(6);
+  const name = eventNames([code])[0];
+  // a code core's table does not know stays "fault:<code>" (a bare number would say nothing)
+  return name && name !== code ? name : type;
+}
