@@ -1,8 +1,8 @@
-import type { AlarmDetailT } from '../../../src/api/alarms/detail';
-import type { AlarmRowT } from '../../../src/api/alarms/query';
-import type { AlarmState as ServerState } from '../../../src/api/alarms/state';
-import type { District } from './types';
-import type { Query } from './http';
+// explicit .js extensions: test/alarm-filters.test.ts imports this file under the server's node16 resolution
+import type { District } from '@tianwang/core/registry';
+import type { AlarmDetailT } from '../../../src/api/alarms/detail.js';
+import type { AlarmRowT } from '../../../src/api/alarms/query.js';
+import type { AlarmState as ServerState } from '../../../src/api/alarms/state.js';
 
 /** An alarm as the centre lists it (`GET /alarms` item and the live `alarm` event): the server's own type. */
 export type Alarm = AlarmRowT;
@@ -38,8 +38,8 @@ export interface AlarmFilters {
 
 export const emptyAlarmFilters = (): AlarmFilters => ({ state: '', severity: '', type: '', kind: '', unitId: '', districtId: '', companyId: '', range: null });
 
-/** The filters as the API's query (the list, its .xlsx export and the next pages share it). */
-export function alarmQuery(f: AlarmFilters): Query {
+/** The filters as the API's query (the list, its .xlsx export and the next pages share it); an http.ts `Query`. */
+export function alarmQuery(f: AlarmFilters): Record<string, string | number | undefined> {
   return {
     state: f.state || undefined, severity: f.severity || undefined, type: f.type || undefined, kind: f.kind || undefined,
     unitId: f.unitId || undefined, districtId: f.districtId || undefined, companyId: f.companyId || undefined,
