@@ -193,4 +193,21 @@ describe('the alarm centre in Chromium: trapped passenger → SMS → acknowledg
     expect([...desk.problems, ...phone.problems]).toEqual([]);
     expect(await unresolved(inspector)).toEqual([]);
   }, 60_000);
+
+  it('acknowledges a new alarm in bulk from the list (inspectors), only open rows can be ticked', async () => {
+    await inspector.getByRole('menuitem', { name: /报警中心/ }).click();
+    await inspector.waitForURL(/\/alarms$/);
+    await expect.poll(() => inspector.locator('a[data-alarm]').count()).toBe(1);
+    await device.publishAsync(eventTopic('elevator', 'EL-1'), JSON.stringify({ ts: Date.now(), code: '11', state: 'raised' }), { qos: 1 });
+    await expect.poll(() => inspector.locator('a[data-alarm]').count(), { timeout: 5000 }).toBe(2);
+    const rows = inspector.locator('.alarm-table .el-table__body tr');
+    // the closed alarm's row has a disabled checkbox
+    expect(await rows.nth(1).locator('.el-checkbox.is-disabled').count()).toBe(1);
+    await rows.nth(0).locator('.el-checkbox').click();
+    await inspector.locator('[data-test=bulk-ack]').click();
+    await inspector.locator('.el-message', { hasText: '已确认 1 条，跳过 0 条' }).waitFor();
+    await expect.poll(() => rows.nth(0).locator('[data-test=alarm-state]').innerText()).toBe('已确认');
+    expect(await rows.nth(0).locator('[data-test=alarm-handled]').innerText()).toMatch(/insp1 于 .* 通过工作台确认/);
+    await expect.poll(() => inspector.locator('[data-test=alarm-badge]').count()).toBe(0);
+  });
 });
