@@ -11,6 +11,7 @@ import { hazardEvidenceRoutes } from './hazards/evidence.js';
 import { hazardListRoutes } from './hazards/list.js';
 import { reportRoutes } from './reports.js';
 import { screenRoutes } from './screen.js';
+import { calendarRoutes } from './calendar.js';
 import { drawRoutes } from './kitchens/draws.js';
 import { viewingRoutes } from './kitchens/viewings.js';
 import { spotCheckRoutes } from './kitchens/spot-checks.js';
@@ -61,6 +62,7 @@ export async function apiPlugin(app: FastifyInstance, ctx: ApiContext): Promise<
       alarmDetailRoutes(v1, ctx);
       alarmActionRoutes(v1, ctx);
       alarmStatsRoutes(v1, ctx);
+      calendarRoutes(v1, ctx);
       await v1.register(async (photos) => alarmPhotoRoutes(photos, ctx));
       hazardListRoutes(v1, ctx);
       hazardEvidenceRoutes(v1, ctx);

@@ -7,7 +7,9 @@ import { scopeOf, type ApiContext } from '../context.js';
 import { parseTime } from '../devices/history.js';
 import { route } from '../route.js';
 import { Id, TimeParam } from '../schema.js';
+import { sendXlsx, XLSX_TYPE } from '../xlsx.js';
 import { ALARM_FROM, alarmWhereIn } from './query.js';
+import { statsColumns } from './stats-xlsx.js';
 
 /** The trapped-passenger fault (GB/T 24478 code 11): the 96333 KPIs count these. */
 export const TRAPPED_TYPE = 'fault:11';
@@ -45,11 +47,16 @@ export function alarmStatsRoutes(app: FastifyInstance, ctx: ApiContext): void {
     querystring: z.object({
       from: TimeParam, to: TimeParam, groupBy: z.enum(['district', 'unit', 'company']).default('district'),
       districtId: Id.optional(), unitId: Id.optional(), companyId: Id.optional(),
+      format: z.enum(['json', 'xlsx']).default('json').meta({ description: 'xlsx: the table of groups and the total as an Excel file' }),
     }),
     response: Stats,
-  }, async (req) => {
+    produces: [XLSX_TYPE],
+  }, async (req, reply) => {
     const q = req.query;
-    return alarmStatistics(ctx, await scopeOf(ctx, req), { from: parseTime(q.from, 'from', 0), to: parseTime(q.to, 'to', 0), groupBy: q.groupBy, districtId: q.districtId, unitId: q.unitId, companyId: q.companyId });
+    const stats = await alarmStatistics(ctx, await scopeOf(ctx, req), { from: parseTime(q.from, 'from', 0), to: parseTime(q.to, 'to', 0), groupBy: q.groupBy, districtId: q.districtId, unitId: q.unitId, companyId: q.companyId });
+    // the export is the table: the groups and the total (the charts' series stay in the app)
+    if (q.format === 'xlsx') return sendXlsx(reply, { file: 'alarm-stats', sheet: '统计分析' }, statsColumns(q.groupBy), [...stats.groups, { ...stats.total, name: '合计' }]);
+    return stats;
   });
 }
 

@@ -1,14 +1,18 @@
 import { createI18n } from 'vue-i18n';
+import { alarmsEn } from './alarms.en';
+import { alarmsZhCN } from './alarms.zh-cn';
 import { en } from './en';
 import { hazardsEn } from './hazards.en';
 import { hazardsZhCN } from './hazards.zh-cn';
 import { screenEn } from './screen.en';
 import { screenZhCN } from './screen.zh-cn';
+import { statsEn } from './stats.en';
+import { statsZhCN } from './stats.zh-cn';
 import { zhCN } from './zh-cn';
 
 // each feature's messages live in their own files (hazards.*.ts), merged here
-const zhCNAll = { ...zhCN, ...hazardsZhCN, ...screenZhCN };
-const enAll: typeof zhCNAll = { ...en, ...hazardsEn, ...screenEn };
+const zhCNAll = { ...zhCN, ...alarmsZhCN, ...statsZhCN, ...hazardsZhCN, ...screenZhCN };
+const enAll: typeof zhCNAll = { ...en, ...alarmsEn, ...statsEn, ...hazardsEn, ...screenEn };
 
 export type Locale = 'zh-CN' | 'en';
 const KEY = 'tw.locale';

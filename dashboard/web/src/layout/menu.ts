@@ -1,4 +1,4 @@
-import { DataBoard, Lock, OfficeBuilding, Setting, User, Tools, VideoCamera, Bowl, Cpu, Warning, Monitor } from '@element-plus/icons-vue';
+import { Bell, Calendar, DataBoard, TrendCharts, Lock, OfficeBuilding, Setting, User, Tools, VideoCamera, Bowl, Cpu, Warning, Monitor } from '@element-plus/icons-vue';
 import type { Component } from 'vue';
 import type { Role } from '@/api/types';
 
@@ -8,11 +8,16 @@ export interface MenuEntry {
   icon: Component;
   roles?: Role[];
   children?: MenuEntry[];
+  /** shows the live count of active alarms (stores/alarms.ts) */
+  badge?: 'alarms';
 }
 
 /** The side menu; an entry shows only to its roles (the router and the server check the same). */
 export const MENU: MenuEntry[] = [
   { path: '/board', title: 'menu.board', icon: DataBoard },
+  { path: '/alarms', title: 'alarm.menu', icon: Bell, badge: 'alarms' },
+  { path: '/stats', title: 'stats.menu', icon: TrendCharts },
+  { path: '/calendar', title: 'calendar.menu', icon: Calendar },
   { path: '/hazards', title: 'hazards.title', icon: Warning },
   { path: '/screen', title: 'screen.title', icon: Monitor },
   {

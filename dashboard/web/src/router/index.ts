@@ -2,6 +2,7 @@ import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router'
 import { setUnauthorizedHandler } from '@/api/http';
 import type { Role } from '@/api/types';
 import { useSession } from '@/stores/session';
+import { alarmRoutes } from './alarm-routes';
 import { hazardRoutes } from './hazard-routes';
 import { registryRoutes } from './registry-routes';
 import { screenRoutes } from './screen-routes';
@@ -27,6 +28,7 @@ const routes: RouteRecordRaw[] = [
     children: [
       { path: 'board', name: 'board', component: () => import('@/views/board/BoardView.vue'), meta: { title: 'menu.board' } },
       { path: 'devices/:id', name: 'device', component: () => import('@/views/device/DeviceFileView.vue'), props: true, meta: { title: 'device.title' } },
+      ...alarmRoutes,
       ...registryRoutes,
       ...hazardRoutes,
       { path: 'account', name: 'account', component: () => import('@/views/account/AccountView.vue'), meta: { title: 'menu.account' } },
