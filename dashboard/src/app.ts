@@ -23,6 +23,7 @@ import type { RelayClient } from './kitchens/relay-client.js';
 import { ackPlugin } from './plugins/ack/index.js';
 import { twilioStatusPlugin } from './plugins/receipts/twilio-status.js';
 import { webPlugin } from './plugins/web/index.js';
+import { relayCspOrigins } from './plugins/web/csp.js';
 
 export interface AppOptions {
   registry: Registry;
@@ -52,6 +53,8 @@ export interface AppOptions {
   boardRefreshMs: number;
   /** the stream relay's API */
   relay: RelayClient;
+  /** where browsers reach the relay (TW_STREAMS_PUBLIC_URL, else the relay API's URL): allowed in the app's connect-src */
+  relayPublicUrl?: string;
   /** the built web app (default dashboard/dist/web) */
   webRoot?: string;
   log?: Logger;
@@ -111,7 +114,7 @@ export async function buildApp(o: AppOptions): Promise<{ app: FastifyInstance; m
   await app.register(ackPlugin, { registry: o.registry, actions: o.actions, linkKey: o.linkKey, timezone: o.timezone, counter: ackActions });
   await app.register(twilioStatusPlugin, { registry: o.registry, authToken: o.twilioAuthToken, publicUrl: o.publicUrl });
   await app.register(async (scoped) => apiPlugin(scoped, api), { prefix: '/api' });
-  await app.register(webPlugin, o.webRoot ? { root: o.webRoot } : {});
+  await app.register(webPlugin, { ...(o.webRoot ? { root: o.webRoot } : {}), ...(o.relayPublicUrl ? { connectOrigins: relayCspOrigins(o.relayPublicUrl) } : {}) });
   // live alarms: new and changed alarms as SSE `alarm` events, in scope
   const alarmFeed = createAlarmFeed({ db: o.registry.db, fanout: live.fanout, log });
   app.addHook('onReady', async () => alarmFeed.start());

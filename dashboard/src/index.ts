@@ -61,6 +61,7 @@ export function createDashboard(config: DashboardConfig, deps: DashboardDeps): D
     built ??= (async () => {
       const c = config.common;
       const d = config.dashboard;
+      const relayApi = d.streamsApiUrl ?? `http://127.0.0.1:${config.streams.streamsHttpPort}`;
       const secret = deps.masterSecret ?? (await resolveDevSecret(c.dataDir, 'secret.key', c.secretKey));
       const actions = deps.actions ?? createAlarmActions({ registry: deps.registry, redisUrl: c.redisUrl, keyPrefix: c.keyPrefix, ...(deps.log ? { log: deps.log } : {}) });
       if (!deps.actions) shutdown.add('alarm actions', () => actions.close());
@@ -77,7 +78,9 @@ export function createDashboard(config: DashboardConfig, deps: DashboardDeps): D
         session: { idleMs: d.sessionIdleMin * 60_000, maxMs: d.sessionMaxH * 3_600_000, secureCookie: c.publicUrl.startsWith('https:') },
         throttle: { windowMs: d.loginWindowMin * 60_000, perAccount: d.loginMaxFailures, perAddress: d.loginMaxFailuresAddress },
         history: deps.history ?? createHistory(config.influx), shadows, boardRefreshMs: d.boardRefreshS * 1000,
-        relay: new RelayClient(d.streamsApiUrl ?? `http://127.0.0.1:${config.streams.streamsHttpPort}`, secret),
+        relay: new RelayClient(relayApi, secret),
+        // the relay writes play URLs for TW_STREAMS_PUBLIC_URL, else for the host the dashboard called it at
+        relayPublicUrl: config.streams.streamsPublicUrl ?? relayApi,
         ...(deps.webRoot ? { webRoot: deps.webRoot } : {}),
         ...(deps.log ? { log: deps.log } : {}), ...(deps.extraMetrics ? { extraMetrics: deps.extraMetrics } : {}),
       });

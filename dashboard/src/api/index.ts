@@ -9,6 +9,7 @@ import { alarmPhotoRoutes } from './alarms/photos.js';
 import { alarmStatsRoutes } from './alarms/stats.js';
 import { drawRoutes } from './kitchens/draws.js';
 import { viewingRoutes } from './kitchens/viewings.js';
+import { cameraMediaRoutes } from './kitchens/camera-media.js';
 import { spotCheckRoutes } from './kitchens/spot-checks.js';
 import { publicDrawRoutes } from './kitchens/public-draws.js';
 import { deviceFileRoutes } from './devices/file.js';
@@ -59,6 +60,7 @@ export async function apiPlugin(app: FastifyInstance, ctx: ApiContext): Promise<
       await v1.register(async (photos) => alarmPhotoRoutes(photos, ctx));
       drawRoutes(v1, ctx);
       viewingRoutes(v1, ctx);
+      cameraMediaRoutes(v1, ctx);
       spotCheckRoutes(v1, ctx);
       publicDrawRoutes(v1, ctx);
       // its own context: the .xlsx body parser applies to the import routes only

@@ -9,6 +9,13 @@ export interface PlayUrls {
   expiresAt: string | number;
 }
 
+/** A camera's latest health as the relay's monitor saw it (docs/streams.md "Health and alarms"). */
+export interface CameraHealth {
+  state: 'ok' | 'offline' | 'blank' | 'frozen' | 'unknown';
+  reason: string;
+  checkedAt: string | null;
+}
+
 /**
  * The stream relay's API as the dashboard uses it (docs/streams.md "Issuing"): each call carries a bearer
  * session token of the signed-in user (core's issueSessionToken, one minute), so the relay applies its own
@@ -25,37 +32,49 @@ export class RelayClient {
     return issueSessionToken(this.masterSecret, { sub: user.id, role: user.role, district: user.districtId, unit: user.unitId }, 60);
   }
 
-  async playUrls(user: SessionUser, cameraId: string): Promise<PlayUrls> {
+  /** One call to the relay as `user`: unreachable → 503 TW_DEPENDENCY_UNAVAILABLE, 404 → not found (`what`), other errors → 503. */
+  private async call(user: SessionUser, method: string, path: string, what: string, init: { body?: unknown; timeoutMs?: number } = {}): Promise<Response> {
     let res: Response;
     try {
-      res = await fetch(new URL('/api/play-urls', this.baseUrl), {
-        method: 'POST',
-        headers: { authorization: `Bearer ${this.token(user)}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ camera: cameraId }),
-        signal: AbortSignal.timeout(this.timeoutMs),
+      res = await fetch(new URL(path, this.baseUrl), {
+        method,
+        headers: { authorization: `Bearer ${this.token(user)}`, ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}) },
+        ...(init.body !== undefined ? { body: JSON.stringify(init.body) } : {}),
+        signal: AbortSignal.timeout(init.timeoutMs ?? this.timeoutMs),
       });
     } catch (err) {
       throw new OperationalError('TW_DEPENDENCY_UNAVAILABLE', 'the stream relay is unreachable', { cause: err });
     }
-    if (res.status === 404) throw new NotFoundError(`camera ${cameraId}`);
-    if (!res.ok) throw new OperationalError('TW_DEPENDENCY_UNAVAILABLE', `the stream relay answered ${res.status}`);
+    if (res.ok) return res;
+    await res.body?.cancel();
+    if (res.status === 404) throw new NotFoundError(what);
+    throw new OperationalError('TW_DEPENDENCY_UNAVAILABLE', `the stream relay answered ${res.status}`);
+  }
+
+  async playUrls(user: SessionUser, cameraId: string): Promise<PlayUrls> {
+    const res = await this.call(user, 'POST', '/api/play-urls', `camera ${cameraId}`, { body: { camera: cameraId } });
     const body = (await res.json()) as PlayUrls;
     return { flv: body.flv, wsFlv: body.wsFlv, hls: body.hls, expiresAt: body.expiresAt };
   }
 
   /** A snapshot of a camera taken by the relay (its JPEG stays with the relay; the row holds its SHA-256). */
   async snapshot(user: SessionUser, cameraId: string): Promise<{ id: number; sha256: string; takenAt: string; bytes: number }> {
-    let res: Response;
-    try {
-      res = await fetch(new URL(`/api/cameras/${encodeURIComponent(cameraId)}/snapshots`, this.baseUrl), {
-        method: 'POST', headers: { authorization: `Bearer ${this.token(user)}` }, signal: AbortSignal.timeout(this.timeoutMs * 3),
-      });
-    } catch (err) {
-      throw new OperationalError('TW_DEPENDENCY_UNAVAILABLE', 'the stream relay is unreachable', { cause: err });
-    }
-    if (res.status === 404) throw new NotFoundError(`camera ${cameraId} (or not live)`);
-    if (!res.ok) throw new OperationalError('TW_DEPENDENCY_UNAVAILABLE', `the stream relay answered ${res.status}`);
+    const res = await this.call(user, 'POST', `/api/cameras/${encodeURIComponent(cameraId)}/snapshots`, `camera ${cameraId} (or not live)`, { timeoutMs: this.timeoutMs * 3 });
     const b = (await res.json()) as { id: number; sha256: string; takenAt: string; bytes: number };
     return { id: Number(b.id), sha256: b.sha256, takenAt: b.takenAt, bytes: b.bytes };
+  }
+
+  /** The JPEG of a stored snapshot, as the relay keeps it (the caller compares its hash with the row's). */
+  async snapshotJpeg(user: SessionUser, snapshotId: number): Promise<Buffer> {
+    const res = await this.call(user, 'GET', `/api/snapshots/${snapshotId}`, `snapshot ${snapshotId}`);
+    return Buffer.from(await res.arrayBuffer());
+  }
+
+  /** The camera's latest health from the relay's monitor (`unknown` before its first check). */
+  async health(user: SessionUser, cameraId: string): Promise<CameraHealth> {
+    const res = await this.call(user, 'GET', `/api/cameras/${encodeURIComponent(cameraId)}/health`, `camera ${cameraId}`);
+    const h = (await res.json()) as { state?: string; reason?: string; checkedAt?: string | number };
+    const state = (['ok', 'offline', 'blank', 'frozen'] as const).find((s) => s === h.state) ?? 'unknown';
+    return { state, reason: h.reason ?? '', checkedAt: h.checkedAt ? new Date(h.checkedAt).toISOString() : null };
   }
 }
