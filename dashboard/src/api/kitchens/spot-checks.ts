@@ -22,7 +22,7 @@ const NewRecord = z.object({
   notes: z.string().max(2000).default(''),
 });
 const Params = z.object({ id: z.coerce.number().int().min(1) });
-const Query = listQuery(['id'], 'id', { status: z.enum(['assigned', 'recorded', 'rectifying', 'closed']).optional(), kitchenId: Id.optional(), mine: z.enum(['true', 'false']).optional() }, 'desc');
+const Query = listQuery(['id'], 'id', { status: z.enum(['assigned', 'recorded', 'rectifying', 'closed']).optional(), kitchenId: Id.optional(), drawId: z.coerce.number().int().min(1).optional(), mine: z.enum(['true', 'false']).optional() }, 'desc');
 const ROLES = ['admin', 'inspector'] as const;
 const iso = (v: unknown): string | null => (v ? (v instanceof Date ? v.toISOString() : new Date(String(v)).toISOString()) : null);
 const json = <T>(v: unknown): T => (typeof v === 'string' ? (JSON.parse(v) as T) : (v as T));
@@ -54,6 +54,7 @@ export function spotCheckRoutes(app: FastifyInstance, ctx: ApiContext): void {
     const where = [scopeSql.kitchens(await scopeOf(ctx, req), p)];
     if (req.query.status) where.push(`s.status = ${p.add(req.query.status)}`);
     if (req.query.kitchenId) where.push(`s.kitchen_id = ${p.add(req.query.kitchenId)}`);
+    if (req.query.drawId) where.push(`s.draw_id = ${p.add(req.query.drawId)}`);
     if (req.query.mine === 'true') where.push(`s.inspector_ids ? ${p.add(req.session.user.id)}`);
     return sqlList(db, { select: SELECT, from: FROM, where, params: p, id: 's.id', sorts: { id: 's.id' }, map: toSpotCheck }, req.query, false);
   });

@@ -67,6 +67,7 @@ export const kitchensApi = {
   districts: () => api.get<District[]>('/districts'),
   kitchens: () => listAll<KitchenRow>('/kitchens'),
   cameras: () => listAll<CameraRow>('/cameras'),
+  kitchenCameras: (kitchenId: string) => listAll<CameraRow>('/cameras', { kitchenId }),
   play: (cameraId: string) => api.post<Play>(`/cameras/${encodeURIComponent(cameraId)}/play`),
   renew: (viewingId: number) => api.post<Play>(`/viewings/${viewingId}/renew`),
   /** keepalive: sent as the page goes away (the request outlives it) */
