@@ -10,6 +10,7 @@ import { alarmStatsRoutes } from './alarms/stats.js';
 import { drawRoutes } from './kitchens/draws.js';
 import { viewingRoutes } from './kitchens/viewings.js';
 import { cameraMediaRoutes } from './kitchens/camera-media.js';
+import { recordingRoutes } from './kitchens/recordings.js';
 import { spotCheckRoutes } from './kitchens/spot-checks.js';
 import { publicDrawRoutes } from './kitchens/public-draws.js';
 import { deviceFileRoutes } from './devices/file.js';
@@ -61,6 +62,7 @@ export async function apiPlugin(app: FastifyInstance, ctx: ApiContext): Promise<
       drawRoutes(v1, ctx);
       viewingRoutes(v1, ctx);
       cameraMediaRoutes(v1, ctx);
+      recordingRoutes(v1, ctx);
       spotCheckRoutes(v1, ctx);
       publicDrawRoutes(v1, ctx);
       // its own context: the .xlsx body parser applies to the import routes only

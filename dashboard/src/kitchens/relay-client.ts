@@ -1,5 +1,5 @@
 import { issueSessionToken } from '@tianwang/core/crypto';
-import { NotFoundError, OperationalError } from '@tianwang/core/errors';
+import { NotFoundError, OperationalError, UserError } from '@tianwang/core/errors';
 import type { SessionUser } from '../auth/sessions.js';
 
 export interface PlayUrls {
@@ -33,7 +33,7 @@ export class RelayClient {
   }
 
   /** One call to the relay as `user`: unreachable → 503 TW_DEPENDENCY_UNAVAILABLE, 404 → not found (`what`), other errors → 503. */
-  private async call(user: SessionUser, method: string, path: string, what: string, init: { body?: unknown; timeoutMs?: number } = {}): Promise<Response> {
+  private async call(user: SessionUser, method: string, path: string, what: string, init: { body?: unknown; timeoutMs?: number; passBadRequest?: boolean } = {}): Promise<Response> {
     let res: Response;
     try {
       res = await fetch(new URL(path, this.baseUrl), {
@@ -46,6 +46,10 @@ export class RelayClient {
       throw new OperationalError('TW_DEPENDENCY_UNAVAILABLE', 'the stream relay is unreachable', { cause: err });
     }
     if (res.ok) return res;
+    if (res.status === 400 && init.passBadRequest) {
+      const b = (await res.json().catch(() => ({}))) as { message?: string };
+      throw new UserError('TW_PAYLOAD_INVALID', b.message ?? 'the stream relay refused the request');
+    }
     await res.body?.cancel();
     if (res.status === 404) throw new NotFoundError(what);
     throw new OperationalError('TW_DEPENDENCY_UNAVAILABLE', `the stream relay answered ${res.status}`);
@@ -68,6 +72,21 @@ export class RelayClient {
   async snapshotJpeg(user: SessionUser, snapshotId: number): Promise<Buffer> {
     const res = await this.call(user, 'GET', `/api/snapshots/${snapshotId}`, `snapshot ${snapshotId}`);
     return Buffer.from(await res.arrayBuffer());
+  }
+
+  /** The recorded stretches of [from, to) (docs/streams.md "Spans and clips"). */
+  async recordedSpans(user: SessionUser, cameraId: string, from: number, to: number): Promise<{ start: string; end: string }[]> {
+    const res = await this.call(user, 'GET', `/api/cameras/${encodeURIComponent(cameraId)}/recordings/spans?from=${from}&to=${to}`, `camera ${cameraId}`);
+    return ((await res.json()) as { spans: { start: string; end: string }[] }).spans;
+  }
+
+  /**
+   * [from, to) cut to MP4 by the relay: the streaming response (its body is not read here) and the clip's SHA-256.
+   * A long timeout: the body of a 30-minute clip takes a while to pass through.
+   */
+  async clip(user: SessionUser, cameraId: string, from: number, to: number): Promise<{ body: ReadableStream<Uint8Array>; bytes: number; sha256: string }> {
+    const res = await this.call(user, 'GET', `/api/cameras/${encodeURIComponent(cameraId)}/clip.mp4?from=${from}&to=${to}`, 'recording in that time range', { timeoutMs: 600_000, passBadRequest: true });
+    return { body: res.body!, bytes: Number(res.headers.get('content-length')), sha256: res.headers.get('x-sha256') ?? '' };
   }
 
   /** The camera's latest health from the relay's monitor (`unknown` before its first check). */

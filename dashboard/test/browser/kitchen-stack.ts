@@ -19,6 +19,8 @@ export interface KitchenStack {
   relayBase: string;
   registry: Registry;
   relay: Streams;
+  /** the relay's data folder (recordings/<camera>/, snapshots/) */
+  relayDataDir: string;
   world: World;
   /** rtmp:// URL a camera publishes to */
   publishUrl(cameraId: string): string;
@@ -48,9 +50,10 @@ export async function startKitchenStack(o: { recording?: boolean; env?: Record<s
       recordingEnabled: o.recording ?? false, recordingHours: null, enabled: true,
     });
   await registry.users.upsert({ id: 'insp1b', username: 'insp1b', displayName: '东区检查员乙', role: 'inspector', phone: null, districtId: 'D1', unitId: null, maintenanceCompanyId: null, password: PASSWORD });
+  const relayDataDir = await tempDir('kitchen-relay');
   const relay = createStreams(
     loadConfig({
-      TW_DATA_DIR: await tempDir('kitchen-relay'), TW_SECRET_KEY: SECRET, TW_STREAMS_HOST: '127.0.0.1', TW_RTMP_PORT: String(rtmpPort), TW_STREAMS_HTTP_PORT: String(relayPort),
+      TW_DATA_DIR: relayDataDir, TW_SECRET_KEY: SECRET, TW_STREAMS_HOST: '127.0.0.1', TW_RTMP_PORT: String(rtmpPort), TW_STREAMS_HTTP_PORT: String(relayPort),
       TW_STREAMS_METRICS_PORT: String(await freePort()), TW_CAMERA_HEALTH_MODE: 'off', TW_KEY_PREFIX: world.config.common.keyPrefix, TW_REDIS_URL: world.config.common.redisUrl, ...o.env,
     }),
     { registry, log: silentLogger() },
@@ -58,7 +61,7 @@ export async function startKitchenStack(o: { recording?: boolean; env?: Record<s
   await relay.start();
   await world.dashboard.start();
   return {
-    base, relayBase, registry, relay, world,
+    base, relayBase, registry, relay, relayDataDir, world,
     publishUrl: (id) => `rtmp://127.0.0.1:${rtmpPort}/live/${id}?token=${cameraSecret(id)}`,
     async close() {
       await relay.stop();

@@ -5,6 +5,7 @@ import { SqlParams, scopeSql } from '../../auth/sql-scope.js';
 import { sha256Hex } from '../../kitchens/canonical.js';
 import { scopeOf, type ApiContext } from '../context.js';
 import { route } from '../route.js';
+import { cameraInScope } from './camera-scope.js';
 import { IdParams } from '../schema.js';
 
 const Health = z.object({
@@ -22,10 +23,7 @@ export function cameraMediaRoutes(app: FastifyInstance, ctx: ApiContext): void {
   const db = ctx.registry.db;
 
   route(app, { method: 'GET', url: '/cameras/:id/health', summary: 'A camera’s latest health (the relay’s monitor)', tags: ['kitchens'], roles: ROLES, params: IdParams, response: Health }, async (req) => {
-    const p = new SqlParams();
-    const [cam] = await db.query<{ id: string }>(
-      `SELECT c.id FROM cameras c JOIN kitchens k ON k.id = c.kitchen_id WHERE c.id = ${p.add(req.params.id)} AND ${scopeSql.kitchens(await scopeOf(ctx, req), p)}`, p.values);
-    if (!cam) throw new NotFoundError(`camera ${req.params.id}`);
+    const cam = await cameraInScope(ctx, req, req.params.id);
     return { cameraId: cam.id, ...(await ctx.relay.health(req.session.user, cam.id)) };
   });
 

@@ -94,3 +94,15 @@ export interface ViewingRow {
 export const viewingsApi = {
   list: (q: Query) => api.get<Page<ViewingRow>>('/viewings', q),
 };
+
+export interface Span {
+  start: string;
+  end: string;
+}
+/** 录像回放 (docs/dashboard.md "Playback") */
+export const recordingsApi = {
+  spans: (cameraId: string, from: number, to: number) => api.get<{ cameraId: string; spans: Span[] }>(`/cameras/${encodeURIComponent(cameraId)}/recordings`, { from, to }),
+  /** the clip's URL: played inline by <video>, or downloaded (audited) */
+  clipUrl: (cameraId: string, from: number, to: number, download = false) =>
+    `/api/v1/cameras/${encodeURIComponent(cameraId)}/clip?from=${Math.round(from)}&to=${Math.round(to)}${download ? '&download=true' : ''}`,
+};

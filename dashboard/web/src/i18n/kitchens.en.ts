@@ -1,7 +1,7 @@
 import type { kitchensZhCN } from './kitchens.zh-cn';
 
 export const kitchensEn: typeof kitchensZhCN = {
-  kmenu: { kitchens: 'Bright kitchens', wall: 'Video wall', draws: 'Random draws', spotCheck: 'Online spot-check', viewings: 'Viewing audit' },
+  kmenu: { kitchens: 'Bright kitchens', wall: 'Video wall', draws: 'Random draws', spotCheck: 'Online spot-check', playback: 'Playback', viewings: 'Viewing audit' },
   wall: {
     tree: 'Kitchens', tiles: '{n} tiles', rotate: 'Rotate', seconds: 's per round', rotateNeedsCameras: 'Tick the cameras to rotate through first',
     spotCheck: 'Current spot-check (snapshot evidence)', evidenceCount: '{n} snapshot(s) saved', dropHere: 'Click a camera on the left or drop it here',
@@ -27,5 +27,10 @@ export const kitchensEn: typeof kitchensZhCN = {
     overall: 'Overall', notes: 'Notes', sign: 'Sign', signConfirm: 'Sign this record as "{name}"? It cannot be changed afterwards.', signed: 'Signed',
     signedBy: 'Signed by', recordHash: 'Record hash (SHA-256)', needsEvidence: 'Failed items need snapshot evidence: {items}', notMine: 'You were not drawn for this task: read only',
     status: { assigned: 'to check', recorded: 'recorded', rectifying: 'rectifying', closed: 'closed' },
+  },
+  playback: {
+    title: 'Playback', camera: 'Camera', recorded: '{n} recorded span(s) this day, {m} min in all', speed: 'Speed', download: 'Download clip',
+    nothing: 'Nothing recorded this day', rangeInvalid: 'A clip is at most 30 minutes and ends after it starts', downloadFailed: 'Download failed',
+    hashMatch: 'Downloaded; the SHA-256 the browser computed matches the server\'s', hashMismatch: 'Downloaded, but its SHA-256 differs from the server\'s', hashServer: 'Downloaded (SHA-256 as the server states it)',
   },
 };

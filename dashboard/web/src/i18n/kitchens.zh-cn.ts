@@ -1,6 +1,6 @@
 /** 明厨亮灶 (video wall, draws, spot-checks, viewing audit): kitchens.en.ts has the same keys. */
 export const kitchensZhCN = {
-  kmenu: { kitchens: '明厨亮灶', wall: '视频巡查', draws: '双随机抽查', spotCheck: '线上抽检', viewings: '观看记录' },
+  kmenu: { kitchens: '明厨亮灶', wall: '视频巡查', draws: '双随机抽查', spotCheck: '线上抽检', playback: '录像回放', viewings: '观看记录' },
   wall: {
     tree: '餐饮单位', tiles: '{n} 画面', rotate: '轮巡', seconds: '秒/轮', rotateNeedsCameras: '请先勾选要轮巡的摄像头',
     spotCheck: '当前抽检任务（截图存证）', evidenceCount: '已存证 {n} 张', dropHere: '点击左侧摄像头或拖到此处',
@@ -26,5 +26,10 @@ export const kitchensZhCN = {
     overall: '总体结论', notes: '检查意见', sign: '签署', signConfirm: '以“{name}”的名义签署本次检查记录？签署后不可修改。', signed: '已签署',
     signedBy: '签署人', recordHash: '记录哈希（SHA-256）', needsEvidence: '不合格项目须附截图证据：{items}', notMine: '本任务未抽中您，仅可查看',
     status: { assigned: '待检查', recorded: '已记录', rectifying: '待整改', closed: '已办结' },
+  },
+  playback: {
+    title: '录像回放', camera: '选择摄像头', recorded: '当天录像 {n} 段，共 {m} 分钟', speed: '倍速', download: '下载片段',
+    nothing: '当天没有录像', rangeInvalid: '片段须在 30 分钟以内，且结束晚于开始', downloadFailed: '下载失败',
+    hashMatch: '已下载；浏览器计算的 SHA-256 与服务器一致', hashMismatch: '已下载，但 SHA-256 与服务器不一致', hashServer: '已下载（服务器给出的 SHA-256）',
   },
 };

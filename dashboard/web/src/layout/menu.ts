@@ -1,4 +1,4 @@
-import { DataBoard, Monitor, Lock, OfficeBuilding, Setting, User, Tools, VideoCamera, Bowl, Cpu, View, Finished } from '@element-plus/icons-vue';
+import { DataBoard, Monitor, Lock, OfficeBuilding, Setting, User, Tools, VideoCamera, Bowl, Cpu, View, Finished, VideoPlay } from '@element-plus/icons-vue';
 import type { Component } from 'vue';
 import type { Role } from '@/api/types';
 
@@ -13,6 +13,7 @@ export interface MenuEntry {
 /** 明厨亮灶 (kitchen-routes.ts) */
 const KITCHEN_MENU: MenuEntry[] = [
   { path: '/kitchens/wall', title: 'kmenu.wall', icon: VideoCamera },
+  { path: '/kitchens/playback', title: 'kmenu.playback', icon: VideoPlay },
   { path: '/kitchens/draws', title: 'kmenu.draws', icon: Finished },
   { path: '/kitchens/viewings', title: 'kmenu.viewings', icon: View, roles: ['admin'] },
 ];

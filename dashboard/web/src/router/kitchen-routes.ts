@@ -10,6 +10,7 @@ export const kitchenRoutes: RouteRecordRaw[] = [
       { path: 'wall', name: 'kitchen-wall', component: () => import('@/views/kitchens/wall/WallView.vue'), meta: { title: 'kmenu.wall' } },
       { path: 'draws', name: 'kitchen-draws', component: () => import('@/views/kitchens/draws/DrawsView.vue'), meta: { title: 'kmenu.draws' } },
       { path: 'spot-checks/:id', name: 'spot-check', component: () => import('@/views/kitchens/spot-checks/SpotCheckView.vue'), props: true, meta: { title: 'kmenu.spotCheck' } },
+      { path: 'playback', name: 'kitchen-playback', component: () => import('@/views/kitchens/playback/PlaybackView.vue'), meta: { title: 'kmenu.playback' } },
       { path: 'viewings', name: 'kitchen-viewings', component: () => import('@/views/kitchens/ViewingsView.vue'), meta: { title: 'kmenu.viewings', roles: ['admin'] } },
     ],
   },
