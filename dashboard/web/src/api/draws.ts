@@ -1,7 +1,11 @@
 /** 双随机 draws and online spot-checks as the web app reads them (docs/dashboard.md "Bright kitchens"). */
 import { api } from './http';
 import type { Page } from './types';
+import type { Verification as ServerVerification } from '../../../src/kitchens/draw-store';
 import type { Evidence } from './kitchens';
+
+/** `GET /draws/:id/verify`: the server's own type (type-only import, erased from the bundle) */
+export type Verification = ServerVerification;
 
 export type RiskClass = 'A' | 'B' | 'C' | 'D';
 export interface NewDraw {
@@ -36,14 +40,6 @@ export interface Draw {
   publishedAt: string | null;
   inputs: { count: number; inspectorsPerCheck: number; weights: Record<RiskClass, number>; kitchens: unknown[]; inspectors: unknown[] };
   checks: { kitchenId: string; kitchenName: string; licenceNo: string; inspectors: { id: string; displayName: string }[] }[];
-}
-export interface Verification {
-  ok: boolean;
-  algorithm: string;
-  inputsHash: { stored: string; computed: string };
-  resultHash: { stored: string; computed: string };
-  resultMatches: boolean;
-  error?: string;
 }
 export interface RecordItem {
   key: string;
