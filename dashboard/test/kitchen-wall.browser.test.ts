@@ -84,6 +84,25 @@ describe('the video wall in Chromium', () => {
   });
 });
 
+describe('placing cameras', () => {
+  it('a click puts the tree’s camera on the selected tile, a drag onto any tile; a camera shows once', async () => {
+    await page.locator('[data-test=layout]').getByText('9 画面').click();
+    await expect.poll(() => page.locator('[data-test=wall] .tile').count()).toBe(9);
+    const cameraAt = (i: number) => page.locator('[data-test=wall] .tile').nth(i).getAttribute('data-camera');
+    // select tile 5, click 凉菜间 (CAM-1B) in the tree: it moves there from tile 2
+    await page.locator('[data-test=wall] .tile').nth(4).click();
+    await page.locator('[data-test=kitchen-tree] [data-camera="CAM-1B"]').click();
+    await expect.poll(() => cameraAt(4)).toBe('CAM-1B');
+    expect(await cameraAt(1)).toBe('');
+    await page.locator('[data-test=kitchen-tree] [data-camera="CAM-1D"]').dragTo(page.locator('[data-test=wall] .tile').nth(8));
+    await expect.poll(() => cameraAt(8)).toBe('CAM-1D');
+    expect(await cameraAt(3)).toBe('');
+    await expect.poll(() => page.locator('[data-test=wall] .tile').nth(8).getAttribute('data-state'), { timeout: 60_000 }).toBe('live');
+    // the two emptied tiles released their streams: four cameras, four players
+    await expect.poll(relayViewers).toBe('4');
+  });
+});
+
 describe('the viewing audit in Chromium (admins)', () => {
   it('lists who watched which kitchen’s camera, when and how long; an inspector has no such page', async () => {
     // the inspector's menu has no audit entry, and the route is its 404 page; leaving the wall (a full navigation:
@@ -94,9 +113,9 @@ describe('the viewing audit in Chromium (admins)', () => {
     await expect.poll(openViewings).toBe(0);
     await signIn(page, stack.base, 'admin');
     await page.goto(`${stack.base}/kitchens/viewings`);
-    // eight viewings: the wall's first four ended when the tab was hidden, the four after it when the page was left
+    // the wall's first four ended when the tab was hidden, the four after it and the moved cameras' when the page was left
     const rows = page.locator('[data-test=viewings] .el-table__body tr');
-    await expect.poll(() => rows.count()).toBe(8);
+    await expect.poll(() => rows.count()).toBe(10);
     const text = await page.locator('[data-test=viewings]').innerText();
     expect(text).toContain('insp1 用户 (insp1)');
     expect(text).toContain('1号食堂');
