@@ -103,6 +103,22 @@ describe('placing cameras', () => {
   });
 });
 
+describe('a camera that stops', () => {
+  it('keeps its last frame with the stalled badge, retries with backoff, and plays again when the camera is back', async () => {
+    const tile = page.locator('[data-test=wall] .tile').nth(8);
+    expect(await tile.getAttribute('data-camera')).toBe('CAM-1D');
+    cameras[3]!.kill('SIGKILL');
+    await expect.poll(() => tile.getAttribute('data-state'), { timeout: 30_000 }).toBe('stalled');
+    // the last frame stays on screen: the canvas holds the picture at the stream's size, the <video> is hidden
+    const still = tile.locator('canvas');
+    await expect.poll(() => still.evaluate((c) => [(c as unknown as { width: number }).width, c.classList.contains('hidden')])).toEqual([320, false]);
+    cameras[3] = publish(stack.publishUrl('CAM-1D'), 'testsrc2=size=320x180:rate=10');
+    // the next retry (1 s, 2 s, 4 s … after the failures so far) finds the camera again
+    await expect.poll(() => tile.getAttribute('data-state'), { timeout: 60_000 }).toBe('live');
+    await expect.poll(() => still.evaluate((c) => c.classList.contains('hidden'))).toBe(true);
+  });
+});
+
 describe('the viewing audit in Chromium (admins)', () => {
   it('lists who watched which kitchen’s camera, when and how long; an inspector has no such page', async () => {
     // the inspector's menu has no audit entry, and the route is its 404 page; leaving the wall (a full navigation:
