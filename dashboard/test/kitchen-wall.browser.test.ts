@@ -139,3 +139,20 @@ describe('the viewing audit in Chromium (admins)', () => {
     expect(text).not.toContain('观看中');
   });
 });
+
+describe('轮巡 rotation', () => {
+  it('cycles the ticked kitchen’s cameras through a 1-tile wall every N seconds', async () => {
+    await signIn(page, stack.base, 'insp1');
+    await page.goto(`${stack.base}/kitchens/wall?layout=1`);
+    const tile = page.locator('[data-test=wall] .tile').first();
+    // tick the kitchen: its four cameras in tree order (粗加工区, 凉菜间, 烹饪区, 洗消间)
+    await page.locator('[data-test=kitchen-tree] .el-tree-node', { hasText: '1号食堂' }).locator('.el-checkbox').first().click();
+    await page.locator('.secs input').fill('5');
+    await page.locator('.secs input').blur();
+    await page.locator('[data-test=rotate]').click();
+    await expect.poll(() => tile.getAttribute('data-camera')).toBe('CAM-1C');
+    await expect.poll(() => tile.getAttribute('data-state'), { timeout: 30_000 }).toBe('live');
+    await expect.poll(() => tile.getAttribute('data-camera'), { timeout: 15_000 }).toBe('CAM-1B');
+    await expect.poll(() => tile.getAttribute('data-camera'), { timeout: 15_000 }).toBe('CAM-1');
+  });
+});
