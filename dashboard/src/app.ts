@@ -27,6 +27,7 @@ import { AddressLimit } from './public/address-limit.js';
 import { ViewerQuota } from './public/viewer-quota.js';
 import { twilioStatusPlugin } from './plugins/receipts/twilio-status.js';
 import { webPlugin } from './plugins/web/index.js';
+import { relayCspOrigins } from './plugins/web/csp.js';
 
 export interface AppOptions {
   registry: Registry;
@@ -60,6 +61,8 @@ export interface AppOptions {
   relay: RelayClient;
   /** the public kitchen pages (阳光厨房): live grants signed with key 'play-url', limits (TW_PUBLIC_*), the relay as browsers reach it */
   publicPages: { playKey: Buffer; viewSeconds: number; viewersPerKitchen: number; requestsPerMin: number; relayPublicUrl?: string | undefined; relayPort: number };
+  /** where browsers reach the relay (TW_STREAMS_PUBLIC_URL, else the relay API's URL): allowed in the app's connect-src */
+  relayPublicUrl?: string;
   /** the built web app (default dashboard/dist/web) */
   webRoot?: string;
   log?: Logger;
@@ -127,7 +130,7 @@ export async function buildApp(o: AppOptions): Promise<{ app: FastifyInstance; m
   });
   await app.register(twilioStatusPlugin, { registry: o.registry, authToken: o.twilioAuthToken, publicUrl: o.publicUrl });
   await app.register(async (scoped) => apiPlugin(scoped, api), { prefix: '/api' });
-  await app.register(webPlugin, o.webRoot ? { root: o.webRoot } : {});
+  await app.register(webPlugin, { ...(o.webRoot ? { root: o.webRoot } : {}), ...(o.relayPublicUrl ? { connectOrigins: relayCspOrigins(o.relayPublicUrl) } : {}) });
   // live alarms: new and changed alarms as SSE `alarm` events, in scope
   const alarmFeed = createAlarmFeed({ db: o.registry.db, fanout: live.fanout, log });
   app.addHook('onReady', async () => alarmFeed.start());

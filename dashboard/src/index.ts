@@ -66,6 +66,7 @@ export function createDashboard(config: DashboardConfig, deps: DashboardDeps): D
     built ??= (async () => {
       const c = config.common;
       const d = config.dashboard;
+      const relayApi = d.streamsApiUrl ?? `http://127.0.0.1:${config.streams.streamsHttpPort}`;
       const secret = deps.masterSecret ?? (await resolveDevSecret(c.dataDir, 'secret.key', c.secretKey));
       const a = config.alerts;
       const actions = deps.actions ?? createAlarmActions({
@@ -90,7 +91,9 @@ export function createDashboard(config: DashboardConfig, deps: DashboardDeps): D
           playKey: deriveKey(secret, 'play-url'), viewSeconds: d.publicViewS, viewersPerKitchen: d.publicViewersPerKitchen, requestsPerMin: d.publicRequestsPerMin,
           relayPublicUrl: config.streams.streamsPublicUrl, relayPort: config.streams.streamsHttpPort,
         },
-        relay: new RelayClient(d.streamsApiUrl ?? `http://127.0.0.1:${config.streams.streamsHttpPort}`, secret),
+        relay: new RelayClient(relayApi, secret),
+        // the relay writes play URLs for TW_STREAMS_PUBLIC_URL, else for the host the dashboard called it at
+        relayPublicUrl: config.streams.streamsPublicUrl ?? relayApi,
         ...(deps.webRoot ? { webRoot: deps.webRoot } : {}),
         ...(deps.log ? { log: deps.log } : {}), ...(deps.extraMetrics ? { extraMetrics: deps.extraMetrics } : {}),
       });

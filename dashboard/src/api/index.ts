@@ -14,6 +14,8 @@ import { screenRoutes } from './screen.js';
 import { calendarRoutes } from './calendar.js';
 import { drawRoutes } from './kitchens/draws.js';
 import { viewingRoutes } from './kitchens/viewings.js';
+import { cameraMediaRoutes } from './kitchens/camera-media.js';
+import { recordingRoutes } from './kitchens/recordings.js';
 import { spotCheckRoutes } from './kitchens/spot-checks.js';
 import { rectificationRoutes } from './kitchens/rectifications.js';
 import { publicDrawRoutes } from './kitchens/public-draws.js';
@@ -70,6 +72,8 @@ export async function apiPlugin(app: FastifyInstance, ctx: ApiContext): Promise<
       screenRoutes(v1, ctx);
       drawRoutes(v1, ctx);
       viewingRoutes(v1, ctx);
+      cameraMediaRoutes(v1, ctx);
+      recordingRoutes(v1, ctx);
       spotCheckRoutes(v1, ctx);
       rectificationRoutes(v1, ctx);
       publicDrawRoutes(v1, ctx);

@@ -18,7 +18,7 @@ const NewRecord = z.object({
   recheckDue: IsoDate.optional().meta({ description: 'a failed check: the re-check date (default in 7 days)' }),
 });
 const Params = z.object({ id: z.coerce.number().int().min(1) });
-const Query = listQuery(['id'], 'id', { status: z.enum(['assigned', 'recorded', 'rectifying', 'replied', 'closed']).optional(), recheckBefore: IsoDate.optional(), kitchenId: Id.optional(), mine: z.enum(['true', 'false']).optional() }, 'desc');
+const Query = listQuery(['id'], 'id', { status: z.enum(['assigned', 'recorded', 'rectifying', 'replied', 'closed']).optional(), recheckBefore: IsoDate.optional(), kitchenId: Id.optional(), drawId: z.coerce.number().int().min(1).optional(), mine: z.enum(['true', 'false']).optional() }, 'desc');
 const ROLES = ['admin', 'inspector'] as const;
 /** 线上抽检: the tasks a draw made, snapshot evidence through the relay, the signed record. */
 export function spotCheckRoutes(app: FastifyInstance, ctx: ApiContext): void {
@@ -32,6 +32,7 @@ export function spotCheckRoutes(app: FastifyInstance, ctx: ApiContext): void {
     if (req.query.status) where.push(`s.status = ${p.add(req.query.status)}`);
     if (req.query.kitchenId) where.push(`s.kitchen_id = ${p.add(req.query.kitchenId)}`);
     if (req.query.recheckBefore) where.push(`s.status IN ('rectifying', 'replied') AND s.recheck_due <= ${p.add(req.query.recheckBefore)}`);
+    if (req.query.drawId) where.push(`s.draw_id = ${p.add(req.query.drawId)}`);
     if (req.query.mine === 'true') where.push(`s.inspector_ids ? ${p.add(req.session.user.id)}`);
     return sqlList(db, { select: SELECT, from: FROM, where, params: p, id: 's.id', sorts: { id: 's.id' }, map: toSpotCheck }, req.query, false);
   });

@@ -51,6 +51,8 @@ export interface RequestOptions {
   raw?: Blob;
   /** answer a Blob instead of JSON (exports) */
   blob?: boolean;
+  /** the request outlives the page (sent from pagehide) */
+  keepalive?: boolean;
 }
 
 export async function request<T>(method: string, path: string, o: RequestOptions = {}): Promise<T> {
@@ -64,7 +66,7 @@ export async function request<T>(method: string, path: string, o: RequestOptions
     body = JSON.stringify(o.body);
     headers['content-type'] = 'application/json';
   }
-  const res = await fetch(withQuery(`/api/v1${path}`, o.query), { method, headers, body, credentials: 'same-origin' });
+  const res = await fetch(withQuery(`/api/v1${path}`, o.query), { method, headers, body, credentials: 'same-origin', ...(o.keepalive ? { keepalive: true } : {}) });
   if (!res.ok) {
     const err = await errorOf(res);
     if (res.status === 401 && path !== '/auth/login') onUnauthorized?.();

@@ -9,10 +9,12 @@ import { screenZhCN } from './screen.zh-cn';
 import { statsEn } from './stats.en';
 import { statsZhCN } from './stats.zh-cn';
 import { zhCN } from './zh-cn';
+import { kitchensEn } from './kitchens.en';
+import { kitchensZhCN } from './kitchens.zh-cn';
 
 // each feature's messages live in their own files (hazards.*.ts), merged here
-const zhCNAll = { ...zhCN, ...alarmsZhCN, ...statsZhCN, ...hazardsZhCN, ...screenZhCN };
-const enAll: typeof zhCNAll = { ...en, ...alarmsEn, ...statsEn, ...hazardsEn, ...screenEn };
+const zhCNAll = { ...zhCN, ...alarmsZhCN, ...statsZhCN, ...hazardsZhCN, ...screenZhCN, ...kitchensZhCN };
+const enAll: typeof zhCNAll = { ...en, ...alarmsEn, ...statsEn, ...hazardsEn, ...screenEn, ...kitchensEn };
 
 export type Locale = 'zh-CN' | 'en';
 const KEY = 'tw.locale';
