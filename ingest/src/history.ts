@@ -152,6 +152,8 @@ export function createHistory(config: InfluxConfig, opts: HistoryOptions = {}): 
       const intervalMs = Math.max(1, Math.ceil((to - from) / buckets));
       const count = Math.ceil((to - from) / intervalMs);
       const specs = fieldSpecs(q.kind, q.fields);
+      // a range reaching into the future: nothing is carried past now
+      const now = Date.now();
       // With every message stored (TW_INGEST_STORE=all) a bucket without a stored value is a silence, never a held
       // value: nothing is carried forward, and an empty bucket is a gap (the caller picks buckets wider than the
       // report interval).
@@ -177,7 +179,7 @@ export function createHistory(config: InfluxConfig, opts: HistoryOptions = {}): 
         const vi = col(f.name);
         const li = aggregateOf(f) === 'mean' ? col(`${f.name}$last`) : vi;
         const bucketsOf: Bucket[] = rows.map((row) => ({ time: Number(row[0]), value: (row[vi] as StepValue) ?? null, last: (row[li] as StepValue) ?? null }));
-        return fillBuckets(from, intervalMs, count, bucketsOf, seeds[f.name], stale[f.name]!);
+        return fillBuckets(from, intervalMs, count, bucketsOf, seeds[f.name], stale[f.name]!, now);
       });
       const points: SeriesResult['points'] = [];
       for (let k = 0; k < count; k++) {
