@@ -134,8 +134,8 @@ describe('the workbench in Chromium (zh-CN)', () => {
     const p = await browser.page();
     await signIn(p, 'maint1');
     await expect.poll(() => rowIds(p, '.el-table-v2__row[data-id]')).toEqual(['EL-1', 'EL-3']);
-    // no registry for this role: the menu has the board, the alarm centre, statistics, the calendar and the password
-    expect(await p.locator('.el-menu .el-menu-item').allInnerTexts()).toEqual(['实时监测', '报警中心', '统计分析', '维保检验日历', '修改密码']);
+    // no registry for this role: the menu has the board, the alarm centre, statistics, the calendar, hazards, the big screen (all in its scope) and the password
+    expect(await p.locator('.el-menu .el-menu-item').allInnerTexts()).toEqual(['实时监测', '报警中心', '统计分析', '维保检验日历', '隐患台账', '数据大屏', '修改密码']);
     await p.locator('.el-menu').getByText('修改密码').click();
     await p.locator('input[name=current]').fill(PASSWORD);
     await p.locator('input[name=next]').fill('a-new-password-2026');

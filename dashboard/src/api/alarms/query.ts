@@ -31,12 +31,12 @@ export const ALARM_SELECT = `a.id, a.status, a.outcome, a.type, a.severity, a.ti
   a.first_seen_at, a.last_seen_at, a.condition_cleared_at, a.acknowledged_at, a.acknowledged_by, a.acknowledged_via, a.arrived_at, a.arrived_by,
   a.rectified_at, a.rectified_by, a.rectification_note, a.verified_at, a.verified_by, a.rework_count, a.closed_at, a.closed_by, a.closed_via, a.assignee_id`;
 
-/** alarms `a` with their device `d` or camera `c` and kitchen `k`, unit `u` and district `dt` */
+/** alarms `a` with their device `d` or camera `c` and kitchen `k`, unit `u` (the device's, or the unit running the camera's kitchen) and district `dt` */
 export const ALARM_FROM = `FROM alarms a
   LEFT JOIN devices d ON a.subject_type = 'device' AND d.id = a.subject_id
   LEFT JOIN cameras c ON a.subject_type = 'camera' AND c.id = a.subject_id
   LEFT JOIN kitchens k ON k.id = COALESCE(a.kitchen_id, c.kitchen_id)
-  LEFT JOIN units u ON u.id = COALESCE(d.unit_id, a.unit_id)
+  LEFT JOIN units u ON u.id = COALESCE(d.unit_id, a.unit_id, k.unit_id)
   LEFT JOIN districts dt ON dt.id = COALESCE(u.district_id, k.district_id)`;
 
 export function toAlarmRow(r: Record<string, unknown>): AlarmRowT {
