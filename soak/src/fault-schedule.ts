@@ -170,8 +170,14 @@ export const SCHEDULE: ScheduledFault[] = [
   },
 ];
 
+/** What the device faults did: how many were injected, and the terminals made silent (their silence alarms are expected). */
+export interface DeviceFaults {
+  injected: number;
+  silenced: Set<string>;
+}
+
 /** Device faults throughout the run: trapped passengers, boilers short of water, silent terminals. */
-export function deviceFaults(ctx: FaultContext, runMs: number, signal: AbortSignal): Promise<number> {
+export function deviceFaults(ctx: FaultContext, runMs: number, signal: AbortSignal): Promise<DeviceFaults> {
   const kinds = [
     { fault: 'trapped', pool: ctx.fleet.elevators, seconds: 40 },
     { fault: 'low_water', pool: ctx.fleet.boilers, seconds: 60 },
@@ -179,6 +185,7 @@ export function deviceFaults(ctx: FaultContext, runMs: number, signal: AbortSign
   ];
   const every = Math.max(5_000, runMs / 30);
   let injected = 0;
+  const silenced = new Set<string>();
   return (async () => {
     // devices 0–9 are kept for the scheduled faults
     for (let i = 0; !signal.aborted; i++) {
@@ -187,12 +194,14 @@ export function deviceFaults(ctx: FaultContext, runMs: number, signal: AbortSign
       const k = kinds[i % kinds.length]!;
       const device = k.pool[10 + ((i * 7919) % Math.max(1, k.pool.length - 10))] ?? k.pool[0]!;
       try {
+        // noted before the call: a silence may begin even if the answer is lost
+        if (k.fault === 'silent') silenced.add(device);
         await ctx.sim.inject(device, k.fault, k.seconds);
         injected++;
       } catch (err) {
         ctx.log(`device fault ${k.fault} on ${device} not injected: ${(err as Error).message}`);
       }
     }
-    return injected;
+    return { injected, silenced };
   })();
 }
