@@ -9,7 +9,7 @@ import type { CommonConfig, InfluxConfig, IngestConfig } from '@tianwang/core/co
 import { silentLogger, type Logger } from '@tianwang/core/log';
 import type { Registry } from '@tianwang/core/metrics';
 import { CONSUMER_GROUPS, pipelineKeys } from '@tianwang/core/pipeline';
-import { Shutdown, type Service } from '@tianwang/core/service';
+import { Lifecycle, type Service, type Shutdown } from '@tianwang/core/service';
 import { DeadLetterWriter } from './dead-letter.js';
 import { DeviceCache, type DeviceLookup } from './device-cache.js';
 import { createInfluxClient, ensureDatabase, routeClientLog } from './influx-client.js';
@@ -55,14 +55,12 @@ export function createIngest(config: IngestServiceConfig, deps: IngestDeps): Ing
   const group = CONSUMER_GROUPS.ingest;
   const consumerName = deps.consumerName ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
   const metrics = createIngestMetrics();
-  const shutdown = new Shutdown(log);
   let running = false;
   let readLoopDone: Promise<void> = Promise.resolve();
   const touchedAt = new WeakMap<Batch, number>();
 
-  const start = async () => {
-    if (running) return;
-    shutdown.reset();
+  // one start at a time, a failed start undone, start after stop (core/src/service/lifecycle.ts)
+  const startSteps = async (shutdown: Shutdown) => {
     const redis = new Redis(config.common.redisUrl, { lazyConnect: true });
     const reader = new Redis(config.common.redisUrl, { lazyConnect: true, maxRetriesPerRequest: null });
     for (const [name, conn] of [['redis', redis], ['redis-reader', reader]] as const) {
@@ -266,19 +264,21 @@ export function createIngest(config: IngestServiceConfig, deps: IngestDeps): Ing
       }
     });
 
+    // the first step of a stop (steps run in reverse): the loops and retries see at once that they are to end
+    shutdown.add('stop accepting', () => {
+      running = false;
+    });
     log.info({ consumer: consumerName, stream: keys.uplink, influx: config.influx.influxUrl, api: config.influx.influxApi }, 'ingest started');
     backlogOf = () => writer.held;
   };
+  const lifecycle = new Lifecycle(startSteps, log);
 
   let backlogOf = () => 0;
   return {
     metrics: metrics.registry,
     consumerName,
     backlog: () => backlogOf(),
-    start,
-    async stop() {
-      running = false;
-      await shutdown.run();
-    },
+    start: () => lifecycle.start(),
+    stop: () => lifecycle.stop(),
   };
 }

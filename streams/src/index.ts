@@ -5,7 +5,7 @@ import type { PlatformConfig } from '@tianwang/core/config';
 import { deriveKey, resolveDevSecret } from '@tianwang/core/crypto';
 import type { Logger } from '@tianwang/core/log';
 import { cameraMediaQueries, type Registry } from '@tianwang/core/registry';
-import { Shutdown } from '@tianwang/core/service';
+import { Lifecycle, type Shutdown } from '@tianwang/core/service';
 import { CameraCache } from './camera-cache.js';
 import { HealthMonitor, type CameraHealth } from './health-monitor.js';
 import { HlsPackagers } from './hls-packager.js';
@@ -72,15 +72,15 @@ export function createStreams(config: StreamsServiceConfig, deps: StreamsDeps, t
   const dataDir = config.common.dataDir;
   const timeZone = config.alerts?.timezone ?? 'Asia/Shanghai';
   const loopHost = sc.streamsHost === '0.0.0.0' || sc.streamsHost === '::' ? '127.0.0.1' : sc.streamsHost;
-  const shutdown = new Shutdown(log);
   const internals: Streams['internals'] = {};
   let nms: NmsHost | undefined;
   const metrics = createStreamsMetrics(() => nms?.counts() ?? { publishers: 0, viewers: 0, inBytes: 0, outBytes: 0 });
   let healthMonitor: HealthMonitor | undefined;
 
-  const start = () => shutdown.startOrUndo(startSteps);
+  // one start at a time, a failed start undone, start after stop (core/src/service/lifecycle.ts)
+  const lifecycle = new Lifecycle(startSteps, log);
 
-  async function startSteps(): Promise<void> {
+  async function startSteps(shutdown: Shutdown): Promise<void> {
     const masterSecret = await resolveDevSecret(dataDir, 'secret.key', config.common.secretKey);
     const publishKey = deriveKey(masterSecret, 'publish');
     const playKey = deriveKey(masterSecret, 'play-url');
@@ -254,8 +254,8 @@ export function createStreams(config: StreamsServiceConfig, deps: StreamsDeps, t
   }
 
   return {
-    start,
-    stop: () => shutdown.runAndReset(),
+    start: () => lifecycle.start(),
+    stop: () => lifecycle.stop(),
     metrics: metrics.registry,
     get httpPort() {
       return sc.streamsHttpPort;
