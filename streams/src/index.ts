@@ -1,5 +1,4 @@
 import { join } from 'node:path';
-import type { Server } from 'node:http';
 import type { Redis } from 'ioredis';
 import type { PlatformConfig } from '@tianwang/core/config';
 import { deriveKey, resolveDevSecret } from '@tianwang/core/crypto';
@@ -11,15 +10,17 @@ import { HealthMonitor, type CameraHealth } from './health-monitor.js';
 import { HlsPackagers } from './hls-packager.js';
 import { createHttpFront } from './http-front.js';
 import { cameraKeyframes } from './keyframe-source.js';
-import { internalToken, verifyInternalToken } from './internal-token.js';
+import { internalToken } from './internal-token.js';
 import { createStreamsMetrics, type StreamsMetrics } from './metrics.js';
-import { NmsHost, type StreamRequest } from './nms-host.js';
-import { verifyPlay } from './play-signing.js';
-import { cameraIdOf, decidePublish, streamPathOf } from './publish-auth.js';
+import { listenHttp } from './listen-http.js';
+import { NmsHost } from './nms-host.js';
+import { streamPathOf } from './publish-auth.js';
 import { PullRelays } from './pull-relay.js';
 import { Recorders } from './recorder.js';
+import { RecorderReconciler } from './recorder-reconciler.js';
 import type { RelayContext } from './relay-context.js';
 import { Retention } from './retention.js';
+import { rtmpAccess } from './rtmp-access.js';
 import { RTMP_LIMITS, type RtmpLimits } from './rtmp-guard.js';
 import { ViewerLimits } from './viewer-limits.js';
 
@@ -97,8 +98,6 @@ export function createStreams(config: StreamsServiceConfig, deps: StreamsDeps, t
     internals.pulls = pulls;
     shutdown.add('rtsp pulls', () => pulls.stop());
 
-    const pullViewers = new Map<string, string>(); // session id → pull camera id
-    const publicSlots = new Map<string, () => void>(); // RTMP public viewers' limit slots
     const recorders = new Recorders(
       {
         root: recordingsRoot,
@@ -111,73 +110,14 @@ export function createStreams(config: StreamsServiceConfig, deps: StreamsDeps, t
       },
       log,
     );
-    let reconcileSoon: NodeJS.Timeout | undefined;
-    const reconcile = () => {
-      clearTimeout(reconcileSoon);
-      reconcileSoon = setTimeout(() => {
-        const host = nms;
-        if (!host) return;
-        // a camera disabled while live is cut off
-        for (const c of cache.allCameras()) if (!c.enabled && host.isLive(streamPathOf(c.id))) host.dropPublisher(streamPathOf(c.id));
-        void recorders.reconcile(cache.allCameras(), (id) => host.isLive(streamPathOf(id))).catch((err: unknown) => log.warn({ err }, 'recorder reconcile failed'));
-      }, 50);
-    };
+    const reconciler = new RecorderReconciler({ cache, recorders, host: () => nms, periodMs: tuning.reconcileMs ?? 5000 }, log);
 
-    nms = new NmsHost(
+    const host = new NmsHost(
       { host: sc.streamsHost, rtmpPort: sc.rtmpPort, storeDir: join(dataDir, 'nms'), writeBatchMs: tuning.writeBatchMs ?? WRITE_BATCH_MS, rtmpLimits: { ...RTMP_LIMITS, ...tuning.rtmpLimits } },
-      {
-        authorizePublish(s: StreamRequest) {
-          if (verifyInternalToken(publishKey, s.streamPath, s.streamQuery.itoken)) {
-            const c = cache.camera(cameraIdOf(s.streamPath) ?? '');
-            return c?.mode === 'pull' && c.enabled ? null : 'internal publish only for enabled pull cameras';
-          }
-          const d = decidePublish(s.streamPath, s.streamQuery.token, (id) => cache.camera(id));
-          return d.ok ? null : d.reason;
-        },
-        // the same checks, statuses and reasons as the HTTP front's gate (http-front.ts)
-        authorizePlay(s: StreamRequest) {
-          if (verifyInternalToken(publishKey, s.streamPath, s.streamQuery.itoken)) return null;
-          const id = cameraIdOf(s.streamPath);
-          if (!id) return { status: 404, reason: 'not a camera stream path' };
-          const params = new URLSearchParams(Object.entries(s.streamQuery).map(([k, v]): [string, string] => [k, String(v)]));
-          const check = verifyPlay(playKey, id, params);
-          if (!check.ok) return { status: check.status, reason: `play signature ${check.reason}` };
-          const camera = cache.camera(id);
-          if (!camera?.enabled) return { status: 404, reason: 'unknown camera' };
-          if (check.grant.aud === 'p') {
-            const release = limits.acquireSession(s.ip.replace(/:\d+$/, '').replace(/^::ffff:/, ''));
-            if (!release) return { status: 429, reason: 'too many streams from this address' };
-            publicSlots.set(s.id, release);
-          }
-          return null;
-        },
-        onRefused(kind, detail) {
-          if (kind === 'publish') metrics.publishRefused.inc({ reason: detail });
-          else if (kind === 'play') metrics.playRefused.inc({ status: detail });
-          else metrics.rtmpClosed.inc({ cause: detail });
-        },
-        onPlay(s) {
-          const camera = cache.camera(cameraIdOf(s.streamPath) ?? '');
-          if (camera?.mode === 'pull' && camera.enabled) {
-            pullViewers.set(s.id, camera.id);
-            pulls.acquire(camera);
-          }
-        },
-        onPlayDone(s) {
-          const cam = pullViewers.get(s.id);
-          if (cam !== undefined) {
-            pullViewers.delete(s.id);
-            pulls.release(cam);
-          }
-          publicSlots.get(s.id)?.();
-          publicSlots.delete(s.id);
-        },
-        onPublish: () => reconcile(),
-        onPublishDone: () => reconcile(),
-      },
+      rtmpAccess({ cache, publishKey, playKey, limits, pulls, metrics, onPublishersChanged: () => reconciler.soon() }),
       log,
     );
-    const host = nms;
+    nms = host;
     internals.nms = host;
     await host.start();
     shutdown.add('node-media-server', () => host.stop());
@@ -187,14 +127,8 @@ export function createStreams(config: StreamsServiceConfig, deps: StreamsDeps, t
     shutdown.add('hls packagers', () => hls.stop());
 
     internals.recorders = recorders;
-    const recs = recorders;
-    const reconcileTimer = setInterval(reconcile, tuning.reconcileMs ?? 5000);
-    reconcile();
-    shutdown.add('recorders', async () => {
-      clearInterval(reconcileTimer);
-      clearTimeout(reconcileSoon);
-      await recs.stop();
-    });
+    reconciler.start();
+    shutdown.add('recorders', () => reconciler.stop());
 
     const retention = new Retention({ root: recordingsRoot, keepMs: sc.recordingDays * 86_400_000 }, log);
     retention.start();
@@ -237,19 +171,7 @@ export function createStreams(config: StreamsServiceConfig, deps: StreamsDeps, t
       readUrl,
       keyframes: (camera, count, ms) => cameraKeyframes(host, pulls, camera, count, ms),
     };
-    const front: Server = createHttpFront(ctx);
-    await new Promise<void>((resolve, reject) => {
-      front.once('error', reject);
-      front.listen(sc.streamsHttpPort, sc.streamsHost, () => {
-        front.off('error', reject);
-        front.on('error', (err) => log.error({ err }, 'http front error'));
-        resolve();
-      });
-    });
-    shutdown.add('http front', () => new Promise<void>((resolve) => {
-      front.close(() => resolve());
-      front.closeAllConnections();
-    }));
+    shutdown.add('http front', await listenHttp(createHttpFront(ctx), sc.streamsHttpPort, sc.streamsHost, log));
     log.info({ rtmpPort: sc.rtmpPort, httpPort: sc.streamsHttpPort }, 'stream relay ready');
   }
 
