@@ -79,7 +79,7 @@ describe('backlog report', () => {
   it('sets the gauge each time and warns at most once per period while InfluxDB fails or the backlog is past half', () => {
     const { log, lines } = capture();
     let held = 0;
-    let failingSince: number | undefined;
+    let failingSince: number | undefined = undefined; // writes succeed until told otherwise
     const gauge = { value: -1, set: (v: number) => void (gauge.value = v) };
     const report = backlogReport({ held: () => held, maxBacklog: 100, failingSince: () => failingSince, gauge, log, warnEveryMs: 60_000 });
     held = 40;
