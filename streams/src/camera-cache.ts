@@ -1,6 +1,6 @@
 import type { Camera, Kitchen, Registry } from '@tianwang/core/registry';
 import type { Logger } from '@tianwang/core/log';
-import { withinDistrict } from './district-scope.js';
+import { withinDistrict } from './http/district-scope.js';
 
 /**
  * Cameras and their kitchens, held in memory. node-media-server decides publish and play synchronously,

@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import { pipelineKeys } from '@tianwang/core/pipeline';
 import { startRedis, tempDir, type RedisServer } from '@tianwang/core/testing';
 import { join } from 'node:path';
-import { runFfmpeg } from '../src/run-ffmpeg.js';
+import { runFfmpeg } from '../src/ffmpeg/run-ffmpeg.js';
 import { cameraRow, publish, startFixture, waitFor, type Fixture } from './helpers/relay-fixture.js';
 
 // cam-a shows a moving test picture, cam-b is black (covered lens), cam-priv a still photo (frozen),

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
 import WebSocket from 'ws';
-import { signPlay } from '../src/play-signing.js';
+import { signPlay } from '../src/access/play-signing.js';
 import { deriveKey, issueSessionToken } from '@tianwang/core/crypto';
-import { runFfmpeg } from '../src/run-ffmpeg.js';
+import { runFfmpeg } from '../src/ffmpeg/run-ffmpeg.js';
 import { SECRET_KEY, playUrls, publish, readFrames, startFixture, waitFor, type Fixture } from './helpers/relay-fixture.js';
 
 // Real ffmpeg publishers and players against one relay. cam-a shows red, cam-b blue, so a snapshot can be

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createServer, connect, type Socket } from 'node:net';
 import { once } from 'node:events';
 import { WebSocket, WebSocketServer } from 'ws';
-import { WriteBatcher, type BatchedSession } from '../src/write-batcher.js';
+import { WriteBatcher, type BatchedSession } from '../src/rtmp/write-batcher.js';
 
 // Real sockets on loopback: what a player receives, and when.
 const closers: (() => void)[] = [];

@@ -8,7 +8,7 @@ import { openRegistry, type Camera, type Registry } from '@tianwang/core/registr
 import { freePort, tempDir } from '@tianwang/core/testing';
 import type { Redis } from 'ioredis';
 import { createStreams, type Streams, type StreamsTuning } from '../../src/index.js';
-import { runFfmpeg } from '../../src/run-ffmpeg.js';
+import { runFfmpeg } from '../../src/ffmpeg/run-ffmpeg.js';
 
 /**
  * One relay per test file (node-media-server keeps module-level state), with a fresh data folder,

@@ -6,10 +6,10 @@ import { join } from 'node:path';
 import { WebSocketServer } from 'ws';
 import { handleApi } from './api-routes.js';
 import { CORS, clientIp, requestUrl, sendError, sendJson } from './http-util.js';
-import { verifyPlay, type PlayCheck } from './play-signing.js';
-import { streamPathOf } from './publish-auth.js';
-import { signPlaylist } from './hls-packager.js';
-import type { RelayContext } from './relay-context.js';
+import { verifyPlay, type PlayCheck } from '../access/play-signing.js';
+import { streamPathOf } from '../access/publish-auth.js';
+import { signPlaylist } from '../ffmpeg/hls-packager.js';
+import type { RelayContext } from '../relay-context.js';
 
 /**
  * The relay's only HTTP listener. Every playback request (HTTP-FLV, WS-FLV, HLS, recorded segments) is

@@ -4,10 +4,10 @@ import type { Camera } from '@tianwang/core/registry';
 import type { Logger } from '@tianwang/core/log';
 import { PROBE_HEIGHT, PROBE_WIDTH, judgePicture, splitFrames } from './frame-analysis.js';
 import type { Keyframes } from './keyframe-source.js';
-import { Limiter } from './limiter.js';
-import { runFfmpeg } from './run-ffmpeg.js';
-import { inWindow } from './time-window.js';
-import type { StreamStats } from './nms-host.js';
+import { Limiter } from '../access/limiter.js';
+import { runFfmpeg } from '../ffmpeg/run-ffmpeg.js';
+import { inWindow } from '../recording/time-window.js';
+import type { StreamStats } from '../rtmp/nms-host.js';
 
 /**
  * Camera health: online state, bitrate, frames, last frame time, and black/frozen picture. Each enabled

@@ -1,11 +1,11 @@
-import type { CameraCache } from './camera-cache.js';
-import { verifyInternalToken } from './internal-token.js';
-import type { StreamsMetrics } from './metrics.js';
+import type { CameraCache } from '../camera-cache.js';
+import { verifyInternalToken } from '../access/internal-token.js';
+import type { StreamsMetrics } from '../metrics.js';
 import type { NmsHooks, StreamRequest } from './nms-host.js';
-import { verifyPlay } from './play-signing.js';
-import { cameraIdOf, decidePublish } from './publish-auth.js';
-import type { PullRelays } from './pull-relay.js';
-import type { ViewerLimits } from './viewer-limits.js';
+import { verifyPlay } from '../access/play-signing.js';
+import { cameraIdOf, decidePublish } from '../access/publish-auth.js';
+import type { PullRelays } from '../ffmpeg/pull-relay.js';
+import type { ViewerLimits } from '../access/viewer-limits.js';
 
 export interface RtmpAccessDeps {
   cache: CameraCache;

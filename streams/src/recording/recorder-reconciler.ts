@@ -1,7 +1,7 @@
 import type { Logger } from '@tianwang/core/log';
-import type { CameraCache } from './camera-cache.js';
-import type { NmsHost } from './nms-host.js';
-import { streamPathOf } from './publish-auth.js';
+import type { CameraCache } from '../camera-cache.js';
+import type { NmsHost } from '../rtmp/nms-host.js';
+import { streamPathOf } from '../access/publish-auth.js';
 import type { Recorders } from './recorder.js';
 
 /** Publishers that come and go within this long are looked at once. */

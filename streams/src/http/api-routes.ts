@@ -5,10 +5,10 @@ import { verifySessionToken, type SessionClaims } from '@tianwang/core/crypto';
 import { ForbiddenError, NotFoundError, UnauthenticatedError, UserError } from '@tianwang/core/errors';
 import type { Camera } from '@tianwang/core/registry';
 import { CORS, clientIp, readJson, sendJson } from './http-util.js';
-import { signPlay, type Audience } from './play-signing.js';
-import { listSegments, rangePlaylist, segmentsInRange } from './recording-files.js';
-import { baseUrl, type RelayContext } from './relay-context.js';
-import { takeSnapshot } from './snapshot.js';
+import { signPlay, type Audience } from '../access/play-signing.js';
+import { listSegments, rangePlaylist, segmentsInRange } from '../recording/recording-files.js';
+import { baseUrl, type RelayContext } from '../relay-context.js';
+import { takeSnapshot } from '../health/snapshot.js';
 
 /**
  * The relay's JSON API. Inspector endpoints take the dashboard's session token (Authorization: Bearer),
