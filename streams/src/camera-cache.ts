@@ -19,7 +19,8 @@ export class CameraCache {
   constructor(
     private readonly registry: Registry,
     private readonly log: Logger,
-    private readonly refreshMs = 10_000,
+    /** TW_STREAMS_CAMERA_REFRESH_MS */
+    private readonly refreshMs: number,
   ) {}
 
   async start(): Promise<void> {

@@ -21,7 +21,7 @@ import { RecorderReconciler } from './recording/recorder-reconciler.js';
 import type { RelayContext } from './relay-context.js';
 import { Retention } from './recording/retention.js';
 import { rtmpAccess } from './rtmp/rtmp-access.js';
-import { RTMP_LIMITS, type RtmpLimits } from './rtmp/rtmp-guard.js';
+import { rtmpLimitsOf, type RtmpLimits } from './rtmp/rtmp-limits.js';
 import { ViewerLimits } from './access/viewer-limits.js';
 
 export { signPlay, verifyPlay } from './access/play-signing.js';
@@ -38,22 +38,20 @@ export interface StreamsDeps {
   redis?: Redis;
 }
 
+/**
+ * Overrides of configured values for tests and the benchmark; the defaults live in the config schema
+ * (TW_STREAMS_RECONCILE_MS, TW_STREAMS_CAMERA_REFRESH_MS, TW_STREAMS_WRITE_BATCH_MS, TW_RTMP_*).
+ */
 export interface StreamsTuning {
-  /** how often recorders are reconciled with cameras and recording hours (default 5 s) */
+  /** how often recorders are reconciled with cameras and recording hours */
   reconcileMs?: number;
-  /** how often cameras are re-read from the registry (default 10 s) */
+  /** how often cameras are re-read from the registry */
   cacheRefreshMs?: number;
-  /** players' packets are written together every this many ms (default WRITE_BATCH_MS; 0: each packet at once) */
+  /** players' packets are written together every this many ms (0: each packet at once; see write-batcher.ts) */
   writeBatchMs?: number;
-  /** what an RTMP connection may hold and how long it may wait (default RTMP_LIMITS, rtmp-guard.ts) */
+  /** what an RTMP connection may hold and how long it may wait (rtmp-guard.ts) */
   rtmpLimits?: Partial<RtmpLimits>;
 }
-
-/**
- * Default write batching: at 25 fps a player gets about 2.5 frames per write instead of one, for at most
- * 0.1 s of added delay (glass-to-glass stays far under the 3 s target). See write-batcher.ts.
- */
-export const WRITE_BATCH_MS = 100;
 
 export interface Streams {
   start(): Promise<void>;
@@ -89,7 +87,7 @@ export function createStreams(config: StreamsServiceConfig, deps: StreamsDeps, t
     const readUrl = (id: string) => `${rtmpBase}${streamPathOf(id)}?itoken=${internalToken(publishKey, streamPathOf(id))}`;
     const recordingsRoot = join(dataDir, 'recordings');
 
-    const cache = new CameraCache(deps.registry, log, tuning.cacheRefreshMs);
+    const cache = new CameraCache(deps.registry, log, tuning.cacheRefreshMs ?? sc.streamsCameraRefreshMs);
     await cache.start();
     shutdown.add('camera cache', () => cache.stop());
 
@@ -110,10 +108,10 @@ export function createStreams(config: StreamsServiceConfig, deps: StreamsDeps, t
       },
       log,
     );
-    const reconciler = new RecorderReconciler({ cache, recorders, host: () => nms, periodMs: tuning.reconcileMs ?? 5000 }, log);
+    const reconciler = new RecorderReconciler({ cache, recorders, host: () => nms, periodMs: tuning.reconcileMs ?? sc.streamsReconcileMs }, log);
 
     const host = new NmsHost(
-      { host: sc.streamsHost, rtmpPort: sc.rtmpPort, storeDir: join(dataDir, 'nms'), writeBatchMs: tuning.writeBatchMs ?? WRITE_BATCH_MS, rtmpLimits: { ...RTMP_LIMITS, ...tuning.rtmpLimits } },
+      { host: sc.streamsHost, rtmpPort: sc.rtmpPort, storeDir: join(dataDir, 'nms'), writeBatchMs: tuning.writeBatchMs ?? sc.streamsWriteBatchMs, rtmpLimits: { ...rtmpLimitsOf(sc), ...tuning.rtmpLimits } },
       rtmpAccess({ cache, publishKey, playKey, limits, pulls, metrics, onPublishersChanged: () => reconciler.soon() }),
       log,
     );
