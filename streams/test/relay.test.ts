@@ -58,7 +58,7 @@ describe('play access', () => {
     for (const q of [expired, otherCamera, 'exp=9999999999&aud=i&sig=AAAA', expired.replace('aud=i', 'aud=p')]) {
       const res = await fetch(`${f.base}/play/cam-a.flv?${q}`);
       expect(res.status).toBe(403);
-      expect(((await res.json()) as { error: string }).error).toBe('TW_FORBIDDEN');
+      expect(((await res.json()) as { code: string }).code).toBe('TW_FORBIDDEN');
     }
     expect((await fetch(`${f.base}/hls/cam-a/index.m3u8`)).status).toBe(401);
     expect((await fetch(`${f.base}/hls/cam-a/index.m3u8?${expired}`)).status).toBe(403);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { verifySessionToken, type SessionClaims } from '@tianwang/core/crypto';
 import { ForbiddenError, NotFoundError, UnauthenticatedError, UserError } from '@tianwang/core/errors';
 import type { Camera } from '@tianwang/core/registry';
-import { CORS, clientIp, readJson, sendJson } from './http-util.js';
+import { CORS, clientIp, readJson, sendErrorBody, sendJson } from './http-util.js';
 import { signPlay, type Audience } from '../access/play-signing.js';
 import { listSegments, rangePlaylist, segmentsInRange } from '../recording/recording-files.js';
 import { baseUrl, type RelayContext } from '../relay-context.js';
@@ -75,7 +75,7 @@ export async function handleApi(ctx: RelayContext, req: IncomingMessage, res: Se
     return sendJson(res, 200, playUrls(ctx, req, camera.id, 'i'));
   }
   if (method === 'GET' && (m = /^\/api\/public\/kitchens\/([A-Za-z0-9_-]{1,64})\/play-urls$/.exec(path))) {
-    if (!ctx.limits.allowIssue(clientIp(req))) return sendJson(res, 429, { error: 'TW_RATE_LIMITED', message: 'too many requests from this address' });
+    if (!ctx.limits.allowIssue(clientIp(req))) return sendErrorBody(res, 429, 'TW_RATE_LIMITED', 'too many requests from this address');
     await ctx.cache.refresh();
     const kitchen = ctx.cache.kitchen(m[1] as string);
     // a kitchen without public viewing answers like an unknown one: nothing to learn by probing
@@ -122,5 +122,5 @@ export async function handleApi(ctx: RelayContext, req: IncomingMessage, res: Se
     const h = ctx.health.get(camera.id);
     return sendJson(res, 200, h ?? { camera: camera.id, kitchen: camera.kitchenId, state: 'unknown', reason: 'not checked yet' });
   }
-  sendJson(res, 404, { error: 'TW_NOT_FOUND' });
+  sendErrorBody(res, 404, 'TW_NOT_FOUND');
 }
