@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import type { PlatformConfig } from '@tianwang/core/config';
 import { deriveKey, resolveDevSecret } from '@tianwang/core/crypto';
 import type { Logger } from '@tianwang/core/log';
+import { pipelineKeys } from '@tianwang/core/pipeline';
 import { cameraMediaQueries, type Registry } from '@tianwang/core/registry';
 import { Lifecycle, type Shutdown } from '@tianwang/core/service';
 import { CameraCache } from './camera-cache.js';
@@ -25,7 +26,7 @@ import { rtmpLimitsOf, type RtmpLimits } from './rtmp/rtmp-limits.js';
 import { ViewerLimits } from './access/viewer-limits.js';
 
 export { signPlay, verifyPlay } from './access/play-signing.js';
-export { healthKey, type CameraHealth, type HealthState } from './health/health-monitor.js';
+export { type CameraHealth, type HealthState } from './health/health-monitor.js';
 export { judgePicture } from './health/frame-analysis.js';
 export { liveChildren } from './ffmpeg/ffmpeg-supervisor.js';
 
@@ -59,7 +60,7 @@ export interface Streams {
   metrics: StreamsMetrics['registry'];
   /** ports actually bound (useful when configured as 0 in tests is not allowed: informational) */
   readonly httpPort: number;
-  /** latest health of a camera (also in Redis hash `${prefix}:camera-health:<id>`) */
+  /** latest health of a camera (also in the Redis hash pipelineKeys(prefix).cameraHealth(id)) */
   health(cameraId: string): CameraHealth | undefined;
   /** internals for tests and the benchmark */
   readonly internals: { pulls?: PullRelays; recorders?: Recorders; hls?: HlsPackagers; healthMonitor?: HealthMonitor; nms?: NmsHost };
@@ -140,7 +141,7 @@ export function createStreams(config: StreamsServiceConfig, deps: StreamsDeps, t
         stats: (id) => host.streamStats(streamPathOf(id)),
         keyframes: (camera, count, ms, signal) => cameraKeyframes(host, pulls, camera, count, ms, signal),
         redis: deps.redis,
-        keyPrefix: config.common.keyPrefix,
+        keys: pipelineKeys(config.common.keyPrefix),
         timeZone,
         intervalMs: sc.cameraHealthIntervalS * 1000,
         mode: sc.cameraHealthMode,

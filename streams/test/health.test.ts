@@ -55,7 +55,7 @@ describe('camera health', () => {
     expect(events.find((e) => e.camera === 'cam-priv' && e.state === 'frozen')).toBeTruthy();
     // one event per change, not per check
     expect(events.filter((e) => e.camera === 'cam-idle').length).toBe(1);
-    expect(await redis.hget(`${prefix}:camera-health:cam-b`, 'state')).toBe('blank');
+    expect(await redis.hget(pipelineKeys(prefix).cameraHealth('cam-b'), 'state')).toBe('blank');
     const res = await fetch(`${f.base}/api/cameras/cam-a/health`, { headers: { authorization: `Bearer ${f.inspectorToken}` } });
     expect(((await res.json()) as { state: string }).state).toBe('ok');
   });

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { pipelineKeys } from '@tianwang/core/pipeline';
+import type { PipelineKeys } from '@tianwang/core/pipeline';
 import type { Camera } from '@tianwang/core/registry';
 import type { Logger } from '@tianwang/core/log';
 import { PROBE_HEIGHT, PROBE_WIDTH, judgePicture, splitFrames } from './frame-analysis.js';
@@ -47,7 +47,8 @@ export interface HealthDeps {
   /** a live camera whose last frame is older than this is offline (stalled publisher); default 10 s */
   stallMs?: number;
   redis?: Redis | undefined;
-  keyPrefix: string;
+  /** Redis key names (core's pipelineKeys): the health hash per camera and the camera-events stream */
+  keys: PipelineKeys;
   timeZone: string;
   intervalMs: number;
   mode: 'all' | 'push' | 'off';
@@ -56,10 +57,6 @@ export interface HealthDeps {
   pullConcurrency?: number;
   /** keyframe decoders at once (default 2) */
   decodeConcurrency?: number;
-}
-
-export function healthKey(prefix: string, cameraId: string): string {
-  return `${prefix}:camera-health:${cameraId}`;
 }
 
 export class HealthMonitor {
@@ -180,9 +177,9 @@ export class HealthMonitor {
     const redis = this.deps.redis;
     if (!redis) return;
     const fields = Object.entries(h).flatMap(([k, v]) => [k, v === null ? '' : String(v)]);
-    const multi = redis.multi().hset(healthKey(this.deps.keyPrefix, h.camera), ...fields);
+    const multi = redis.multi().hset(this.deps.keys.cameraHealth(h.camera), ...fields);
     if (changed) {
-      multi.xadd(pipelineKeys(this.deps.keyPrefix).cameraEvents, 'MAXLEN', '~', '100000', '*',
+      multi.xadd(this.deps.keys.cameraEvents, 'MAXLEN', '~', '100000', '*',
         'camera', h.camera, 'kitchen', h.kitchen, 'state', h.state, 'reason', h.reason, 'ts', String(Date.now()), 'inBusinessHours', String(h.inBusinessHours));
     }
     await multi.exec();

@@ -6,6 +6,7 @@ import { ForbiddenError, NotFoundError, UnauthenticatedError, UserError } from '
 import type { Camera } from '@tianwang/core/registry';
 import { CORS, clientIp, readJson, sendErrorBody, sendJson } from './http-util.js';
 import { signPlay, type Audience } from '../access/play-signing.js';
+import { streamPathOf } from '../access/publish-auth.js';
 import { listSegments, rangePlaylist, segmentsInRange } from '../recording/recording-files.js';
 import { baseUrl, type RelayContext } from '../relay-context.js';
 import { takeSnapshot } from '../health/snapshot.js';
@@ -87,7 +88,7 @@ export async function handleApi(ctx: RelayContext, req: IncomingMessage, res: Se
     const claims = inspector(ctx, req);
     const camera = await cameraFor(ctx, claims, m[1] as string);
     if (!camera.enabled) throw new NotFoundError(`camera ${camera.id}`);
-    if (camera.mode === 'push' && !ctx.nms.isLive(`/live/${camera.id}`)) throw new UserError('TW_CONFLICT', 'camera is not live', 409);
+    if (camera.mode === 'push' && !ctx.nms.isLive(streamPathOf(camera.id))) throw new UserError('TW_CONFLICT', 'camera is not live', 409);
     const snap = await takeSnapshot({ dataDir: ctx.dataDir, media: ctx.media, keyframes: (_id, ms) => ctx.keyframes(camera, 1, ms) }, camera.id, claims.sub, camera.mode === 'pull' ? 10_000 : 2000);
     ctx.metrics.snapshots.inc();
     return sendJson(res, 201, { ...snap, url: `/api/snapshots/${snap.id}` });
