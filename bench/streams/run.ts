@@ -13,7 +13,7 @@
  * the development default, for comparison), so its RSS is the relay's own.
  * Usage: npm run bench:streams [-- --quick] [--players=10,50,100] [--targets=relay,nms,nginx,relay@<write batch ms>] [--pglite] [--together] [--cpu-prof] [--node-flags=…]
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createWriteStream, readFileSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -23,6 +23,7 @@ import { freePort, startPostgres } from '@tianwang/core/testing';
 import { signPlay } from '@tianwang/streams';
 import { deriveKey } from '@tianwang/core/crypto';
 import { checkPrereqs } from '../prereqs.js';
+import { cpuTicks, ff, rssMb, run, stopChild } from './processes.js';
 
 const quick = process.argv.includes('--quick');
 const option = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
@@ -42,39 +43,8 @@ const PUBLISHERS = Number(option('publishers') ?? (quick ? 10 : 20));
 const WINDOWS = 5;
 const WINDOW_MS = Number(option('window-ms') ?? (quick ? 3000 : 6000));
 const SECRET = 'b'.repeat(40);
-const kids = new Set<ChildProcess>();
-process.on('exit', () => kids.forEach((k) => k.kill('SIGKILL')));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function run(cmd: string, args: string[], opts: { stdout?: boolean } = {}): ChildProcess {
-  const c = spawn(cmd, args, { stdio: ['ignore', opts.stdout ? 'pipe' : 'ignore', 'ignore'] });
-  // a command that cannot start (ENOENT) is reported by the target that needs it, never an unhandled crash
-  c.once('error', (err) => console.error(`bench:streams: ${cmd} failed to start: ${err.message}`));
-  kids.add(c);
-  c.once('exit', () => kids.delete(c));
-  return c;
-}
-const ff = (args: string[], o?: { stdout?: boolean }) => run('ffmpeg', ['-hide_banner', '-nostdin', '-loglevel', 'error', ...args], o);
-
-function cpuTicks(pids: number[]): number {
-  let t = 0;
-  for (const pid of pids) {
-    try {
-      const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-      t += Number(f[11]) + Number(f[12]);
-    } catch { /* gone */ }
-  }
-  return t;
-}
-function rssMb(pids: number[]): number {
-  let kb = 0;
-  for (const pid of pids) {
-    try {
-      kb += Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
-    } catch { /* gone */ }
-  }
-  return Math.round(kb / 1024);
-}
 type Cpu = { cpu: number; lo: number; hi: number; rss: number };
 /**
  * CPU % of one core of each target, over the same WINDOWS windows: the median, with the lowest and highest
@@ -116,13 +86,6 @@ async function startNode(script: string, args: string[]): Promise<ChildProcess> 
   return child;
 }
 
-/** SIGTERM, then wait for the exit (a CPU profile is written on exit). */
-async function stopChild(child: ChildProcess): Promise<void> {
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGTERM');
-  await Promise.race([exited, sleep(5000)]);
-  child.kill('SIGKILL');
-}
 
 /** `relay` as configured by default, `relay@0` with write batching off, `relay@200` with 200 ms batches. */
 async function startRelay(variant?: string): Promise<Target> {
