@@ -29,7 +29,8 @@ async function report(id: string, body: Batch[number] extends infer V ? (V exten
   const d = DEVICES[id]!;
   const v = { ok: true as const, device: { id, kind: d.kind, enabled: true, unitId: d.unitId, districtId: d.districtId, tagSet: '' }, ts, clockSkew: false, receivedAt: ts, body };
   const pipe = redis.pipeline();
-  writer.queue(pipe, [v] as Batch);
+  // queue() builds the call; send() puts it in the pipeline (ingest sends it once the batch's order is known)
+  writer.queue(pipe, [v] as Batch)?.send(pipe);
   await pipe.exec();
 }
 const telemetry = (floor: number) => ({ channel: 'telemetry' as const, value: { floor, direction: 'up', speed: 1.2, door: 'closed', doorZone: false, passenger: true, mode: 1, power: 'normal', runCount: 10, runHours: 1.5, load: 30 } });
