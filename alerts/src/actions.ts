@@ -4,9 +4,11 @@
  * Nothing here imports the SMS providers' SDKs (@alicloud/*, twilio) or the rules engine, so a process that
  * only acknowledges alarms does not load them (dashboard/test/no-sms-sdk.test.ts proves it for the dashboard).
  */
-export { createAlarmActions, type AlarmActions } from './alarms/alarm-actions.js';
+export { createAlarmActions, type AlarmActions, type AlarmActionsOptions } from './alarms/alarm-actions.js';
+export type { NoticeInput } from './notify/notice.js';
 export { createAlarmService, type AlarmService, type Actor, type AlarmSubject } from './alarms/alarm-service.js';
-export { createAckLink, resolveAckLink, maskPhone, type AckClaims, type ResolvedLink } from './links/ack-link.js';
+export { createAckLink, resolveAckLink, maskPhone, shortId, type AckClaims, type ResolvedLink } from './links/ack-link.js';
 export { planStages, STAGE_LABEL, type Stage } from './escalation/plan.js';
 export { alertsKeys } from './keys.js';
 export { TWILIO_STATUS_PATH, twilioSignature, verifyTwilioSignature } from './links/twilio-signature.js';
+export { localDate, localShortTime, msUntilRangeEnd } from './time/local-time.js';

@@ -19,6 +19,11 @@ export function createAlertsMetrics() {
       buckets: [0.025, 0.05, 0.1, 0.15, 0.25, 0.5, 1, 2.5, 5, 10], registers: r,
     }),
     silentDevices: new Gauge({ name: 'alerts_silent_devices', help: 'Devices currently silent (as of the last scan by this worker)', registers: r }),
+    silenceJudgedLag: new Gauge({
+      name: 'alerts_silence_judged_lag_seconds',
+      help: 'How far behind the clock the uplink stream has been handled at the last silence scan: deadlines are judged up to there',
+      registers: r,
+    }),
   };
 }
 export type AlertsMetrics = ReturnType<typeof createAlertsMetrics>;

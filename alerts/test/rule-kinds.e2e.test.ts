@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { QUEUES, RuleBook } from '../src/index.js';
 import { Queue } from 'bullmq';
 import { alertsKeys } from '../src/keys.js';
+import { CONSUMER_GROUPS, pipelineKeys } from '@tianwang/core/pipeline';
 import { startRedis, type RedisServer, sleep, waitFor } from '@tianwang/core/testing';
 import { startWorld, type World } from './helpers/harness.js';
 import { BOILER, CAMERA, ELEVATOR, PHONES, boilerReading, elevatorReading } from './helpers/world.js';
@@ -122,6 +123,41 @@ describe('every rule kind fires once and clears', () => {
     expect(await activeOf(w, ELEVATOR, 'silence')).toHaveLength(0);
     await waitFor(async () => ((await activeOf(w!, ELEVATOR, 'silence')).length ? true : undefined), { timeoutMs: 8000 });
     expect(Date.now() - restartedAt).toBeGreaterThanOrEqual(2900);
+  });
+
+  it('silence: judged by how far the stream was handled, so a group behind (entries pending) calls no reporting device silent', async () => {
+    const rules = new RuleBook({ version: 2, overrides: [{ scope: 'all', id: '', rule: 'silence', params: { minS: 0 } }] });
+    // silent after 2 × 1 s; a dead consumer's entries are taken over after 4 s
+    w = await startWorld(redis.url, { rules, env: { TW_SILENCE_MULTIPLE: '2' }, tuning: { claimIdleMs: 4000 } });
+    await w.uplink.status('elevator', ELEVATOR, 'online');
+    await deadlineSet(w);
+    await w.alerts.stop();
+    // the device reports every 400 ms throughout; while no worker runs, a consumer that then hangs reads its
+    // messages (delivered, never acknowledged: pending until another worker claims them)
+    const { uplink } = pipelineKeys(w.config.prefix);
+    const stuck = async () => {
+      await w!.uplink.telemetry('elevator', ELEVATOR, elevatorReading());
+      await w!.redis.xreadgroup('GROUP', CONSUMER_GROUPS.alerts, 'hung-worker', 'COUNT', 100, 'STREAMS', uplink, '>');
+    };
+    const until = Date.now() + 2600;
+    while (Date.now() < until) {
+      await stuck();
+      await sleep(400);
+    }
+    expect(Number((await w.redis.xpending(uplink, CONSUMER_GROUPS.alerts))[0])).toBeGreaterThan(4);
+    // the first deadline has passed by the clock; a new worker must not call the device silent
+    const reporting = setInterval(() => void w!.uplink.telemetry('elevator', ELEVATOR, elevatorReading()), 400);
+    try {
+      await w.worker();
+      // through the takeover of the hung consumer's entries (after 4 s idle) and past it
+      await waitFor(async () => Number((await w!.redis.xpending(uplink, CONSUMER_GROUPS.alerts))[0]) === 0, { timeoutMs: 15_000, what: 'the hung entries to be taken over' });
+      await sleep(1000);
+      expect(await activeOf(w, ELEVATOR, 'silence')).toHaveLength(0);
+    } finally {
+      clearInterval(reporting);
+    }
+    // and a device that really stops is still found silent
+    await waitFor(async () => ((await activeOf(w!, ELEVATOR, 'silence')).length ? true : undefined), { timeoutMs: 8000 });
   });
 
   it('calendar: maintenance overdue and inspection expiring, on a schedule; cleared when maintenance is recorded', async () => {

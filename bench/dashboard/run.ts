@@ -1,5 +1,6 @@
 /**
- * Dashboard benchmark (`npm run bench:dashboard [-- --devices 5000 --clients 500 --seconds 20 --quick]`), on the
+ * Dashboard benchmark (`npm run bench:dashboard [-- --devices 5000 --clients 500 --seconds 20 --quick] [--only alarms]
+ * [--alarms 1000000] [--explain plans.txt]`), on the
  * real path: the ingest benchmark's broker and ingest processes, N elevators publishing over MQTT, InfluxDB, Redis,
  * a PostgreSQL registry (PGlite inside the dashboard without it), the dashboard as its own process. Prints:
  *   1. board first render in Chromium with every device in scope (sign-in done; navigation → the counters show N
@@ -7,12 +8,13 @@
  *   2. API list latency (GET /api/v1/devices, first pages with filters and sorts) at 200 req/s, open loop, while the
  *      fleet reports;
  *   3. live fan-out: C SSE clients while N devices report once a second each: per-client lag p99 (receive time −
- *      the reading's own time), dashboard CPU per device update, RSS per connected client.
+ *      the reading's own time), dashboard CPU per device update, RSS per connected client;
+ *   4. the alarm centre over 1,000,000 seeded alarms (PostgreSQL only; alarms-run.ts): filtered list pages and a
+ *      district's monthly statistics, p50/p99. `--only alarms` runs this part alone, without the fleet.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { request, Agent } from 'node:http';
 import { tmpdir, cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -22,10 +24,21 @@ import { childLines } from '../ingest/child-lines.js';
 import { cpuSeconds } from '../ingest/measure.js';
 import { checkPrereqs } from '../prereqs.js';
 import { firstRender } from './first-render.js';
-import { INSPECTOR, seedBenchDistrict } from './seed.js';
+import { alarmsPart, printAlarms, type AlarmsFigures } from './alarms-run.js';
+import { http, pct, signIn } from './http.js';
+import { seedBenchDistrict } from './seed.js';
 
 const skipped = checkPrereqs('dashboard');
-const { values } = parseArgs({ options: { devices: { type: 'string', default: '5000' }, clients: { type: 'string', default: '500' }, seconds: { type: 'string' }, quick: { type: 'boolean', default: false } } });
+const { values } = parseArgs({
+  options: {
+    devices: { type: 'string', default: '5000' }, clients: { type: 'string', default: '500' }, seconds: { type: 'string' }, quick: { type: 'boolean', default: false },
+    // --only alarms: the alarm centre over the seeded history alone (no fleet); --alarms N its size; --explain FILE its plans
+    only: { type: 'string' }, alarms: { type: 'string' }, explain: { type: 'string' },
+  },
+});
+if (values.only !== undefined && values.only !== 'alarms') throw new Error(`--only: "alarms" is the one part that runs alone, not "${values.only}"`);
+const ALARMS_ONLY = values.only === 'alarms';
+const ALARMS = Number(values.alarms ?? (values.quick ? 200_000 : 1_000_000));
 const DEVICES = Number(values.devices);
 const CLIENTS = Number(values.clients);
 const SECONDS = Number(values.seconds ?? (values.quick ? 10 : 20));
@@ -61,30 +74,6 @@ function launch(args: string[], ready?: string): Promise<ChildProcess> {
     child.once('exit', (code) => reject(new Error(`${args[0]} exited ${code}: ${err}`)));
   });
 }
-
-const agent = new Agent({ keepAlive: true, maxSockets: 64 });
-function http(method: string, url: string, o: { cookie?: string; body?: unknown } = {}): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
-  return new Promise((resolve, reject) => {
-    const body = o.body === undefined ? undefined : JSON.stringify(o.body);
-    const req = request(url, { method, agent, headers: { ...(o.cookie ? { cookie: o.cookie } : {}), ...(body ? { 'content-type': 'application/json' } : {}) } }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (d: string) => (text += d));
-      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: text }));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
-async function signIn(base: string): Promise<string> {
-  const res = await http('POST', `${base}/api/v1/auth/login`, { body: { username: INSPECTOR.username, password: INSPECTOR.password } });
-  if (res.status !== 200) throw new Error(`sign-in: ${res.status} ${res.body}`);
-  const set = res.headers['set-cookie'] as string[];
-  return set.find((c) => c.startsWith('tw_sid='))!.split(';')[0]!;
-}
-
-const pct = (xs: number[], p: number) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)]! : NaN);
 
 /** Open loop: a request every 1000/rate ms whatever the answers do, so a slow answer shows as latency, not as fewer requests. */
 async function apiLoad(base: string, cookie: string, rate: number, seconds: number) {
@@ -134,9 +123,30 @@ async function main() {
     const mqttPort = await freePort();
     const httpPort = await freePort();
     const base = `http://127.0.0.1:${httpPort}`;
-    const broker = await launch([`${INGEST}procs.ts`, 'broker', String(mqttPort), redis.url, PREFIX, String(DEVICES + 1), SECRET, MASTER], 'READY');
-    const ingest = await launch(['--max-semi-space-size=64', `${INGEST}procs.ts`, 'ingest', redis.url, PREFIX, influx.url, DB, String(DEVICES + 1)], 'READY');
-    const dash = await launch([`${HERE}dashboard-proc.ts`, String(httpPort), redis.url, PREFIX, influx.url, DB, pg?.url ?? 'pglite', web.dir, String(DEVICES)], 'READY');
+    const pipeline: ChildProcess[] = [];
+    if (!ALARMS_ONLY) {
+      pipeline.push(await launch([`${INGEST}procs.ts`, 'broker', String(mqttPort), redis.url, PREFIX, String(DEVICES + 1), SECRET, MASTER], 'READY'));
+      pipeline.push(await launch(['--max-semi-space-size=64', `${INGEST}procs.ts`, 'ingest', redis.url, PREFIX, influx.url, DB, String(DEVICES + 1)], 'READY'));
+    }
+    const explain = values.explain ? [`explain=${values.explain}`] : [];
+    const dash = await launch([`${HERE}dashboard-proc.ts`, String(httpPort), redis.url, PREFIX, influx.url, DB, pg?.url ?? 'pglite', web.dir, String(DEVICES), ...explain], 'READY');
+    if (!ALARMS_ONLY) await fleetParts(base, mqttPort, dash, results);
+    for (const k of pipeline) k.kill('SIGTERM');
+    if (pg) results.alarms = await alarmsPart(pg.url, base, { alarms: ALARMS, requests: values.quick ? 50 : 200, statsRequests: values.quick ? 10 : 50, log });
+    else log('the alarm centre over 1,000,000 alarms needs PostgreSQL (Debian package postgresql): skipped');
+    dash.kill('SIGTERM');
+  } finally {
+    await Promise.all([redis.stop(), influx.stop(), pg?.stop()]);
+    if (web.temp) await rm(web.dir, { recursive: true, force: true });
+  }
+  printResults(results);
+  await mkdir(new URL('../results/', import.meta.url).pathname, { recursive: true });
+  await writeFile(new URL('../results/dashboard-last-run.json', import.meta.url).pathname, JSON.stringify(results, null, 2));
+  process.exit(0);
+}
+
+/** The live board's parts: first render, API list under load, SSE fan-out, while N elevators report over MQTT. */
+async function fleetParts(base: string, mqttPort: number, dash: ChildProcess, results: Record<string, unknown>): Promise<void> {
     log(`connecting ${DEVICES} devices …`);
     const gen = await launch([`${INGEST}loadgen.ts`, String(mqttPort), String(DEVICES), SECRET]);
     const genLine = childLines(gen, 'loadgen');
@@ -192,25 +202,23 @@ async function main() {
     log(`fan-out: ${JSON.stringify(results.fanout)}`);
     sse.stdin!.end();
     gen.stdin!.end();
-    for (const k of [dash, ingest, broker]) k.kill('SIGTERM');
-  } finally {
-    await Promise.all([redis.stop(), influx.stop(), pg?.stop()]);
-    if (web.temp) await rm(web.dir, { recursive: true, force: true });
-  }
+}
+
+function printResults(results: Record<string, unknown>): void {
   const fr = results.firstRender as { coldMs: number; warmMs: number[] } | undefined;
-  const api = results.api as Record<string, number>;
-  const f = results.fanout as Record<string, number>;
+  const api = results.api as Record<string, number> | undefined;
+  const f = results.fanout as Record<string, number> | undefined;
   console.log(`\n${results.at} · ${results.machine} · ${DEVICES} devices · registry ${results.registry} · load ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
   console.log('| measure | figure | target |\n| --- | --- | --- |');
   if (fr) console.log(`| board first render, ${DEVICES} devices (cold / warm) | ${fr.coldMs} ms / ${fr.warmMs.join(', ')} ms | < 1,500 ms |`);
-  console.log(`| API list at ${api.perS} req/s: p50 / p99 / max | ${api.p50} / ${api.p99} / ${api.max} ms | p99 < 100 ms |`);
-  console.log(`| live lag, ${f.clients} clients (${f.open} open), p50 / p99 / worst client's p99 | ${f.lagP50} / ${f.lagP99} / ${f.clientP99Worst} ms | p99 < 2,000 ms |`);
-  console.log(`| events per client per s · bytes to clients | ${f.eventsPerClientPerS} · ${f.mbPerS} MB/s | ${DEVICES}/s |`);
-  console.log(`| dashboard CPU · per device update | ${f.dashboardCpuPct} % of a core · ${f.usPerDeviceUpdate} µs | — |`);
-  console.log(`| dashboard RSS idle → with clients → end · per client | ${f.rssIdleMb} → ${f.rssWithClientsMb} → ${f.rssEndMb} MB · ${f.kbPerClient} KB | — |`);
-  await mkdir(new URL('../results/', import.meta.url).pathname, { recursive: true });
-  await writeFile(new URL('../results/dashboard-last-run.json', import.meta.url).pathname, JSON.stringify(results, null, 2));
-  process.exit(0);
+  if (api) console.log(`| API list at ${api.perS} req/s: p50 / p99 / max | ${api.p50} / ${api.p99} / ${api.max} ms | p99 < 100 ms |`);
+  if (f) {
+    console.log(`| live lag, ${f.clients} clients (${f.open} open), p50 / p99 / worst client's p99 | ${f.lagP50} / ${f.lagP99} / ${f.clientP99Worst} ms | p99 < 2,000 ms |`);
+    console.log(`| events per client per s · bytes to clients | ${f.eventsPerClientPerS} · ${f.mbPerS} MB/s | ${DEVICES}/s |`);
+    console.log(`| dashboard CPU · per device update | ${f.dashboardCpuPct} % of a core · ${f.usPerDeviceUpdate} µs | — |`);
+    console.log(`| dashboard RSS idle → with clients → end · per client | ${f.rssIdleMb} → ${f.rssWithClientsMb} → ${f.rssEndMb} MB · ${f.kbPerClient} KB | — |`);
+  }
+  if (results.alarms) printAlarms(results.alarms as AlarmsFigures);
 }
 
 await main();

@@ -14,7 +14,7 @@
  * Usage: npm run bench:streams [-- --quick] [--players=10,50,100] [--targets=relay,nms,nginx,relay@<write batch ms>] [--pglite] [--together] [--cpu-prof] [--node-flags=…]
  */
 import type { ChildProcess } from 'node:child_process';
-import { createWriteStream, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { tmpdir, cpus } from 'node:os';
@@ -23,7 +23,7 @@ import { freePort, startPostgres } from '@tianwang/core/testing';
 import { signPlay } from '@tianwang/streams';
 import { deriveKey } from '@tianwang/core/crypto';
 import { checkPrereqs } from '../prereqs.js';
-import { cpuTicks, ff, rssMb, run, stopChild } from './processes.js';
+import { ff, measure, rssMb, run, sleep, startNode, stopChild, type Cpu } from './procs.js';
 
 const quick = process.argv.includes('--quick');
 const option = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
@@ -43,49 +43,7 @@ const PUBLISHERS = Number(option('publishers') ?? (quick ? 10 : 20));
 const WINDOWS = 5;
 const WINDOW_MS = Number(option('window-ms') ?? (quick ? 3000 : 6000));
 const SECRET = 'b'.repeat(40);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-type Cpu = { cpu: number; lo: number; hi: number; rss: number };
-/**
- * CPU % of one core of each target, over the same WINDOWS windows: the median, with the lowest and highest
- * (the spread says how noisy). Measuring all targets in the same windows keeps a drifting background load
- * (other work on a shared machine) out of their ratio.
- */
-async function measure(targets: Target[]): Promise<Cpu[]> {
-  const windows: number[][] = targets.map(() => []);
-  for (let i = 0; i < WINDOWS; i++) {
-    const t0 = targets.map((t) => cpuTicks(t.pids()));
-    const w0 = performance.now();
-    await sleep(WINDOW_MS);
-    const seconds = (performance.now() - w0) / 1000;
-    targets.forEach((t, j) => windows[j]!.push(((cpuTicks(t.pids()) - t0[j]!) / 100 / seconds) * 100));
-  }
-  const r = (x: number) => Math.round(x * 10) / 10;
-  return targets.map((t, j) => {
-    const w = windows[j]!.sort((x, y) => x - y);
-    return { cpu: r(w[Math.floor(w.length / 2)]!), lo: r(w[0]!), hi: r(w.at(-1)!), rss: rssMb(t.pids()) };
-  });
-}
-
 interface Target { name: string; idleRss?: number; pids: () => number[]; publishUrl(i: number): string; playUrl(i: number): string; stop(): Promise<void> }
-
-/** A server process started with a "ready" line on stdout. */
-async function startNode(script: string, args: string[]): Promise<ChildProcess> {
-  const prof = process.argv.includes('--cpu-prof') ? ['--cpu-prof', `--cpu-prof-dir=${join(import.meta.dirname, '../results/streams-cpu-prof')}`] : [];
-  // --node-flags=--trace-gc (say): extra flags for the server processes, whose output then goes to bench/results
-  const extra = option('node-flags')?.split(' ').filter(Boolean) ?? [];
-  const child = run('node', [...prof, ...extra, '--conditions=@tianwang/source', '--import', 'tsx', join(import.meta.dirname, script), ...args], { stdout: true });
-  const log = extra.length ? createWriteStream(join(import.meta.dirname, `../results/streams-${script.replace('.ts', '')}-${child.pid}.log`)) : undefined;
-  await new Promise<void>((resolve, reject) => {
-    child.stdout!.on('data', (b: Buffer) => {
-      log?.write(b);
-      if (b.toString().includes('ready')) resolve();
-    });
-    child.once('exit', () => reject(new Error(`${script} exited`)));
-  });
-  return child;
-}
-
 
 /** `relay` as configured by default, `relay@0` with write batching off, `relay@200` with 200 ms batches. */
 async function startRelay(variant?: string): Promise<Target> {
@@ -239,7 +197,7 @@ async function scenarios(targets: Target[], clip: string): Promise<Record<string
   for (const [k, n] of PLAYERS.entries()) {
     for (const t of targets) for (let i = PLAYERS[k - 1] ?? 0; i < n; i++) players.push(player(t.playUrl(0)));
     await sleep(3000);
-    const m = await measure(targets);
+    const m = await measure(targets, WINDOWS, WINDOW_MS);
     for (const [j, t] of targets.entries()) {
       const p = await probe(t.playUrl(0), enc.startedAt);
       row(t, `1 stream, ${n} players`, m[j]!, { ttff: p.ttffMs, g2g: p.g2gMs });
@@ -253,7 +211,7 @@ async function scenarios(targets: Target[], clip: string): Promise<Record<string
   await sleep(2500);
   for (const t of targets) for (let i = 1; i <= PUBLISHERS; i++) players.push(player(t.playUrl(i)));
   await sleep(3000);
-  const m = await measure(targets);
+  const m = await measure(targets, WINDOWS, WINDOW_MS);
   targets.forEach((t, j) => row(t, `${PUBLISHERS} publishers, 1 player each`, m[j]!, { ttff: '', g2g: '' }));
   [...players, ...pubs].forEach((p) => p.kill('SIGKILL'));
   await sleep(1000);

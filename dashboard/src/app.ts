@@ -21,13 +21,20 @@ import { createAlarmFeed } from './live/alarm-feed.js';
 import { createLiveBoard } from './live/live-board.js';
 import type { RelayClient } from './kitchens/relay-client.js';
 import { ackPlugin } from './plugins/ack/index.js';
+import { rectifyPlugin } from './plugins/rectify/index.js';
+import { publicKitchensPlugin } from './plugins/public-kitchens/index.js';
+import { AddressLimit } from './public/address-limit.js';
+import { ViewerQuota } from './public/viewer-quota.js';
 import { twilioStatusPlugin } from './plugins/receipts/twilio-status.js';
 import { webPlugin } from './plugins/web/index.js';
+import { relayCspOrigins } from './plugins/web/csp.js';
 
 export interface AppOptions {
   registry: Registry;
   actions: AlarmActions;
   linkKey: Buffer;
+  /** key 'rectify-link': the no-login reply links of kitchens' rectification notices */
+  rectifyKey: Buffer;
   /** key 'camera-url': seals pull cameras' source URLs */
   cameraKey: Buffer;
   timezone: string;
@@ -52,6 +59,10 @@ export interface AppOptions {
   boardRefreshMs: number;
   /** the stream relay's API */
   relay: RelayClient;
+  /** the public kitchen pages (阳光厨房): live grants signed with key 'play-url', limits (TW_PUBLIC_*), the relay as browsers reach it */
+  publicPages: { playKey: Buffer; viewSeconds: number; viewersPerKitchen: number; requestsPerMin: number; relayPublicUrl?: string | undefined; relayPort: number };
+  /** where browsers reach the relay (TW_STREAMS_PUBLIC_URL, else the relay API's URL): allowed in the app's connect-src */
+  relayPublicUrl?: string;
   /** the built web app (default dashboard/dist/web) */
   webRoot?: string;
   log?: Logger;
@@ -76,6 +87,7 @@ export async function buildApp(o: AppOptions): Promise<{ app: FastifyInstance; m
   const log = (o.log ?? silentLogger()).child({ component: 'dashboard' });
   const sessions = new SessionStore(o.redis, keys, o.session.idleMs, o.session.maxMs);
   const live = createLiveBoard({ registry: o.registry, shadows: o.shadows, redis: o.redis, keys, sessions, timezone: o.timezone, refreshMs: o.boardRefreshMs, metrics, log });
+  const publicLimit = new AddressLimit(o.redis, keys, o.publicPages.requestsPerMin);
   const api: ApiContext = {
     registry: o.registry,
     sessions,
@@ -88,6 +100,8 @@ export async function buildApp(o: AppOptions): Promise<{ app: FastifyInstance; m
     secureCookie: o.session.secureCookie,
     timezone: o.timezone,
     actions: o.actions,
+    publicLimit,
+    rectify: { actions: o.actions, linkKey: o.rectifyKey, publicUrl: o.publicUrl, timezone: o.timezone },
     dataDir: o.dataDir,
     escalationMin: { principal: o.principalMin, inspector: o.inspectorMin },
     log,
@@ -109,9 +123,14 @@ export async function buildApp(o: AppOptions): Promise<{ app: FastifyInstance; m
     return reply.type(merged.contentType).header('cache-control', 'no-store').send(await merged.metrics());
   });
   await app.register(ackPlugin, { registry: o.registry, actions: o.actions, linkKey: o.linkKey, timezone: o.timezone, counter: ackActions });
+  await app.register(rectifyPlugin, { registry: o.registry, linkKey: o.rectifyKey, dataDir: o.dataDir, timezone: o.timezone });
+  await app.register(publicKitchensPlugin, {
+    registry: o.registry, publicUrl: o.publicUrl, timezone: o.timezone, limit: publicLimit, relayPublicUrl: o.publicPages.relayPublicUrl, relayPort: o.publicPages.relayPort,
+    live: { playKey: o.publicPages.playKey, viewSeconds: o.publicPages.viewSeconds, quota: new ViewerQuota(o.redis, keys, o.publicPages.viewersPerKitchen) },
+  });
   await app.register(twilioStatusPlugin, { registry: o.registry, authToken: o.twilioAuthToken, publicUrl: o.publicUrl });
   await app.register(async (scoped) => apiPlugin(scoped, api), { prefix: '/api' });
-  await app.register(webPlugin, o.webRoot ? { root: o.webRoot } : {});
+  await app.register(webPlugin, { ...(o.webRoot ? { root: o.webRoot } : {}), ...(o.relayPublicUrl ? { connectOrigins: relayCspOrigins(o.relayPublicUrl) } : {}) });
   // live alarms: new and changed alarms as SSE `alarm` events, in scope
   const alarmFeed = createAlarmFeed({ db: o.registry.db, fanout: live.fanout, log });
   app.addHook('onReady', async () => alarmFeed.start());

@@ -8,8 +8,9 @@ import type { Registry as MetricsRegistry } from '@tianwang/core/metrics';
 import type { Registry } from '@tianwang/core/registry';
 import { Lifecycle, type Shutdown } from '@tianwang/core/service';
 import { pipelineKeys } from '@tianwang/core/pipeline';
-import { createHistory, createShadowReader, type History, type ShadowReader } from '@tianwang/ingest';
+import { createHistory, createShadowReader, storagePolicyOf, type History, type ShadowReader } from '@tianwang/ingest';
 import { buildApp } from './app.js';
+import { startReportJobs, type ReportJobs } from './reports/report-jobs.js';
 import { RelayClient } from './kitchens/relay-client.js';
 import type { ApiContext } from './api/context.js';
 
@@ -43,9 +44,12 @@ export interface Dashboard {
   metrics(): MetricsRegistry;
   /** the bound address after start(), e.g. http://127.0.0.1:8080 */
   address(): string | undefined;
+  /** the weekly report job (run it now: an operator, a test); ready with the app */
+  reports(): ReportJobs;
 }
 
-type DashboardConfig = Pick<PlatformConfig, 'common' | 'dashboard' | 'alerts' | 'influx' | 'streams'>;
+// ingest: its storage policy (TW_INGEST_STORE*) says how stored telemetry reads back as history
+type DashboardConfig = Pick<PlatformConfig, 'common' | 'dashboard' | 'alerts' | 'influx' | 'streams' | 'ingest'>;
 type Built = Awaited<ReturnType<typeof buildApp>>;
 
 /**
@@ -56,6 +60,7 @@ type Built = Awaited<ReturnType<typeof buildApp>>;
 export function createDashboard(config: DashboardConfig, deps: DashboardDeps): Dashboard {
   const log = (deps.log ?? silentLogger()).child({ component: 'dashboard' });
   let current: Built | undefined;
+  let reportJobs: ReportJobs | undefined;
   let address: string | undefined;
 
   const build = async (shutdown: Shutdown) => {
@@ -63,9 +68,15 @@ export function createDashboard(config: DashboardConfig, deps: DashboardDeps): D
     const d = config.dashboard;
     shutdown.add('forget the app', () => {
       current = undefined;
+      reportJobs = undefined;
     });
+    const relayApi = d.streamsApiUrl ?? `http://127.0.0.1:${config.streams.streamsHttpPort}`;
     const secret = deps.masterSecret ?? (await resolveDevSecret(c.dataDir, 'secret.key', c.secretKey));
-    const actions = deps.actions ?? createAlarmActions({ registry: deps.registry, redisUrl: c.redisUrl, keyPrefix: c.keyPrefix, ...(deps.log ? { log: deps.log } : {}) });
+    const a = config.alerts;
+    const actions = deps.actions ?? createAlarmActions({
+      registry: deps.registry, redisUrl: c.redisUrl, keyPrefix: c.keyPrefix, ...(deps.log ? { log: deps.log } : {}),
+      sms: { signName: a.aliyunSignName, locale: a.smsLocale, attempts: a.smsMaxAttempts, backoffMs: a.smsBackoffMs },
+    });
     if (!deps.actions) shutdown.add('alarm actions', () => actions.close());
     // sessions and throttling: commands fail fast while Redis is away (the request answers 503), never queue for ever
     const redis = new Redis(c.redisUrl, { maxRetriesPerRequest: 2, connectionName: 'tw-dashboard' });
@@ -74,17 +85,26 @@ export function createDashboard(config: DashboardConfig, deps: DashboardDeps): D
     const shadows = deps.shadows ?? createShadowReader(c.redisUrl, pipelineKeys(c.keyPrefix));
     if (!deps.shadows) shutdown.add('shadow reader', () => shadows.close());
     const r = await buildApp({
-      registry: deps.registry, actions, linkKey: deriveKey(secret, 'sms-link'), cameraKey: deriveKey(secret, 'camera-url'),
+      registry: deps.registry, actions, linkKey: deriveKey(secret, 'sms-link'), rectifyKey: deriveKey(secret, 'rectify-link'), cameraKey: deriveKey(secret, 'camera-url'),
       dataDir: c.dataDir, twilioAuthToken: config.alerts.twilioAuthToken, publicUrl: c.publicUrl, principalMin: config.alerts.escalatePrincipalMin, inspectorMin: config.alerts.escalateInspectorMin,
       timezone: config.alerts.timezone, trustProxy: d.trustProxy, redis, keyPrefix: c.keyPrefix,
       session: { idleMs: d.sessionIdleMin * 60_000, maxMs: d.sessionMaxH * 3_600_000, secureCookie: c.publicUrl.startsWith('https:') },
       throttle: { windowMs: d.loginWindowMin * 60_000, perAccount: d.loginMaxFailures, perAddress: d.loginMaxFailuresAddress },
-      history: deps.history ?? createHistory(config.influx), shadows, boardRefreshMs: d.boardRefreshS * 1000,
-      relay: new RelayClient(d.streamsApiUrl ?? `http://127.0.0.1:${config.streams.streamsHttpPort}`, secret),
+      history: deps.history ?? createHistory(config.influx, { policy: storagePolicyOf(config.ingest) }), shadows, boardRefreshMs: d.boardRefreshS * 1000,
+      publicPages: {
+        playKey: deriveKey(secret, 'play-url'), viewSeconds: d.publicViewS, viewersPerKitchen: d.publicViewersPerKitchen, requestsPerMin: d.publicRequestsPerMin,
+        relayPublicUrl: config.streams.streamsPublicUrl, relayPort: config.streams.streamsHttpPort,
+      },
+      relay: new RelayClient(relayApi, secret),
+      // the relay writes play URLs for TW_STREAMS_PUBLIC_URL, else for the host the dashboard called it at
+      relayPublicUrl: config.streams.streamsPublicUrl ?? relayApi,
       ...(deps.webRoot ? { webRoot: deps.webRoot } : {}),
       ...(deps.log ? { log: deps.log } : {}), ...(deps.extraMetrics ? { extraMetrics: deps.extraMetrics } : {}),
     });
     shutdown.add('live board', () => r.api.live.stop());
+    const reports = await startReportJobs({ ctx: r.api, redis, prefix: pipelineKeys(c.keyPrefix).bullPrefix, cron: d.weeklyReportCron, log });
+    shutdown.add('report jobs', () => reports.close());
+    reportJobs = reports;
     // closing the app also closes its listener, if serving opened one
     shutdown.add('http', () => r.app.close());
     await r.app.ready();
@@ -117,6 +137,10 @@ export function createDashboard(config: DashboardConfig, deps: DashboardDeps): D
     ready: () => built.start().then(() => app().app),
     metrics: () => app().metrics,
     address: () => address,
+    reports() {
+      if (!reportJobs) throw new Error('dashboard not built yet');
+      return reportJobs;
+    },
     start: () => serving.start(),
     async stop() {
       await serving.stop();

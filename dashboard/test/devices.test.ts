@@ -1,9 +1,9 @@
 import { waitFor } from '@tianwang/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import ExcelJS from 'exceljs';
 import type { LightMyRequestResponse } from 'fastify';
 import { createAlarmService } from '@tianwang/alerts/actions';
 import { login, startWorld, type Login, type World } from './helpers/world.js';
+import { xlsxRows } from './helpers/xlsx.js';
 
 let w: World;
 let admin: Login;
@@ -32,15 +32,7 @@ afterAll(async () => w?.close());
 const get = (s: Login, url: string) => w.dashboard.app.inject({ method: 'GET', url, headers: s.headers() });
 const ids = (res: LightMyRequestResponse) => (res.json().items as { id: string }[]).map((d) => d.id);
 
-async function sheet(res: LightMyRequestResponse): Promise<unknown[][]> {
-  expect(res.statusCode).toBe(200);
-  expect(res.headers['content-type']).toBe('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
-  const wb = new ExcelJS.Workbook();
-  await wb.xlsx.load(res.rawPayload as unknown as ArrayBuffer);
-  const rows: unknown[][] = [];
-  wb.worksheets[0]!.eachRow((row) => rows.push((row.values as unknown[]).slice(1)));
-  return rows;
-}
+const sheet = xlsxRows;
 
 describe('board list', () => {
   it('lists the board rows in scope with their registry facts and calendar marks', async () => {

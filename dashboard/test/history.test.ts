@@ -27,7 +27,8 @@ beforeAll(async () => {
   lines.push(`elevator_event,device=EL-1,district=G1,kind=elevator,unit=U1,code=11 state="raised",raised=1i,detail="{\\"floor\\":3}" ${t0 + 5 * MIN}`);
   lines.push(`elevator_event,device=EL-1,district=G1,kind=elevator,unit=U1,code=11 state="cleared",raised=0i ${t0 + 6 * MIN}`);
   await write(lines);
-  w = await startWorld({ env: { TW_INFLUX_URL: influx.url, TW_INFLUX_DATABASE: DB } });
+  // ingest's storage policy, which the history reads with: a 2-minute heartbeat holds a value for 4 minutes
+  w = await startWorld({ env: { TW_INFLUX_URL: influx.url, TW_INFLUX_DATABASE: DB, TW_INGEST_STORE_HEARTBEAT_S: '120' } });
   s = await login(w.dashboard, 'unit1');
 }, 120_000);
 afterAll(async () => {
@@ -38,7 +39,7 @@ afterAll(async () => {
 const get = (url: string) => w.dashboard.app.inject({ method: 'GET', url, headers: s.headers() });
 
 describe('device history', () => {
-  it('downsamples with GROUP BY time into one point per bucket over the whole range; empty buckets are gaps (null)', async () => {
+  it('downsamples with GROUP BY time into one point per bucket over the whole range; a value holds for twice the heartbeat, then gaps (null)', async () => {
     const res = await get(`/api/v1/devices/EL-1/history?from=${t0}&to=${t0 + 40 * MIN}&points=40&fields=floor,speed,direction`);
     expect(res.statusCode).toBe(200);
     const h = res.json();
@@ -46,7 +47,10 @@ describe('device history', () => {
     expect(h.points).toHaveLength(40);
     expect(h.points[0]).toEqual({ time: t0, values: { floor: 0, speed: 1.5, direction: 'up' } });
     expect(h.points[9].values.floor).toBe(9);
-    for (let i = 10; i < 30; i++) expect(h.points[i], `bucket ${i}`).toEqual({ time: t0 + i * MIN, values: { floor: null, speed: null, direction: null } });
+    // stored by exception, an unchanged value is not stored again: the last one holds for 2 × 120 s after its bucket
+    for (let i = 10; i < 15; i++) expect(h.points[i], `bucket ${i}`).toEqual({ time: t0 + i * MIN, values: { floor: 9, speed: 1.5, direction: 'up' } });
+    // longer than that, the device was silent: gaps, not a straight line
+    for (let i = 15; i < 30; i++) expect(h.points[i], `bucket ${i}`).toEqual({ time: t0 + i * MIN, values: { floor: null, speed: null, direction: null } });
     expect(h.points[30].values).toEqual({ floor: 30, speed: 1.5, direction: 'up' });
   });
 

@@ -27,9 +27,9 @@ const DEVICES: Record<string, { unitId: string; districtId: string; kind: 'eleva
 /** What ingest does for a valid message: the shadow script (hash, pub/sub feed, change stream), through ingest's own writer. */
 async function report(id: string, body: Batch[number] extends infer V ? (V extends { ok: true; body: infer B } ? B : never) : never, ts = Date.now()): Promise<void> {
   const d = DEVICES[id]!;
-  const v = { ok: true as const, device: { id, kind: d.kind, enabled: true, unitId: d.unitId, districtId: d.districtId, tagSet: '' }, ts, clockSkew: false, receivedAt: ts, body };
+  const v = { ok: true as const, device: { id, kind: d.kind, enabled: true, unitId: d.unitId, districtId: d.districtId, tagSet: '' }, ts, sub: 0, clockSkew: false, receivedAt: ts, body };
   const pipe = redis.pipeline();
-  // queue() builds the call; send() puts it in the pipeline (ingest sends it once the batch's order is known)
+  // queue() prepares the script call, send() puts it on the pipeline (ingest resends it the same way after a gate wait)
   writer.queue(pipe, [v] as Batch)?.send(pipe);
   await pipe.exec();
 }

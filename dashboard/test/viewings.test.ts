@@ -87,6 +87,14 @@ describe('audited viewing through the relay', () => {
     expect(xlsx.headers['content-type']).toContain('spreadsheetml');
   });
 
+  it('answers a camera’s health from the relay’s monitor (unknown before a check); out of scope 404', async () => {
+    const h = await call(insp1, 'GET', '/api/v1/cameras/CAM-1/health');
+    expect(h.statusCode, h.body).toBe(200);
+    expect(h.json()).toMatchObject({ cameraId: 'CAM-1', state: 'unknown', checkedAt: null });
+    expect((await call(insp2, 'GET', '/api/v1/cameras/CAM-1/health')).statusCode).toBe(404);
+    expect((await call(insp1, 'GET', '/api/v1/cameras/CAM-404/health')).statusCode).toBe(404);
+  });
+
   it('scope: another district’s camera is 404 (and no viewing recorded), a unit 403, no session 401, no CSRF 403', async () => {
     const before = await w.registry.db.query<{ n: number }>('SELECT count(*)::int AS n FROM camera_viewings');
     expect((await call(insp2, 'POST', '/api/v1/cameras/CAM-1/play')).statusCode).toBe(404);
@@ -123,6 +131,11 @@ describe('online spot-check from a draw, with snapshot evidence through the rela
       const jpeg = await fetch(`${relayBase}/api/snapshots/${snap!.snapshotId}`, { headers: { authorization: `Bearer ${issueSessionToken(SECRET, { sub: 'insp1', role: 'inspector', district: 'D1' })}` } });
       const bytes = Buffer.from(await jpeg.arrayBuffer());
       expect(createHash('sha256').update(bytes).digest('hex')).toBe(snap!.sha256);
+      // the same JPEG through the dashboard (same origin for the browser), with its recorded hash; out of scope: 404
+      const viaDash = await call(insp1, 'GET', `/api/v1/snapshots/${snap!.snapshotId}`);
+      expect([viaDash.statusCode, viaDash.headers['content-type'], viaDash.headers['x-content-sha256']]).toEqual([200, 'image/jpeg', snap!.sha256]);
+      expect(createHash('sha256').update(viaDash.rawPayload).digest('hex')).toBe(snap!.sha256);
+      expect((await call(insp2, 'GET', `/api/v1/snapshots/${snap!.snapshotId}`)).statusCode).toBe(404);
 
       const noEvidence = await w.dashboard.app.inject({ method: 'POST', url: `/api/v1/spot-checks/${task.id}/record`, headers: insp1.headers(true), payload: { items: [{ key: 'hats_masks', pass: false }] } });
       expect(noEvidence.statusCode).toBe(400);

@@ -98,10 +98,10 @@ describe('the workbench in Chromium (zh-CN)', () => {
     await expect.poll(() => page.locator('[data-test=identity]').innerText()).toContain('31103101002019070001');
     expect(await page.locator('[data-test=live-floor]').innerText()).toContain('7');
     const chart = page.locator('[data-field="floor"]');
-    // the five readings and the first one (floor 7, newest)
-    await expect.poll(() => chart.getAttribute('data-count'), { timeout: 10_000 }).toBe(String(floors.length + 1));
+    // the five readings and the first one (floor 7, newest), each its own step (a value holds until the next)
+    await expect.poll(() => chart.getAttribute('data-steps'), { timeout: 10_000 }).toBe(String(floors.length + 1));
     expect(await chart.getAttribute('data-last')).toBe('7');
-    expect(Number(await page.locator('[data-field="runCount"]').getAttribute('data-count'))).toBe(floors.length + 1);
+    expect(Number(await page.locator('[data-field="runCount"]').getAttribute('data-steps'))).toBe(floors.length + 1);
     await page.getByRole('tab', { name: '维保记录' }).click();
     await expect.poll(() => page.locator('.el-tab-pane:visible .el-table').innerText()).toContain('暂无记录');
     expect(await unresolved(page)).toEqual([]);
@@ -134,8 +134,8 @@ describe('the workbench in Chromium (zh-CN)', () => {
     const p = await browser.page();
     await signIn(p, 'maint1');
     await expect.poll(() => rowIds(p, '.el-table-v2__row[data-id]')).toEqual(['EL-1', 'EL-3']);
-    // no registry for this role: the menu has the board and the password only
-    expect(await p.locator('.el-menu .el-menu-item').allInnerTexts()).toEqual(['实时监测', '修改密码']);
+    // no registry for this role: the menu has the board, the alarm centre, statistics, the calendar and the password
+    expect(await p.locator('.el-menu .el-menu-item').allInnerTexts()).toEqual(['实时监测', '报警中心', '统计分析', '维保检验日历', '修改密码']);
     await p.locator('.el-menu').getByText('修改密码').click();
     await p.locator('input[name=current]').fill(PASSWORD);
     await p.locator('input[name=next]').fill('a-new-password-2026');

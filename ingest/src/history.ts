@@ -35,7 +35,10 @@ export interface SeriesResult {
   points: { time: number; values: Record<string, number | string | null> }[];
   /** how a bucket without a stored value is filled: with the last value stored before it (a step series) */
   fill: 'previous';
-  /** per field: how long after its last stored value a value is carried forward (twice its heartbeat); later: null */
+  /**
+   * per field: how long after its last stored value a value is carried forward (twice its heartbeat); later: null.
+   * -1: never (every message stored, TW_INGEST_STORE=all: an empty bucket is a silence)
+   */
   staleAfterMs: Record<string, number>;
 }
 
@@ -149,7 +152,12 @@ export function createHistory(config: InfluxConfig, opts: HistoryOptions = {}): 
       const intervalMs = Math.max(1, Math.ceil((to - from) / buckets));
       const count = Math.ceil((to - from) / intervalMs);
       const specs = fieldSpecs(q.kind, q.fields);
-      const stale = staleOf(q.kind, specs);
+      // a range reaching into the future: nothing is carried past now
+      const now = Date.now();
+      // With every message stored (TW_INGEST_STORE=all) a bucket without a stored value is a silence, never a held
+      // value: nothing is carried forward, and an empty bucket is a gap (the caller picks buckets wider than the
+      // report interval).
+      const stale = policy.mode === 'all' ? Object.fromEntries(specs.map((f) => [f.name, -1])) : staleOf(q.kind, specs);
       // an averaged field also needs its last value: that is what holds after the bucket
       const select = specs
         .map((f) => {
@@ -171,7 +179,7 @@ export function createHistory(config: InfluxConfig, opts: HistoryOptions = {}): 
         const vi = col(f.name);
         const li = aggregateOf(f) === 'mean' ? col(`${f.name}$last`) : vi;
         const bucketsOf: Bucket[] = rows.map((row) => ({ time: Number(row[0]), value: (row[vi] as StepValue) ?? null, last: (row[li] as StepValue) ?? null }));
-        return fillBuckets(from, intervalMs, count, bucketsOf, seeds[f.name], stale[f.name]!);
+        return fillBuckets(from, intervalMs, count, bucketsOf, seeds[f.name], stale[f.name]!, now);
       });
       const points: SeriesResult['points'] = [];
       for (let k = 0; k < count; k++) {

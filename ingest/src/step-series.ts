@@ -45,9 +45,10 @@ export interface Bucket {
  * Regular buckets `from + k × intervalMs` (k = 0 … count − 1) of one field: a bucket with stored points keeps its
  * aggregate; an empty one holds the last value stored before it (from `seed`, the last point before `from`, then
  * from earlier buckets), until `staleAfterMs` after the end of the bucket that value comes from (the exact time
- * of a point inside a bucket is not known: within one bucket).
+ * of a point inside a bucket is not known: within one bucket), and never into a bucket that starts after `until`
+ * (now: what a device will send is not known yet).
  */
-export function fillBuckets(from: number, intervalMs: number, count: number, buckets: readonly Bucket[], seed: StepPoint | undefined, staleAfterMs: number): StepValue[] {
+export function fillBuckets(from: number, intervalMs: number, count: number, buckets: readonly Bucket[], seed: StepPoint | undefined, staleAfterMs: number, until = Number.POSITIVE_INFINITY): StepValue[] {
   const out: StepValue[] = new Array<StepValue>(count).fill(null);
   let carry: StepValue = seed?.value ?? null;
   let carriedAt = seed?.time ?? Number.NEGATIVE_INFINITY;
@@ -62,7 +63,7 @@ export function fillBuckets(from: number, intervalMs: number, count: number, buc
       carriedAt = start + intervalMs;
       continue;
     }
-    if (carry !== null && start - carriedAt <= staleAfterMs) out[k] = carry;
+    if (carry !== null && start - carriedAt <= staleAfterMs && start <= until) out[k] = carry;
   }
   return out;
 }

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sleep } from '@tianwang/core/testing';
 import { CONSUMER_GROUPS, pipelineKeys, readUplinkMessages } from '@tianwang/core/pipeline';
+import { storagePolicy } from '@tianwang/core/schemas';
 import { createHistory, createIngest, createShadowReader, invalidCounts, listDeadLetters, type IngestService, type ShadowChange } from '../src/index.js';
 import { append, boilerTelemetry, countPoints, devices, elevatorTelemetry, entry, eventTopic, freshPrefix, influxQuery, ingestConfig, lookupOf, statusTopic, telemetryTopic, waitFor, useServers } from './helpers.js';
 
@@ -70,6 +71,18 @@ describe('ingest → InfluxDB 1.x (v1 write path through the transport)', () => 
     expect(series.points).toHaveLength(10);
     expect(series.points[0]!.time).toBe(t0);
     expect(series.points.every((p) => p.values.speed === 1.5)).toBe(true);
+    // 50 s of readings, then nothing: read over 100 s in 5-s buckets
+    const silent = { deviceId: 'E00000', kind: 'elevator' as const, from: t0, to: t0 + 100_000, points: 20 };
+    // every message stored: an empty bucket after the last reading is a silence, a gap (left out: all fields null)
+    const all = await createHistory(config.influx, { policy: storagePolicy({ mode: 'all' }) }).series(silent);
+    expect(all.points.map((p) => p.time)).toEqual(Array.from({ length: 10 }, (_, k) => t0 + k * 5000));
+    // stored by exception: an unchanged value is not stored again, so the last one holds (for twice its heartbeat),
+    // up to now: the range reaches 40 s into the future (t0 is a minute ago), where nothing is carried
+    const exception = await createHistory(config.influx, { policy: storagePolicy({ mode: 'exception' }) }).series(silent);
+    const now = Date.now();
+    expect(exception.points.length).toBeGreaterThan(11);
+    expect(exception.points.find((p) => p.time === t0 + 55_000)?.values.speed).toBe(1.5);
+    expect(exception.points.every((p) => p.time <= now)).toBe(true);
     const latest = await history.latest('E00000', 'elevator');
     expect(latest.floor).toEqual({ value: 49 % 20, time: t0 + 49_000 });
     expect(latest.doorZone).toEqual({ value: true, time: t0 + 49_000 });

@@ -83,6 +83,10 @@ export async function startPlatform(infra: Infra, o: { dir: string; fromSource: 
         TW_INGEST_METRICS_PORT: String(ports.ingestMetrics[i]),
         // a killed worker's entries are taken over after 10 s instead of 30 s, so the schedule fits in minutes
         TW_INGEST_CLAIM_IDLE_MS: '10000',
+        // every telemetry message stored, so that each acknowledged message can be found again (messageCheck);
+        // store by exception keeps only changes, and its own guarantee (killed workers, replays, order across
+        // workers) is checked by ingest's store-fidelity tests (docs/ingest.md, Fidelity guarantee)
+        TW_INGEST_STORE: 'all',
       }, metricsUp(ports.ingestMetrics[i]!)),
     ),
   );

@@ -108,20 +108,21 @@ export async function runSoak(o: SoakOptions, log: (line: string) => void): Prom
     log('run over: stopping the fleet, waiting for the backlog to drain');
     timeline.stop();
     const finalStats: SimStats = await sim.stats();
+    const fleetStoppedAt = new Date();
     await sim.process.kill('SIGTERM');
     players?.stop();
     const drainMs = await waitFor(async () => {
       const { ingest } = await probes.backlog();
       return ingest.lagMs === 0 && ingest.pending === 0;
     }, ctx.recoveryTimeoutMs, 1000);
-    const settleMs = await waitFor(async () => (await stuckCheck(probes)).ok, ctx.recoveryTimeoutMs, 1000);
+    const settleMs = await waitFor(async () => (await stuckCheck(probes, fleetStoppedAt)).ok, ctx.recoveryTimeoutMs, 1000);
     rss.stop();
 
     const checks: Check[] = [];
     const msg = await messageCheck(probes, finalStats.acknowledged);
     checks.push(msg.check, { name: 'ingest backlog after the fleet stopped', figure: drainMs === undefined ? 'not drained' : `drained in ${(drainMs / 1000).toFixed(1)} s`, limit: `≤ ${ctx.recoveryTimeoutMs / 1000} s`, ok: drainMs !== undefined });
-    checks.push(...(await smsChecks(probes, infra.sms, join(dir, 'sms-audit.json'))));
-    const stuck = await stuckCheck(probes);
+    checks.push(...(await smsChecks(probes, infra.sms, join(dir, 'sms-audit.json'), fleetStoppedAt)));
+    const stuck = await stuckCheck(probes, fleetStoppedAt);
     checks.push({ ...stuck, figure: `${stuck.figure}${settleMs === undefined ? '' : ` (settled in ${(settleMs / 1000).toFixed(0)} s)`}` });
     const unrecovered = results.filter((r) => r.recoveryMs === undefined);
     checks.push({ name: 'faults recovered', figure: `${results.length - unrecovered.length} of ${results.length}${unrecovered.length ? ` (not: ${unrecovered.map((r) => r.name).join(', ')})` : ''}`, limit: 'all', ok: unrecovered.length === 0 });

@@ -9,6 +9,8 @@ import { withinDistrict } from './http/district-scope.js';
  */
 export class CameraCache {
   private cameras = new Map<string, Camera>();
+  /** public alias → camera id (consumers' URLs name no camera id; play-url.ts publicAlias) */
+  private aliases = new Map<string, string>();
   private kitchens = new Map<string, Kitchen>();
   /** district tree: node id → parent id */
   private districtParents = new Map<string, string | null>();
@@ -21,6 +23,7 @@ export class CameraCache {
     private readonly log: Logger,
     /** TW_STREAMS_CAMERA_REFRESH_MS */
     private readonly refreshMs: number,
+    private readonly aliasOf?: (cameraId: string) => string,
   ) {}
 
   async start(): Promise<void> {
@@ -38,6 +41,7 @@ export class CameraCache {
       try {
         const [cameras, kitchens, districts] = await Promise.all([this.registry.kitchens.listCameras(), this.registry.kitchens.list(), this.registry.districts.list()]);
         this.cameras = new Map(cameras.map((c) => [c.id, c]));
+        if (this.aliasOf) this.aliases = new Map(cameras.map((c) => [this.aliasOf!(c.id), c.id]));
         this.kitchens = new Map(kitchens.map((k) => [k.id, k]));
         this.districtParents = new Map(districts.map((d) => [d.id, d.parentId]));
       } finally {
@@ -55,6 +59,13 @@ export class CameraCache {
       void this.refresh().catch(() => {});
     }
     return c;
+  }
+
+  /** The camera id behind a public alias (synchronous, a miss refreshes like camera()). */
+  cameraIdOfAlias(alias: string): string | undefined {
+    const id = this.aliases.get(alias);
+    if (id === undefined) this.camera(`\0${alias}`); // schedules the same rate-limited refresh
+    return id;
   }
 
   /** Lookup that refreshes once on a miss (API requests can wait). */

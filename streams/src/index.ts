@@ -15,6 +15,7 @@ import { internalToken } from './access/internal-token.js';
 import { createStreamsMetrics, type StreamsMetrics } from './metrics.js';
 import { listenHttp } from './http/listen-http.js';
 import { NmsHost } from './rtmp/nms-host.js';
+import { publicAlias } from './access/play-signing.js';
 import { streamPathOf } from './access/publish-auth.js';
 import { PullRelays } from './ffmpeg/pull-relay.js';
 import { Recorders } from './recording/recorder.js';
@@ -88,7 +89,7 @@ export function createStreams(config: StreamsServiceConfig, deps: StreamsDeps, t
     const readUrl = (id: string) => `${rtmpBase}${streamPathOf(id)}?itoken=${internalToken(publishKey, streamPathOf(id))}`;
     const recordingsRoot = join(dataDir, 'recordings');
 
-    const cache = new CameraCache(deps.registry, log, tuning.cacheRefreshMs ?? sc.streamsCameraRefreshMs);
+    const cache = new CameraCache(deps.registry, log, tuning.cacheRefreshMs ?? sc.streamsCameraRefreshMs, (id) => publicAlias(playKey, id));
     await cache.start();
     shutdown.add('camera cache', () => cache.stop());
 

@@ -3,12 +3,15 @@ import type { EngineContext } from './context.js';
 import { record } from './uplink-handler.js';
 
 /**
- * Raises the silence alarm of devices whose deadline passed. Every worker scans; the claim is atomic, so each
- * silent device is raised by exactly one of them.
+ * Raises the silence alarm of devices whose deadline passed, by the time up to which the uplink stream has been
+ * handled (not the clock: messages still waiting in the stream would push those deadlines forward). Every worker
+ * scans; the claim is atomic, so each silent device is raised by exactly one of them.
  */
 export async function scanSilence(ctx: EngineContext): Promise<number> {
   const now = ctx.now();
-  const due = await ctx.silence.claimDue(now);
+  const until = await ctx.silence.judgedUntil(now);
+  ctx.metrics.silenceJudgedLag.set(Math.max(0, now - until) / 1000);
+  const due = await ctx.silence.claimDue(until);
   for (const id of due) {
     const d = await ctx.devices.get(id);
     const s = d?.enabled ? ctx.rules.settings('silence', { subject: d.kind, id: d.id, model: d.model, districtId: d.districtId }) : undefined;

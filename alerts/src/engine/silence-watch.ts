@@ -1,5 +1,7 @@
 import type { Redis } from 'ioredis';
+import { CONSUMER_GROUPS } from '@tianwang/core/pipeline';
 import type { AlertsKeys } from '../keys.js';
+import { judgedUntil } from './judged-until.js';
 
 // Claims due devices atomically: of several workers scanning at once, exactly one gets each silent device.
 const CLAIM = `
@@ -41,6 +43,11 @@ export class SilenceWatch {
   async seen(items: { id: string; deadline: number }[]): Promise<string[]> {
     if (!items.length) return [];
     return (await this.redis.eval(SEEN, 2, this.keys.silenceDeadlines, this.keys.silent, ...items.flatMap((i) => [String(i.deadline), i.id]))) as string[];
+  }
+
+  /** The time up to which alerts has handled the uplink stream (judged-until.ts): deadlines before it are due. */
+  judgedUntil(now: number): Promise<number> {
+    return judgedUntil(this.redis, this.keys.uplink, CONSUMER_GROUPS.alerts, now);
   }
 
   async claimDue(now: number, limit = 200): Promise<string[]> {

@@ -2,6 +2,7 @@ import type { Queue } from 'bullmq';
 import type { Logger } from '@tianwang/core/log';
 import { alarmQueries, notificationQueries, type Alarm, type Notification, type Registry } from '@tianwang/core/registry';
 import { createAckLink, maskPhone } from '../links/ack-link.js';
+import { queueNotice } from '../notify/notice.js';
 import { localeFor, type Locale } from '../notify/provider.js';
 import { alarmParams, render, reworkNote, stageNote } from '../notify/templates.js';
 import { localShortTime, msUntilRangeEnd } from '../time/local-time.js';
@@ -37,6 +38,8 @@ export interface SendJobData {
   critical: boolean;
   /** when the broker received the message that raised the alarm (latency metric); absent for later stages */
   origin?: number;
+  /** a notice with a link of its own (notify/notice.ts): never held by the rate limit nor merged into a digest */
+  alone?: boolean;
 }
 
 
@@ -113,6 +116,7 @@ export function createEscalator(o: EscalatorOptions) {
      * failed set under `n-<id>`, where adding the same id again would be a no-op.
      */
     async resend(n: Notification): Promise<void> {
+      if (n.alarmId === null) return queueNotice(o.smsQueue, n.id, n.recipientPhone, { attempts: o.smsAttempts, backoffMs: o.smsBackoffMs }, `n-${n.id}-r${n.attempts}`);
       const alarm = n.alarmId === null ? undefined : await alarmQueries(o.registry.db).find(n.alarmId);
       if (!alarm) return;
       await enqueueSend(n.id, n.recipientPhone, alarm, undefined, `n-${n.id}-r${n.attempts}`);

@@ -32,6 +32,13 @@ export async function resumeInterruptedSends(o: InterruptedSendsOptions): Promis
       });
     await o.escalator.resend(n);
   }
-  if (rows.length) o.metrics.sms.inc({ provider: 'none', result: 'resumed' }, rows.length);
-  return rows.length;
+  // a notice whose send job never reached the queue: sent now (claim() keeps a late original job from sending twice)
+  const stranded = await notificationQueries(o.registry.db).strandedNotices(o.afterMs);
+  for (const n of stranded) {
+    o.log.warn({ notification: n.id, stage: n.stage, phone: maskPhone(n.recipientPhone) }, 'notice never queued; queueing it');
+    await o.escalator.resend(n);
+  }
+  const resumed = rows.length + stranded.length;
+  if (resumed) o.metrics.sms.inc({ provider: 'none', result: 'resumed' }, resumed);
+  return resumed;
 }

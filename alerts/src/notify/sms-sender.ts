@@ -79,10 +79,11 @@ export function createSmsSender(o: SmsSenderOptions) {
   }
 
   /** Sends `ids` plus everything held for the phone, as one message. The caller holds the rate slot (or bypasses it). */
-  async function deliver(job: Job, phone: string, ids: number[], until: number | undefined, origin?: number) {
+  async function deliver(job: Job, phone: string, ids: number[], until: number | undefined, origin?: number, alone = false) {
     // A critical reminder that jumps the rate limit goes out alone, in full (unit, registration code, place):
-    // what is held for this recipient stays held for the window's digest instead of diluting it.
-    const held = until === undefined ? [] : await o.rateLimit.drain(phone);
+    // what is held for this recipient stays held for the window's digest instead of diluting it. So does a notice
+    // (it carries its own link, which a digest would replace).
+    const held = until === undefined || alone ? [] : await o.rateLimit.drain(phone);
     const claimed = await notifications.claim([...new Set([...ids, ...held])]);
     const rows = await withoutStale(claimed);
     if (!rows.length) {
@@ -140,13 +141,13 @@ export function createSmsSender(o: SmsSenderOptions) {
       }
       const d = job.data as SendJobData;
       const slot = await o.rateLimit.acquire(d.phone, o.now());
-      if (!slot.ok && !d.critical) {
+      if (!slot.ok && !d.critical && !d.alone) {
         await o.rateLimit.hold(d.phone, d.ids);
         await scheduleFlush(d.phone, slot.until);
         o.metrics.sms.inc({ provider: 'none', result: 'held' });
         return;
       }
-      return deliver(job, d.phone, d.ids, slot.ok ? slot.until : undefined, d.origin);
+      return deliver(job, d.phone, d.ids, slot.ok ? slot.until : undefined, d.origin, d.alone);
     },
   };
 }

@@ -39,6 +39,10 @@ export interface PipelineKeys {
   userSessions: (userId: string) => string;
   /** counter of failed sign-ins per account (username) or per client address, expiring with the throttle window */
   loginFailures: (by: 'account' | 'address', key: string) => string;
+  /** counter of public-page requests per client address and minute (dashboard: TW_PUBLIC_REQUESTS_PER_MIN) */
+  publicHits: (address: string, minute: number) => string;
+  /** sorted set per kitchen: its public live viewers (member: a random viewer id, score: when the grant ends) */
+  publicViewers: (kitchenId: string) => string;
   /** key prefix of the broker's MQTT persistence (aedes-persistence-redis: sessions, retained, offline queues) */
   mqttPersistence: string;
   /** pub/sub channel between broker nodes (messages for clients on other nodes) */
@@ -64,6 +68,8 @@ export function pipelineKeys(prefix = 'tw'): PipelineKeys {
     session: (idHash) => `${prefix}:session:${idHash}`,
     userSessions: (userId) => `${prefix}:user-sessions:${userId}`,
     loginFailures: (by, key) => `${prefix}:login-fail:${by}:${key}`,
+    publicHits: (address, minute) => `${prefix}:public-hits:${address}:${minute}`,
+    publicViewers: (kitchenId) => `${prefix}:public-viewers:${kitchenId}`,
     mqttPersistence: `${prefix}:mqtt:`,
     mqttBus: `${prefix}:mqtt-bus`,
   };

@@ -9,6 +9,8 @@ import type { Scope, ScopeResolver } from '../auth/scope.js';
 import type { SessionStore } from '../auth/sessions.js';
 import type { LiveBoard } from '../live/live-board.js';
 import type { RelayClient } from '../kitchens/relay-client.js';
+import type { RectifyDeps } from '../kitchens/rectification.js';
+import type { AddressLimit } from '../public/address-limit.js';
 
 /** What the API's route modules share (built once in api/index.ts). */
 export interface ApiContext {
@@ -31,6 +33,10 @@ export interface ApiContext {
   actions: AlarmActions;
   /** TW_DATA_DIR (rectification photos under alarm-photos/) */
   dataDir: string;
+  /** requests per client address per minute on what anyone may open (TW_PUBLIC_REQUESTS_PER_MIN) */
+  publicLimit: AddressLimit;
+  /** the rectification loop of failed spot checks: notices through alerts' SMS queue, reply links */
+  rectify: RectifyDeps;
   /** minutes of the escalation table's later stages */
   escalationMin: { principal: number; inspector: number };
   log: Logger;

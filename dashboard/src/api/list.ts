@@ -18,12 +18,18 @@ export function listQuery<const S extends readonly [string, ...string[]], F exte
   });
 }
 
-export const listOf = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), nextCursor: z.string().nullable(), total: z.number().int() });
+export const listOf = <T extends z.ZodType>(item: T) =>
+  z.object({
+    items: z.array(item), nextCursor: z.string().nullable(), total: z.number().int(),
+    totalExact: z.boolean().optional().meta({ description: 'false: more rows match than the list counts (total is the cap, show it as "1,000+")' }),
+  });
 
 export interface Page<T> {
   items: T[];
   nextCursor: string | null;
   total: number;
+  /** present (false) only when a capped count stopped at its cap */
+  totalExact?: boolean;
 }
 
 /**
@@ -55,6 +61,13 @@ export interface SqlListSpec<T> {
   /** the unique tie-breaker, e.g. `d.id` */
   id: string;
   map: (row: Record<string, unknown>) => T;
+  /**
+   * Count at most this many rows, from `countFrom` (default `from`: the where must hold on it). For tables that grow
+   * without bound (alarms): an exact count of a third of a million rows costs more than the page itself, and nobody
+   * pages that far; the answer says `totalExact: false` beyond the cap.
+   */
+  countCap?: number;
+  countFrom?: string;
 }
 
 /** Runs a scoped, filtered, sorted list with keyset pagination; `all` (exports) ignores the page size. */
@@ -77,13 +90,19 @@ export async function sqlList<T>(db: Queryable, spec: SqlListSpec<T>, q: { limit
     `SELECT ${spec.select}, (${sortExpr})::text AS __sort, (${spec.id})::text AS __id ${spec.from} WHERE ${where}${keyset} ORDER BY ${sortExpr} ${dir}, ${spec.id} ${dir} LIMIT ${limit}`,
     p.values,
   );
-  const [count] = await db.query<{ n: number }>(`SELECT count(*)::int AS n ${spec.from} WHERE ${where}`, countParams);
+  const countFrom = spec.countFrom ?? spec.from;
+  const cap = spec.countCap;
+  const [count] = await db.query<{ n: number }>(
+    cap === undefined ? `SELECT count(*)::int AS n ${countFrom} WHERE ${where}` : `SELECT count(*)::int AS n FROM (SELECT 1 ${countFrom} WHERE ${where} LIMIT ${cap + 1}) capped`,
+    countParams,
+  );
   const more = !all && rows.length > q.limit;
   const page = more ? rows.slice(0, q.limit) : rows;
   const last = page[page.length - 1];
+  const total = count?.n ?? 0;
   return {
     items: page.map(({ __sort: _s, __id: _i, ...row }) => spec.map(row)),
     nextCursor: more && last ? encodeCursor(q.sort, q.order, last.__sort, last.__id) : null,
-    total: count?.n ?? 0,
+    ...(cap !== undefined && total > cap ? { total: cap, totalExact: false } : { total }),
   };
 }

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'vite';
 import { createBroker, type BrokerService } from '@tianwang/broker';
-import { loadConfig } from '@tianwang/core/config';
+import { loadConfig, type PlatformConfig } from '@tianwang/core/config';
 import { hashSecret } from '@tianwang/core/crypto';
 import { silentLogger } from '@tianwang/core/log';
 import { openRegistry, type Registry } from '@tianwang/core/registry';
@@ -25,6 +25,13 @@ export interface Stack {
   close(): Promise<void>;
 }
 
+export interface StackOptions {
+  /** further configuration (an SMS provider's endpoint, a data folder) */
+  env?: Record<string, string>;
+  /** a further service on the same config and registry (alerts), started after ingest and stopped before it */
+  extra?: (config: PlatformConfig, registry: Registry) => Promise<{ stop(): Promise<void> }>;
+}
+
 /** Builds the web app with Vite into a fresh folder (what `npm run build` puts in dist/web), so the test runs today's source. */
 export async function buildWebApp(): Promise<string> {
   const out = await mkdtemp(join(tmpdir(), 'tw-web-'));
@@ -37,7 +44,7 @@ export async function buildWebApp(): Promise<string> {
  * ingest → InfluxDB and the shadow change feed → dashboard (one live subscription, SSE) → Chromium. The registry is
  * PGlite with the API tests' seeded world (test/helpers/world.ts).
  */
-export async function startStack(): Promise<Stack> {
+export async function startStack(o: StackOptions = {}): Promise<Stack> {
   const [redis, influx, webRoot]: [RedisServer, InfluxServer, string] = await Promise.all([startRedis(), startInflux(), buildWebApp()]);
   const registry = await openRegistry();
   await seedWorld(registry);
@@ -50,7 +57,7 @@ export async function startStack(): Promise<Stack> {
     TW_MQTT_HOST: '127.0.0.1', TW_MQTT_PORT: String(mqttPort), TW_MQTT_SERVICE_PASSWORD: `svc-${prefix}-0123456789`,
     // a rotated or disabled credential takes effect within this (default 5 s)
     TW_MQTT_AUTH_CACHE_MS: '200',
-    TW_HTTP_HOST: '127.0.0.1', TW_HTTP_PORT: String(httpPort), TW_PUBLIC_URL: `http://127.0.0.1:${httpPort}`,
+    TW_HTTP_HOST: '127.0.0.1', TW_HTTP_PORT: String(httpPort), TW_PUBLIC_URL: `http://127.0.0.1:${httpPort}`, ...o.env,
   });
   const log = silentLogger();
   const broker: BrokerService = createBroker(config, { devices: registry.devices, log });
@@ -58,6 +65,7 @@ export async function startStack(): Promise<Stack> {
   const dashboard: Dashboard = createDashboard(config, { registry, masterSecret: SECRET, webRoot });
   await broker.start();
   await ingest.start();
+  const extra = await o.extra?.(config, registry);
   await dashboard.start();
   return {
     base: `http://127.0.0.1:${httpPort}`,
@@ -65,6 +73,7 @@ export async function startStack(): Promise<Stack> {
     registry,
     async close() {
       await dashboard.stop();
+      await extra?.stop();
       await ingest.stop();
       await broker.stop();
       await registry.close();

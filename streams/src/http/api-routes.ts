@@ -1,3 +1,4 @@
+import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
@@ -7,6 +8,7 @@ import type { Camera } from '@tianwang/core/registry';
 import { CORS, clientIp, readJson, sendErrorBody, sendJson } from './http-util.js';
 import { signPlay, type Audience } from '../access/play-signing.js';
 import { streamPathOf } from '../access/publish-auth.js';
+import { cutClip, recordedSpans } from '../recording/recording-clip.js';
 import { listSegments, rangePlaylist, segmentsInRange } from '../recording/recording-files.js';
 import { baseUrl, type RelayContext } from '../relay-context.js';
 import { takeSnapshot } from '../health/snapshot.js';
@@ -19,6 +21,8 @@ import { takeSnapshot } from '../health/snapshot.js';
  *   POST /api/cameras/<id>/snapshots                  inspector → JPEG evidence, metadata
  *   GET  /api/snapshots/<id>                          inspector → the JPEG
  *   GET  /api/cameras/<id>/recordings?from&to         inspector → HLS VOD playlist of that range
+ *   GET  /api/cameras/<id>/recordings/spans?from&to   inspector → which stretches of that range are recorded
+ *   GET  /api/cameras/<id>/clip.mp4?from&to           inspector → the range cut to MP4 (≤ 30 min), x-sha256
  *   GET  /api/cameras/<id>/health                     inspector → latest health
  */
 function inspector(ctx: RelayContext, req: IncomingMessage): SessionClaims {
@@ -115,6 +119,26 @@ export async function handleApi(ctx: RelayContext, req: IncomingMessage, res: Se
     const base = baseUrl(ctx, req);
     const playlist = rangePlaylist(segments, (s) => `${base}/rec/${camera.id}/${s.file}?${query}`);
     res.writeHead(200, { 'content-type': 'application/vnd.apple.mpegurl', 'cache-control': 'no-store', ...CORS }).end(playlist);
+    return;
+  }
+  if (method === 'GET' && (m = /^\/api\/cameras\/([A-Za-z0-9_-]{3,40})\/(recordings\/spans|clip\.mp4)$/.exec(path))) {
+    const claims = inspector(ctx, req);
+    const camera = await cameraFor(ctx, claims, m[1] as string);
+    const from = parseTime(url.searchParams.get('from'), 'from');
+    const to = parseTime(url.searchParams.get('to'), 'to');
+    if (to <= from) throw new UserError('TW_PAYLOAD_INVALID', 'to must be after from');
+    const dir = join(ctx.recordingsRoot, camera.id);
+    const segments = segmentsInRange(await listSegments(dir), from, to);
+    if (m[2] !== 'clip.mp4') return sendJson(res, 200, { camera: camera.id, spans: recordedSpans(segments, from, to).map((s) => ({ start: new Date(s.start).toISOString(), end: new Date(s.end).toISOString() })) });
+    const clip = await cutClip(dir, segments, from, to);
+    res.writeHead(200, {
+      'content-type': 'video/mp4', 'content-length': clip.bytes, 'x-sha256': clip.sha256, 'cache-control': 'no-store',
+      'content-disposition': `attachment; filename="${camera.id}-${new Date(from).toISOString().replace(/\.\d{3}/, '').replace(/[-:]/g, '')}.mp4"`, ...CORS,
+    });
+    const body = createReadStream(clip.path);
+    body.on('error', () => res.destroy());
+    res.on('close', () => void clip.dispose());
+    body.pipe(res);
     return;
   }
   if (method === 'GET' && (m = /^\/api\/cameras\/([A-Za-z0-9_-]{3,40})\/health$/.exec(path))) {

@@ -28,16 +28,34 @@ const REFUSED_LINGER_MS = 1000;
 const PLAY = /^\/(?:play|ws)\/([A-Za-z0-9_-]{3,40})\.flv$/;
 const HLS = /^\/hls\/([A-Za-z0-9_-]{3,40})\/(index\.m3u8|seg-\d{1,9}\.ts)$/;
 const REC = /^\/rec\/([A-Za-z0-9_-]{3,40})\/(\d{9,11}\.ts)$/;
+// consumers' URLs name the camera by its public alias (core's publicAlias), never by its id
+const PLAY_PUB = /^\/(?:play|ws)\/pub\/([A-Za-z0-9_-]{22})\.flv$/;
+const HLS_PUB = /^\/hls\/pub\/([A-Za-z0-9_-]{22})\/(index\.m3u8|seg-\d{1,9}\.ts)$/;
+
+type Target = { cameraId: string; file: string; alias: boolean } | { unknownAlias: true };
+
+/** The camera (and HLS file) a play path names: by id, or by public alias (an alias nobody has: unknownAlias). */
+function target(ctx: RelayContext, path: string, kind: 'flv' | 'hls'): Target | undefined {
+  const [byId, byAlias] = kind === 'flv' ? [PLAY, PLAY_PUB] : [HLS, HLS_PUB];
+  let m = byId.exec(path);
+  if (m) return { cameraId: m[1] as string, file: m[2] ?? '', alias: false };
+  if (!(m = byAlias.exec(path))) return undefined;
+  const cameraId = ctx.cache.cameraIdOfAlias(m[1] as string);
+  return cameraId ? { cameraId, file: m[2] ?? '', alias: true } : { unknownAlias: true };
+}
+const NO_ALIAS = { status: 404, body: errorBody('TW_NOT_FOUND', 'no such camera') } as const;
 
 type Gate = { ok: true; release: () => void } | { ok: false; status: number; body: ErrorBody };
 
 /** Signature, camera, liveness and the public per-viewer limit, in that order. */
-function gate(ctx: RelayContext, cameraId: string, url: URL, ip: string, opts: { needsLive: boolean; session: boolean }): Gate {
+function gate(ctx: RelayContext, cameraId: string, url: URL, ip: string, opts: { needsLive: boolean; session: boolean; alias?: boolean }): Gate {
   const check: PlayCheck = verifyPlay(ctx.playKey, cameraId, url.searchParams);
   if (!check.ok) {
     ctx.metrics.playRefused.inc({ status: String(check.status) });
     return { ok: false, status: check.status, body: errorBody(check.status === 401 ? 'TW_UNAUTHENTICATED' : 'TW_FORBIDDEN', `play signature ${check.reason}`) };
   }
+  // an alias path is for consumers' grants only
+  if (opts.alias && check.grant.aud !== 'p') return { ok: false, status: 403, body: errorBody('TW_FORBIDDEN', 'not a public grant') };
   const camera = ctx.cache.camera(cameraId);
   if (!camera || !camera.enabled) return { ok: false, status: 404, body: errorBody('TW_NOT_FOUND', 'no such camera') };
   if (opts.needsLive && camera.mode === 'push' && !ctx.nms.isLive(streamPathOf(cameraId))) return { ok: false, status: 404, body: errorBody('TW_NOT_FOUND', 'camera is not live') };
@@ -76,10 +94,10 @@ export function createHttpFront(ctx: RelayContext): Server {
 function upgrade(ctx: RelayContext, wss: WebSocketServer, req: IncomingMessage, socket: Duplex, head: Buffer): void {
   const url = requestUrl(req);
   if (!url) return rejectUpgrade(socket, 400, errorBody('TW_PAYLOAD_INVALID', 'request target is not a path'));
-  const m = PLAY.exec(url.pathname);
-  if (!m) return rejectUpgrade(socket, 404, errorBody('TW_NOT_FOUND'));
-  const cameraId = m[1] as string;
-  const g = gate(ctx, cameraId, url, clientIp(req), { needsLive: true, session: true });
+  const t = target(ctx, url.pathname, 'flv');
+  if (!t || 'unknownAlias' in t) return rejectUpgrade(socket, 404, errorBody('TW_NOT_FOUND'));
+  const cameraId = t.cameraId;
+  const g = gate(ctx, cameraId, url, clientIp(req), { needsLive: true, session: true, alias: t.alias });
   if (!g.ok) return rejectUpgrade(socket, g.status, g.body);
   wss.handleUpgrade(req, socket, head, (ws) => {
     ws.on('close', g.release);
@@ -112,12 +130,14 @@ async function handle(ctx: RelayContext, req: IncomingMessage, res: ServerRespon
   if (path.startsWith('/api/')) return handleApi(ctx, req, res, url);
   if (req.method !== 'GET' && req.method !== 'HEAD') return sendErrorBody(res, 405, 'TW_PAYLOAD_INVALID', 'method not allowed');
 
-  let m = PLAY.exec(path);
-  if (m) {
-    const cameraId = m[1] as string;
+  let m: RegExpExecArray | null;
+  let t = target(ctx, path, 'flv');
+  if (t && 'unknownAlias' in t) return sendJson(res, NO_ALIAS.status, NO_ALIAS.body);
+  if (t) {
+    const cameraId = t.cameraId;
     // a player has nothing to send; NMS would parse a body as an FLV publish
     if (hasBody(req)) return sendErrorBody(res, 400, 'TW_PAYLOAD_INVALID', 'a play request has no body');
-    const g = gate(ctx, cameraId, url, clientIp(req), { needsLive: true, session: true });
+    const g = gate(ctx, cameraId, url, clientIp(req), { needsLive: true, session: true, alias: t.alias });
     if (!g.ok) return sendJson(res, g.status, g.body);
     res.on('close', g.release);
     res.writeHead(200, { 'content-type': 'video/x-flv', 'cache-control': 'no-store', ...CORS });
@@ -125,11 +145,12 @@ async function handle(ctx: RelayContext, req: IncomingMessage, res: ServerRespon
     ctx.nms.playHttpFlv(req, res, streamPathOf(cameraId));
     return;
   }
-  if ((m = HLS.exec(path))) {
-    const cameraId = m[1] as string;
-    const file = m[2] as string;
+  t = target(ctx, path, 'hls');
+  if (t && 'unknownAlias' in t) return sendJson(res, NO_ALIAS.status, NO_ALIAS.body);
+  if (t) {
+    const { cameraId, file } = t;
     // HLS is request/response: the per-viewer limit applies when URLs are issued, not per segment
-    const g = gate(ctx, cameraId, url, clientIp(req), { needsLive: file === 'index.m3u8', session: false });
+    const g = gate(ctx, cameraId, url, clientIp(req), { needsLive: file === 'index.m3u8', session: false, alias: t.alias });
     if (!g.ok) return sendJson(res, g.status, g.body);
     if (file === 'index.m3u8') {
       const dir = await ctx.hls.ensure(cameraId);

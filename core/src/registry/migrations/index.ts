@@ -5,6 +5,8 @@ import { sql as registryIds } from './0004-registry-ids.js';
 import { sql as workbench } from './0005-workbench.js';
 import { sql as alarmCentre } from './0006-alarm-centre.js';
 import { sql as kitchens } from './0007-kitchens.js';
+import { sql as alarmIndexes } from './0008-alarm-indexes.js';
+import { sql as rectificationPublic } from './0009-rectification-public.js';
 
 export interface Migration {
   /** sortable, unique, never reused: "0001-initial" */
@@ -21,4 +23,6 @@ export const MIGRATIONS: Migration[] = [
   { version: '0005-workbench', sql: workbench },
   { version: '0006-alarm-centre', sql: alarmCentre },
   { version: '0007-kitchens', sql: kitchens },
+  { version: '0008-alarm-indexes', sql: alarmIndexes },
+  { version: '0009-rectification-public', sql: rectificationPublic },
 ];

@@ -32,7 +32,8 @@ export interface Notification {
 }
 
 export interface NewNotification {
-  alarmId: number;
+  /** null: a notice that is not an alarm reminder (a kitchen's rectification notice); it is never deduplicated here */
+  alarmId: number | null;
   stage: string;
   recipientName: string;
   recipientPhone: string;
@@ -84,6 +85,18 @@ export function notificationQueries(db: Queryable) {
         [olderThanMs],
       );
       return rows.map(toNotification).sort((a, b) => a.id - b.id);
+    },
+    /**
+     * Notices (no alarm) written by another process that queues their send job after its commit: one still queued
+     * and never attempted long after it was written lost that job (Redis away, a crash in between).
+     */
+    async strandedNotices(olderThanMs: number): Promise<Notification[]> {
+      const rows = await db.query<Record<string, unknown>>(
+        `SELECT ${COLUMNS} FROM notifications WHERE alarm_id IS NULL AND status = 'queued' AND attempts = 0
+          AND created_at < now() - make_interval(secs => $1::double precision / 1000) ORDER BY id`,
+        [olderThanMs],
+      );
+      return rows.map(toNotification);
     },
     /** sending → queued after a failure that certainly did not deliver (the provider answered with an error). */
     async release(ids: number[], error: string): Promise<void> {

@@ -27,6 +27,8 @@ const Detail = z.object({
   nextStage: z.object({ stage: z.string(), recipientRole: z.string(), dueAt: z.string() }).nullable().meta({ description: 'the next escalation stage and when it is due (null: none pending)' }),
   comments: z.array(Comment), photos: z.array(Photo), verifications: z.array(Verification),
 });
+/** `GET /alarms/:id` as it is answered (the web app's alarm detail reads this type). */
+export type AlarmDetailT = z.input<typeof Detail>;
 
 export const toComment = (r: Record<string, unknown>) => ({ id: Number(r.id), author: r.author as string, body: r.body as string, createdAt: iso(r.created_at)! });
 export const toPhoto = (alarmId: number, r: Record<string, unknown>) => ({

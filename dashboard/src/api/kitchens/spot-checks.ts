@@ -7,53 +7,32 @@ import { CHECKLIST, CHECKLIST_KEYS } from '../../kitchens/checklist.js';
 import { auditByUser, scopeOf, type ApiContext } from '../context.js';
 import { listOf, listQuery, sqlList } from '../list.js';
 import { route } from '../route.js';
-import { Id } from '../schema.js';
+import { Id, IsoDate } from '../schema.js';
+import { defaultRecheck, notPast } from '../../kitchens/recheck.js';
+import { openRound, queueRoundNotice } from '../../kitchens/rectification.js';
+import { Evidence, FROM, SELECT, SpotCheck, iso, readSpotCheck, requireDrawnInspector, toSpotCheck } from './spot-check-query.js';
 
-const Evidence = z.object({ snapshotId: z.number().int(), cameraId: z.string(), sha256: z.string(), takenAt: z.string() });
-const Item = z.object({ key: z.enum(CHECKLIST_KEYS), label: z.string(), pass: z.boolean(), evidence: z.array(Evidence) });
-const SpotCheck = z.object({
-  id: z.number().int(), drawId: z.number().int(), kitchenId: z.string(), kitchenName: z.string(), inspectorIds: z.array(z.string()), status: z.string(),
-  items: z.array(Item).nullable(), result: z.enum(['pass', 'fail']).nullable(), notes: z.string(), recordedBy: z.string().nullable(), recordedAt: z.string().nullable(),
-  recordHash: z.string().nullable(),
-});
-type SpotCheckOut = z.input<typeof SpotCheck>;
 const NewRecord = z.object({
   items: z.array(z.object({ key: z.enum(CHECKLIST_KEYS), pass: z.boolean(), snapshotIds: z.array(z.number().int().min(1)).max(20).default([]) })).min(1).max(CHECKLIST.length),
   notes: z.string().max(2000).default(''),
+  recheckDue: IsoDate.optional().meta({ description: 'a failed check: the re-check date (default in 7 days)' }),
 });
 const Params = z.object({ id: z.coerce.number().int().min(1) });
-const Query = listQuery(['id'], 'id', { status: z.enum(['assigned', 'recorded', 'rectifying', 'closed']).optional(), kitchenId: Id.optional(), mine: z.enum(['true', 'false']).optional() }, 'desc');
+const Query = listQuery(['id'], 'id', { status: z.enum(['assigned', 'recorded', 'rectifying', 'replied', 'closed']).optional(), recheckBefore: IsoDate.optional(), kitchenId: Id.optional(), drawId: z.coerce.number().int().min(1).optional(), mine: z.enum(['true', 'false']).optional() }, 'desc');
 const ROLES = ['admin', 'inspector'] as const;
-const iso = (v: unknown): string | null => (v ? (v instanceof Date ? v.toISOString() : new Date(String(v)).toISOString()) : null);
-const json = <T>(v: unknown): T => (typeof v === 'string' ? (JSON.parse(v) as T) : (v as T));
-const SELECT = `s.id::int AS id, s.draw_id::int AS draw_id, s.kitchen_id, k.name AS kitchen_name, s.inspector_ids, s.status, s.items, s.result, s.notes, s.recorded_by, s.recorded_at, s.record_hash`;
-const FROM = 'FROM spot_checks s JOIN kitchens k ON k.id = s.kitchen_id';
-const toSpotCheck = (r: Record<string, unknown>): SpotCheckOut => ({
-  id: Number(r.id), drawId: Number(r.draw_id), kitchenId: r.kitchen_id as string, kitchenName: r.kitchen_name as string, inspectorIds: json<string[]>(r.inspector_ids),
-  status: r.status as string, items: r.items ? json<SpotCheckOut['items']>(r.items) : null, result: (r.result as 'pass' | 'fail' | null) ?? null, notes: r.notes as string,
-  recordedBy: (r.recorded_by as string | null) ?? null, recordedAt: iso(r.recorded_at), recordHash: (r.record_hash as string | null) ?? null,
-});
-
 /** 线上抽检: the tasks a draw made, snapshot evidence through the relay, the signed record. */
 export function spotCheckRoutes(app: FastifyInstance, ctx: ApiContext): void {
   const db = ctx.registry.db;
-  const one = async (req: FastifyRequest, id: number): Promise<SpotCheckOut> => {
-    const p = new SqlParams();
-    const [row] = await db.query<Record<string, unknown>>(`SELECT ${SELECT} ${FROM} WHERE s.id = ${p.add(id)} AND ${scopeSql.kitchens(await scopeOf(ctx, req), p)}`, p.values);
-    if (!row) throw new NotFoundError(`spot check ${id}`);
-    return toSpotCheck(row);
-  };
-  /** only an inspector the draw assigned (or an admin) records or gathers evidence */
-  const assigned = (req: FastifyRequest, s: SpotCheckOut) => {
-    const u = req.session!.user;
-    if (u.role !== 'admin' && !s.inspectorIds.includes(u.id)) throw new UserError('TW_FORBIDDEN', 'only the inspectors drawn for this check record it', 403);
-  };
+  const one = (req: FastifyRequest, id: number) => readSpotCheck(ctx, req, id);
+  const assigned = requireDrawnInspector;
 
   route(app, { method: 'GET', url: '/spot-checks', summary: 'Spot-check tasks in scope', tags: ['kitchens'], roles: ROLES, querystring: Query, response: listOf(SpotCheck) }, async (req) => {
     const p = new SqlParams();
     const where = [scopeSql.kitchens(await scopeOf(ctx, req), p)];
     if (req.query.status) where.push(`s.status = ${p.add(req.query.status)}`);
     if (req.query.kitchenId) where.push(`s.kitchen_id = ${p.add(req.query.kitchenId)}`);
+    if (req.query.recheckBefore) where.push(`s.status IN ('rectifying', 'replied') AND s.recheck_due <= ${p.add(req.query.recheckBefore)}`);
+    if (req.query.drawId) where.push(`s.draw_id = ${p.add(req.query.drawId)}`);
     if (req.query.mine === 'true') where.push(`s.inspector_ids ? ${p.add(req.session.user.id)}`);
     return sqlList(db, { select: SELECT, from: FROM, where, params: p, id: 's.id', sorts: { id: 's.id' }, map: toSpotCheck }, req.query, false);
   });
@@ -96,14 +75,22 @@ export function spotCheckRoutes(app: FastifyInstance, ctx: ApiContext): void {
     const recordedAt = new Date().toISOString();
     const record = { spotCheckId: s.id, drawId: s.drawId, kitchenId: s.kitchenId, inspector: req.session.user.id, inspectorName: req.session.user.displayName, recordedAt, items, result, notes: req.body.notes };
     const recordHash = sha256Hex(canonicalJson(record));
-    await db.transaction(async (tx) => {
+    const dueOn = req.body.recheckDue ?? defaultRecheck(ctx.timezone);
+    if (result === 'fail') notPast(ctx, dueOn);
+    const notice = await db.transaction(async (tx) => {
       const done = await tx.query(
         `UPDATE spot_checks SET items = $2, result = $3, notes = $4, recorded_by = $5, recorded_at = $6, record_hash = $7, status = $8 WHERE id = $1 AND status = 'assigned' RETURNING id`,
         [s.id, JSON.stringify(items), result, req.body.notes, req.session.user.id, recordedAt, recordHash, result === 'fail' ? 'rectifying' : 'closed'],
       );
       if (!done.length) throw new UserError('TW_CONFLICT', `spot check ${s.id} is already recorded`, 409);
       await auditByUser(tx, req, 'spot_check.recorded', 'spot_check', String(s.id), { recordHash, result, evidence: items.flatMap((i) => i.evidence.map((e) => e.sha256)) });
+      if (result === 'pass') return undefined;
+      // problems found: the rectification notice goes out with the record (整改通知), round 1
+      const n = await openRound(tx, ctx.rectify, { spotCheckId: s.id, kitchenId: s.kitchenId, round: 1, dueOn, failedKeys: failed.map((i) => i.key), by: req.session.user.id, at: new Date(recordedAt) });
+      await auditByUser(tx, req, 'spot_check.rectification_notice', 'spot_check', String(s.id), { round: 1, dueOn, notification: n?.notificationId ?? null });
+      return n;
     });
+    await queueRoundNotice(ctx.rectify, notice, (err) => ctx.log.warn({ err, spotCheck: s.id }, 'rectification notice not queued; the alerts workers will send it'));
     return one(req, s.id);
   });
 }

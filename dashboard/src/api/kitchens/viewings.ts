@@ -1,10 +1,11 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { NotFoundError } from '@tianwang/core/errors';
-import { SqlParams, scopeSql } from '../../auth/sql-scope.js';
-import { scopeOf, type ApiContext } from '../context.js';
+import { SqlParams } from '../../auth/sql-scope.js';
+import type { ApiContext } from '../context.js';
 import { listOf, listQuery, sqlList } from '../list.js';
 import { route } from '../route.js';
+import { cameraInScope } from './camera-scope.js';
 import { Id, IdParams } from '../schema.js';
 import { sendXlsx, type Column } from '../xlsx.js';
 
@@ -44,13 +45,6 @@ const COLUMNS: Column<ViewingOut>[] = [
  */
 export function viewingRoutes(app: FastifyInstance, ctx: ApiContext): void {
   const db = ctx.registry.db;
-  const cameraInScope = async (req: FastifyRequest, cameraId: string) => {
-    const p = new SqlParams();
-    const [row] = await db.query<{ id: string; kitchen_id: string }>(
-      `SELECT c.id, c.kitchen_id FROM cameras c JOIN kitchens k ON k.id = c.kitchen_id WHERE c.id = ${p.add(cameraId)} AND c.enabled AND ${scopeSql.kitchens(await scopeOf(ctx, req), p)}`, p.values);
-    if (!row) throw new NotFoundError(`camera ${cameraId}`);
-    return row;
-  };
   /** the caller's own open viewing (another user's or an ended one is not found) */
   const ownViewing = async (req: FastifyRequest, id: number) => {
     const [row] = await db.query<{ camera_id: string }>('SELECT camera_id FROM camera_viewings WHERE id = $1 AND user_id = $2 AND ended_at IS NULL', [id, req.session!.user.id]);
@@ -59,7 +53,7 @@ export function viewingRoutes(app: FastifyInstance, ctx: ApiContext): void {
   };
 
   route(app, { method: 'POST', url: '/cameras/:id/play', summary: 'Signed play URLs of a camera; starts an audited viewing', tags: ['kitchens'], roles: ROLES, params: IdParams, response: Play }, async (req) => {
-    const cam = await cameraInScope(req, req.params.id);
+    const cam = await cameraInScope(ctx, req, req.params.id, true);
     const urls = await ctx.relay.playUrls(req.session.user, cam.id);
     const [v] = await db.query<{ id: number }>('INSERT INTO camera_viewings (user_id, camera_id, kitchen_id) VALUES ($1, $2, $3) RETURNING id::int AS id', [req.session.user.id, cam.id, cam.kitchen_id]);
     return { viewingId: Number(v!.id), ...urls };
@@ -68,7 +62,7 @@ export function viewingRoutes(app: FastifyInstance, ctx: ApiContext): void {
   route(app, { method: 'POST', url: '/viewings/:id/renew', summary: 'Fresh play URLs for an open viewing (before they expire)', tags: ['kitchens'], roles: ROLES, params: ViewingParams, response: Play }, async (req) => {
     const v = await ownViewing(req, req.params.id);
     // the camera may have left the caller's scope meanwhile: then the viewing ends here
-    await cameraInScope(req, v.camera_id);
+    await cameraInScope(ctx, req, v.camera_id, true);
     const urls = await ctx.relay.playUrls(req.session.user, v.camera_id);
     await db.query('UPDATE camera_viewings SET last_seen_at = now() WHERE id = $1', [req.params.id]);
     return { viewingId: req.params.id, ...urls };

@@ -27,16 +27,18 @@ const PatchKitchen = z.object(Fields).partial();
 const Kitchen = z.object({
   id: z.string(), name: z.string(), licenceNo: z.string(), address: z.string(), districtId: z.string(), districtName: z.string(), riskClass: z.string(), contactName: z.string(),
   contactPhone: z.string(), businessHours: z.string(), publicViewing: z.boolean(), unitId: z.string().nullable(), cameras: z.number().int(),
+  publicPath: z.string().meta({ description: 'the public kitchen page (阳光厨房) under TW_PUBLIC_URL: /k/<code>; its QR code at /k/<code>/qr.png and qr.svg' }),
 });
 type KitchenOut = z.input<typeof Kitchen>;
 const Query = listQuery(['name', 'id', 'riskClass', 'districtName'], 'name', { q: z.string().max(100).optional(), districtId: Id.optional(), unitId: Id.optional(), riskClass: z.enum(['A', 'B', 'C', 'D']).optional() });
 const SELECT = `k.id, k.name, k.licence_no, k.address, k.district_id, dt.name AS district_name, k.risk_class, k.contact_name, k.contact_phone, k.business_hours,
-  k.public_viewing, k.unit_id, (SELECT count(*)::int FROM cameras cc WHERE cc.kitchen_id = k.id) AS cameras`;
+  k.public_viewing, k.unit_id, k.public_code, (SELECT count(*)::int FROM cameras cc WHERE cc.kitchen_id = k.id) AS cameras`;
 const FROM = 'FROM kitchens k JOIN districts dt ON dt.id = k.district_id';
 const toKitchen = (r: Record<string, unknown>): KitchenOut => ({
   id: r.id as string, name: r.name as string, licenceNo: r.licence_no as string, address: r.address as string, districtId: r.district_id as string,
   districtName: r.district_name as string, riskClass: r.risk_class as string, contactName: r.contact_name as string, contactPhone: r.contact_phone as string,
   businessHours: r.business_hours as string, publicViewing: r.public_viewing as boolean, unitId: (r.unit_id as string | null) ?? null, cameras: Number(r.cameras),
+  publicPath: `/k/${r.public_code as string}`,
 });
 const COLUMNS: Column<KitchenOut>[] = [
   { header: '编号', value: (k) => k.id }, { header: '名称', value: (k) => k.name, width: 24 }, { header: '许可证编号', value: (k) => k.licenceNo, width: 20 },

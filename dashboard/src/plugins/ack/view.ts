@@ -44,10 +44,12 @@ button{font-size:17px;padding:10px 16px;border:0;border-radius:6px;background:#c
 button.secondary{background:#e5e7eb;color:#1d2129}textarea{width:100%;box-sizing:border-box;font:inherit;min-height:80px;padding:8px}
 .ok{background:#e7f6ec;border-left:4px solid #2b8a3e;padding:8px 12px;border-radius:4px}.status{font-weight:600}`;
 
-export function page(nonce: string, title: string, body: string): string {
+/** `brand`: the header's words (another no-login page, e.g. the kitchens' rectification reply, names itself); `extra`: more CSS and a script, both under the nonce */
+export function page(nonce: string, title: string, body: string, o: { brand?: [string, string]; css?: string; script?: string } = {}): string {
+  const [zh, en] = o.brand ?? ['天网 · 隐患提醒', 'Tianwang hazard reminder'];
   return `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<meta name="robots" content="noindex,nofollow"><title>${h(title)}</title><style nonce="${h(nonce)}">${CSS}</style></head>
-<body><header><b>天网 · 隐患提醒</b> <span class="en">Tianwang hazard reminder</span></header><main>${body}</main></body></html>`;
+<meta name="robots" content="noindex,nofollow"><title>${h(title)}</title><style nonce="${h(nonce)}">${CSS}${o.css ?? ''}</style></head>
+<body><header><b>${h(zh)}</b> <span class="en">${h(en)}</span></header><main>${body}</main>${o.script ? `<script nonce="${h(nonce)}">${o.script}</script>` : ''}</body></html>`;
 }
 
 const both = (pair: [string, string] | undefined, fallback = '') => (pair ? `${h(pair[0])} <span class="en">${h(pair[1])}</span>` : h(fallback));

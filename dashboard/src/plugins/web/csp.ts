@@ -6,8 +6,20 @@
  *   style cannot run script, so this is the usual concession of Vue admin apps.
  * - img-src data: blob:: Element Plus inlines small SVGs as data: URLs; ECharts "save as image" makes blob: URLs.
  * - worker-src / media-src blob:: mpegts.js (kitchen video) plays through MediaSource with a blob: URL and a worker.
+ * - connect-src adds the stream relay's origin (http and ws): the video wall plays WS-FLV straight from the relay
+ *   with signed URLs (docs/dashboard.md, Video wall); nothing else of the app talks to another origin.
  * Framing stays forbidden (clickjacking) and <base> cannot be changed.
  */
+export function appCsp(relayOrigins: string[] = []): string {
+  return APP_CSP.replace("connect-src 'self'", ["connect-src 'self'", ...relayOrigins].join(' '));
+}
+
+/** The relay's origin as CSP sources: its http(s) origin and the ws(s) one of the same host. */
+export function relayCspOrigins(relayUrl: string): string[] {
+  const u = new URL(relayUrl);
+  return [u.origin, `${u.protocol === 'https:' ? 'wss:' : 'ws:'}//${u.host}`];
+}
+
 export const APP_CSP = [
   "default-src 'self'",
   "script-src 'self'",

@@ -3,11 +3,13 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { APP_CSP } from './csp.js';
+import { appCsp } from './csp.js';
 
 export interface WebPluginOptions {
   /** the built app (Vite's outDir); default dashboard/dist/web (the same path from src/ and from dist/) */
   root?: string;
+  /** extra connect-src sources (the stream relay's origin, relayCspOrigins) */
+  connectOrigins?: string[];
 }
 
 export const DEFAULT_WEB_ROOT = fileURLToPath(new URL('../../../dist/web/', import.meta.url));
@@ -24,8 +26,9 @@ const NOT_APP = /^\/(?:api(?:\/|$)|a\/|healthz$|metrics$|assets\/)/;
  */
 export async function webPlugin(app: FastifyInstance, opts: WebPluginOptions): Promise<void> {
   const root = opts.root ?? DEFAULT_WEB_ROOT;
+  const csp = appCsp(opts.connectOrigins);
   app.addHook('onSend', async (_req, reply, payload) => {
-    reply.header('content-security-policy', APP_CSP);
+    reply.header('content-security-policy', csp);
     return payload;
   });
   const built = existsSync(join(root, 'index.html'));

@@ -51,6 +51,8 @@ export interface RequestOptions {
   raw?: Blob;
   /** answer a Blob instead of JSON (exports) */
   blob?: boolean;
+  /** the request outlives the page (sent from pagehide) */
+  keepalive?: boolean;
 }
 
 export async function request<T>(method: string, path: string, o: RequestOptions = {}): Promise<T> {
@@ -64,7 +66,7 @@ export async function request<T>(method: string, path: string, o: RequestOptions
     body = JSON.stringify(o.body);
     headers['content-type'] = 'application/json';
   }
-  const res = await fetch(withQuery(`/api/v1${path}`, o.query), { method, headers, body, credentials: 'same-origin' });
+  const res = await fetch(withQuery(`/api/v1${path}`, o.query), { method, headers, body, credentials: 'same-origin', ...(o.keepalive ? { keepalive: true } : {}) });
   if (!res.ok) {
     const err = await errorOf(res);
     if (res.status === 401 && path !== '/auth/login') onUnauthorized?.();
@@ -99,7 +101,12 @@ export const api = {
 
 /** Downloads a list as .xlsx (the same filters, `format=xlsx`), saved under `name`. */
 export async function downloadXlsx(path: string, query: Query, name: string): Promise<void> {
-  const blob = await request<Blob>('GET', path, { query: { ...query, format: 'xlsx' }, blob: true });
+  await download(path, name, { ...query, format: 'xlsx' });
+}
+
+/** Downloads a file of the API (an export, an evidence bundle), saved under `name`. */
+export async function download(path: string, name: string, query?: Query): Promise<void> {
+  const blob = await request<Blob>('GET', path, { ...(query ? { query } : {}), blob: true });
   const url = URL.createObjectURL(blob);
   const a = document.createElement('a');
   a.href = url;

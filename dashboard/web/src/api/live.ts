@@ -1,3 +1,4 @@
+import type { Alarm } from './alarms';
 import type { BoardRow } from './types';
 
 export type LiveState = 'connecting' | 'open' | 'closed';
@@ -12,12 +13,14 @@ export interface LiveHandlers {
   remove(id: string): void;
   /** the server ended the stream: TW_UNAUTHENTICATED (session over), TW_RATE_LIMITED (too slow to follow), shutdown */
   end(code: string): void;
+  /** an alarm raised or changed (acknowledged by SMS link, rectified, verified, commented…), as the alarm centre lists it */
+  alarm?(a: Alarm): void;
   state(s: LiveState): void;
 }
 
 /**
  * The board's live feed: `GET /api/v1/live`, Server-Sent Events (docs/dashboard.md, Live updates): `ready`,
- * `device` (at most one per device per second), `remove` and `end`, only for devices in the session's scope.
+ * `device` (at most one per device per second), `remove`, `alarm` and `end`, only for devices in the session's scope.
  * EventSource reconnects by itself (the server's `retry`), and every reconnect starts with `ready` again.
  */
 export function connectLive(h: LiveHandlers): () => void {
@@ -42,6 +45,10 @@ export function connectLive(h: LiveHandlers): () => void {
   es.addEventListener('remove', (ev) => {
     const p = data<{ id: string }>(ev);
     if (p && typeof p.id === 'string') h.remove(p.id);
+  });
+  es.addEventListener('alarm', (ev) => {
+    const a = data<Alarm>(ev);
+    if (a && typeof a.id === 'number') h.alarm?.(a);
   });
   es.addEventListener('end', (ev) => h.end(data<{ code: string }>(ev)?.code ?? ''));
   return () => es.close();

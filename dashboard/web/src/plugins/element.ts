@@ -4,7 +4,7 @@ import {
   ElDescriptions, ElDescriptionsItem, ElDialog, ElDivider, ElDrawer, ElDropdown, ElDropdownItem, ElDropdownMenu, ElEmpty,
   ElForm, ElFormItem, ElHeader, ElIcon, ElInput, ElInputNumber, ElLoading, ElMain, ElMenu, ElMenuItem, ElOption, ElRadioButton,
   ElRadioGroup, ElResult, ElRow, ElScrollbar, ElSelect, ElSkeleton, ElSubMenu, ElSwitch, ElTable, ElTableColumn, ElTableV2,
-  ElTabPane, ElTabs, ElTag, ElTooltip, ElTreeSelect, ElUpload,
+  ElTabPane, ElTabs, ElTag, ElTooltip, ElTree, ElTreeSelect, ElUpload,
 } from 'element-plus';
 
 /** The Element Plus components the app uses, registered once (the rest stays out of the bundle). */
@@ -13,7 +13,7 @@ const components: Component[] = [
   ElDescriptions, ElDescriptionsItem, ElDialog, ElDivider, ElDrawer, ElDropdown, ElDropdownItem, ElDropdownMenu, ElEmpty,
   ElForm, ElFormItem, ElHeader, ElIcon, ElInput, ElInputNumber, ElMain, ElMenu, ElMenuItem, ElOption, ElRadioButton,
   ElRadioGroup, ElResult, ElRow, ElScrollbar, ElSelect, ElSkeleton, ElSubMenu, ElSwitch, ElTable, ElTableColumn, ElTableV2,
-  ElTabPane, ElTabs, ElTag, ElTooltip, ElTreeSelect, ElUpload,
+  ElTabPane, ElTabs, ElTag, ElTooltip, ElTree, ElTreeSelect, ElUpload,
 ];
 
 export const elementPlus = {

@@ -2,7 +2,11 @@ import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router'
 import { setUnauthorizedHandler } from '@/api/http';
 import type { Role } from '@/api/types';
 import { useSession } from '@/stores/session';
+import { alarmRoutes } from './alarm-routes';
+import { hazardRoutes } from './hazard-routes';
+import { kitchenRoutes } from './kitchen-routes';
 import { registryRoutes } from './registry-routes';
+import { screenRoutes } from './screen-routes';
 
 declare module 'vue-router' {
   interface RouteMeta {
@@ -16,6 +20,7 @@ declare module 'vue-router' {
 }
 
 const routes: RouteRecordRaw[] = [
+  ...screenRoutes,
   { path: '/login', name: 'login', component: () => import('@/views/login/LoginView.vue'), meta: { public: true, title: 'login.title' } },
   {
     path: '/',
@@ -24,7 +29,10 @@ const routes: RouteRecordRaw[] = [
     children: [
       { path: 'board', name: 'board', component: () => import('@/views/board/BoardView.vue'), meta: { title: 'menu.board' } },
       { path: 'devices/:id', name: 'device', component: () => import('@/views/device/DeviceFileView.vue'), props: true, meta: { title: 'device.title' } },
+      ...alarmRoutes,
       ...registryRoutes,
+      ...hazardRoutes,
+      ...kitchenRoutes,
       { path: 'account', name: 'account', component: () => import('@/views/account/AccountView.vue'), meta: { title: 'menu.account' } },
       { path: ':pathMatch(.*)*', name: 'not-found', component: () => import('@/views/NotFoundView.vue'), meta: { title: 'notFound.title' } },
     ],
@@ -39,8 +47,8 @@ router.beforeEach(async (to) => {
   if (!session.checked) await session.load().catch(() => null);
   if (to.meta.public) return to.name === 'login' && session.user ? { path: '/board' } : true;
   if (!session.user) return { name: 'login', query: to.fullPath !== '/board' && to.fullPath !== '/' ? { redirect: to.fullPath } : {} };
-  const roles = to.matched.flatMap((r) => r.meta.roles ?? []);
-  if (roles.length && !session.can(...roles)) return { name: 'not-found', params: { pathMatch: to.path.slice(1).split('/') } };
+  // every level that names roles must admit the user (a child may narrow its parent's: the viewing audit is admins')
+  if (to.matched.some((r) => r.meta.roles && !session.can(...r.meta.roles))) return { name: 'not-found', params: { pathMatch: to.path.slice(1).split('/') } };
   return true;
 });
 

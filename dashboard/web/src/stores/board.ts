@@ -1,6 +1,7 @@
 import { defineStore } from 'pinia';
 import { ref, shallowRef, triggerRef } from 'vue';
 import { api } from '@/api/http';
+import { emitAlarm, emitLiveReady } from '@/api/alarm-bus';
 import { connectLive, type LivePatch, type LiveState } from '@/api/live';
 import type { BoardRow, District, Page, UnitRow } from '@/api/types';
 
@@ -114,9 +115,11 @@ export const useBoard = defineStore('board', () => {
       ready() {
         everReady = true;
         void load();
+        emitLiveReady();
       },
       patch,
       remove,
+      alarm: emitAlarm,
       end(code) {
         // the session is over: asking who we are answers 401, which leads to the sign-in page
         if (code === 'TW_UNAUTHENTICATED') void api.get('/me').catch(() => undefined);

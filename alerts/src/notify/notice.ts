@@ -1,0 +1,54 @@
+import type { Queue } from 'bullmq';
+import { notificationQueries, type Queryable } from '@tianwang/core/registry';
+import type { SendJobData } from '../escalation/escalator.js';
+import { maskPhone } from '../links/ack-link.js';
+import { localeFor, type Locale } from './provider.js';
+import { render } from './templates.js';
+
+/**
+ * A notice: an SMS that is not an alarm reminder, e.g. a kitchen's rectification notice after a failed spot check
+ * (dashboard). The caller writes the row in its own transaction (`createNotice`), so the notice exists exactly when
+ * the change that caused it was committed, then queues it (`queueNotice`) on the alerts SMS queue; the alerts workers
+ * send it like any reminder (claim once, retry, failover, receipts). A row whose send job was lost (Redis away at
+ * that moment, a crash in between) is found by their interrupted-sends scan and sent then: nothing is dropped.
+ *
+ * It uses the registered `alarm` template (no new template to file with Aliyun): `${unit}：${device}于${time}发生“${what}”，
+ * 请立即处置。确认及反馈整改：${link}` with the subject as `device` and the finding as `what`.
+ */
+export interface NoticeInput {
+  /** the row's stage, unique per reason and round, e.g. `kitchen-rectify-12-1` */
+  stage: string;
+  /** as the audit log names the recipient: "餐馆联系人 张三" */
+  recipientName: string;
+  recipientPhone: string;
+  unit: string;
+  subject: Record<Locale, string>;
+  what: Record<Locale, string>;
+  /** local time as the SMS shows it */
+  time: string;
+  link: string;
+}
+
+export interface NoticeTexts {
+  signName: string;
+  defaultLocale: Locale;
+}
+
+/** Writes the notice's row (status queued) with the text in the recipient's language; returns its id. */
+export async function createNotice(db: Queryable, texts: NoticeTexts, n: NoticeInput): Promise<number> {
+  const locale = localeFor(n.recipientPhone, texts.defaultLocale);
+  const params = { unit: n.unit, device: n.subject[locale], what: n.what[locale], time: n.time, link: n.link };
+  const id = await notificationQueries(db).createOnce({
+    alarmId: null, stage: n.stage, recipientName: n.recipientName, recipientPhone: n.recipientPhone, template: 'alarm', locale,
+    body: render('alarm', locale, params, texts.signName), params,
+  });
+  if (id === undefined) throw new Error(`notice ${n.stage} to ${maskPhone(n.recipientPhone)} was not created`);
+  return id;
+}
+
+/** Queues the send job of a notice row: alone (never merged into a digest, whose link would replace the notice's). */
+export async function queueNotice(smsQueue: Queue, id: number, phone: string, retry: { attempts: number; backoffMs: number }, jobId = `n-${id}`): Promise<void> {
+  await smsQueue.add('send', { ids: [id], phone, critical: false, alone: true } satisfies SendJobData, {
+    jobId, attempts: retry.attempts, backoff: { type: 'exponential', delay: retry.backoffMs }, removeOnComplete: true, removeOnFail: { count: 5000 },
+  });
+}

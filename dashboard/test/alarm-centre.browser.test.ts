@@ -1,0 +1,213 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import mqtt, { type MqttClient } from 'mqtt';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { createAlerts } from '@tianwang/alerts';
+import { startFakeAliyun, type FakeAliyun } from '@tianwang/alerts/testing';
+import { eventTopic, telemetryTopic } from '@tianwang/core/topics';
+import { launch, shot, unresolved, type Browser } from './browser/chromium.js';
+import { signIn } from './browser/session.js';
+import { DEVICE_SECRET, startStack, type Stack } from './browser/stack.js';
+import { SECRET } from './helpers/world.js';
+
+/**
+ * The sky-net loop in the browser (issue #16, "Done when"), every part real: a terminal publishes a trapped-passenger
+ * event (GB/T 24478 code 11) over MQTT → broker → uplink stream → alerts (rule, alarm, BullMQ escalation, the Aliyun
+ * SDK against the local endpoint) → registry → the dashboard's alarm feed (SSE) → Chromium. The inspector watches the
+ * alarm centre; the unit's officer acknowledges with the SMS link and reports the fix with a photo on a phone; the
+ * inspector sends it back once, then accepts it.
+ */
+const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
+let stack: Stack;
+let aliyun: FakeAliyun;
+let desk: Browser;
+let phone: Browser;
+let device: MqttClient;
+let dataDir: string;
+
+beforeAll(async () => {
+  aliyun = await startFakeAliyun();
+  dataDir = await mkdtemp(join(tmpdir(), 'tw-alarm-data-'));
+  stack = await startStack({
+    env: {
+      TW_DATA_DIR: dataDir, TW_SMS_PROVIDER: 'aliyun', TW_ALIYUN_ACCESS_KEY_ID: aliyun.accessKeyId, TW_ALIYUN_ACCESS_KEY_SECRET: aliyun.accessKeySecret,
+      TW_ALIYUN_ENDPOINT: aliyun.url, TW_QUIET_HOURS: '00:00-00:01',
+    },
+    // receipts asked every 300 ms instead of every minute; stages keep their real minutes (the countdown shows them)
+    extra: async (config, registry) => {
+      const alerts = createAlerts(config, { registry, masterSecret: SECRET, tuning: { blockMs: 200, receiptPollMs: 300, calendarEveryMs: 0 } });
+      await alerts.start();
+      return alerts;
+    },
+  });
+  [desk, phone] = [await launch(), await launch({ width: 390, height: 844 })];
+  device = await mqtt.connectAsync(stack.mqttUrl, { clientId: 'EL-1', username: 'EL-1', password: DEVICE_SECRET, reconnectPeriod: 0 });
+}, 180_000);
+afterAll(async () => {
+  await device?.endAsync();
+  await desk?.close();
+  await phone?.close();
+  await stack?.close();
+  await aliyun?.close();
+  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+});
+
+const state = (p: Page) => p.locator('[data-test=detail-state]').innerText();
+const steps = (p: Page) => p.locator('[data-test=detail-steps]').innerText();
+/** set before a step and read after it: still there = the page was not reloaded */
+/** screenshots once nothing moves (tags and toasts fade in) */
+const still = async (p: Page, name: string) => {
+  await expect.poll(() => p.evaluate(() => (globalThis as unknown as { document: { getAnimations(): unknown[] } }).document.getAnimations().length)).toBe(0);
+  await shot(p, name);
+};
+const mark = (p: Page) => p.evaluate(() => ((globalThis as unknown as { twMark: number }).twMark = 42));
+const marked = (p: Page) => p.evaluate(() => (globalThis as unknown as { twMark?: number }).twMark);
+
+describe('the alarm centre in Chromium: trapped passenger → SMS → acknowledgement → fix → verification', () => {
+  let inspector: Page;
+  let unit: Page;
+  let alarmId: number;
+
+  it('shows a trapped passenger published over MQTT in the inspector\'s alarm centre within 2 s, with a toast and the menu badge', async () => {
+    inspector = await desk.page();
+    await signIn(inspector, stack.base, 'insp1');
+    await expect.poll(() => inspector.locator('[data-test=live-state]').getAttribute('class')).toContain('open');
+    await inspector.getByRole('menuitem', { name: /报警中心/ }).click();
+    await inspector.waitForURL(/\/alarms$/);
+    await expect.poll(() => inspector.locator('[data-test=alarm-total]').innerText()).toContain('0 / 0');
+
+    // the last minutes of telemetry before the fault: the detail's chart shows them
+    const start = Date.now() - 5 * 60_000;
+    for (let i = 0; i < 10; i++) {
+      const reading = { ts: start + i * 30_000, floor: 1 + (i % 6), direction: i % 2 ? 'up' : 'stop', speed: i % 2 ? 1.5 : 0, door: 'closed', doorZone: i % 2 === 0, passenger: true, mode: 1, power: 'mains', runCount: 5000 + i, runHours: 321.5, load: 35 };
+      await device.publishAsync(telemetryTopic('elevator', 'EL-1'), JSON.stringify(reading), { qos: 1 });
+    }
+    const t0 = Date.now();
+    await device.publishAsync(eventTopic('elevator', 'EL-1'), JSON.stringify({ ts: t0, code: '11', state: 'raised' }), { qos: 1 });
+    const row = inspector.locator('a[data-alarm]').first();
+    await row.waitFor({ timeout: 5000 });
+    const ms = Date.now() - t0;
+    console.log(`trapped passenger: in the alarm centre ${ms} ms after the MQTT publish`);
+    expect(ms).toBeLessThan(2000);
+    alarmId = Number(await row.getAttribute('data-alarm'));
+    expect(await inspector.locator('.alarm-table').innerText()).toMatch(/待确认[\s\S]*紧急[\s\S]*1号梯[\s\S]*阳光花园/);
+    await expect.poll(() => inspector.locator('.alarm-toast').innerText()).toContain('新报警');
+    await expect.poll(() => inspector.locator('[data-test=alarm-badge]').innerText()).toBe('1');
+    await still(inspector, 'alarm-list');
+  });
+
+  it('shows the SMS stages on the timeline with delivery receipts and the countdown to the next stage', async () => {
+    await inspector.locator(`a[data-alarm="${alarmId}"]`).click();
+    await inspector.waitForURL(new RegExp(`/alarms/${alarmId}$`));
+    expect(await state(inspector)).toBe('待确认');
+    // a trapped passenger: the officer and the maintenance company at once (alerts' plan), the principal later
+    const officer = inspector.locator('.sms[data-stage=officer]');
+    await expect.poll(() => officer.innerText(), { timeout: 10_000 }).toMatch(/安全管理员[\s\S]*\+86\*\*\*\*0001[\s\S]*aliyun/);
+    await expect.poll(() => inspector.locator('.sms[data-stage=maintenance]').count()).toBe(1);
+    expect(await inspector.locator('[data-test=countdown]').innerText()).toMatch(/\d\d:\d\d 后升级/);
+    expect(await inspector.locator('[data-test=next-stage]').innerText()).toContain('主要负责人');
+    // the operator's receipt: delivered
+    const sms = aliyun.received.find((r) => r.to.endsWith('13800000001'));
+    expect(sms?.params?.link).toBeTruthy();
+    aliyun.setReceipt(sms!.messageId, 3);
+    await expect.poll(() => officer.getAttribute('data-status'), { timeout: 10_000 }).toBe('delivered');
+    expect(await officer.innerText()).toContain('已送达');
+    // the maintenance company's message fails at the operator: the timeline says so with the operator's code
+    for (const r of aliyun.received.filter((x) => x !== sms)) aliyun.setReceipt(r.messageId, 2, 'MOBILE_ACCOUNT_ABNORMAL');
+    const maintenance = inspector.locator('.sms[data-stage=maintenance]');
+    await expect.poll(() => maintenance.getAttribute('data-status'), { timeout: 10_000 }).toBe('failed');
+    expect(await maintenance.innerText()).toContain('发送失败');
+    // nothing in flight any more: from here on the page changes only through live events
+    await expect.poll(() => inspector.locator('.sms[data-status=sent], .sms[data-status=queued], .sms[data-status=sending]').count(), { timeout: 10_000 }).toBe(0);
+    // what raised it, and the telemetry chart around it
+    expect(await inspector.locator('[data-test=trigger]').innerText()).toContain('11');
+    await expect.poll(async () => Number(await inspector.locator('[data-test=alarm-chart] [data-field=speed]').getAttribute('data-count')), { timeout: 10_000 }).toBeGreaterThanOrEqual(10);
+  });
+
+  it('shows the acknowledgement through the SMS link, who and how, without a reload', async () => {
+    await mark(inspector);
+    const link = aliyun.received.find((r) => r.to.endsWith('13800000001'))!.params!.link!;
+    const ack = await phone.page();
+    await ack.goto(link);
+    await ack.getByRole('button', { name: /确认收到/ }).click();
+    await expect.poll(() => ack.locator('[role=status]').innerText()).toContain('已确认收到');
+    await ack.close();
+    // live: the page reads the alarm on its SSE event (it has nothing in flight to poll for, and was not reloaded)
+    await expect.poll(() => state(inspector), { timeout: 3000 }).toBe('已确认');
+    expect(await steps(inspector)).toMatch(/安全管理员 阳光花园安全员 \+86\*\*\*\*0001 于 \d{4}-\d\d-\d\d \d\d:\d\d:\d\d 通过短信链接确认/);
+    expect(await inspector.locator('[data-test=next-stage]').count()).toBe(0);
+    expect(await marked(inspector)).toBe(42);
+  });
+
+  it('lets the unit report the fix with a photo on a phone; a file that is not an image is refused with the server\'s reason', async () => {
+    unit = await phone.page();
+    await signIn(unit, stack.base, 'unit1');
+    await unit.goto(`${stack.base}/alarms`);
+    await expect.poll(() => unit.locator(`a.card[data-alarm="${alarmId}"]`).innerText()).toContain('已确认');
+    await still(unit, 'alarm-phone');
+    await unit.locator(`a.card[data-alarm="${alarmId}"]`).click();
+    await unit.waitForURL(new RegExp(`/alarms/${alarmId}$`));
+    await unit.locator('[data-test=photo-input]').setInputFiles({ name: 'not-a-photo.png', mimeType: 'image/png', buffer: Buffer.from('plain text, not a PNG') });
+    await expect.poll(() => unit.locator('.photo-error').innerText()).toContain('只能上传 JPEG、PNG 或 WebP 图片');
+    await unit.locator('[data-test=photo-input]').setInputFiles({ name: 'fixed.png', mimeType: 'image/png', buffer: PNG });
+    await unit.locator('[data-test=rectify]').scrollIntoViewIfNeeded();
+    await still(unit, 'alarm-phone-detail');
+    await expect.poll(() => unit.locator('[data-test=photos] img').count()).toBe(1);
+    await unit.locator('[data-test=rectify-note]').fill('维保人员 20 分钟到场，乘客已安全救出，更换门锁回路继电器');
+    await unit.locator('[data-test=rectify-submit]').click();
+    await expect.poll(() => state(unit)).toBe('已整改待核查');
+    // the inspector's page follows, with the photo as stored (its SHA-256 in the title)
+    await expect.poll(() => state(inspector), { timeout: 5000 }).toBe('已整改待核查');
+    await expect.poll(() => inspector.locator('[data-test=photos] img').evaluate((i) => (i as unknown as { naturalWidth: number }).naturalWidth)).toBe(1);
+    expect(await inspector.locator('[data-test=photos] a').getAttribute('title')).toMatch(/SHA-256 [0-9a-f]{64}/);
+    expect(await marked(inspector)).toBe(42);
+    await inspector.locator('.main').evaluate((m) => ((m as unknown as { scrollTop: number }).scrollTop = 0));
+    await still(inspector, 'alarm-detail');
+  }, 60_000);
+
+  it('sends a rejected fix back to the unit with a new SMS, then closes the alarm on the accepted one', async () => {
+    const before = aliyun.received.length;
+    await inspector.locator('[data-test=verify-reject-open]').click();
+    await inspector.locator('[data-test=reject-reason]').fill('照片未显示门锁回路，请补拍');
+    await inspector.locator('[data-test=verify-reject]').click();
+    await expect.poll(() => state(inspector)).toBe('已确认');
+    // back with the unit, live on its phone, and a new SMS to its officer (stage rework-1)
+    await expect.poll(() => state(unit), { timeout: 5000 }).toBe('已确认');
+    expect(await steps(unit)).toContain('整改退回 1 次');
+    const rework = await aliyun.waitFor(before + 1, 10_000, (r) => r.to.endsWith('13800000001'));
+    expect(rework.length).toBeGreaterThan(0);
+    await expect.poll(() => inspector.locator('.sms[data-stage="rework-1"]').count(), { timeout: 10_000 }).toBe(1);
+
+    await unit.locator('[data-test=rectify-note]').fill('已补拍门锁回路照片，继电器型号已登记');
+    await unit.locator('[data-test=rectify-submit]').click();
+    await expect.poll(() => state(inspector), { timeout: 5000 }).toBe('已整改待核查');
+    await inspector.locator('[data-test=verify-accept]').click();
+    await expect.poll(() => state(inspector)).toBe('已关闭');
+    expect(await steps(inspector)).toMatch(/insp1 于 .* 核查通过/);
+    await expect.poll(() => state(unit), { timeout: 5000 }).toBe('已关闭');
+    expect(await inspector.locator('[data-test=verify]').innerText()).toMatch(/退回[\s\S]*照片未显示门锁回路[\s\S]*通过/);
+    expect(await marked(inspector)).toBe(42);
+    await expect.poll(() => inspector.locator('[data-test=alarm-badge]').count()).toBe(0);
+    expect([...desk.problems, ...phone.problems]).toEqual([]);
+    expect(await unresolved(inspector)).toEqual([]);
+  }, 60_000);
+
+  it('acknowledges a new alarm in bulk from the list (inspectors), only open rows can be ticked', async () => {
+    await inspector.getByRole('menuitem', { name: /报警中心/ }).click();
+    await inspector.waitForURL(/\/alarms$/);
+    await expect.poll(() => inspector.locator('a[data-alarm]').count()).toBe(1);
+    await device.publishAsync(eventTopic('elevator', 'EL-1'), JSON.stringify({ ts: Date.now(), code: '11', state: 'raised' }), { qos: 1 });
+    await expect.poll(() => inspector.locator('a[data-alarm]').count(), { timeout: 5000 }).toBe(2);
+    const rows = inspector.locator('.alarm-table .el-table__body tr');
+    // the closed alarm's row has a disabled checkbox
+    expect(await rows.nth(1).locator('.el-checkbox.is-disabled').count()).toBe(1);
+    await rows.nth(0).locator('.el-checkbox').click();
+    await inspector.locator('[data-test=bulk-ack]').click();
+    await inspector.locator('.el-message', { hasText: '已确认 1 条，跳过 0 条' }).waitFor();
+    await expect.poll(() => rows.nth(0).locator('[data-test=alarm-state]').innerText()).toBe('已确认');
+    expect(await rows.nth(0).locator('[data-test=alarm-handled]').innerText()).toMatch(/insp1 于 .* 通过工作台确认/);
+    await expect.poll(() => inspector.locator('[data-test=alarm-badge]').count()).toBe(0);
+  });
+});

@@ -1,0 +1,95 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { localDay } from '../src/live/board-row.js';
+import { launch, shot, unresolved, type Browser } from './browser/chromium.js';
+import { signIn } from './browser/session.js';
+import { startStack, type Stack } from './browser/stack.js';
+
+/**
+ * 统计分析 and 维保检验日历 in Chromium against the real stack (browser/stack.ts): the KPI cards, charts and table
+ * show the figures GET /stats/alarms answers for the same period and scope; the calendar marks the seeded due days.
+ */
+let stack: Stack;
+let browser: Browser;
+let page: Page;
+let today: string;
+const plus = (n: number) => new Date(Date.parse(`${today}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
+
+beforeAll(async () => {
+  stack = await startStack();
+  browser = await launch();
+  today = localDay('Asia/Shanghai');
+  const db = stack.registry.db;
+  // ten days of alarms in D1 (EL-1, EL-2) and one in D2 (EL-3, out of insp1's scope); trapped passengers answered in
+  // 1, 2, 5 minutes and on site in 20, 40 minutes
+  const at = (day: number, min: number) => new Date(Date.now() - day * 86_400_000 + min * 60_000);
+  const rows: [string, string, string, string, Date, number | null, number | null, number | null, string][] = [
+    ['EL-1', 'U1', 'fault:11', 'critical', at(1, 0), 1, 20, 90, 'resolved'],
+    ['EL-1', 'U1', 'fault:11', 'critical', at(2, 0), 2, 40, 120, 'resolved'],
+    ['EL-2', 'U2', 'fault:11', 'critical', at(3, 0), 5, null, null, 'false_alarm'],
+    ['EL-1', 'U1', 'fault:6', 'major', at(4, 0), 10, null, 600, 'resolved'],
+    ['EL-1', 'U1', 'fault:6', 'major', at(5, 0), 30, null, null, 'auto_cleared'],
+    ['EL-3', 'U3', 'fault:11', 'critical', at(2, 0), 1, 10, 30, 'resolved'],
+  ];
+  for (const [subject, unit, type, severity, first, ack, arrived, rect, outcome] of rows) {
+    const after = (m: number | null) => (m === null ? null : new Date(first.getTime() + m * 60_000));
+    await db.query(
+      `INSERT INTO alarms (subject_type, subject_id, unit_id, type, severity, status, outcome, title, first_seen_at, last_seen_at, acknowledged_at, arrived_at, rectified_at, closed_at)
+       VALUES ('device', $1, $2, $3, $4, 'closed', $5, '困人', $6, $6, $7, $8, $9, $6)`,
+      [subject, unit, type, severity, outcome, first, after(ack), after(arrived), after(rect)],
+    );
+  }
+  await db.query(`INSERT INTO notifications (alarm_id, stage, recipient_phone, template, status, provider) SELECT id, 'officer', '+8613800000001', 'alarm', 'delivered', 'aliyun' FROM alarms WHERE subject_id = 'EL-1'`);
+  const set = (id: string, last: string | null, valid: string | null) => db.query('UPDATE devices SET last_maintenance_on = $2, inspection_valid_until = $3 WHERE id = $1', [id, last, valid]);
+  await set('EL-1', plus(-12), plus(40)); // maintenance due in 3 days (T-7)
+  await set('EL-2', plus(-20), plus(-2)); // maintenance and inspection overdue
+}, 180_000);
+afterAll(async () => {
+  await browser?.close();
+  await stack?.close();
+});
+
+describe('statistics and calendar in Chromium (zh-CN)', () => {
+  it('shows the KPIs, charts and table GET /stats/alarms answers for the inspector\'s scope', async () => {
+    page = await browser.page();
+    await signIn(page, stack.base, 'insp1');
+    await page.getByRole('menuitem', { name: /统计分析/ }).click();
+    await page.waitForURL(/\/stats$/);
+    const kpi = (k: string) => page.locator(`[data-kpi=${k}] .value`).innerText();
+    // the inspector's D1: 3 trapped passengers, 2 answered within 3 min, 1 on site within 30 min; 3 rectified, 3 closed
+    await expect.poll(() => kpi('response3m')).toBe('66.7%');
+    expect(await kpi('arrival30m')).toBe('33.3%');
+    expect(await kpi('closure')).toBe('100%');
+    // acknowledged after 1, 2, 5, 10, 30 min: the median is 5 min
+    expect(await kpi('medianAck')).toBe('5 分 0 秒');
+    const table = await page.locator('[data-test=stats-table]').innerText();
+    expect(table).toMatch(/东一网格\s+4\b/);
+    expect(table).toMatch(/东二网格\s+1\b/);
+    expect(table).toMatch(/合计\s+5\b/);
+    expect(table).not.toContain('西一网格');
+    await page.locator('[data-test=stats-group]').getByText('维保单位').click();
+    await expect.poll(() => page.locator('[data-test=stats-table]').innerText()).toMatch(/快修电梯\s+4[\s\S]*安达电梯\s+1/);
+    await page.locator('[data-test=stats-group]').getByText('辖区 / 网格').click();
+    for (const c of ['per-day', 'worst', 'sms']) await expect.poll(() => page.locator(`[data-chart=${c}] canvas`).count()).toBe(1);
+    const download = page.waitForEvent('download');
+    await page.locator('[data-test=stats-export]').click();
+    expect((await download).suggestedFilename()).toMatch(/^统计分析-\d{4}-\d\d-\d\d\.xlsx$/);
+    await shot(page, 'alarm-stats');
+  });
+
+  it('marks the month\'s due days and lists the overdue', async () => {
+    await page.getByRole('menuitem', { name: /维保检验日历/ }).click();
+    await page.waitForURL(/\/calendar$/);
+    if (plus(3).slice(0, 7) !== today.slice(0, 7)) await page.getByRole('button', { name: /下月/ }).click();
+    const due = page.locator(`[data-day="${plus(3)}"] .chip[data-what=maintenance]`);
+    await expect.poll(() => due.getAttribute('data-level')).toBe('t7');
+    expect(await due.innerText()).toContain('1');
+    // EL-2: maintenance due 5 days ago, certificate expired 2 days ago (by due day)
+    await expect.poll(() => page.locator('[data-test=overdue-item]').allInnerTexts()).toEqual([expect.stringMatching(/2号梯[\s\S]*维保到期/), expect.stringMatching(/2号梯[\s\S]*检验到期/)]);
+    await page.locator(`[data-day="${plus(3)}"]`).click();
+    await expect.poll(() => page.locator('[data-test=day-items]').innerText()).toContain('1号梯');
+    await shot(page, 'alarm-calendar');
+    expect(browser.problems).toEqual([]);
+    expect(await unresolved(page)).toEqual([]);
+  });
+});

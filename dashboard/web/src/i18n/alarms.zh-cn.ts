@@ -1,0 +1,37 @@
+/** 报警中心 (issue #16): the alarm list and detail. alarms.en.ts has the same keys (its type is this object's). */
+export const alarmsZhCN = {
+  alarm: {
+    menu: '报警中心', detailTitle: '报警详情', notFound: '报警不存在或不在您的监管范围内',
+    state: { open: '待确认', acknowledged: '已确认', rectified: '已整改待核查', closed: '已关闭', false_alarm: '误报', auto_cleared: '自动恢复' },
+    kind: { elevator: '电梯', boiler: '锅炉', camera: '明厨亮灶' },
+    via: { sms_link: '短信链接', dashboard: '工作台', automatic: '规则自动', api: '接口', cli: '命令行' },
+    filter: {
+      state: '状态', severity: '级别', type: '报警类型', kind: '设备类别', unit: '使用单位', district: '辖区 / 网格', company: '维保单位',
+      from: '首次发生 从', to: '至', trapped: '困人 (fault:11)',
+    },
+    col: { id: '编号', state: '状态', severity: '级别', title: '报警', subject: '设备 / 位置', unit: '使用单位 / 辖区', firstSeen: '首次发生', count: '次数', handled: '处理' },
+    list: '报警列表', total: '共 {n} 条', shown: '已显示 {n} / {total} 条', more: '加载更多', empty: '没有符合条件的报警',
+    bulkAck: '批量确认', bulkAckDone: '已确认 {n} 条，跳过 {skipped} 条（非待确认或不在范围内）', selectFirst: '请先勾选待确认的报警',
+    sound: '提示音', soundHint: '新报警时播放提示音（本浏览器记住）',
+    toastTitle: '新报警', toastOpen: '点击查看',
+    ackedBy: '{who} 于 {at} 通过{via}确认', arrivedBy: '{who} 于 {at} 到达现场', rectifiedBy: '{who} 于 {at} 反馈整改', verifiedBy: '{who} 于 {at} 核查通过',
+    closedBy: '{at} 由{who}关闭', closedVia: '{at} 关闭（{via}）', rework: '整改退回 {n} 次',
+    counter: { open: '待确认', acknowledged: '已确认', rectified: '待核查', critical: '紧急' },
+    detail: {
+      overview: '报警概况', device: '设备', unit: '使用单位', district: '辖区', firstSeen: '首次发生', lastSeen: '最近发生', cleared: '条件恢复',
+      count: '发生次数', assignee: '负责人', noAssignee: '未指派', assignMe: '指派给我', assigned: '已指派',
+      trigger: '触发原因', chart: '报警前后 10 分钟遥测', noChart: '该设备类别没有遥测曲线',
+      steps: '处理过程', timeline: '短信升级时间线', noSms: '尚未发送短信', nextStage: '下一级：{role}', dueIn: '{t} 后升级', dueNow: '即将升级',
+      stage: '阶段', recipient: '接收人', provider: '通道', messageId: '消息编号', smsStatus: '状态', sentAt: '发送', deliveredAt: '送达',
+      acknowledge: '确认报警', acknowledged: '已确认该报警', comments: '备注', addComment: '添加备注', commentPlaceholder: '填写处置情况、联系记录等', noComments: '暂无备注',
+      rectify: '整改反馈', rectifyNote: '整改情况', rectifyPlaceholder: '如：维保人员 20 分钟到场，乘客已安全救出，更换门锁回路继电器', rectifySubmit: '提交整改', rectified: '整改情况已提交',
+      photos: '整改照片', upload: '上传照片', photoHint: 'JPEG / PNG / WebP，单张不超过 5 MB，最多 9 张', uploaded: '照片已上传',
+      photoTooLarge: '照片超过 5 MB，未上传', photoType: '只能上传 JPEG、PNG 或 WebP 图片', photoRefused: '照片未上传：{msg}',
+      verify: '核查', accept: '核查通过', reject: '退回整改', rejectReason: '退回原因', rejectPlaceholder: '说明需要重新整改的内容（将短信通知使用单位）',
+      accepted: '已核查通过，报警关闭', rejected: '已退回整改，使用单位将收到短信', verifications: '核查记录', reasonRequired: '请填写退回原因',
+      verdict: { accepted: '通过', rejected: '退回' }, live: '实时更新', actionFailed: '操作失败：{msg}',
+    },
+    sms: { queued: '排队中', sending: '发送中', sent: '已发送', delivered: '已送达', failed: '发送失败', merged: '已合并', cancelled: '已取消' },
+    stageName: { officer: '安全管理员', principal: '主要负责人', inspector: '监管人员', maintenance: '维保单位', contact: '餐饮单位联系人', rework: '整改退回' },
+  },
+};
