@@ -78,7 +78,7 @@ describe('clip download', () => {
   it('refuses a clip over 30 minutes, a range without recordings, no token and another district’s camera', async () => {
     const now = Date.now();
     const long = await fetch(`${f.base}/api/cameras/cam-a/clip.mp4?from=${now - 31 * 60_000}&to=${now}`, { headers: auth() });
-    expect([long.status, ((await long.json()) as { error: string }).error]).toEqual([400, 'TW_PAYLOAD_INVALID']);
+    expect([long.status, ((await long.json()) as { code: string }).code]).toEqual([400, 'TW_PAYLOAD_INVALID']);
     const none = await fetch(`${f.base}/api/cameras/cam-a/clip.mp4?from=1000&to=2000`, { headers: auth() });
     expect(none.status).toBe(404);
     await none.body?.cancel();
