@@ -37,8 +37,12 @@ import { RuleBook } from './rules/rule-book.js';
 
 export { QUEUES };
 
+/**
+ * What createAlerts runs with. The defaults come from the configuration (TW_ALERTS_*_MS, TW_SMS_CONCURRENCY,
+ * TW_SMS_INTERRUPTED_*, TW_SMS_RECEIPT_POLL_MS, TW_SMS_BACKOFF_MS, TW_CALENDAR_EVERY_MIN); tests override them.
+ */
 export interface AlertsTuning {
-  /** length of one minute of the escalation table (tests shrink it) */
+  /** length of one minute of the escalation table (tests shrink it; always 60 s otherwise) */
   minuteMs: number;
   silenceScanMs: number;
   /** pending stream entries of a stopped consumer are taken over after this idle time */
@@ -57,11 +61,11 @@ export interface AlertsTuning {
    * kept in Redis from before a restart of the whole platform would otherwise page every unit at once.
    */
   silenceGraceMs: number;
-  /** a reminder left in `sending` this long was cut off by a dying worker and is sent again (default 5 min) */
+  /** a reminder left in `sending` this long was cut off by a dying worker and is sent again */
   interruptedSendMs: number;
-  /** how often to look for such reminders (default 1 min) */
+  /** how often to look for such reminders */
   interruptedScanMs: number;
-  /** how often to ask the providers that are asked (Aliyun) for delivery receipts (default 1 min; 0 = never) */
+  /** how often to ask the providers that are asked (Aliyun) for delivery receipts (0 = never) */
   receiptPollMs: number;
 }
 
@@ -96,10 +100,11 @@ export function createAlerts(config: { common: CommonConfig; alerts: AlertsConfi
   const c = config.alerts;
   const log = (deps.log ?? silentLogger()).child({ component: 'alerts' });
   const now = deps.now ?? Date.now;
+  // the defaults are the configuration's (core/src/config/sections/alerts.ts); tests shrink them through deps.tuning
   const t: AlertsTuning = {
-    minuteMs: 60_000, silenceScanMs: 1000, claimIdleMs: 30_000, blockMs: 500, consumer: `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`,
-    smsConcurrency: 8, calendarEveryMs: c.calendarEveryMin * 60_000, deviceCacheMs: 60_000, smsBackoffMs: c.smsBackoffMs, silenceGraceMs: c.silenceMultiple * 10_000,
-    interruptedSendMs: 300_000, interruptedScanMs: 60_000, receiptPollMs: 60_000, ...deps.tuning,
+    minuteMs: 60_000, silenceScanMs: c.alertsSilenceScanMs, claimIdleMs: c.alertsClaimIdleMs, blockMs: c.alertsBlockMs, consumer: `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`,
+    smsConcurrency: c.smsConcurrency, calendarEveryMs: c.calendarEveryMin * 60_000, deviceCacheMs: c.alertsDeviceCacheMs, smsBackoffMs: c.smsBackoffMs, silenceGraceMs: c.silenceMultiple * 10_000,
+    interruptedSendMs: c.smsInterruptedAfterMs, interruptedScanMs: c.smsInterruptedScanMs, receiptPollMs: c.smsReceiptPollMs, ...deps.tuning,
   };
   const keys = alertsKeys(config.common.keyPrefix);
   const m = createAlertsMetrics();

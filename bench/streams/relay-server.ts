@@ -5,7 +5,7 @@ import { loadConfig } from '@tianwang/core/config';
 import { hashSecret } from '@tianwang/core/crypto';
 import { silentLogger } from '@tianwang/core/log';
 import { openRegistry } from '@tianwang/core/registry';
-import { createStreams } from '../../streams/src/index.js';
+import { createStreams } from '@tianwang/streams';
 
 const [rtmpPort, httpPort, dataDir, secretKey, cameras, databaseUrl, writeBatchMs] = process.argv.slice(2) as [string, string, string, string, string, string | undefined, string | undefined];
 const registry = await openRegistry({ databaseUrl: databaseUrl || undefined });

@@ -20,7 +20,7 @@ import { join } from 'node:path';
 import { tmpdir, cpus } from 'node:os';
 import { loadavg } from 'node:os';
 import { freePort, startPostgres } from '@tianwang/core/testing';
-import { signPlay } from '../../streams/src/play-signing.js';
+import { signPlay } from '@tianwang/streams';
 import { deriveKey } from '@tianwang/core/crypto';
 import { checkPrereqs } from '../prereqs.js';
 import { ff, measure, rssMb, run, sleep, startNode, stopChild, type Cpu } from './procs.js';

@@ -1,36 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { loadConfig } from '@tianwang/core/config';
-import { generateSecret, hashSecret } from '@tianwang/core/crypto';
 import { createLogger, type Logger } from '@tianwang/core/log';
 import { openRegistry, type Registry } from '@tianwang/core/registry';
-import { freePort } from '@tianwang/core/testing';
+import { freePort, seedTestWorld } from '@tianwang/core/testing';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { createBroker, type BrokerService, type DeviceAuthSource } from '../src/index.js';
 import { servicePassword, type ServiceAccount } from '../src/policy/service-accounts.js';
 
 export const MASTER = 'test-master-service-password-0123456789';
 
-/** A registry (in-memory PGlite) with one district, one unit and the given devices; returns their secrets. */
+/** A registry (in-memory PGlite) holding core's test world with the given devices; returns their secrets. */
 export async function seededRegistry(devices: { id: string; kind: 'elevator' | 'boiler'; enabled?: boolean }[]): Promise<{ registry: Registry; secrets: Record<string, string> }> {
   const registry = await openRegistry();
-  await registry.districts.upsert({ id: 'D1', name: '示范区', kind: 'district', parentId: null });
-  await registry.units.upsert({
-    id: 'U1', creditCode: '91310000MA1FL0AB2C', name: '幸福小区物业', address: '幸福路 1 号', districtId: 'D1',
-    safetyOfficerName: '张安全', safetyOfficerPhone: '+8613800000001', principalName: '李负责', principalPhone: '+8613800000002',
-  });
-  const secrets: Record<string, string> = {};
-  let n = 0;
-  for (const d of devices) {
-    const secret = generateSecret();
-    secrets[d.id] = secret;
-    n++;
-    await registry.devices.upsert({
-      id: d.id, kind: d.kind, registrationCode: d.kind === 'elevator' ? `311031010020190700${String(n).padStart(2, '0')}` : `B${n}`, name: d.id, location: '',
-      unitId: 'U1', maintenanceCompanyId: null, model: '', rated: {}, telemetryIntervalS: 10, lastMaintenanceOn: null, inspectionValidUntil: null,
-      enabled: d.enabled ?? true, credentialHash: hashSecret(secret),
-    });
-  }
+  const { secrets } = await seedTestWorld(registry, { devices });
   return { registry, secrets };
 }
 

@@ -1,5 +1,5 @@
 import { execFile, spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -8,7 +8,7 @@ import { freePort, startRedis, type RedisServer, waitFor } from '@tianwang/core/
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrokerService } from '../src/index.js';
 import { servicePassword } from '../src/policy/service-accounts.js';
-import { connect, MASTER, seededRegistry, service, startTestBroker } from './helpers.js';
+import { closed, connect, MASTER, seededRegistry, service, startTestBroker } from './helpers.js';
 
 const run = promisify(execFile);
 
@@ -38,27 +38,38 @@ describe('listeners: TCP, TLS, WebSocket; Debian mosquitto clients', () => {
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  it('a device connects and publishes over TLS, checking the server certificate', async () => {
-    const sub = await service(port, 'dashboard');
-    await sub.subscribeAsync('tw/v1/+/+/telemetry', { qos: 1 });
-    const got = new Promise<string>((resolve) => sub.once('message', (_t, p) => resolve(p.toString())));
-    const { readFile } = await import('node:fs/promises');
-    const c = await connect(`mqtts://127.0.0.1:${broker.ports.tls}`, { clientId: 'EL-0001', username: 'EL-0001', password: secrets['EL-0001'], ca: await readFile(join(dir, 'cert.pem')) });
-    await c.publishAsync('tw/v1/elevator/EL-0001/telemetry', 'over-tls', { qos: 1 });
-    expect(await got).toBe('over-tls');
-    await Promise.all([c.endAsync(), sub.endAsync()]);
-  });
+  // One abstract suite run against every transport (as MQTT.js tests its transports): the same device, the same
+  // checks, only the URL and the connection options differ.
+  const transports: { name: string; url: () => string; options: () => Promise<Record<string, unknown>> }[] = [
+    { name: 'TCP', url: () => `mqtt://127.0.0.1:${port}`, options: async () => ({}) },
+    // checking the server certificate against the test CA
+    { name: 'TLS', url: () => `mqtts://127.0.0.1:${broker.ports.tls}`, options: async () => ({ ca: await readFile(join(dir, 'cert.pem')) }) },
+    { name: 'WebSocket (/mqtt)', url: () => `ws://127.0.0.1:${broker.ports.ws}/mqtt`, options: async () => ({}) },
+  ];
 
-  it('a device connects and publishes over WebSocket (/mqtt)', async () => {
-    const sub = await service(port, 'dashboard');
-    await sub.subscribeAsync('tw/v1/+/+/telemetry', { qos: 1 });
-    const got = new Promise<string>((resolve) => sub.once('message', (_t, p) => resolve(p.toString())));
-    const c = await connect(`ws://127.0.0.1:${broker.ports.ws}/mqtt`, { clientId: 'EL-0001', username: 'EL-0001', password: secrets['EL-0001'] });
-    await c.publishAsync('tw/v1/elevator/EL-0001/telemetry', 'over-ws', { qos: 1 });
-    expect(await got).toBe('over-ws');
-    await Promise.all([c.endAsync(), sub.endAsync()]);
-    // the WebSocket listener refuses the same wrong secret as TCP
-    await expect(connect(`ws://127.0.0.1:${broker.ports.ws}/mqtt`, { clientId: 'EL-0001', username: 'EL-0001', password: 'nope' })).rejects.toThrow();
+  describe.each(transports)('over $name', (t) => {
+    it('a device connects and publishes at QoS 1; a service subscribed on TCP receives it', async () => {
+      const sub = await service(port, 'dashboard');
+      await sub.subscribeAsync('tw/v1/+/+/telemetry', { qos: 1 });
+      const got = new Promise<string>((resolve) => sub.once('message', (_t, p) => resolve(p.toString())));
+      const c = await connect(t.url(), { clientId: 'EL-0001', username: 'EL-0001', password: secrets['EL-0001'], ...(await t.options()) });
+      await c.publishAsync('tw/v1/elevator/EL-0001/telemetry', `over ${t.name}`, { qos: 1 });
+      expect(await got).toBe(`over ${t.name}`);
+      await Promise.all([c.endAsync(), sub.endAsync()]);
+    });
+
+    it('refuses a wrong secret as every listener does', async () => {
+      await expect(connect(t.url(), { clientId: 'EL-0001', username: 'EL-0001', password: 'nope', ...(await t.options()) })).rejects.toThrow();
+    });
+
+    it("disconnects a device that publishes on another device's topic (MQTT 3.1.1: a refused publish closes the connection)", async () => {
+      const c = await connect(t.url(), { clientId: 'EL-0001', username: 'EL-0001', password: secrets['EL-0001'], ...(await t.options()) });
+      const gone = closed(c);
+      c.publish('tw/v1/elevator/EL-9999/telemetry', 'not mine', { qos: 1 });
+      await gone;
+      expect(c.connected).toBe(false);
+      await c.endAsync(true);
+    });
   });
 
   it('works with mosquitto_sub and mosquitto_pub (QoS 1, TLS too)', async () => {

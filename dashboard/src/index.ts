@@ -6,7 +6,7 @@ import { deriveKey, resolveDevSecret } from '@tianwang/core/crypto';
 import { silentLogger, type Logger } from '@tianwang/core/log';
 import type { Registry as MetricsRegistry } from '@tianwang/core/metrics';
 import type { Registry } from '@tianwang/core/registry';
-import { Shutdown } from '@tianwang/core/service';
+import { Lifecycle, type Shutdown } from '@tianwang/core/service';
 import { pipelineKeys } from '@tianwang/core/pipeline';
 import { createHistory, createShadowReader, storagePolicyOf, type History, type ShadowReader } from '@tianwang/ingest';
 import { buildApp } from './app.js';
@@ -52,96 +52,100 @@ export interface Dashboard {
 type DashboardConfig = Pick<PlatformConfig, 'common' | 'dashboard' | 'alerts' | 'influx' | 'streams' | 'ingest'>;
 type Built = Awaited<ReturnType<typeof buildApp>>;
 
-/** The dashboard service: builds the app (ready()), listens on start(). */
+/**
+ * The dashboard service: builds the app (ready()), listens on start(). Two lifecycles (core/src/service/lifecycle.ts):
+ * `built` opens the app and its connections (tests call ready() and inject() without a port), `serving` builds
+ * through `built` and listens; stop() ends both, so a dashboard only built is released too.
+ */
 export function createDashboard(config: DashboardConfig, deps: DashboardDeps): Dashboard {
-  const shutdown = new Shutdown(deps.log);
   const log = (deps.log ?? silentLogger()).child({ component: 'dashboard' });
-  let built: Promise<Built> | undefined;
   let current: Built | undefined;
   let reportJobs: ReportJobs | undefined;
   let address: string | undefined;
-  let started = false;
 
-  const ready = () => {
-    built ??= (async () => {
-      const c = config.common;
-      const d = config.dashboard;
-      const relayApi = d.streamsApiUrl ?? `http://127.0.0.1:${config.streams.streamsHttpPort}`;
-      const secret = deps.masterSecret ?? (await resolveDevSecret(c.dataDir, 'secret.key', c.secretKey));
-      const a = config.alerts;
-      const actions = deps.actions ?? createAlarmActions({
-        registry: deps.registry, redisUrl: c.redisUrl, keyPrefix: c.keyPrefix, ...(deps.log ? { log: deps.log } : {}),
-        sms: { signName: a.aliyunSignName, locale: a.smsLocale, attempts: a.smsMaxAttempts, backoffMs: a.smsBackoffMs },
-      });
-      if (!deps.actions) shutdown.add('alarm actions', () => actions.close());
-      // sessions and throttling: commands fail fast while Redis is away (the request answers 503), never queue for ever
-      const redis = new Redis(c.redisUrl, { maxRetriesPerRequest: 2, connectionName: 'tw-dashboard' });
-      redis.on('error', (err) => log.warn({ err }, 'redis error'));
-      shutdown.add('redis', () => redis.quit().then(() => undefined, () => redis.disconnect()));
-      const shadows = deps.shadows ?? createShadowReader(c.redisUrl, pipelineKeys(c.keyPrefix));
-      if (!deps.shadows) shutdown.add('shadow reader', () => shadows.close());
-      const r = await buildApp({
-        registry: deps.registry, actions, linkKey: deriveKey(secret, 'sms-link'), rectifyKey: deriveKey(secret, 'rectify-link'), cameraKey: deriveKey(secret, 'camera-url'),
-        dataDir: c.dataDir, twilioAuthToken: config.alerts.twilioAuthToken, publicUrl: c.publicUrl, principalMin: config.alerts.escalatePrincipalMin, inspectorMin: config.alerts.escalateInspectorMin,
-        timezone: config.alerts.timezone, trustProxy: d.trustProxy, redis, keyPrefix: c.keyPrefix,
-        session: { idleMs: d.sessionIdleMin * 60_000, maxMs: d.sessionMaxH * 3_600_000, secureCookie: c.publicUrl.startsWith('https:') },
-        throttle: { windowMs: d.loginWindowMin * 60_000, perAccount: d.loginMaxFailures, perAddress: d.loginMaxFailuresAddress },
-        history: deps.history ?? createHistory(config.influx, { policy: storagePolicyOf(config.ingest) }), shadows, boardRefreshMs: d.boardRefreshS * 1000,
-        publicPages: {
-          playKey: deriveKey(secret, 'play-url'), viewSeconds: d.publicViewS, viewersPerKitchen: d.publicViewersPerKitchen, requestsPerMin: d.publicRequestsPerMin,
-          relayPublicUrl: config.streams.streamsPublicUrl, relayPort: config.streams.streamsHttpPort,
-        },
-        relay: new RelayClient(relayApi, secret),
-        // the relay writes play URLs for TW_STREAMS_PUBLIC_URL, else for the host the dashboard called it at
-        relayPublicUrl: config.streams.streamsPublicUrl ?? relayApi,
-        ...(deps.webRoot ? { webRoot: deps.webRoot } : {}),
-        ...(deps.log ? { log: deps.log } : {}), ...(deps.extraMetrics ? { extraMetrics: deps.extraMetrics } : {}),
-      });
-      shutdown.add('live board', () => r.api.live.stop());
-      const reports = await startReportJobs({ ctx: r.api, redis, prefix: pipelineKeys(c.keyPrefix).bullPrefix, cron: d.weeklyReportCron, log });
-      shutdown.add('report jobs', () => reports.close());
-      reportJobs = reports;
-      shutdown.add('http', () => r.app.close());
-      await r.app.ready();
-      await r.api.live.start();
-      current = r;
-      return r;
-    })();
-    return built.then((r) => r.app);
+  const build = async (shutdown: Shutdown) => {
+    const c = config.common;
+    const d = config.dashboard;
+    shutdown.add('forget the app', () => {
+      current = undefined;
+      reportJobs = undefined;
+    });
+    const relayApi = d.streamsApiUrl ?? `http://127.0.0.1:${config.streams.streamsHttpPort}`;
+    const secret = deps.masterSecret ?? (await resolveDevSecret(c.dataDir, 'secret.key', c.secretKey));
+    const a = config.alerts;
+    const actions = deps.actions ?? createAlarmActions({
+      registry: deps.registry, redisUrl: c.redisUrl, keyPrefix: c.keyPrefix, ...(deps.log ? { log: deps.log } : {}),
+      sms: { signName: a.aliyunSignName, locale: a.smsLocale, attempts: a.smsMaxAttempts, backoffMs: a.smsBackoffMs },
+    });
+    if (!deps.actions) shutdown.add('alarm actions', () => actions.close());
+    // sessions and throttling: commands fail fast while Redis is away (the request answers 503), never queue for ever
+    const redis = new Redis(c.redisUrl, { maxRetriesPerRequest: 2, connectionName: 'tw-dashboard' });
+    redis.on('error', (err) => log.warn({ err }, 'redis error'));
+    shutdown.add('redis', () => redis.quit().then(() => undefined, () => redis.disconnect()));
+    const shadows = deps.shadows ?? createShadowReader(c.redisUrl, pipelineKeys(c.keyPrefix));
+    if (!deps.shadows) shutdown.add('shadow reader', () => shadows.close());
+    const r = await buildApp({
+      registry: deps.registry, actions, linkKey: deriveKey(secret, 'sms-link'), rectifyKey: deriveKey(secret, 'rectify-link'), cameraKey: deriveKey(secret, 'camera-url'),
+      dataDir: c.dataDir, twilioAuthToken: config.alerts.twilioAuthToken, publicUrl: c.publicUrl, principalMin: config.alerts.escalatePrincipalMin, inspectorMin: config.alerts.escalateInspectorMin,
+      timezone: config.alerts.timezone, trustProxy: d.trustProxy, redis, keyPrefix: c.keyPrefix,
+      session: { idleMs: d.sessionIdleMin * 60_000, maxMs: d.sessionMaxH * 3_600_000, secureCookie: c.publicUrl.startsWith('https:') },
+      throttle: { windowMs: d.loginWindowMin * 60_000, perAccount: d.loginMaxFailures, perAddress: d.loginMaxFailuresAddress },
+      history: deps.history ?? createHistory(config.influx, { policy: storagePolicyOf(config.ingest) }), shadows, boardRefreshMs: d.boardRefreshS * 1000,
+      publicPages: {
+        playKey: deriveKey(secret, 'play-url'), viewSeconds: d.publicViewS, viewersPerKitchen: d.publicViewersPerKitchen, requestsPerMin: d.publicRequestsPerMin,
+        relayPublicUrl: config.streams.streamsPublicUrl, relayPort: config.streams.streamsHttpPort,
+      },
+      relay: new RelayClient(relayApi, secret),
+      // the relay writes play URLs for TW_STREAMS_PUBLIC_URL, else for the host the dashboard called it at
+      relayPublicUrl: config.streams.streamsPublicUrl ?? relayApi,
+      ...(deps.webRoot ? { webRoot: deps.webRoot } : {}),
+      ...(deps.log ? { log: deps.log } : {}), ...(deps.extraMetrics ? { extraMetrics: deps.extraMetrics } : {}),
+    });
+    shutdown.add('live board', () => r.api.live.stop());
+    const reports = await startReportJobs({ ctx: r.api, redis, prefix: pipelineKeys(c.keyPrefix).bullPrefix, cron: d.weeklyReportCron, log });
+    shutdown.add('report jobs', () => reports.close());
+    reportJobs = reports;
+    // closing the app also closes its listener, if serving opened one
+    shutdown.add('http', () => r.app.close());
+    await r.app.ready();
+    await r.api.live.start();
+    current = r;
   };
+  const built = new Lifecycle(build, log);
 
+  const serving = new Lifecycle(async (shutdown) => {
+    await built.start();
+    shutdown.add('app', () => built.stop());
+    const app = current!.app;
+    address = await app.listen({ host: config.dashboard.httpHost, port: config.dashboard.httpPort });
+    shutdown.add('address', () => {
+      address = undefined;
+    });
+  }, log);
+
+  const app = () => {
+    if (!current) throw new Error('dashboard not built yet: await ready() or start()');
+    return current;
+  };
   return {
     get app() {
-      if (!current) throw new Error('dashboard not built yet: await ready() or start()');
-      return current.app;
+      return app().app;
     },
     get api() {
-      if (!current) throw new Error('dashboard not built yet: await ready() or start()');
-      return current.api;
+      return app().api;
     },
-    ready,
-    metrics() {
-      if (!current) throw new Error('dashboard not built yet');
-      return current.metrics;
-    },
+    ready: () => built.start().then(() => app().app),
+    metrics: () => app().metrics,
     address: () => address,
     reports() {
       if (!reportJobs) throw new Error('dashboard not built yet');
       return reportJobs;
     },
-    async start() {
-      if (started) return;
-      started = true;
-      const app = await ready();
-      address = await app.listen({ host: config.dashboard.httpHost, port: config.dashboard.httpPort });
-    },
+    start: () => serving.start(),
     async stop() {
-      await shutdown.runAndReset();
-      built = undefined;
-      current = undefined;
-      reportJobs = undefined;
-      started = false;
-      address = undefined;
+      await serving.stop();
+      // a dashboard that was only built (ready() without start()) holds its connections too
+      await built.stop();
     },
   };
 }

@@ -1,3 +1,4 @@
+import { waitFor } from '@tianwang/core/testing';
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InjectOptions } from 'fastify';
@@ -123,8 +124,7 @@ describe('sign-in and sessions', () => {
     const idle = new SessionStore(redis, keys, 400, 60_000);
     const s = await idle.create(user);
     expect(await idle.get(s.id)).toBeDefined();
-    const deadline = Date.now() + 10_000;
-    while ((await redis.exists(keys.session(s.session.hash))) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    await waitFor(async () => !(await redis.exists(keys.session(s.session.hash))), { timeoutMs: 10_000, intervalMs: 50, what: 'the session key removed' });
     expect(await idle.get(s.id)).toBeUndefined();
     let now = 1_000_000;
     const capped = new SessionStore(redis, keys, 60_000, 120_000, () => now);

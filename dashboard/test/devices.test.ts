@@ -1,3 +1,4 @@
+import { waitFor } from '@tianwang/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LightMyRequestResponse } from 'fastify';
 import { createAlarmService } from '@tianwang/alerts/actions';
@@ -24,8 +25,7 @@ beforeAll(async () => {
   [admin, insp1, unit1, maint1] = (await Promise.all(['admin', 'insp1', 'unit1', 'maint1'].map((u) => login(w.dashboard, u)))) as [Login, Login, Login, Login];
   await w.dashboard.api.live.refreshSoon();
   // the board re-reads the registry (the devices and the alarm added after start)
-  const deadline = Date.now() + 10_000;
-  while ((w.dashboard.api.live.board.size < 10 || w.dashboard.api.live.board.get('EL-2')?.activeAlarms !== 1) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  await waitFor(() => w.dashboard.api.live.board.size >= 10 && w.dashboard.api.live.board.get('EL-2')?.activeAlarms === 1, { timeoutMs: 10_000, what: 'the board loaded with the alarm on EL-2' });
 });
 afterAll(async () => w?.close());
 
@@ -128,8 +128,7 @@ describe('device file', () => {
     expect((await post(maint1, '/api/v1/devices/EL-2/maintenance', { doneOn: today, technician: 'x' })).statusCode).toBe(404);
     expect((await post(insp1, '/api/v1/devices/EL-1/maintenance', { doneOn: today, technician: 'x' })).statusCode).toBe(403);
     expect((await post(admin, '/api/v1/devices/EL-1/maintenance', { doneOn: '2999-01-01', technician: 'x' })).statusCode).toBe(400);
-    const deadline = Date.now() + 10_000;
-    while (w.dashboard.api.live.board.get('EL-1')?.maintenanceOverdue && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    await waitFor(() => !w.dashboard.api.live.board.get('EL-1')?.maintenanceOverdue, { timeoutMs: 10_000, what: 'EL-1 no longer overdue on the board' });
     expect(w.dashboard.api.live.board.get('EL-1')?.maintenanceOverdue).toBe(false);
     const list = (await get(unit1, '/api/v1/devices/EL-1/maintenance')).json();
     expect(list.items.map((r: { technician: string }) => r.technician)).toEqual(['赵师傅']);

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { silentLogger } from '@tianwang/core/log';
 import { pipelineKeys, type PipelineKeys } from '@tianwang/core/pipeline';
-import { freePort } from '@tianwang/core/testing';
+import { freePort, waitFor } from '@tianwang/core/testing';
 import { ShadowWriter, createShadowReader, defineShadowCommand } from '@tianwang/ingest';
 import { BoardState } from '../src/live/board-state.js';
 import { LiveFeed } from '../src/live/feed.js';
@@ -127,8 +127,7 @@ describe('live board over SSE', () => {
     await report('EL-LATE', telemetry(4), at);
     // the feed delivered both before the board had a row for EL-LATE; the next registry read picks up its shadow
     w.dashboard.api.live.refreshSoon();
-    const deadline = Date.now() + 10_000;
-    while (w.dashboard.api.live.board.get('EL-LATE')?.online !== true && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    await waitFor(() => w.dashboard.api.live.board.get('EL-LATE')?.online === true, { timeoutMs: 10_000, what: 'EL-LATE online on the board' });
     expect(w.dashboard.api.live.board.get('EL-LATE')).toMatchObject({ online: true, telemetry: { floor: 4 }, telemetryTs: at });
   });
 
@@ -155,8 +154,7 @@ describe('live feed resync', () => {
       expect(board.get('EL-3')?.telemetry).not.toEqual({ floor: 42 });
       const [me] = (await redis.client('LIST').then((l) => String(l).split('\n').filter((x) => x.includes('name=tw-feed-test')))) as string[];
       await redis.client('KILL', 'ID', /id=(\d+)/.exec(me!)![1]!);
-      const deadline = Date.now() + 10_000;
-      while (board.get('EL-3')?.telemetryTs !== ts && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      await waitFor(() => board.get('EL-3')?.telemetryTs === ts, { timeoutMs: 10_000, what: 'the reading on the board' });
       expect(board.get('EL-3')).toMatchObject({ telemetry: { floor: 42 }, telemetryTs: ts });
     } finally {
       await feed.stop();

@@ -8,7 +8,7 @@ export { parseScenario, ScenarioError, type Scenario, type ScenarioStep } from '
 export { runScenario } from './scenario/scenario-runner.js';
 export { generatedFleet, type GeneratedFleetOptions } from './fleet/generated-fleet.js';
 export { loadDeviceFile } from './fleet/device-file.js';
-export { demoFleet, demoSecret } from './fleet/demo-fleet.js';
+export { demoCameras, demoCameraSpecs, demoDeviceSpecs, demoFleet, demoSecret } from './fleet/demo-fleet.js';
 export { createControlServer, type ControlServer } from './control/control-server.js';
 export { createCameraFleet, type CameraSpec, type CameraFleet } from './cameras/camera-fleet.js';
 export type { StatsSnapshot } from './stats.js';

@@ -46,8 +46,7 @@ describe('camera simulator (real ffmpeg)', () => {
     const fleet = createCameraFleet({ cameras: [{ id: 'CAM-P2', secret: 'publish-secret-1', kitchenName: 'K', area: 'A', mode: 'push' }], rtmpUrl: `rtmp://127.0.0.1:${port}/live/{camera}?token={secret}`, rtspPort: 0, picture });
     await fleet.start();
     try {
-      const deadline = Date.now() + 20_000;
-      while (!fleet.status()[0]?.lastError && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      await waitFor(() => fleet.status()[0]?.lastError, { timeoutMs: 20_000, intervalMs: 100, what: 'the camera error' });
       const { lastError } = fleet.status()[0]!;
       expect(lastError).toMatch(/Connection refused/);
       expect(lastError).toContain('token=***');

@@ -13,8 +13,8 @@ import { createV1Transport, v1AuthHeaders } from './v1-transport.js';
  */
 export function routeClientLog(log: Logger): void {
   setLogger({
-    error: (message, error) => log.debug({ err: (error as Error | undefined)?.message }, `influxdb-client: ${message}`),
-    warn: (message, error) => log.debug({ err: (error as Error | undefined)?.message }, `influxdb-client: ${message}`),
+    error: (message, error) => log.debug({ err: error }, `influxdb-client: ${message}`),
+    warn: (message, error) => log.debug({ err: error }, `influxdb-client: ${message}`),
   });
 }
 

@@ -9,11 +9,11 @@ import type { CommonConfig, InfluxConfig, IngestConfig } from '@tianwang/core/co
 import { silentLogger, type Logger } from '@tianwang/core/log';
 import type { Registry } from '@tianwang/core/metrics';
 import { CONSUMER_GROUPS, pipelineKeys } from '@tianwang/core/pipeline';
-import { Shutdown, type Service } from '@tianwang/core/service';
+import { Lifecycle, type Service, type Shutdown } from '@tianwang/core/service';
 import { DeadLetterWriter } from './dead-letter.js';
 import { DeviceCache, type DeviceLookup } from './device-cache.js';
 import { createInfluxClient, ensureDatabase, routeClientLog } from './influx-client.js';
-import { InfluxWriter, type Batch } from './influx-writer.js';
+import { InfluxWriter } from './influx-writer.js';
 import { createIngestMetrics } from './metrics.js';
 import { EntryAcks, processEntries, type ProcessorDeps } from './processor.js';
 import { parkRefused } from './refused-points.js';
@@ -21,8 +21,14 @@ import { writeOutcomes } from './write-outcomes.js';
 import { ShadowWriter, defineShadowCommand } from './shadow-writer.js';
 import { DecisionOrder } from './store-gate.js';
 import { compilePolicy, storagePolicyOf } from './store-policy.js';
-import { StreamConsumer, isNoGroupError, type RawEntry } from './stream-consumer.js';
+import { StreamConsumer, type RawEntry } from './stream-consumer.js';
 import { trimStream } from './trimmer.js';
+import { backlogReport } from './worker/backlog-report.js';
+import { heartbeat, heartbeatEvery } from './worker/heartbeat.js';
+import { PeriodicTasks } from './worker/periodic.js';
+import { runReadLoop } from './worker/read-loop.js';
+import { reclaimPass } from './worker/reclaimer.js';
+import { newWorkerState } from './worker/worker-state.js';
 
 export interface IngestServiceConfig {
   common: Pick<CommonConfig, 'redisUrl' | 'keyPrefix'>;
@@ -45,9 +51,6 @@ export interface IngestService extends Service {
   consumerName: string;
 }
 
-const MAX_PROCESSING = 4;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 export function createIngest(config: IngestServiceConfig, deps: IngestDeps): IngestService {
   const cfg = config.ingest;
   const log = (deps.log ?? silentLogger()).child({ component: 'ingest' });
@@ -55,18 +58,16 @@ export function createIngest(config: IngestServiceConfig, deps: IngestDeps): Ing
   const group = CONSUMER_GROUPS.ingest;
   const consumerName = deps.consumerName ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
   const metrics = createIngestMetrics();
-  const shutdown = new Shutdown(log);
-  let running = false;
-  let readLoopDone: Promise<void> = Promise.resolve();
-  const touchedAt = new WeakMap<Batch, number>();
+  // a fresh state per start (a new read loop), read by the stop steps and the writer's retries
+  let worker = newWorkerState();
 
-  const start = async () => {
-    if (running) return;
-    shutdown.reset();
+  // one start at a time, a failed start undone, start after stop (core/src/service/lifecycle.ts)
+  const startSteps = async (shutdown: Shutdown) => {
+    worker = newWorkerState();
     const redis = new Redis(config.common.redisUrl, { lazyConnect: true });
     const reader = new Redis(config.common.redisUrl, { lazyConnect: true, maxRetriesPerRequest: null });
     for (const [name, conn] of [['redis', redis], ['redis-reader', reader]] as const) {
-      conn.on('error', (err: Error) => log.warn({ err: err.message, conn: name }, 'redis connection error'));
+      conn.on('error', (err: Error) => log.warn({ err, conn: name }, 'redis connection error'));
     }
     shutdown.add('redis', () => redis.quit().catch(() => redis.disconnect()));
     shutdown.add('redis-reader', () => reader.disconnect());
@@ -102,7 +103,7 @@ export function createIngest(config: IngestServiceConfig, deps: IngestDeps): Ing
         acking.add(job);
         void job.finally(() => acking.delete(job));
       },
-      running: () => running,
+      running: () => worker.running,
       held: () => writer.held,
     });
     const writer = new InfluxWriter(
@@ -139,146 +140,56 @@ export function createIngest(config: IngestServiceConfig, deps: IngestDeps): Ing
     const tryDatabase = () =>
       ensureDatabase(config.influx).then(
         () => void (dbReady = true),
-        (err: unknown) => log.warn({ err: (err as Error).message }, 'cannot create the InfluxDB database yet; retrying'),
+        (err: unknown) => log.warn({ err }, 'cannot create the InfluxDB database yet; retrying'),
       );
     await tryDatabase();
 
-    running = true;
-    /** when a batch of this worker last failed (its entries wait in our own pending list until a reclaim pass) */
-    let ownFailedAt: number | undefined;
-    const processing = new Set<Promise<unknown>>();
-    /** mean messages per entry of recent reads: the read COUNT is in entries, the backlog limit in messages */
-    let perEntry = 64;
-    readLoopDone = (async () => {
-      while (running) {
-        const room = cfg.ingestMaxBacklog - writer.held;
-        if (room <= 0) {
-          await sleep(50);
-          continue;
-        }
-        let entries: RawEntry[];
-        try {
-          entries = await consumer.read(Math.max(1, Math.floor(Math.min(cfg.ingestReadCount, room) / perEntry)), 1000);
-        } catch (err) {
-          if (!running) break;
-          if (isNoGroupError(err)) await consumer.ensureGroup().catch(() => {});
-          else log.warn({ err: (err as Error).message }, 'stream read failed');
-          await sleep(500);
-          continue;
-        }
-        if (!entries.length) continue;
-        // Up to MAX_PROCESSING batches overlap: the next read and validation run while Redis answers the
-        // previous batch's shadow/dead-letter pipeline (one connection keeps their order). Awaiting each one
-        // made the loop wait on round trips, and the backlog piled up in the stream with CPU to spare.
-        const job = processEntries(entries, pdeps).then((messages) => {
-          perEntry = Math.min(64, Math.max(1, perEntry * 0.5 + (messages / entries.length) * 0.5));
-        }, async (err: unknown) => {
-          // The entries stay pending in the group; they are reclaimed (by any worker) after the idle time.
-          ownFailedAt = Date.now();
-          log.warn({ err: (err as Error).message, entries: entries.length }, 'batch not processed; it will be reclaimed');
-          await sleep(500);
-        });
-        processing.add(job);
-        void job.finally(() => processing.delete(job));
-        if (processing.size >= MAX_PROCESSING) await Promise.race(processing);
-      }
-      await Promise.all(processing);
-    })();
+    const state = worker;
+    state.running = true;
+    const processBatch = (entries: RawEntry[]) => processEntries(entries, pdeps);
+    const held = () => writer.held;
+    const readLoop = runReadLoop({ consumer, state, held, maxBacklog: cfg.ingestMaxBacklog, readCount: cfg.ingestReadCount, process: processBatch, log });
     shutdown.add('read-loop', async () => {
-      running = false;
+      state.running = false;
       reader.disconnect();
-      await readLoopDone;
+      await readLoop;
     });
 
-    const timers: NodeJS.Timeout[] = [];
-    const every = (ms: number, fn: () => Promise<unknown>) => {
-      let busy = false;
-      const t = setInterval(() => {
-        if (busy || !running) return;
-        busy = true;
-        fn()
-          .catch((err: unknown) => log.warn({ err: (err as Error).message }, 'periodic task failed'))
-          .finally(() => (busy = false));
-      }, ms);
-      timers.push(t);
-    };
-    shutdown.add('timers', () => timers.forEach(clearInterval));
-
-    // Heartbeat: entries held longer than a third of the claim idle time get their idle time reset.
-    const touchEvery = Math.max(200, Math.floor(cfg.ingestClaimIdleMs / 3));
-    every(touchEvery, async () => {
-      const now = Date.now();
-      const ids = new Set<string>();
-      for (const b of writer.heldBatches()) {
-        if (now - (touchedAt.get(b) ?? b.queuedAt) < touchEvery) continue;
-        touchedAt.set(b, now);
-        for (const id of b.ids) ids.add(id);
-      }
-      await consumer.touch([...ids]);
-    });
-
-    // Reclaim: entries another worker (or this one, after a failed batch) left idle too long.
-    every(Math.max(500, Math.floor(cfg.ingestClaimIdleMs / 2)), async () => {
-      // Scan the pending list only if something can be idle: a consumer (a dead worker) idle past the limit,
-      // or our own failed batches once they are old enough. If XINFO fails, scan anyway.
-      const failedAt = ownFailedAt;
-      const ownDue = failedAt !== undefined && Date.now() - failedAt >= cfg.ingestClaimIdleMs;
-      if (!ownDue && !(await consumer.anyIdleConsumer(cfg.ingestClaimIdleMs).catch(() => true))) return;
-      let cursor = '0-0';
-      for (let round = 0; round < 20 && running && writer.held < cfg.ingestMaxBacklog / 2; round++) {
-        const res = await consumer.claimIdle(cfg.ingestClaimIdleMs, cursor, Math.max(1, Math.floor(cfg.ingestReadCount / perEntry)));
-        const held = new Set<string>();
-        if (res.entries.length) for (const b of writer.heldBatches()) for (const id of b.ids) held.add(id);
-        const fresh = res.entries.filter(([id]) => !held.has(id));
-        if (fresh.length) {
-          // whole entries: messages of an entry written before the worker died are written again (idempotent)
-          const messages = await processEntries(fresh, pdeps).catch((err: unknown) => {
-            ownFailedAt = Date.now(); // now pending in our own list: the next passes must look again
-            throw err;
-          });
-          metrics.reclaimed.inc(messages);
-          log.info({ entries: fresh.length, messages }, 'reclaimed idle entries');
-        }
-        cursor = res.cursor;
-        if (cursor === '0-0') {
-          // a whole pass: our failed entries up to now are taken (unless another failed meanwhile)
-          if (ownFailedAt === failedAt) ownFailedAt = undefined;
-          break;
-        }
-      }
-    });
-
-    every(cfg.ingestTrimIntervalMs, async () => {
+    const tasks = new PeriodicTasks(state, log);
+    shutdown.add('timers', () => tasks.clear());
+    const touchEvery = heartbeatEvery(cfg.ingestClaimIdleMs);
+    tasks.every(touchEvery, 'heartbeat', heartbeat(consumer, () => writer.heldBatches(), touchEvery));
+    tasks.every(Math.max(500, Math.floor(cfg.ingestClaimIdleMs / 2)), 'reclaim', () =>
+      reclaimPass({
+        consumer, state, held, heldBatches: () => writer.heldBatches(), claimIdleMs: cfg.ingestClaimIdleMs, maxBacklog: cfg.ingestMaxBacklog,
+        readCount: cfg.ingestReadCount, process: processBatch, reclaimed: (n) => metrics.reclaimed.inc(n), log,
+      }),
+    );
+    tasks.every(cfg.ingestTrimIntervalMs, 'trim', async () => {
       const n = await trimStream(redis, keys.uplink, group, cfg.ingestStreamRetainS * 1000, Date.now(), records);
       if (n) metrics.trimmed.inc(n);
     });
-
-    let lastLog = 0;
-    every(1000, async () => {
-      const held = writer.held;
-      metrics.backlog.set(held);
+    const report = backlogReport({ held, maxBacklog: cfg.ingestMaxBacklog, failingSince: () => outcomes.failingSince(), gauge: metrics.backlog, log });
+    tasks.every(1000, 'backlog', async () => {
+      report();
       if (!dbReady) await tryDatabase();
-      const failingSince = outcomes.failingSince();
-      if (held && (failingSince !== undefined || held > cfg.ingestMaxBacklog / 2) && Date.now() - lastLog >= 5000) {
-        lastLog = Date.now();
-        const err = failingSince !== undefined ? { failingForS: Math.round((Date.now() - failingSince) / 1000) } : {};
-        log.warn({ backlog: held, max: cfg.ingestMaxBacklog, ...err }, 'InfluxDB writes are behind; entries wait in the backlog');
-      }
     });
 
+    // the first step of a stop (steps run in reverse): the loops and retries see at once that they are to end
+    shutdown.add('stop accepting', () => {
+      state.running = false;
+    });
     log.info({ consumer: consumerName, stream: keys.uplink, influx: config.influx.influxUrl, api: config.influx.influxApi }, 'ingest started');
     backlogOf = () => writer.held;
   };
+  const lifecycle = new Lifecycle(startSteps, log);
 
   let backlogOf = () => 0;
   return {
     metrics: metrics.registry,
     consumerName,
     backlog: () => backlogOf(),
-    start,
-    async stop() {
-      running = false;
-      await shutdown.run();
-    },
+    start: () => lifecycle.start(),
+    stop: () => lifecycle.stop(),
   };
 }

@@ -76,7 +76,7 @@ export function writeOutcomes(d: OutcomeDeps): WriterHooks & { failingSince(): n
     failed(batch, err) {
       metrics.writeFailures.inc();
       failingSince ??= Date.now();
-      log.debug({ err: err.message, points: batch.lines.length, attempts: batch.attempts }, 'InfluxDB write failed; retrying');
+      log.debug({ err, points: batch.lines.length, attempts: batch.attempts }, 'InfluxDB write failed; retrying');
     },
   };
 }

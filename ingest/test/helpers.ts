@@ -4,7 +4,7 @@ import { afterAll, beforeAll } from 'vitest';
 import type { InfluxConfig, IngestConfig } from '@tianwang/core/config';
 import { UPLINK_BATCH_MAX_MESSAGES, encodeUplinkBatches, encodeUplinkEntry, pipelineKeys, uplinkBatchFields, type UplinkEntry } from '@tianwang/core/pipeline';
 import type { DeviceAuth } from '@tianwang/core/registry';
-import { startInflux, startRedis, type InfluxServer, type RedisServer } from '@tianwang/core/testing';
+import { startInflux, startRedis, waitFor as coreWaitFor, type InfluxServer, type RedisServer } from '@tianwang/core/testing';
 import { telemetryTopic, eventTopic, statusTopic } from '@tianwang/core/topics';
 import type { DeviceLookup } from '../src/device-cache.js';
 import type { IngestServiceConfig } from '../src/ingest.js';
@@ -148,13 +148,17 @@ export async function countPoints(url: string, db: string, measurement: string, 
   }
 }
 
+/** Core's waitFor for a value that must pass `ok`: resolves with the first value that does. */
 export async function waitFor<T>(fn: () => Promise<T>, ok: (v: T) => boolean, timeoutMs: number, stepMs = 200): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last = await fn();
-  while (!ok(last)) {
-    if (Date.now() > deadline) throw new Error(`condition not met after ${timeoutMs} ms (last: ${JSON.stringify(last)?.slice(0, 300)})`);
-    await new Promise((r) => setTimeout(r, stepMs));
-    last = await fn();
-  }
-  return last;
+  let last: T | undefined;
+  const met = await coreWaitFor(
+    async () => {
+      last = await fn();
+      return ok(last) ? { value: last } : undefined;
+    },
+    { timeoutMs, intervalMs: stepMs, what: 'the condition' },
+  ).catch((err: Error) => {
+    throw new Error(`${err.message} (last: ${JSON.stringify(last)?.slice(0, 300)})`, { cause: err });
+  });
+  return met.value;
 }

@@ -1,6 +1,6 @@
 import type { Camera, Kitchen, Registry } from '@tianwang/core/registry';
 import type { Logger } from '@tianwang/core/log';
-import { withinDistrict } from './district-scope.js';
+import { withinDistrict } from './http/district-scope.js';
 
 /**
  * Cameras and their kitchens, held in memory. node-media-server decides publish and play synchronously,
@@ -21,7 +21,8 @@ export class CameraCache {
   constructor(
     private readonly registry: Registry,
     private readonly log: Logger,
-    private readonly refreshMs = 10_000,
+    /** TW_STREAMS_CAMERA_REFRESH_MS */
+    private readonly refreshMs: number,
     private readonly aliasOf?: (cameraId: string) => string,
   ) {}
 

@@ -1,32 +1,35 @@
 import { join } from 'node:path';
-import type { Server } from 'node:http';
 import type { Redis } from 'ioredis';
 import type { PlatformConfig } from '@tianwang/core/config';
 import { deriveKey, resolveDevSecret } from '@tianwang/core/crypto';
 import type { Logger } from '@tianwang/core/log';
+import { pipelineKeys } from '@tianwang/core/pipeline';
 import { cameraMediaQueries, type Registry } from '@tianwang/core/registry';
-import { Shutdown } from '@tianwang/core/service';
+import { Lifecycle, type Shutdown } from '@tianwang/core/service';
 import { CameraCache } from './camera-cache.js';
-import { HealthMonitor, type CameraHealth } from './health-monitor.js';
-import { HlsPackagers } from './hls-packager.js';
-import { createHttpFront } from './http-front.js';
-import { cameraKeyframes } from './keyframe-source.js';
-import { internalToken, verifyInternalToken } from './internal-token.js';
+import { HealthMonitor, type CameraHealth } from './health/health-monitor.js';
+import { HlsPackagers } from './ffmpeg/hls-packager.js';
+import { createHttpFront } from './http/http-front.js';
+import { cameraKeyframes } from './health/keyframe-source.js';
+import { internalToken } from './access/internal-token.js';
 import { createStreamsMetrics, type StreamsMetrics } from './metrics.js';
-import { NmsHost, type StreamRequest } from './nms-host.js';
-import { publicAlias, verifyPlay } from './play-signing.js';
-import { cameraIdOf, decidePublish, streamPathOf } from './publish-auth.js';
-import { PullRelays } from './pull-relay.js';
-import { Recorders } from './recorder.js';
+import { listenHttp } from './http/listen-http.js';
+import { NmsHost } from './rtmp/nms-host.js';
+import { publicAlias } from './access/play-signing.js';
+import { streamPathOf } from './access/publish-auth.js';
+import { PullRelays } from './ffmpeg/pull-relay.js';
+import { Recorders } from './recording/recorder.js';
+import { RecorderReconciler } from './recording/recorder-reconciler.js';
 import type { RelayContext } from './relay-context.js';
-import { Retention } from './retention.js';
-import { RTMP_LIMITS, type RtmpLimits } from './rtmp-guard.js';
-import { ViewerLimits } from './viewer-limits.js';
+import { Retention } from './recording/retention.js';
+import { rtmpAccess } from './rtmp/rtmp-access.js';
+import { rtmpLimitsOf, type RtmpLimits } from './rtmp/rtmp-limits.js';
+import { ViewerLimits } from './access/viewer-limits.js';
 
-export { signPlay, verifyPlay } from './play-signing.js';
-export { healthKey, type CameraHealth, type HealthState } from './health-monitor.js';
-export { judgePicture } from './frame-analysis.js';
-export { liveChildren } from './ffmpeg-supervisor.js';
+export { signPlay, verifyPlay } from './access/play-signing.js';
+export { type CameraHealth, type HealthState } from './health/health-monitor.js';
+export { judgePicture } from './health/frame-analysis.js';
+export { liveChildren } from './ffmpeg/ffmpeg-supervisor.js';
 
 export type StreamsServiceConfig = Pick<PlatformConfig, 'common' | 'streams'> & { alerts?: { timezone: string } };
 
@@ -37,22 +40,20 @@ export interface StreamsDeps {
   redis?: Redis;
 }
 
+/**
+ * Overrides of configured values for tests and the benchmark; the defaults live in the config schema
+ * (TW_STREAMS_RECONCILE_MS, TW_STREAMS_CAMERA_REFRESH_MS, TW_STREAMS_WRITE_BATCH_MS, TW_RTMP_*).
+ */
 export interface StreamsTuning {
-  /** how often recorders are reconciled with cameras and recording hours (default 5 s) */
+  /** how often recorders are reconciled with cameras and recording hours */
   reconcileMs?: number;
-  /** how often cameras are re-read from the registry (default 10 s) */
+  /** how often cameras are re-read from the registry */
   cacheRefreshMs?: number;
-  /** players' packets are written together every this many ms (default WRITE_BATCH_MS; 0: each packet at once) */
+  /** players' packets are written together every this many ms (0: each packet at once; see write-batcher.ts) */
   writeBatchMs?: number;
-  /** what an RTMP connection may hold and how long it may wait (default RTMP_LIMITS, rtmp-guard.ts) */
+  /** what an RTMP connection may hold and how long it may wait (rtmp-guard.ts) */
   rtmpLimits?: Partial<RtmpLimits>;
 }
-
-/**
- * Default write batching: at 25 fps a player gets about 2.5 frames per write instead of one, for at most
- * 0.1 s of added delay (glass-to-glass stays far under the 3 s target). See write-batcher.ts.
- */
-export const WRITE_BATCH_MS = 100;
 
 export interface Streams {
   start(): Promise<void>;
@@ -60,7 +61,7 @@ export interface Streams {
   metrics: StreamsMetrics['registry'];
   /** ports actually bound (useful when configured as 0 in tests is not allowed: informational) */
   readonly httpPort: number;
-  /** latest health of a camera (also in Redis hash `${prefix}:camera-health:<id>`) */
+  /** latest health of a camera (also in the Redis hash pipelineKeys(prefix).cameraHealth(id)) */
   health(cameraId: string): CameraHealth | undefined;
   /** internals for tests and the benchmark */
   readonly internals: { pulls?: PullRelays; recorders?: Recorders; hls?: HlsPackagers; healthMonitor?: HealthMonitor; nms?: NmsHost };
@@ -72,15 +73,15 @@ export function createStreams(config: StreamsServiceConfig, deps: StreamsDeps, t
   const dataDir = config.common.dataDir;
   const timeZone = config.alerts?.timezone ?? 'Asia/Shanghai';
   const loopHost = sc.streamsHost === '0.0.0.0' || sc.streamsHost === '::' ? '127.0.0.1' : sc.streamsHost;
-  const shutdown = new Shutdown(log);
   const internals: Streams['internals'] = {};
   let nms: NmsHost | undefined;
   const metrics = createStreamsMetrics(() => nms?.counts() ?? { publishers: 0, viewers: 0, inBytes: 0, outBytes: 0 });
   let healthMonitor: HealthMonitor | undefined;
 
-  const start = () => shutdown.startOrUndo(startSteps);
+  // one start at a time, a failed start undone, start after stop (core/src/service/lifecycle.ts)
+  const lifecycle = new Lifecycle(startSteps, log);
 
-  async function startSteps(): Promise<void> {
+  async function startSteps(shutdown: Shutdown): Promise<void> {
     const masterSecret = await resolveDevSecret(dataDir, 'secret.key', config.common.secretKey);
     const publishKey = deriveKey(masterSecret, 'publish');
     const playKey = deriveKey(masterSecret, 'play-url');
@@ -88,7 +89,7 @@ export function createStreams(config: StreamsServiceConfig, deps: StreamsDeps, t
     const readUrl = (id: string) => `${rtmpBase}${streamPathOf(id)}?itoken=${internalToken(publishKey, streamPathOf(id))}`;
     const recordingsRoot = join(dataDir, 'recordings');
 
-    const cache = new CameraCache(deps.registry, log, tuning.cacheRefreshMs, (id) => publicAlias(playKey, id));
+    const cache = new CameraCache(deps.registry, log, tuning.cacheRefreshMs ?? sc.streamsCameraRefreshMs, (id) => publicAlias(playKey, id));
     await cache.start();
     shutdown.add('camera cache', () => cache.stop());
 
@@ -97,8 +98,6 @@ export function createStreams(config: StreamsServiceConfig, deps: StreamsDeps, t
     internals.pulls = pulls;
     shutdown.add('rtsp pulls', () => pulls.stop());
 
-    const pullViewers = new Map<string, string>(); // session id → pull camera id
-    const publicSlots = new Map<string, () => void>(); // RTMP public viewers' limit slots
     const recorders = new Recorders(
       {
         root: recordingsRoot,
@@ -111,73 +110,14 @@ export function createStreams(config: StreamsServiceConfig, deps: StreamsDeps, t
       },
       log,
     );
-    let reconcileSoon: NodeJS.Timeout | undefined;
-    const reconcile = () => {
-      clearTimeout(reconcileSoon);
-      reconcileSoon = setTimeout(() => {
-        const host = nms;
-        if (!host) return;
-        // a camera disabled while live is cut off
-        for (const c of cache.allCameras()) if (!c.enabled && host.isLive(streamPathOf(c.id))) host.dropPublisher(streamPathOf(c.id));
-        void recorders.reconcile(cache.allCameras(), (id) => host.isLive(streamPathOf(id))).catch((err: unknown) => log.warn({ err }, 'recorder reconcile failed'));
-      }, 50);
-    };
+    const reconciler = new RecorderReconciler({ cache, recorders, host: () => nms, periodMs: tuning.reconcileMs ?? sc.streamsReconcileMs }, log);
 
-    nms = new NmsHost(
-      { host: sc.streamsHost, rtmpPort: sc.rtmpPort, storeDir: join(dataDir, 'nms'), writeBatchMs: tuning.writeBatchMs ?? WRITE_BATCH_MS, rtmpLimits: { ...RTMP_LIMITS, ...tuning.rtmpLimits } },
-      {
-        authorizePublish(s: StreamRequest) {
-          if (verifyInternalToken(publishKey, s.streamPath, s.streamQuery.itoken)) {
-            const c = cache.camera(cameraIdOf(s.streamPath) ?? '');
-            return c?.mode === 'pull' && c.enabled ? null : 'internal publish only for enabled pull cameras';
-          }
-          const d = decidePublish(s.streamPath, s.streamQuery.token, (id) => cache.camera(id));
-          return d.ok ? null : d.reason;
-        },
-        // the same checks, statuses and reasons as the HTTP front's gate (http-front.ts)
-        authorizePlay(s: StreamRequest) {
-          if (verifyInternalToken(publishKey, s.streamPath, s.streamQuery.itoken)) return null;
-          const id = cameraIdOf(s.streamPath);
-          if (!id) return { status: 404, reason: 'not a camera stream path' };
-          const params = new URLSearchParams(Object.entries(s.streamQuery).map(([k, v]): [string, string] => [k, String(v)]));
-          const check = verifyPlay(playKey, id, params);
-          if (!check.ok) return { status: check.status, reason: `play signature ${check.reason}` };
-          const camera = cache.camera(id);
-          if (!camera?.enabled) return { status: 404, reason: 'unknown camera' };
-          if (check.grant.aud === 'p') {
-            const release = limits.acquireSession(s.ip.replace(/:\d+$/, '').replace(/^::ffff:/, ''));
-            if (!release) return { status: 429, reason: 'too many streams from this address' };
-            publicSlots.set(s.id, release);
-          }
-          return null;
-        },
-        onRefused(kind, detail) {
-          if (kind === 'publish') metrics.publishRefused.inc({ reason: detail });
-          else if (kind === 'play') metrics.playRefused.inc({ status: detail });
-          else metrics.rtmpClosed.inc({ cause: detail });
-        },
-        onPlay(s) {
-          const camera = cache.camera(cameraIdOf(s.streamPath) ?? '');
-          if (camera?.mode === 'pull' && camera.enabled) {
-            pullViewers.set(s.id, camera.id);
-            pulls.acquire(camera);
-          }
-        },
-        onPlayDone(s) {
-          const cam = pullViewers.get(s.id);
-          if (cam !== undefined) {
-            pullViewers.delete(s.id);
-            pulls.release(cam);
-          }
-          publicSlots.get(s.id)?.();
-          publicSlots.delete(s.id);
-        },
-        onPublish: () => reconcile(),
-        onPublishDone: () => reconcile(),
-      },
+    const host = new NmsHost(
+      { host: sc.streamsHost, rtmpPort: sc.rtmpPort, storeDir: join(dataDir, 'nms'), writeBatchMs: tuning.writeBatchMs ?? sc.streamsWriteBatchMs, rtmpLimits: { ...rtmpLimitsOf(sc), ...tuning.rtmpLimits } },
+      rtmpAccess({ cache, publishKey, playKey, limits, pulls, metrics, onPublishersChanged: () => reconciler.soon() }),
       log,
     );
-    const host = nms;
+    nms = host;
     internals.nms = host;
     await host.start();
     shutdown.add('node-media-server', () => host.stop());
@@ -187,14 +127,8 @@ export function createStreams(config: StreamsServiceConfig, deps: StreamsDeps, t
     shutdown.add('hls packagers', () => hls.stop());
 
     internals.recorders = recorders;
-    const recs = recorders;
-    const reconcileTimer = setInterval(reconcile, tuning.reconcileMs ?? 5000);
-    reconcile();
-    shutdown.add('recorders', async () => {
-      clearInterval(reconcileTimer);
-      clearTimeout(reconcileSoon);
-      await recs.stop();
-    });
+    reconciler.start();
+    shutdown.add('recorders', () => reconciler.stop());
 
     const retention = new Retention({ root: recordingsRoot, keepMs: sc.recordingDays * 86_400_000 }, log);
     retention.start();
@@ -208,7 +142,7 @@ export function createStreams(config: StreamsServiceConfig, deps: StreamsDeps, t
         stats: (id) => host.streamStats(streamPathOf(id)),
         keyframes: (camera, count, ms, signal) => cameraKeyframes(host, pulls, camera, count, ms, signal),
         redis: deps.redis,
-        keyPrefix: config.common.keyPrefix,
+        keys: pipelineKeys(config.common.keyPrefix),
         timeZone,
         intervalMs: sc.cameraHealthIntervalS * 1000,
         mode: sc.cameraHealthMode,
@@ -237,25 +171,13 @@ export function createStreams(config: StreamsServiceConfig, deps: StreamsDeps, t
       readUrl,
       keyframes: (camera, count, ms) => cameraKeyframes(host, pulls, camera, count, ms),
     };
-    const front: Server = createHttpFront(ctx);
-    await new Promise<void>((resolve, reject) => {
-      front.once('error', reject);
-      front.listen(sc.streamsHttpPort, sc.streamsHost, () => {
-        front.off('error', reject);
-        front.on('error', (err) => log.error({ err }, 'http front error'));
-        resolve();
-      });
-    });
-    shutdown.add('http front', () => new Promise<void>((resolve) => {
-      front.close(() => resolve());
-      front.closeAllConnections();
-    }));
+    shutdown.add('http front', await listenHttp(createHttpFront(ctx), sc.streamsHttpPort, sc.streamsHost, log));
     log.info({ rtmpPort: sc.rtmpPort, httpPort: sc.streamsHttpPort }, 'stream relay ready');
   }
 
   return {
-    start,
-    stop: () => shutdown.runAndReset(),
+    start: () => lifecycle.start(),
+    stop: () => lifecycle.stop(),
     metrics: metrics.registry,
     get httpPort() {
       return sc.streamsHttpPort;

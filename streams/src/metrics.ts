@@ -1,6 +1,6 @@
 import { Counter, Gauge } from 'prom-client';
 import { createMetricsRegistry, type Registry } from '@tianwang/core/metrics';
-import { liveChildren } from './ffmpeg-supervisor.js';
+import { liveChildren } from './ffmpeg/ffmpeg-supervisor.js';
 
 /** Prometheus metrics of one relay: publishers, viewers, bytes, ffmpeg children and restarts, refusals. */
 export interface StreamsMetrics {

@@ -3,12 +3,12 @@ import type { StreamsConfig } from '@tianwang/core/config';
 import type { Logger } from '@tianwang/core/log';
 import type { Camera, cameraMediaQueries } from '@tianwang/core/registry';
 import type { CameraCache } from './camera-cache.js';
-import type { HealthMonitor } from './health-monitor.js';
-import type { HlsPackagers } from './hls-packager.js';
-import type { Keyframes } from './keyframe-source.js';
+import type { HealthMonitor } from './health/health-monitor.js';
+import type { HlsPackagers } from './ffmpeg/hls-packager.js';
+import type { Keyframes } from './health/keyframe-source.js';
 import type { StreamsMetrics } from './metrics.js';
-import type { NmsHost } from './nms-host.js';
-import type { ViewerLimits } from './viewer-limits.js';
+import type { NmsHost } from './rtmp/nms-host.js';
+import type { ViewerLimits } from './access/viewer-limits.js';
 
 /** What the HTTP front and the API handlers share: built once by createStreams() in start(). */
 export interface RelayContext {

@@ -58,9 +58,8 @@ describe('browser playback', () => {
       void player.play();
     }, urls.wsFlv);
     const t0 = await waitForTime(tab, 0.3);
-    await new Promise((r) => setTimeout(r, 2000));
-    const t1 = await tab.evaluate(() => (document.getElementById('v') as HTMLVideoElement).currentTime);
-    expect(t1 - t0).toBeGreaterThan(1);
+    // it keeps playing: a further second of video arrives and is shown
+    await waitForTime(tab, t0 + 1);
     const size = await tab.evaluate(() => [(document.getElementById('v') as HTMLVideoElement).videoWidth, (document.getElementById('v') as HTMLVideoElement).videoHeight]);
     expect(size).toEqual([320, 180]);
   });

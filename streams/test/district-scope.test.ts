@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueSessionToken } from '@tianwang/core/crypto';
-import { withinDistrict } from '../src/district-scope.js';
+import { withinDistrict } from '../src/http/district-scope.js';
 import { SECRET_KEY, cameraRow, startFixture, type Fixture } from './helpers/relay-fixture.js';
 
 // Inspectors belong to a district; kitchens sit in its grids. Scope walks the district tree

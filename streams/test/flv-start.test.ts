@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { deriveKey } from '@tianwang/core/crypto';
-import { signPlay } from '../src/play-signing.js';
+import { signPlay } from '../src/access/play-signing.js';
 import { SECRET_KEY, playUrls, publish, readFrames, startFixture, waitFor, type Fixture } from './helpers/relay-fixture.js';
 
 // Stock players must start at once: plain ffprobe (default probing, nothing tuned) reads HTTP-FLV of a

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { freePort, tempDir } from '@tianwang/core/testing';
-import { runFfmpeg } from '../src/run-ffmpeg.js';
+import { runFfmpeg } from '../src/ffmpeg/run-ffmpeg.js';
 import { hashSecret } from '@tianwang/core/crypto';
 import { cameraRow, publish, sealSource, startFixture, waitFor, type Fixture } from './helpers/relay-fixture.js';
 

@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import { pipelineKeys } from '@tianwang/core/pipeline';
 import { startRedis, tempDir, type RedisServer } from '@tianwang/core/testing';
 import { join } from 'node:path';
-import { runFfmpeg } from '../src/run-ffmpeg.js';
+import { runFfmpeg } from '../src/ffmpeg/run-ffmpeg.js';
 import { cameraRow, publish, startFixture, waitFor, type Fixture } from './helpers/relay-fixture.js';
 
 // cam-a shows a moving test picture, cam-b is black (covered lens), cam-priv a still photo (frozen),
@@ -55,7 +55,7 @@ describe('camera health', () => {
     expect(events.find((e) => e.camera === 'cam-priv' && e.state === 'frozen')).toBeTruthy();
     // one event per change, not per check
     expect(events.filter((e) => e.camera === 'cam-idle').length).toBe(1);
-    expect(await redis.hget(`${prefix}:camera-health:cam-b`, 'state')).toBe('blank');
+    expect(await redis.hget(pipelineKeys(prefix).cameraHealth('cam-b'), 'state')).toBe('blank');
     const res = await fetch(`${f.base}/api/cameras/cam-a/health`, { headers: { authorization: `Bearer ${f.inspectorToken}` } });
     expect(((await res.json()) as { state: string }).state).toBe('ok');
   });

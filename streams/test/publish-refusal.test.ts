@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { deriveKey } from '@tianwang/core/crypto';
 import { tempDir } from '@tianwang/core/testing';
-import { signPlay } from '../src/play-signing.js';
-import { runFfmpeg } from '../src/run-ffmpeg.js';
+import { signPlay } from '../src/access/play-signing.js';
+import { runFfmpeg } from '../src/ffmpeg/run-ffmpeg.js';
 import { SECRET_KEY, SECRETS, cameraRow, captureLog, join, playUrls, publish, startFixture, waitFor, type Fixture } from './helpers/relay-fixture.js';
 import { RtmpClient, flvTags } from './helpers/rtmp-client.js';
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readdir } from 'node:fs/promises';
 import { freePort } from '@tianwang/core/testing';
-import { FfmpegSupervisor } from '../src/ffmpeg-supervisor.js';
+import { FfmpegSupervisor } from '../src/ffmpeg/ffmpeg-supervisor.js';
 import { captureLog, cameraRow, join, sealSource, startFixture, waitFor, type Fixture } from './helpers/relay-fixture.js';
 import { startRtspCamera, type RtspCamera } from './helpers/rtsp-test-server.js';
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '@tianwang/core/testing';
-import { recordedSpans } from '../src/recording-clip.js';
+import { recordedSpans } from '../src/recording/recording-clip.js';
 import { cameraRow, publish, startFixture, waitFor, type Fixture } from './helpers/relay-fixture.js';
 
 // 录像回放: which spans of a range are recorded, and a range cut by ffmpeg to MP4 with its SHA-256, from real
@@ -78,7 +78,7 @@ describe('clip download', () => {
   it('refuses a clip over 30 minutes, a range without recordings, no token and another district’s camera', async () => {
     const now = Date.now();
     const long = await fetch(`${f.base}/api/cameras/cam-a/clip.mp4?from=${now - 31 * 60_000}&to=${now}`, { headers: auth() });
-    expect([long.status, ((await long.json()) as { error: string }).error]).toEqual([400, 'TW_PAYLOAD_INVALID']);
+    expect([long.status, ((await long.json()) as { code: string }).code]).toEqual([400, 'TW_PAYLOAD_INVALID']);
     const none = await fetch(`${f.base}/api/cameras/cam-a/clip.mp4?from=1000&to=2000`, { headers: auth() });
     expect(none.status).toBe(404);
     await none.body?.cancel();

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readdir, rename, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
-import { sweepRecordings } from '../src/retention.js';
+import { sweepRecordings } from '../src/recording/retention.js';
 import { cameraRow, publish, readFrames, startFixture, waitFor, type Fixture } from './helpers/relay-fixture.js';
 
 // Rolling recording in 2 s segments, playback of a time range, expiry, and a killed ffmpeg child coming back.

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
 import WebSocket from 'ws';
-import { signPlay } from '../src/play-signing.js';
+import { signPlay } from '../src/access/play-signing.js';
 import { deriveKey, issueSessionToken } from '@tianwang/core/crypto';
-import { runFfmpeg } from '../src/run-ffmpeg.js';
+import { runFfmpeg } from '../src/ffmpeg/run-ffmpeg.js';
 import { SECRET_KEY, playUrls, publish, readFrames, startFixture, waitFor, type Fixture } from './helpers/relay-fixture.js';
 
 // Real ffmpeg publishers and players against one relay. cam-a shows red, cam-b blue, so a snapshot can be
@@ -58,7 +58,7 @@ describe('play access', () => {
     for (const q of [expired, otherCamera, 'exp=9999999999&aud=i&sig=AAAA', expired.replace('aud=i', 'aud=p')]) {
       const res = await fetch(`${f.base}/play/cam-a.flv?${q}`);
       expect(res.status).toBe(403);
-      expect(((await res.json()) as { error: string }).error).toBe('TW_FORBIDDEN');
+      expect(((await res.json()) as { code: string }).code).toBe('TW_FORBIDDEN');
     }
     expect((await fetch(`${f.base}/hls/cam-a/index.m3u8`)).status).toBe(401);
     expect((await fetch(`${f.base}/hls/cam-a/index.m3u8?${expired}`)).status).toBe(403);

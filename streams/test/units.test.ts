@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { hashSecret } from '@tianwang/core/crypto';
 import type { Camera } from '@tianwang/core/registry';
-import { judgePicture } from '../src/frame-analysis.js';
-import { signPlay, verifyPlay } from '../src/play-signing.js';
-import { decidePublish } from '../src/publish-auth.js';
-import { rangePlaylist, segmentsInRange } from '../src/recording-files.js';
-import { inWindow } from '../src/time-window.js';
-import { ViewerLimits } from '../src/viewer-limits.js';
+import { judgePicture } from '../src/health/frame-analysis.js';
+import { signPlay, verifyPlay } from '../src/access/play-signing.js';
+import { decidePublish } from '../src/access/publish-auth.js';
+import { rangePlaylist, segmentsInRange } from '../src/recording/recording-files.js';
+import { inWindow } from '../src/recording/time-window.js';
+import { ViewerLimits } from '../src/access/viewer-limits.js';
 
 const key = Buffer.alloc(32, 7);
 

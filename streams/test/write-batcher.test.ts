@@ -2,12 +2,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createServer, connect, type Socket } from 'node:net';
 import { once } from 'node:events';
 import { WebSocket, WebSocketServer } from 'ws';
-import { WriteBatcher, type BatchedSession } from '../src/write-batcher.js';
+import { WriteBatcher, type BatchedSession } from '../src/rtmp/write-batcher.js';
+import { sleep, waitFor } from '@tianwang/core/testing';
 
 // Real sockets on loopback: what a player receives, and when.
 const closers: (() => void)[] = [];
 afterEach(() => closers.splice(0).forEach((c) => c()));
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function socketPair(): Promise<{ server: Socket; client: Socket; received: Buffer[] }> {
   const srv = createServer();
@@ -39,9 +39,9 @@ describe('write batcher', () => {
     packets.forEach((p) => s.sendBuffer(p));
     expect(s.outBytes).toBe(5000);
     expect(network.outBytes).toBe(5000);
-    await sleep(60);
+    await sleep(60); // well inside the 150 ms interval: nothing may have been written yet
     expect(Buffer.concat(received).length).toBe(0);
-    await sleep(250);
+    await waitFor(() => Buffer.concat(received).length === 5000, { what: 'the batch written' });
     expect(Buffer.concat(received)).toEqual(Buffer.concat(packets));
     batcher.stop();
   });
@@ -59,7 +59,7 @@ describe('write batcher', () => {
     const s = session('flv', { res: ws });
     expect(batcher.install(s)).toBe(true);
     packets.forEach((p) => s.sendBuffer(p));
-    await sleep(300);
+    await waitFor(() => Buffer.concat(messages).length === 5000, { what: 'the queued tags sent' });
     expect(messages).toHaveLength(1);
     expect(messages[0]).toEqual(Buffer.concat(packets));
     batcher.stop();

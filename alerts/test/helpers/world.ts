@@ -5,6 +5,7 @@ import { encodeUplinkBatch, encodeUplinkEntry, pipelineKeys } from '@tianwang/co
 import { openRegistry, type Registry } from '@tianwang/core/registry';
 import { eventTopic, statusTopic, telemetryTopic } from '@tianwang/core/topics';
 import type { DeviceKind } from '@tianwang/core/schemas';
+import { seedTestWorld } from '@tianwang/core/testing';
 
 export const PHONES = {
   officer: '13800000001',
@@ -21,22 +22,22 @@ export const MASTER_SECRET = 'test-master-secret-0123456789abcdef0123456789';
 /** A small district: one unit with an elevator and a boiler, a maintenance company, an inspector, a kitchen with a camera. */
 export async function seedRegistry(opts: { businessHours?: string; lastMaintenanceOn?: string | null; inspectionValidUntil?: string | null } = {}): Promise<Registry> {
   const registry = await openRegistry();
-  await registry.districts.upsert({ id: 'D1', name: '示范区', kind: 'district', parentId: null });
-  await registry.units.upsert({
-    id: 'U1', creditCode: '91310000MA1FL0AB2C', name: '阳光花园物业', address: '阳光路 1 号', districtId: 'D1',
-    safetyOfficerName: '张安全', safetyOfficerPhone: PHONES.officer, principalName: '李负责', principalPhone: PHONES.principal,
-  });
-  await registry.units.upsertMaintenanceCompany({ id: 'M1', name: '快修电梯', creditCode: null, contactName: '王', contactPhone: '1', emergencyPhone: PHONES.maintenance });
   const today = new Date().toISOString().slice(0, 10);
-  await registry.devices.upsert({
-    id: ELEVATOR, kind: 'elevator', registrationCode: '31104403002019001234', name: '3号楼1号梯', location: '3号楼东侧', unitId: 'U1', maintenanceCompanyId: 'M1',
-    model: 'TKE-S200', rated: { ratedSpeed: 1.75, ratedLoad: 1000, floors: 18 }, telemetryIntervalS: 1,
-    lastMaintenanceOn: opts.lastMaintenanceOn === undefined ? today : opts.lastMaintenanceOn,
-    inspectionValidUntil: opts.inspectionValidUntil === undefined ? '2099-01-01' : opts.inspectionValidUntil,
-  });
-  await registry.devices.upsert({
-    id: BOILER, kind: 'boiler', registrationCode: 'GL-3101-2020-0007', name: '1号蒸汽锅炉', location: '锅炉房', unitId: 'U1', maintenanceCompanyId: null,
-    model: 'WNS2-1.25', rated: { ratedPressure: 1.25, ratedCapacity: 2, safetyValveSet: 1.3 }, telemetryIntervalS: 1, lastMaintenanceOn: null, inspectionValidUntil: '2099-01-01',
+  await seedTestWorld(registry, {
+    unit: { name: '阳光花园物业', address: '阳光路 1 号', safetyOfficerPhone: PHONES.officer, principalPhone: PHONES.principal },
+    maintenanceCompany: { contactPhone: '1', emergencyPhone: PHONES.maintenance },
+    devices: [
+      {
+        id: ELEVATOR, kind: 'elevator', registrationCode: '31104403002019001234', name: '3号楼1号梯', location: '3号楼东侧', maintenanceCompanyId: 'M1',
+        model: 'TKE-S200', rated: { ratedSpeed: 1.75, ratedLoad: 1000, floors: 18 }, telemetryIntervalS: 1,
+        lastMaintenanceOn: opts.lastMaintenanceOn === undefined ? today : opts.lastMaintenanceOn,
+        inspectionValidUntil: opts.inspectionValidUntil === undefined ? '2099-01-01' : opts.inspectionValidUntil, credentialHash: null,
+      },
+      {
+        id: BOILER, kind: 'boiler', registrationCode: 'GL-3101-2020-0007', name: '1号蒸汽锅炉', location: '锅炉房',
+        model: 'WNS2-1.25', rated: { ratedPressure: 1.25, ratedCapacity: 2, safetyValveSet: 1.3 }, telemetryIntervalS: 1, inspectionValidUntil: '2099-01-01', credentialHash: null,
+      },
+    ],
   });
   await registry.users.upsert({ id: 'u-insp', username: 'inspector1', displayName: '王监管', role: 'inspector', phone: PHONES.inspector, districtId: 'D1', unitId: null, password: 'correct horse battery' });
   await registry.kitchens.upsert({

@@ -29,6 +29,8 @@ export interface PipelineKeys {
   invalidCounts: string;
   /** stream: camera health changes from streams/ (offline, blank, frozen, ok), read by alerts */
   cameraEvents: string;
+  /** hash per camera: its latest health (state, reason, since), written by streams/ */
+  cameraHealth: (cameraId: string) => string;
   /** prefix for BullMQ queues */
   bullPrefix: string;
   /** string per dashboard session, named by the SHA-256 (hex) of the session id: JSON of the session, idle TTL */
@@ -61,6 +63,7 @@ export function pipelineKeys(prefix = 'tw'): PipelineKeys {
     ingestDecisions: `${prefix}:ingest:decisions`,
     invalidCounts: `${prefix}:invalid-counts`,
     cameraEvents: `${prefix}:camera-events`,
+    cameraHealth: (cameraId) => `${prefix}:camera-health:${cameraId}`,
     bullPrefix: `${prefix}:bull`,
     session: (idHash) => `${prefix}:session:${idHash}`,
     userSessions: (userId) => `${prefix}:user-sessions:${userId}`,

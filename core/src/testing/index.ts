@@ -4,3 +4,4 @@ export * from './servers.js';
 export * from './mosquitto.js';
 export * from './wait.js';
 export * from './service-lifecycle-contract.js';
+export * from './test-world.js';

@@ -1,81 +1,41 @@
 import { demoSecret } from '@tianwang/core/crypto';
-import { OperationalError } from '@tianwang/core/errors';
+import type { DemoDistrict } from '@tianwang/core/demo';
+import type { CameraSpec } from '../cameras/camera-args.js';
 import type { DeviceSpec } from '../terminal/device-spec.js';
 
 export { demoSecret };
 
 /**
- * The shape we read from the registry's demo generator (`generateDemoDistrict(seed)` in @tianwang/core/demo).
- * Kept loose on purpose: we only need ids, kinds, names and nameplate data, wherever they sit.
+ * The one adapter from the registry's demo district (`generateDemoDistrict(seed)`, @tianwang/core/demo) to what the
+ * simulator drives: used by the CLI (`--from-demo`) and by the all-in-one platform (platform/src/demo-fleet.ts).
  */
-interface DemoRecord {
-  id: string;
-  kind?: string;
-  name?: string;
-  rated?: { ratedSpeed?: number; floors?: number; ratedPressure?: number };
-  ratedSpeed?: number;
-  floors?: number;
-  ratedPressure?: number;
-  kitchenId?: string;
-  area?: string;
-  mode?: string;
-}
-interface DemoDistrict {
-  devices: DemoRecord[];
-  kitchens?: DemoRecord[];
-  cameras?: DemoRecord[];
+
+/** The district's elevators and boilers as terminals, with their seed-derived secrets and nameplate data. */
+export function demoDeviceSpecs(demo: DemoDistrict): DeviceSpec[] {
+  return demo.devices.map((d) => {
+    const spec: DeviceSpec = { id: d.id, kind: d.kind, secret: d.secret, label: d.name };
+    if (d.rated.floors) spec.floors = d.rated.floors;
+    if (d.rated.ratedSpeed) spec.ratedSpeed = d.rated.ratedSpeed;
+    if (d.rated.ratedPressure) spec.ratedPressure = d.rated.ratedPressure;
+    return spec;
+  });
 }
 
-export interface DemoCamera {
-  id: string;
-  secret: string;
-  kitchenName: string;
-  area: string;
-  mode: 'push' | 'pull';
+/** The district's kitchen cameras as simulated cameras (kitchen name and area drawn on the picture). */
+export function demoCameraSpecs(demo: DemoDistrict): CameraSpec[] {
+  const kitchens = new Map(demo.kitchens.map((k) => [k.id, k.name]));
+  return demo.cameras.map((c) => ({ id: c.id, secret: c.secret, kitchenName: kitchens.get(c.kitchenId) ?? c.kitchenId, area: c.name, mode: c.mode }));
 }
 
-async function loadDistrict(seed: number): Promise<DemoDistrict> {
-  // a variable specifier: the module is the lead's, and this package must build while it is being written
-  const specifier = '@tianwang/core/demo';
-  let mod: { generateDemoDistrict?: (seed: number) => DemoDistrict | Promise<DemoDistrict> };
-  try {
-    mod = (await import(specifier)) as typeof mod;
-  } catch (err) {
-    throw new OperationalError('TW_DEPENDENCY_UNAVAILABLE', `the demo district generator (@tianwang/core/demo) is not available: ${(err as Error).message}`);
-  }
-  if (typeof mod.generateDemoDistrict !== 'function') {
-    throw new OperationalError('TW_DEPENDENCY_UNAVAILABLE', '@tianwang/core/demo does not export generateDemoDistrict(seed)');
-  }
-  return await mod.generateDemoDistrict(seed);
-}
+// loaded when asked for: the generator (and the registry types behind it) only for `--from-demo`
+const generate = async (seed: number): Promise<DemoDistrict> => (await import('@tianwang/core/demo')).generateDemoDistrict(seed);
 
-/** The registry's demo district: every elevator and boiler, with the secret the registry derives for it. */
+/** The demo district of `seed`: every elevator and boiler as a terminal. */
 export async function demoFleet(seed: number): Promise<DeviceSpec[]> {
-  const district = await loadDistrict(seed);
-  return district.devices
-    .filter((d) => d.kind === 'elevator' || d.kind === 'boiler')
-    .map((d) => {
-      const spec: DeviceSpec = { id: d.id, kind: d.kind as DeviceSpec['kind'], secret: demoSecret(seed, 'device', d.id) };
-      const floors = d.rated?.floors ?? d.floors;
-      const ratedSpeed = d.rated?.ratedSpeed ?? d.ratedSpeed;
-      const ratedPressure = d.rated?.ratedPressure ?? d.ratedPressure;
-      if (floors) spec.floors = floors;
-      if (ratedSpeed) spec.ratedSpeed = ratedSpeed;
-      if (ratedPressure) spec.ratedPressure = ratedPressure;
-      if (d.name) spec.label = d.name;
-      return spec;
-    });
+  return demoDeviceSpecs(await generate(seed));
 }
 
-/** The demo district's kitchen cameras with their publish credentials. */
-export async function demoCameras(seed: number): Promise<DemoCamera[]> {
-  const district = await loadDistrict(seed);
-  const kitchens = new Map((district.kitchens ?? []).map((k) => [k.id, k.name ?? k.id]));
-  return (district.cameras ?? []).map((c) => ({
-    id: c.id,
-    secret: demoSecret(seed, 'camera', c.id),
-    kitchenName: kitchens.get(c.kitchenId ?? '') ?? c.kitchenId ?? 'kitchen',
-    area: c.name ?? c.area ?? 'kitchen',
-    mode: c.mode === 'pull' ? 'pull' : 'push',
-  }));
+/** The demo district of `seed`: its kitchen cameras with their publish credentials. */
+export async function demoCameras(seed: number): Promise<CameraSpec[]> {
+  return demoCameraSpecs(await generate(seed));
 }

@@ -1,45 +1,14 @@
 import type { ElevatorTelemetry } from '@tianwang/core/schemas';
 import type { ElevatorFault } from './fault-names.js';
 import { brake, midpointTowards, round } from './motion.js';
+import { CREEP_SPEED, DEFAULT_ELEVATOR, floorLabel, inDoorZone, nearestLanding, type ElevatorParams } from './elevator-shaft.js';
 import { Rng } from './rng.js';
 
 /** What the model reports: the telemetry fields except the terminal's ts/seq. */
 export type ElevatorReading = Omit<ElevatorTelemetry, 'ts' | 'seq'>;
 
-export interface ElevatorParams {
-  /** number of served floors */
-  floors: number;
-  /** label of the lowest floor (-1 for one basement; floor 0 is skipped, as in Chinese buildings) */
-  lowestFloor: number;
-  /** m/s */
-  ratedSpeed: number;
-  /** m/s², comfortable acceleration and deceleration */
-  acceleration: number;
-  /** m */
-  floorHeight: number;
-  /** opening or closing the doors, ms */
-  doorMovingMs: number;
-  /** doors stay open for boarding, ms */
-  dwellMs: number;
-  /** mean idle time between calls, ms */
-  meanIdleMs: number;
-}
+export { DEFAULT_ELEVATOR, type ElevatorParams } from './elevator-shaft.js';
 
-export const DEFAULT_ELEVATOR: ElevatorParams = {
-  floors: 18,
-  lowestFloor: -1,
-  ratedSpeed: 1.75,
-  acceleration: 0.9,
-  floorHeight: 3.2,
-  doorMovingMs: 2500,
-  dwellMs: 4000,
-  meanIdleMs: 15_000,
-};
-
-/** the door zone: ± this far from a landing the doors may open (about the GB 7588 unlocking zone) */
-const DOOR_ZONE_M = 0.15;
-/** speed the car creeps at when re-levelling or in inspection / rescue operation */
-const CREEP_SPEED = 0.3;
 const SUBSTEP_MS = 100;
 
 type Phase = 'idle' | 'opening' | 'open' | 'closing' | 'moving' | 'halted';
@@ -123,11 +92,11 @@ export class ElevatorModel {
   reading(): ElevatorReading {
     const speed = Math.abs(this.velocity);
     return {
-      floor: this.floorLabel(this.nearestIndex()),
+      floor: floorLabel(this.params, this.landing()),
       direction: speed < 0.01 ? 'stop' : this.velocity > 0 ? 'up' : 'down',
       speed: round(speed, 2),
       door: this.doorState(),
-      doorZone: this.inDoorZone(),
+      doorZone: inDoorZone(this.params, this.pos),
       passenger: this.passenger,
       mode: this.mode,
       power: this.power,
@@ -175,10 +144,10 @@ export class ElevatorModel {
 
   private idle(dt: number): void {
     if (this.power !== 'mains' || this.mode === 0 || this.mode === 6) return;
-    if (!this.inDoorZone()) return this.startTrip({ index: this.nearestIndex(), action: 'alight' }, true);
+    if (!inDoorZone(this.params, this.pos)) return this.startTrip({ index: this.landing(), action: 'alight' }, true);
     const next = this.stops[0];
     if (next) {
-      if (next.index === this.nearestIndex()) return this.arrive();
+      if (next.index === this.landing()) return this.arrive();
       return this.startTrip(next, false);
     }
     if (this.mode !== 1 && this.mode !== 5) return; // only normal service answers calls
@@ -191,7 +160,7 @@ export class ElevatorModel {
   /** A hall call somewhere, then a car call to the passenger's destination. */
   private newCall(): void {
     const n = this.params.floors;
-    const here = this.nearestIndex();
+    const here = this.landing();
     // an overspeed car shows it best on the longest run; otherwise calls are mostly to and from the ground floor
     const from = this.faults.has('overspeed') ? here : this.rng.chance(0.5) ? here : this.rng.int(0, n - 1);
     let to = this.faults.has('overspeed') ? (from < n / 2 ? n - 1 : 0) : this.rng.chance(0.5) ? 0 : this.rng.int(0, n - 1);
@@ -273,7 +242,7 @@ export class ElevatorModel {
       if (this.phase === 'moving') this.halt();
     }
     if ((fault === 'door_held_open' || fault === 'moving_doors_open') && this.phase === 'idle' && this.stops.length === 0) {
-      this.stops.unshift({ index: this.nearestIndex(), action: 'board' }); // someone calls the car here: doors open now
+      this.stops.unshift({ index: this.landing(), action: 'board' }); // someone calls the car here: doors open now
     }
     if (fault === 'trapped' || fault === 'stop_outside_door_zone') {
       if (fault === 'trapped') {
@@ -284,7 +253,7 @@ export class ElevatorModel {
         this.load = 0;
       }
       // the car stops between landings: mid-trip if it is moving, otherwise on the next trip just started
-      const here = this.nearestIndex();
+      const here = this.landing();
       const to = this.phase === 'moving' && this.stops[0] ? this.stops[0].index : here < this.params.floors - 1 ? here + 1 : here - 1;
       this.haltAt = midpointTowards(this.pos, to * h, h);
       this.stops = [{ index: to, action: 'none' }];
@@ -304,7 +273,7 @@ export class ElevatorModel {
       // rescue: the car creeps to the nearest landing (idle re-levels it) and lets everyone out
       this.haltAt = undefined;
       this.velocity = 0;
-      this.stops = [{ index: this.nearestIndex(), action: 'alight' }];
+      this.stops = [{ index: this.landing(), action: 'alight' }];
       if (this.phase === 'halted' || this.phase === 'open') this.enter(this.phase === 'open' ? 'closing' : 'idle');
     }
   }
@@ -324,21 +293,7 @@ export class ElevatorModel {
     return 'closed';
   }
 
-  private nearestIndex(): number {
-    const i = Math.round(this.pos / this.params.floorHeight);
-    return Math.max(0, Math.min(this.params.floors - 1, i));
-  }
-
-  private inDoorZone(): boolean {
-    return this.inDoorZoneAt(this.pos);
-  }
-
-  private inDoorZoneAt(pos: number): boolean {
-    return Math.abs(pos - this.nearestIndex() * this.params.floorHeight) <= DOOR_ZONE_M;
-  }
-
-  private floorLabel(index: number): number {
-    const label = this.params.lowestFloor + index;
-    return this.params.lowestFloor < 0 && label >= 0 ? label + 1 : label;
+  private landing(): number {
+    return nearestLanding(this.params, this.pos);
   }
 }

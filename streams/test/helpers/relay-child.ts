@@ -7,7 +7,7 @@ import { createLogger } from '@tianwang/core/log';
 import { openRegistry } from '@tianwang/core/registry';
 import { installFatalErrorPolicy } from '@tianwang/core/service';
 import { createStreams } from '../../src/index.js';
-import { signPlay } from '../../src/play-signing.js';
+import { signPlay } from '../../src/access/play-signing.js';
 
 const [rtmpPort, httpPort, dataDir] = process.argv.slice(2) as [string, string, string];
 const secretKey = 'f'.repeat(20) + '0123456789abcdefghij';

@@ -5,10 +5,10 @@ import { loadConfig } from '@tianwang/core/config';
 import { deriveKey, hashSecret, issueSessionToken, SecretBox } from '@tianwang/core/crypto';
 import { createLogger, silentLogger, type Logger } from '@tianwang/core/log';
 import { openRegistry, type Camera, type Registry } from '@tianwang/core/registry';
-import { freePort, tempDir } from '@tianwang/core/testing';
+import { freePort, tempDir, waitFor as coreWaitFor } from '@tianwang/core/testing';
 import type { Redis } from 'ioredis';
 import { createStreams, type Streams, type StreamsTuning } from '../../src/index.js';
-import { runFfmpeg } from '../../src/run-ffmpeg.js';
+import { runFfmpeg } from '../../src/ffmpeg/run-ffmpeg.js';
 
 /**
  * One relay per test file (node-media-server keeps module-level state), with a fresh data folder,
@@ -126,12 +126,9 @@ export async function readFrames(url: string, n: number, timeoutMs = 15_000, inp
   return { frames: Math.floor(r.stdout.length / 576), stderr: r.stderr, ms: Date.now() - t, raw: r.stdout };
 }
 
+/** Core's waitFor with this file's older argument order (timeout, poll interval). */
 export async function waitFor(cond: () => boolean | Promise<boolean>, timeoutMs = 10_000, stepMs = 100): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await cond())) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, stepMs));
-  }
+  await coreWaitFor(cond, { timeoutMs, intervalMs: stepMs });
 }
 
 export async function playUrls(f: Fixture, camera: string): Promise<{ flv: string; wsFlv: string; hls: string; expiresAt: string }> {

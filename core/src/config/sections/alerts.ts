@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { port, positiveInt, timeRange, url, v } from '../define.js';
+import { nonNegativeInt, port, positiveInt, timeRange, url, v } from '../define.js';
 
 export const alertsVars = {
   TW_SMS_PROVIDER: v(z.enum(['console', 'aliyun', 'twilio']).default('console'), 'Primary SMS provider. console: print messages (development).'),
@@ -32,4 +32,13 @@ export const alertsVars = {
   TW_ACK_LINK_TTL_H: v(positiveInt(168, 8760), 'Lifetime of the acknowledgement link in an SMS, hours.'),
   TW_ALERTS_BATCH: v(positiveInt(500, 10_000), 'Uplink stream entries read per batch by one alerts worker.'),
   TW_ALERTS_METRICS_PORT: v(port(9103), 'Prometheus /metrics of alerts (distributed mode).'),
+  // tuning: the defaults suit a district; tests shrink the periods through createAlerts' tuning dependency
+  TW_ALERTS_SILENCE_SCAN_MS: v(positiveInt(1000, 3_600_000), 'How often the silence deadlines are scanned, ms.'),
+  TW_ALERTS_CLAIM_IDLE_MS: v(positiveInt(30_000, 3_600_000), 'Pending stream entries of a stopped alerts worker are taken over after this idle time, ms.'),
+  TW_ALERTS_BLOCK_MS: v(positiveInt(500, 60_000), 'How long one stream read waits for new entries, ms.'),
+  TW_ALERTS_DEVICE_CACHE_MS: v(positiveInt(60_000, 3_600_000), 'How long an alerts worker keeps a device read from the registry, ms.'),
+  TW_SMS_CONCURRENCY: v(positiveInt(8, 1000), 'SMS jobs one alerts worker sends at the same time.'),
+  TW_SMS_INTERRUPTED_AFTER_MS: v(positiveInt(300_000, 86_400_000), 'A reminder left in `sending` this long was cut off by a dying worker and is sent again, ms.'),
+  TW_SMS_INTERRUPTED_SCAN_MS: v(positiveInt(60_000, 3_600_000), 'How often to look for such reminders, ms.'),
+  TW_SMS_RECEIPT_POLL_MS: v(nonNegativeInt(60_000, 3_600_000), 'How often to ask the providers that are asked (Aliyun) for delivery receipts, ms; 0 never.'),
 };

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { redactSecrets } from './redact.js';
+import { redactSecrets } from '../redact.js';
 
 /**
  * A short ffmpeg run (snapshot, health probe) whose stdout is the result. Killed at the deadline so a

@@ -4,7 +4,7 @@ import type { WebSocket } from 'ws';
 import type { Logger } from '@tianwang/core/log';
 import { BroadcastTaps, type StreamStats } from './broadcast-tap.js';
 import { Context, FlvSession, NodeMediaServer, RtmpSession, nmsLogger, type NmsInstance, type NmsRtmpSession, type NmsSession } from './nms-internals.js';
-import { redactSecrets } from './redact.js';
+import { redactSecrets } from '../redact.js';
 import { RtmpGuard, type RtmpLimits, type StreamRequest, type ViolationCause } from './rtmp-guard.js';
 import { WriteBatcher, type BatchedSession } from './write-batcher.js';
 

@@ -5,7 +5,7 @@ import { OperationalError } from '@tianwang/core/errors';
 import type { Snapshot, cameraMediaQueries } from '@tianwang/core/registry';
 import { jpegSize } from './jpeg-size.js';
 import type { Keyframes } from './keyframe-source.js';
-import { runFfmpeg } from './run-ffmpeg.js';
+import { runFfmpeg } from '../ffmpeg/run-ffmpeg.js';
 
 /**
  * A snapshot is spot-check evidence: one JPEG decoded from the camera's latest keyframe, which the relay

@@ -2,7 +2,7 @@ import { deriveKey, SecretBox } from '@tianwang/core/crypto';
 import type { Camera } from '@tianwang/core/registry';
 import type { Logger } from '@tianwang/core/log';
 import { FfmpegSupervisor } from './ffmpeg-supervisor.js';
-import { secretsOf } from './redact.js';
+import { secretsOf } from '../redact.js';
 
 /**
  * RTSP (pull) cameras are pulled on demand: the first viewer of the camera's stream (a player, the HLS

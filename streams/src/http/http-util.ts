@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { isTianwangError, UserError } from '@tianwang/core/errors';
+import { ERROR_CODES, isTianwangError, UserError, type ErrorCode } from '@tianwang/core/errors';
 import type { Logger } from '@tianwang/core/log';
 
 export const CORS = { 'access-control-allow-origin': '*' };
@@ -13,15 +13,36 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'content-length': Buffer.byteLength(text), ...CORS }).end(text);
 }
 
-/** Errors by intent: a UserError answers with its status and message, anything else is a 500 logged at error. */
+/**
+ * The one error shape of the relay, the dashboard's (dashboard/src/http/errors.ts): `{ code, message }`, the code
+ * from core's error registry. Without a message, the registry's sentence for the code.
+ */
+export interface ErrorBody {
+  code: ErrorCode;
+  message: string;
+}
+
+export const errorBody = (code: ErrorCode, message: string = ERROR_CODES[code]): ErrorBody => ({ code, message });
+
+export function sendErrorBody(res: ServerResponse, status: number, code: ErrorCode, message?: string): void {
+  sendJson(res, status, errorBody(code, message));
+}
+
+/**
+ * Errors by intent: a TianwangError answers with its status, code and message, except that a 5xx keeps its
+ * details (a dependency's address, its answer) for the log and tells the client only the registry's sentence.
+ * Anything else is a bug: 500 TW_UNEXPECTED, logged at error with the error object.
+ */
 export function sendError(res: ServerResponse, err: unknown, log: Logger): void {
   if (isTianwangError(err)) {
-    if (err.status >= 500) log.warn({ err }, 'request failed');
-    sendJson(res, err.status, { error: err.code, message: err.message });
-    return;
+    if (err.status >= 500) {
+      log.warn({ err }, 'request failed');
+      return sendErrorBody(res, err.status, err.code);
+    }
+    return sendErrorBody(res, err.status, err.code, err.message);
   }
   log.error({ err }, 'request failed unexpectedly');
-  sendJson(res, 500, { error: 'TW_UNEXPECTED', message: 'unexpected internal error' });
+  sendErrorBody(res, 500, 'TW_UNEXPECTED');
 }
 
 export async function readJson(req: IncomingMessage, limit = 16_384): Promise<Record<string, unknown>> {

@@ -1,7 +1,7 @@
 import type { Camera } from '@tianwang/core/registry';
-import type { NmsHost } from './nms-host.js';
-import type { PullRelays } from './pull-relay.js';
-import { streamPathOf } from './publish-auth.js';
+import type { NmsHost } from '../rtmp/nms-host.js';
+import type { PullRelays } from '../ffmpeg/pull-relay.js';
+import { streamPathOf } from '../access/publish-auth.js';
 
 /**
  * The latest keyframes of a camera as a small FLV (see NmsHost.keyframesFlv). A pull camera that is not

@@ -1,13 +1,13 @@
 import type { Redis } from 'ioredis';
-import { pipelineKeys } from '@tianwang/core/pipeline';
+import type { PipelineKeys } from '@tianwang/core/pipeline';
 import type { Camera } from '@tianwang/core/registry';
 import type { Logger } from '@tianwang/core/log';
 import { PROBE_HEIGHT, PROBE_WIDTH, judgePicture, splitFrames } from './frame-analysis.js';
 import type { Keyframes } from './keyframe-source.js';
-import { Limiter } from './limiter.js';
-import { runFfmpeg } from './run-ffmpeg.js';
-import { inWindow } from './time-window.js';
-import type { StreamStats } from './nms-host.js';
+import { Limiter } from '../access/limiter.js';
+import { runFfmpeg } from '../ffmpeg/run-ffmpeg.js';
+import { inWindow } from '../recording/time-window.js';
+import type { StreamStats } from '../rtmp/nms-host.js';
 
 /**
  * Camera health: online state, bitrate, frames, last frame time, and black/frozen picture. Each enabled
@@ -47,7 +47,8 @@ export interface HealthDeps {
   /** a live camera whose last frame is older than this is offline (stalled publisher); default 10 s */
   stallMs?: number;
   redis?: Redis | undefined;
-  keyPrefix: string;
+  /** Redis key names (core's pipelineKeys): the health hash per camera and the camera-events stream */
+  keys: PipelineKeys;
   timeZone: string;
   intervalMs: number;
   mode: 'all' | 'push' | 'off';
@@ -56,10 +57,6 @@ export interface HealthDeps {
   pullConcurrency?: number;
   /** keyframe decoders at once (default 2) */
   decodeConcurrency?: number;
-}
-
-export function healthKey(prefix: string, cameraId: string): string {
-  return `${prefix}:camera-health:${cameraId}`;
 }
 
 export class HealthMonitor {
@@ -180,9 +177,9 @@ export class HealthMonitor {
     const redis = this.deps.redis;
     if (!redis) return;
     const fields = Object.entries(h).flatMap(([k, v]) => [k, v === null ? '' : String(v)]);
-    const multi = redis.multi().hset(healthKey(this.deps.keyPrefix, h.camera), ...fields);
+    const multi = redis.multi().hset(this.deps.keys.cameraHealth(h.camera), ...fields);
     if (changed) {
-      multi.xadd(pipelineKeys(this.deps.keyPrefix).cameraEvents, 'MAXLEN', '~', '100000', '*',
+      multi.xadd(this.deps.keys.cameraEvents, 'MAXLEN', '~', '100000', '*',
         'camera', h.camera, 'kitchen', h.kitchen, 'state', h.state, 'reason', h.reason, 'ts', String(Date.now()), 'inBusinessHours', String(h.inBusinessHours));
     }
     await multi.exec();

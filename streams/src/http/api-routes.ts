@@ -5,12 +5,13 @@ import { join } from 'node:path';
 import { verifySessionToken, type SessionClaims } from '@tianwang/core/crypto';
 import { ForbiddenError, NotFoundError, UnauthenticatedError, UserError } from '@tianwang/core/errors';
 import type { Camera } from '@tianwang/core/registry';
-import { CORS, clientIp, readJson, sendJson } from './http-util.js';
-import { signPlay, type Audience } from './play-signing.js';
-import { cutClip, recordedSpans } from './recording-clip.js';
-import { listSegments, rangePlaylist, segmentsInRange } from './recording-files.js';
-import { baseUrl, type RelayContext } from './relay-context.js';
-import { takeSnapshot } from './snapshot.js';
+import { CORS, clientIp, readJson, sendErrorBody, sendJson } from './http-util.js';
+import { signPlay, type Audience } from '../access/play-signing.js';
+import { streamPathOf } from '../access/publish-auth.js';
+import { cutClip, recordedSpans } from '../recording/recording-clip.js';
+import { listSegments, rangePlaylist, segmentsInRange } from '../recording/recording-files.js';
+import { baseUrl, type RelayContext } from '../relay-context.js';
+import { takeSnapshot } from '../health/snapshot.js';
 
 /**
  * The relay's JSON API. Inspector endpoints take the dashboard's session token (Authorization: Bearer),
@@ -79,7 +80,7 @@ export async function handleApi(ctx: RelayContext, req: IncomingMessage, res: Se
     return sendJson(res, 200, playUrls(ctx, req, camera.id, 'i'));
   }
   if (method === 'GET' && (m = /^\/api\/public\/kitchens\/([A-Za-z0-9_-]{1,64})\/play-urls$/.exec(path))) {
-    if (!ctx.limits.allowIssue(clientIp(req))) return sendJson(res, 429, { error: 'TW_RATE_LIMITED', message: 'too many requests from this address' });
+    if (!ctx.limits.allowIssue(clientIp(req))) return sendErrorBody(res, 429, 'TW_RATE_LIMITED', 'too many requests from this address');
     await ctx.cache.refresh();
     const kitchen = ctx.cache.kitchen(m[1] as string);
     // a kitchen without public viewing answers like an unknown one: nothing to learn by probing
@@ -91,7 +92,7 @@ export async function handleApi(ctx: RelayContext, req: IncomingMessage, res: Se
     const claims = inspector(ctx, req);
     const camera = await cameraFor(ctx, claims, m[1] as string);
     if (!camera.enabled) throw new NotFoundError(`camera ${camera.id}`);
-    if (camera.mode === 'push' && !ctx.nms.isLive(`/live/${camera.id}`)) throw new UserError('TW_CONFLICT', 'camera is not live', 409);
+    if (camera.mode === 'push' && !ctx.nms.isLive(streamPathOf(camera.id))) throw new UserError('TW_CONFLICT', 'camera is not live', 409);
     const snap = await takeSnapshot({ dataDir: ctx.dataDir, media: ctx.media, keyframes: (_id, ms) => ctx.keyframes(camera, 1, ms) }, camera.id, claims.sub, camera.mode === 'pull' ? 10_000 : 2000);
     ctx.metrics.snapshots.inc();
     return sendJson(res, 201, { ...snap, url: `/api/snapshots/${snap.id}` });
@@ -146,5 +147,5 @@ export async function handleApi(ctx: RelayContext, req: IncomingMessage, res: Se
     const h = ctx.health.get(camera.id);
     return sendJson(res, 200, h ?? { camera: camera.id, kitchen: camera.kitchenId, state: 'unknown', reason: 'not checked yet' });
   }
-  sendJson(res, 404, { error: 'TW_NOT_FOUND' });
+  sendErrorBody(res, 404, 'TW_NOT_FOUND');
 }

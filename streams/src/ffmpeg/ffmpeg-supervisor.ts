@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import type { Logger } from '@tianwang/core/log';
-import { redactSecrets, safeError } from './redact.js';
+import { redactSecrets, safeError } from '../redact.js';
 
 /**
  * One long-running ffmpeg child (RTSP pull, HLS packager, recorder), kept alive: when it exits without

@@ -5,11 +5,11 @@ import type { Duplex } from 'node:stream';
 import { join } from 'node:path';
 import { WebSocketServer } from 'ws';
 import { handleApi } from './api-routes.js';
-import { CORS, clientIp, requestUrl, sendError, sendJson } from './http-util.js';
-import { verifyPlay, type PlayCheck } from './play-signing.js';
-import { streamPathOf } from './publish-auth.js';
-import { signPlaylist } from './hls-packager.js';
-import type { RelayContext } from './relay-context.js';
+import { CORS, clientIp, errorBody, requestUrl, sendError, sendErrorBody, sendJson, type ErrorBody } from './http-util.js';
+import { verifyPlay, type PlayCheck } from '../access/play-signing.js';
+import { streamPathOf } from '../access/publish-auth.js';
+import { signPlaylist } from '../ffmpeg/hls-packager.js';
+import type { RelayContext } from '../relay-context.js';
 
 /**
  * The relay's only HTTP listener. Every playback request (HTTP-FLV, WS-FLV, HLS, recorded segments) is
@@ -43,25 +43,25 @@ function target(ctx: RelayContext, path: string, kind: 'flv' | 'hls'): Target | 
   const cameraId = ctx.cache.cameraIdOfAlias(m[1] as string);
   return cameraId ? { cameraId, file: m[2] ?? '', alias: true } : { unknownAlias: true };
 }
-const NO_ALIAS = { ok: false, status: 404, body: { error: 'TW_NOT_FOUND', reason: 'no such camera' } } as const;
+const NO_ALIAS = { status: 404, body: errorBody('TW_NOT_FOUND', 'no such camera') } as const;
 
-type Gate = { ok: true; release: () => void } | { ok: false; status: number; body: Record<string, string> };
+type Gate = { ok: true; release: () => void } | { ok: false; status: number; body: ErrorBody };
 
 /** Signature, camera, liveness and the public per-viewer limit, in that order. */
 function gate(ctx: RelayContext, cameraId: string, url: URL, ip: string, opts: { needsLive: boolean; session: boolean; alias?: boolean }): Gate {
   const check: PlayCheck = verifyPlay(ctx.playKey, cameraId, url.searchParams);
   if (!check.ok) {
     ctx.metrics.playRefused.inc({ status: String(check.status) });
-    return { ok: false, status: check.status, body: { error: check.status === 401 ? 'TW_UNAUTHENTICATED' : 'TW_FORBIDDEN', reason: check.reason } };
+    return { ok: false, status: check.status, body: errorBody(check.status === 401 ? 'TW_UNAUTHENTICATED' : 'TW_FORBIDDEN', `play signature ${check.reason}`) };
   }
   // an alias path is for consumers' grants only
-  if (opts.alias && check.grant.aud !== 'p') return { ok: false, status: 403, body: { error: 'TW_FORBIDDEN', reason: 'not a public grant' } };
+  if (opts.alias && check.grant.aud !== 'p') return { ok: false, status: 403, body: errorBody('TW_FORBIDDEN', 'not a public grant') };
   const camera = ctx.cache.camera(cameraId);
-  if (!camera || !camera.enabled) return { ok: false, status: 404, body: { error: 'TW_NOT_FOUND', reason: 'no such camera' } };
-  if (opts.needsLive && camera.mode === 'push' && !ctx.nms.isLive(streamPathOf(cameraId))) return { ok: false, status: 404, body: { error: 'TW_NOT_FOUND', reason: 'camera is not live' } };
+  if (!camera || !camera.enabled) return { ok: false, status: 404, body: errorBody('TW_NOT_FOUND', 'no such camera') };
+  if (opts.needsLive && camera.mode === 'push' && !ctx.nms.isLive(streamPathOf(cameraId))) return { ok: false, status: 404, body: errorBody('TW_NOT_FOUND', 'camera is not live') };
   if (check.grant.aud === 'p' && opts.session) {
     const release = ctx.limits.acquireSession(ip);
-    if (!release) return { ok: false, status: 429, body: { error: 'TW_RATE_LIMITED', reason: 'too many streams open from this address' } };
+    if (!release) return { ok: false, status: 429, body: errorBody('TW_RATE_LIMITED', 'too many streams open from this address') };
     return { ok: true, release };
   }
   return { ok: true, release: () => {} };
@@ -93,9 +93,9 @@ export function createHttpFront(ctx: RelayContext): Server {
 
 function upgrade(ctx: RelayContext, wss: WebSocketServer, req: IncomingMessage, socket: Duplex, head: Buffer): void {
   const url = requestUrl(req);
-  if (!url) return rejectUpgrade(socket, 400, { error: 'TW_PAYLOAD_INVALID', reason: 'request target is not a path' });
+  if (!url) return rejectUpgrade(socket, 400, errorBody('TW_PAYLOAD_INVALID', 'request target is not a path'));
   const t = target(ctx, url.pathname, 'flv');
-  if (!t || 'unknownAlias' in t) return rejectUpgrade(socket, 404, { error: 'TW_NOT_FOUND' });
+  if (!t || 'unknownAlias' in t) return rejectUpgrade(socket, 404, errorBody('TW_NOT_FOUND'));
   const cameraId = t.cameraId;
   const g = gate(ctx, cameraId, url, clientIp(req), { needsLive: true, session: true, alias: t.alias });
   if (!g.ok) return rejectUpgrade(socket, g.status, g.body);
@@ -111,7 +111,7 @@ function upgrade(ctx: RelayContext, wss: WebSocketServer, req: IncomingMessage, 
   });
 }
 
-function rejectUpgrade(socket: Duplex, status: number, body: Record<string, string>): void {
+function rejectUpgrade(socket: Duplex, status: number, body: ErrorBody): void {
   const text = JSON.stringify(body);
   const reason = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 429: 'Too Many Requests' }[status] ?? 'Error';
   socket.end(`HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`);
@@ -121,14 +121,14 @@ function rejectUpgrade(socket: Duplex, status: number, body: Record<string, stri
 
 async function handle(ctx: RelayContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = requestUrl(req);
-  if (!url) return sendJson(res, 400, { error: 'TW_PAYLOAD_INVALID', reason: 'request target is not a path' });
+  if (!url) return sendErrorBody(res, 400, 'TW_PAYLOAD_INVALID', 'request target is not a path');
   const path = url.pathname;
   if (req.method === 'OPTIONS') {
     res.writeHead(204, { ...CORS, 'access-control-allow-methods': 'GET, POST, OPTIONS', 'access-control-allow-headers': 'authorization, content-type', 'access-control-max-age': '600' }).end();
     return;
   }
   if (path.startsWith('/api/')) return handleApi(ctx, req, res, url);
-  if (req.method !== 'GET' && req.method !== 'HEAD') return sendJson(res, 405, { error: 'method not allowed' });
+  if (req.method !== 'GET' && req.method !== 'HEAD') return sendErrorBody(res, 405, 'TW_PAYLOAD_INVALID', 'method not allowed');
 
   let m: RegExpExecArray | null;
   let t = target(ctx, path, 'flv');
@@ -136,7 +136,7 @@ async function handle(ctx: RelayContext, req: IncomingMessage, res: ServerRespon
   if (t) {
     const cameraId = t.cameraId;
     // a player has nothing to send; NMS would parse a body as an FLV publish
-    if (hasBody(req)) return sendJson(res, 400, { error: 'TW_PAYLOAD_INVALID', reason: 'a play request has no body' });
+    if (hasBody(req)) return sendErrorBody(res, 400, 'TW_PAYLOAD_INVALID', 'a play request has no body');
     const g = gate(ctx, cameraId, url, clientIp(req), { needsLive: true, session: true, alias: t.alias });
     if (!g.ok) return sendJson(res, g.status, g.body);
     res.on('close', g.release);
@@ -154,7 +154,7 @@ async function handle(ctx: RelayContext, req: IncomingMessage, res: ServerRespon
     if (!g.ok) return sendJson(res, g.status, g.body);
     if (file === 'index.m3u8') {
       const dir = await ctx.hls.ensure(cameraId);
-      if (!dir) return sendJson(res, 503, { error: 'TW_DEPENDENCY_UNAVAILABLE', reason: 'stream not ready, retry' });
+      if (!dir) return sendErrorBody(res, 503, 'TW_DEPENDENCY_UNAVAILABLE', 'stream not ready, retry');
       const playlist = await readFile(join(dir, file), 'utf8');
       const query = ['exp', 'aud', 'sig'].map((k) => `${k}=${encodeURIComponent(url.searchParams.get(k) ?? '')}`).join('&');
       const body = signPlaylist(playlist, query);
@@ -162,19 +162,19 @@ async function handle(ctx: RelayContext, req: IncomingMessage, res: ServerRespon
       return;
     }
     const dir = ctx.hls.touch(cameraId);
-    if (!dir) return sendJson(res, 404, { error: 'TW_NOT_FOUND', reason: 'no HLS packager for this camera' });
+    if (!dir) return sendErrorBody(res, 404, 'TW_NOT_FOUND', 'no HLS packager for this camera');
     return serveFile(res, join(dir, file), 'video/mp2t');
   }
   if ((m = REC.exec(path))) {
     const cameraId = m[1] as string;
     const check = verifyPlay(ctx.playKey, cameraId, url.searchParams);
-    if (!check.ok) return sendJson(res, check.status, { error: check.status === 401 ? 'TW_UNAUTHENTICATED' : 'TW_FORBIDDEN', reason: check.reason });
+    if (!check.ok) return sendErrorBody(res, check.status, check.status === 401 ? 'TW_UNAUTHENTICATED' : 'TW_FORBIDDEN', `play signature ${check.reason}`);
     // recordings are for inspectors only: a public viewing URL never opens them
-    if (check.grant.aud !== 'i') return sendJson(res, 403, { error: 'TW_FORBIDDEN', reason: 'recordings are for inspectors' });
+    if (check.grant.aud !== 'i') return sendErrorBody(res, 403, 'TW_FORBIDDEN', 'recordings are for inspectors');
     return serveFile(res, join(ctx.recordingsRoot, cameraId, m[2] as string), 'video/mp2t');
   }
   if (path === '/healthz') return sendJson(res, 200, { ok: true });
-  sendJson(res, 404, { error: 'TW_NOT_FOUND' });
+  sendErrorBody(res, 404, 'TW_NOT_FOUND');
 }
 
 function hasBody(req: IncomingMessage): boolean {
@@ -183,7 +183,7 @@ function hasBody(req: IncomingMessage): boolean {
 
 async function serveFile(res: ServerResponse, file: string, type: string): Promise<void> {
   const st = await stat(file).catch(() => null);
-  if (!st?.isFile()) return sendJson(res, 404, { error: 'TW_NOT_FOUND' });
+  if (!st?.isFile()) return sendErrorBody(res, 404, 'TW_NOT_FOUND');
   res.writeHead(200, { 'content-type': type, 'content-length': st.size, 'cache-control': 'private, max-age=60', ...CORS });
   createReadStream(file)
     .on('error', () => res.destroy())

@@ -4,7 +4,7 @@ import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NotFoundError, OperationalError, UserError } from '@tianwang/core/errors';
-import { runFfmpeg } from './run-ffmpeg.js';
+import { runFfmpeg } from '../ffmpeg/run-ffmpeg.js';
 import type { Segment } from './recording-files.js';
 
 /** The longest clip cut at once (30 min of a 1 Mbit/s camera ≈ 225 MB). */

@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Camera } from '@tianwang/core/registry';
 import type { Logger } from '@tianwang/core/log';
-import { FfmpegSupervisor } from './ffmpeg-supervisor.js';
+import { FfmpegSupervisor } from '../ffmpeg/ffmpeg-supervisor.js';
 import { inWindow } from './time-window.js';
 
 /**

@@ -1,3 +1,5 @@
+import { loadConfig, type StreamsConfig } from '@tianwang/core/config';
+
 /**
  * What one RTMP connection may make the relay hold, and for how long, before and after it is accepted
  * (rtmp-guard.ts). The budgets are for message buffers: node-media-server allocates what a message header
@@ -19,13 +21,19 @@ export interface RtmpLimits {
   refusedLingerMs: number;
 }
 
-export const RTMP_LIMITS: RtmpLimits = {
-  decideWithinMs: 10_000,
-  maxPending: 256,
-  maxPendingPerIp: 32,
-  pendingBufferBytes: 64 * 1024,
-  playerBufferBytes: 64 * 1024,
-  publisherBufferBytes: 16 * 1024 * 1024,
-  maxChunkStreams: 16,
-  refusedLingerMs: 1000,
-};
+/** The limits as configured (TW_RTMP_*, core/src/config/sections/streams.ts, where the defaults live). */
+export function rtmpLimitsOf(sc: StreamsConfig): RtmpLimits {
+  return {
+    decideWithinMs: sc.rtmpDecideWithinMs,
+    maxPending: sc.rtmpMaxPending,
+    maxPendingPerIp: sc.rtmpMaxPendingPerIp,
+    pendingBufferBytes: sc.rtmpPendingBufferBytes,
+    playerBufferBytes: sc.rtmpPlayerBufferBytes,
+    publisherBufferBytes: sc.rtmpPublisherBufferBytes,
+    maxChunkStreams: sc.rtmpMaxChunkStreams,
+    refusedLingerMs: sc.rtmpRefusedLingerMs,
+  };
+}
+
+/** The default limits (an unset environment), for a guard built without a configuration (tests). */
+export const RTMP_LIMITS: RtmpLimits = rtmpLimitsOf(loadConfig({}).streams);
