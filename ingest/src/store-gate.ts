@@ -12,20 +12,9 @@
  * batch, reclaimed later, arrives late (store-decide.ts says what a late message stores).
  */
 import type { Redis } from 'ioredis';
+import { compareIds } from '@tianwang/core/pipeline';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function idParts(id: string): [number, number] {
-  const dash = id.indexOf('-');
-  return dash < 0 ? [Number(id) || 0, 0] : [Number(id.slice(0, dash)) || 0, Number(id.slice(dash + 1)) || 0];
-}
-
-/** a < b for stream ids `ms-seq` */
-export function idLess(a: string, b: string): boolean {
-  const [am, as] = idParts(a);
-  const [bm, bs] = idParts(b);
-  return am < bm || (am === bm && as < bs);
-}
 
 export class DecisionOrder {
   private last: Promise<void> = Promise.resolve();
@@ -52,7 +41,7 @@ export class DecisionOrder {
   async waitFor(prev: string, deadline: number): Promise<boolean> {
     for (let delay = 1; ; delay = Math.min(delay * 2, 20)) {
       const decided = await this.redis.get(this.markerKey);
-      if (decided === null || !idLess(decided, prev)) return true;
+      if (decided === null || compareIds(decided, prev) >= 0) return true;
       if (Date.now() >= deadline) return false;
       await sleep(delay);
     }

@@ -12,55 +12,22 @@
  * Any number of workers may run this concurrently: trimming is idempotent.
  */
 import type { Redis } from 'ioredis';
+import { compareIds, oldestNeeded, readGroups, type GroupState } from '@tianwang/core/pipeline';
 
-export type StreamId = [ms: number, seq: number];
-
-export function parseStreamId(id: string): StreamId {
-  const dash = id.indexOf('-');
-  return dash < 0 ? [Number(id), 0] : [Number(id.slice(0, dash)), Number(id.slice(dash + 1))];
-}
-export function compareIds(a: string, b: string): number {
-  const [am, as] = parseStreamId(a);
-  const [bm, bs] = parseStreamId(b);
-  return am - bm || as - bs;
-}
 const minId = (a: string, b: string) => (compareIds(a, b) <= 0 ? a : b);
 const maxId = (a: string, b: string) => (compareIds(a, b) >= 0 ? a : b);
-
-export interface GroupState {
-  name: string;
-  lastDeliveredId: string;
-  pending: number;
-  lowestPendingId?: string;
-}
 
 /** The id below which the stream may be trimmed, or undefined when nothing may be. Pure, for tests. */
 export function trimPoint(groups: GroupState[], ownGroup: string, now: number, retainMs: number): string | undefined {
   let point: string | undefined;
   const floor = `${Math.max(0, now - retainMs)}-0`;
   for (const g of groups) {
-    let needs = g.pending > 0 && g.lowestPendingId ? g.lowestPendingId : g.lastDeliveredId;
+    let needs = oldestNeeded(g);
     if (g.name !== ownGroup) needs = maxId(needs, floor);
     point = point === undefined ? needs : minId(point, needs);
   }
   if (point === undefined || point === '0-0') return undefined;
   return point;
-}
-
-export async function readGroups(redis: Redis, stream: string): Promise<GroupState[]> {
-  const raw = (await redis.xinfo('GROUPS', stream)) as unknown[][];
-  const groups: GroupState[] = [];
-  for (const row of raw) {
-    const f: Record<string, unknown> = {};
-    for (let i = 0; i + 1 < row.length; i += 2) f[String(row[i])] = row[i + 1];
-    const g: GroupState = { name: String(f.name), lastDeliveredId: String(f['last-delivered-id'] ?? '0-0'), pending: Number(f.pending ?? 0) };
-    if (g.pending > 0) {
-      const summary = (await redis.xpending(stream, g.name)) as [number, string | null, string | null, unknown];
-      if (summary[1]) g.lowestPendingId = summary[1];
-    }
-    groups.push(g);
-  }
-  return groups;
 }
 
 /**

@@ -3,7 +3,8 @@ import { escapeTag, eventLine, quoteString, statusLine, telemetryLine, deviceTag
 import { nsDigits, serverMs, serverSub, streamPosition } from '../src/server-time.js';
 import { readRefusal, refusalMessage } from '../src/write-refusals.js';
 import { mapWritePath } from '../src/v1-transport.js';
-import { compareIds, trimPoint } from '../src/trimmer.js';
+import { compareIds } from '@tianwang/core/pipeline';
+import { trimPoint } from '../src/trimmer.js';
 import { DeviceCache } from '../src/device-cache.js';
 import { validateEntry } from '../src/validator.js';
 import { quoteIdent, quoteLiteral } from '../src/history.js';

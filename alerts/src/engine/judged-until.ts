@@ -1,11 +1,5 @@
 import type { Redis } from 'ioredis';
-
-const msOf = (id: string) => Number(id.slice(0, id.indexOf('-')));
-const after = (a: string, b: string) => {
-  const [am, as] = a.split('-').map(Number) as [number, number];
-  const [bm, bs] = b.split('-').map(Number) as [number, number];
-  return am > bm || (am === bm && as > bs);
-};
+import { compareIds, parseStreamId, readGroups } from '@tianwang/core/pipeline';
 
 /**
  * How far a consumer group has judged a stream, as a time (ms): every entry added before it has been read and
@@ -19,16 +13,12 @@ const after = (a: string, b: string) => {
  * counted from: the bound errs late by those ms, never early.
  */
 export async function judgedUntil(redis: Redis, stream: string, group: string, now: number): Promise<number> {
-  const res = await redis.pipeline().xpending(stream, group).xinfo('GROUPS', stream).xrevrange(stream, '+', '-', 'COUNT', 1).exec();
-  if (!res || res.some(([err]) => err)) return now; // no stream or group yet: nothing is waiting
-  const [pending, groups, last] = res.map(([, v]) => v) as [[number, string | null, string | null, unknown], unknown[][], [string, string[]][]];
-  let until = now;
-  // delivered to a consumer and not acknowledged: not judged yet (the oldest bounds everything after it)
-  if (pending[0] > 0 && pending[1]) until = Math.min(until, msOf(pending[1]) - 1);
-  // not delivered yet: entries after the group's last-delivered id
-  const info = groups.find((g) => g[g.indexOf('name') + 1] === group);
-  const delivered = info ? String(info[info.indexOf('last-delivered-id') + 1]) : '0-0';
-  const newest = last[0]?.[0];
-  if (newest && after(newest, delivered)) until = Math.min(until, msOf(delivered));
-  return until;
+  const [groups, newest] = await Promise.all([readGroups(redis, stream).catch(() => undefined), redis.xrevrange(stream, '+', '-', 'COUNT', 1)]);
+  const g = groups?.find((x) => x.name === group);
+  if (!g) return now; // no stream or group yet: nothing is waiting
+  // a pending entry (delivered, not acknowledged) is not judged yet, nor anything after it
+  if (g.pending > 0 && g.lowestPendingId) return Math.min(now, parseStreamId(g.lowestPendingId)[0] - 1);
+  // entries after the last delivered one are still to be read
+  const last = newest[0]?.[0];
+  return last && compareIds(last, g.lastDeliveredId) > 0 ? Math.min(now, parseStreamId(g.lastDeliveredId)[0]) : now;
 }

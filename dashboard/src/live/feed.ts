@@ -1,19 +1,12 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from '@tianwang/core/log';
-import type { PipelineKeys } from '@tianwang/core/pipeline';
+import { compareIds, type PipelineKeys } from '@tianwang/core/pipeline';
 import { shadowFromHash, type DeviceShadow, type ShadowReader } from '@tianwang/ingest';
 import type { BoardState } from './board-state.js';
 
 /** How often the change stream's newest id is noted: after a reconnect the feed re-reads from there. */
 export const TAIL_EVERY_MS = 5_000;
 const PAGE = 1000;
-
-const idParts = (id: string) => id.split('-').map(Number) as [number, number];
-const idAfter = (a: string, b: string) => {
-  const [am, as] = idParts(a);
-  const [bm, bs] = idParts(b);
-  return am > bm || (am === bm && as > bs);
-};
 
 /**
  * The board's one subscription to ingest's shadow change feed (pub/sub, with each telemetry change's values).
@@ -109,7 +102,7 @@ export class LiveFeed {
     }
     const at = info.indexOf('max-deleted-entry-id');
     const deleted = at >= 0 ? String(info[at + 1]) : '0-0';
-    return idAfter(deleted, id);
+    return compareIds(deleted, id) > 0;
   }
 
   /** Every device's shadow, read directly. */
