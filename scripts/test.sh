@@ -29,7 +29,8 @@ npx --no-install tsc -p soak/tsconfig.json </dev/null
 step "tests"
 trap - ERR
 report="$(mktemp -t tw-vitest-XXXXXX.json)"
-trap 'rm -f "$report"' EXIT
+# TW_TEST_REPORT=<file> keeps a copy of vitest's JSON report (per-test durations) after the run
+trap 'if [[ -n "${TW_TEST_REPORT:-}" ]]; then cp "$report" "$TW_TEST_REPORT"; fi; rm -f "$report"' EXIT
 status=0
 npx --no-install vitest run --reporter=default --reporter=json --outputFile="$report" "$@" </dev/null || status=$?
 
@@ -47,6 +48,10 @@ summary="$(node -e '
       for (const a of f.assertionResults ?? [])
         if (a.status === "passed" && a.failureMessages?.length)
           console.error(`passed on retry: ${f.name.replace(process.cwd() + "/", "")} > ${a.fullName}\n  ${a.failureMessages[0].split("\n").slice(0, 12).join("\n  ")}`);
+    // where the time goes (CI has a 30-minute limit): the ten slowest files, to stderr beside the summary
+    const files = (r.testResults ?? []).map((f) => ({ name: f.name.replace(process.cwd() + "/", ""), s: (f.endTime - f.startTime) / 1000 }));
+    files.sort((a, b) => b.s - a.s);
+    console.error("slowest test files:\n" + files.slice(0, 10).map((f) => `  ${f.s.toFixed(0).padStart(5)} s  ${f.name}`).join("\n"));
     console.log(`${r.numPassedTests} ${failed} ${r.numTotalTests}`);
   } catch { console.log("0 1 0"); }
 ' "$report")"
