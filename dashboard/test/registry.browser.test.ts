@@ -64,6 +64,8 @@ describe('registry management in Chromium (zh-CN)', () => {
     expect(secret.length).toBeGreaterThanOrEqual(20);
     expect(await connects('EL-9', secret)).toBe(true);
     await page.locator('.el-dialog', { hasText: '新的接入密钥' }).getByRole('button', { name: '关闭', exact: true }).click();
+    // shown once: closed, the secret is gone from the page, not only hidden
+    await expect.poll(() => page.locator('[data-test=device-secret]').count()).toBe(0);
     await expect.poll(() => tableRow(page, '9号梯').innerText()).toContain('阳光花园');
     expect((await stack.registry.devices.get('EL-9'))?.location).toBe('9号楼东');
 

@@ -13,9 +13,12 @@ export interface RssVerdict {
   midMb: number;
   endMb: number;
   maxMb: number;
-  /** growth from the middle of the run to its end; undefined when the process was restarted after 30 % of the run */
+  /** growth from the middle of the run to its end; undefined when a restarted process had not run WARM_MS by the middle */
   growth: number | undefined;
 }
+
+/** how long a restarted process runs before its RSS growth is judged (see verdicts) */
+export const WARM_MS = 5 * 60_000;
 
 export function sampleRss(processes: () => { name: string; pid: number | undefined; incarnation: number }[], everyMs: number) {
   const series = new Map<string, RssSample[]>();
@@ -39,10 +42,13 @@ export function sampleRss(processes: () => { name: string; pid: number | undefin
       const window = (s: RssSample[], a: number, b: number) => median(s.filter((x) => x.t >= a && x.t <= b).map((x) => x.mb));
       const w = (to - from) / 10;
       return [...series].map(([name, s]) => {
-        // a process started again after the first 30 % of the run is still warming up (heap, caches) in the last half:
-        // its growth there says nothing about a leak, so it is shown as restarted
-        const late = s.filter((x) => x.t >= from + (to - from) * 0.3);
-        const restarted = s.filter((x) => x.t >= mid).length === 0 || late.some((x) => x.incarnation !== late[0]!.incarnation);
+        // a process started again during the run fills its heap, JIT and caches for minutes afterwards: its growth in
+        // the last half says nothing about a leak unless it had been running WARM_MS by the middle (the CI-sized run
+        // of 1.5 min judges only the processes that ran the whole time; a 20-minute run also judges early restarts)
+        const last = s[s.length - 1];
+        const incarnationStart = last ? s.find((x) => x.incarnation === last.incarnation)!.t : Infinity;
+        const wasRestarted = s.some((x) => x.incarnation !== s[0]!.incarnation);
+        const restarted = s.filter((x) => x.t >= mid).length === 0 || (wasRestarted && mid - incarnationStart < WARM_MS);
         const midMb = window(s, mid - w / 2, mid + w / 2);
         const endMb = window(s, to - w, to);
         return {
