@@ -26,7 +26,8 @@ export async function launch(viewport = { width: 1366, height: 768 }): Promise<B
     p.on('console', (m) => {
       if (/Content Security Policy|Refused to/.test(m.text())) problems.push(m.text());
     });
-    p.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+    // with the first lines of the stack: a minified bundle's error can say as little as "e" (CI once did)
+    p.on('pageerror', (e) => problems.push(`pageerror: ${e.message}${e.stack ? `\n${e.stack.split('\n').slice(0, 4).join('\n')}` : ''}`));
   };
   context.pages().forEach(watch);
   context.on('page', watch);

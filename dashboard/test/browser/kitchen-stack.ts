@@ -1,4 +1,3 @@
-import { rm } from 'node:fs/promises';
 import { loadConfig } from '@tianwang/core/config';
 import { hashSecret } from '@tianwang/core/crypto';
 import { silentLogger } from '@tianwang/core/log';
@@ -6,7 +5,7 @@ import type { Registry } from '@tianwang/core/registry';
 import { freePort, tempDir } from '@tianwang/core/testing';
 import { createStreams, type Streams } from '@tianwang/streams';
 import { PASSWORD, SECRET, startWorld, type World } from '../helpers/world.js';
-import { buildWebApp } from './stack.js';
+import { buildWebApp } from './web-build.js';
 
 /** K1's cameras on the wall (CAM-1 is the seeded one); each pushes with its own secret. */
 export const WALL_CAMERAS = ['CAM-1', 'CAM-1B', 'CAM-1C', 'CAM-1D'] as const;
@@ -66,7 +65,6 @@ export async function startKitchenStack(o: { recording?: boolean; env?: Record<s
     async close() {
       await relay.stop();
       await world.close();
-      await rm(webRoot, { recursive: true, force: true });
     },
   };
 }

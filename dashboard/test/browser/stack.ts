@@ -1,9 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { build } from 'vite';
 import { createBroker, type BrokerService } from '@tianwang/broker';
 import { loadConfig, type PlatformConfig } from '@tianwang/core/config';
 import { hashSecret } from '@tianwang/core/crypto';
@@ -13,6 +8,7 @@ import { freePort, startInflux, startRedis, type InfluxServer, type RedisServer 
 import { createIngest, type IngestService } from '@tianwang/ingest';
 import { createDashboard, type Dashboard } from '../../src/index.js';
 import { SECRET, seedWorld } from '../helpers/world.js';
+import { buildWebApp } from './web-build.js';
 
 /** The terminal secret of every seeded device (the registry keeps its hash). */
 export const DEVICE_SECRET = 'device-secret-0123456789';
@@ -32,12 +28,6 @@ export interface StackOptions {
   extra?: (config: PlatformConfig, registry: Registry) => Promise<{ stop(): Promise<void> }>;
 }
 
-/** Builds the web app with Vite into a fresh folder (what `npm run build` puts in dist/web), so the test runs today's source. */
-export async function buildWebApp(): Promise<string> {
-  const out = await mkdtemp(join(tmpdir(), 'tw-web-'));
-  await build({ configFile: fileURLToPath(new URL('../../web/vite.config.ts', import.meta.url)), logLevel: 'warn', build: { outDir: out, emptyOutDir: true } });
-  return out;
-}
 
 /**
  * The real path of a reading, every part a real process or server: device → MQTT broker → uplink stream (Redis) →
@@ -77,7 +67,7 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
       await ingest.stop();
       await broker.stop();
       await registry.close();
-      await Promise.all([redis.stop(), influx.stop(), rm(webRoot, { recursive: true, force: true })]);
+      await Promise.all([redis.stop(), influx.stop()]);
     },
   };
 }
