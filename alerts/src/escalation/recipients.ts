@@ -1,4 +1,5 @@
 import type { Alarm, Registry } from '@tianwang/core/registry';
+import { mainlandNumber } from '../notify/provider.js';
 import type { Stage } from './plan.js';
 
 export interface Recipient {
@@ -42,11 +43,28 @@ export async function recipientsOf(registry: Registry, alarm: Alarm, stage: Stag
       return [{ name: d.safetyOfficerName, phone: d.safetyOfficerPhone }];
     case 'principal':
       return [{ name: d.principalName, phone: d.principalPhone }];
-    case 'maintenance':
-      return d.maintenanceEmergencyPhone ? [{ name: d.maintenanceCompanyName ?? '', phone: d.maintenanceEmergencyPhone }] : [];
+    case 'maintenance': {
+      const phone = maintenanceSmsPhone(d.maintenanceEmergencyPhone, d.maintenanceContactPhone);
+      return phone ? [{ name: d.maintenanceCompanyName ?? '', phone }] : [];
+    }
     case 'inspector':
       return inspectors(d.districtId);
     default:
       return [];
   }
+}
+
+/**
+ * Where the maintenance company's SMS goes. Its 24-hour emergency line is often a 400/800 service number or a
+ * landline, which takes calls but no SMS (the demo's companies have 400 numbers): then the SMS goes to the company's
+ * contact mobile. A mainland number (+86…, or any number without a foreign +<country> prefix) receives SMS only if
+ * it is a mobile (11 digits starting with 1); a foreign E.164 number is taken as it is.
+ */
+export function maintenanceSmsPhone(emergency: string | null, contact: string | null): string | undefined {
+  // anything not written as a foreign +<country> number is a mainland one
+  const foreign = (p: string) => /^\+(?!86)/.test(p.replace(/[\s-]/g, ''));
+  const receivesSms = (p: string | null): p is string => !!p && (mainlandNumber(p) !== undefined || foreign(p));
+  if (receivesSms(emergency)) return emergency;
+  if (receivesSms(contact)) return contact;
+  return undefined;
 }

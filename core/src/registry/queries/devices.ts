@@ -24,6 +24,8 @@ export interface DeviceContext extends Device {
   principalPhone: string;
   maintenanceCompanyName: string | null;
   maintenanceEmergencyPhone: string | null;
+  /** the company's contact (a mobile): the maintenance SMS goes here when the emergency line takes no SMS */
+  maintenanceContactPhone: string | null;
 }
 
 export function deviceQueries(db: Queryable) {
@@ -82,7 +84,7 @@ export function deviceQueries(db: Queryable) {
         db,
         `SELECT ${COLUMNS.split(', ').map((c) => `d.${c}`).join(', ')}, u.name AS unit_name, u.district_id,
            u.safety_officer_name, u.safety_officer_phone, u.principal_name, u.principal_phone,
-           m.name AS maintenance_company_name, m.emergency_phone AS maintenance_emergency_phone
+           m.name AS maintenance_company_name, m.emergency_phone AS maintenance_emergency_phone, m.contact_phone AS maintenance_contact_phone
          FROM devices d JOIN units u ON u.id = d.unit_id LEFT JOIN maintenance_companies m ON m.id = d.maintenance_company_id
          WHERE d.id = $1`,
         [id],
