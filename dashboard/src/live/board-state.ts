@@ -39,7 +39,11 @@ interface Entry {
   registry: RegistryRow;
   presenceTs: number;
   events: Record<string, { state: string; ts: number }>;
-  /** when this device's lastSeen last went out with its status (LAST_SEEN_EVERY_MS) */
+  /**
+   * when this device's lastSeen last went out with its status (LAST_SEEN_EVERY_MS); it starts at a random point of
+   * the last period so that 5,000 devices reporting every second spread their lastSeen over the minute instead of all
+   * going in one flush (500 clients × 5,000 × ~40 B at once)
+   */
   lastSeenSentAt: number;
 }
 
@@ -93,7 +97,7 @@ export class BoardState {
       const marks = calendarMarks(r, today);
       const e = this.entries.get(r.id);
       if (!e) {
-        this.entries.set(r.id, { row: emptyRow(r, marks), registry: r, presenceTs: 0, events: {}, lastSeenSentAt: 0 });
+        this.entries.set(r.id, { row: emptyRow(r, marks), registry: r, presenceTs: 0, events: {}, lastSeenSentAt: this.now() - Math.random() * LAST_SEEN_EVERY_MS });
         this.rowsCache = undefined;
         const orphan = this.orphans.get(r.id);
         if (orphan) {
