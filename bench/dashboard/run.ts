@@ -7,8 +7,9 @@
  *      devices and the table has rows), cold and warm;
  *   2. API list latency (GET /api/v1/devices, first pages with filters and sorts) at 200 req/s, open loop, while the
  *      fleet reports;
- *   3. live fan-out: C SSE clients while N devices report once a second each: per-client lag p99 (receive time −
- *      the reading's own time), dashboard CPU per device update, RSS per connected client;
+ *   3. live fan-out: C SSE clients, each watching a window of 50 rows (its viewport), while N devices report once a
+ *      second each: lag p99 of the watched rows' telemetry (receive time − the reading's own time) and of status
+ *      patches, bytes per second to the clients, dashboard CPU per device update, RSS per connected client;
  *   4. the alarm centre over 1,000,000 seeded alarms (PostgreSQL only; alarms-run.ts): filtered list pages and a
  *      district's monthly statistics, p50/p99. `--only alarms` runs this part alone, without the fleet.
  */
@@ -25,7 +26,7 @@ import { cpuSeconds } from '../ingest/measure.js';
 import { checkPrereqs } from '../prereqs.js';
 import { firstRender } from './first-render.js';
 import { alarmsPart, printAlarms, type AlarmsFigures } from './alarms-run.js';
-import { http, pct, signIn } from './http.js';
+import { http, pct, session } from './http.js';
 import { seedBenchDistrict } from './seed.js';
 
 const skipped = checkPrereqs('dashboard');
@@ -73,6 +74,12 @@ function launch(args: string[], ready?: string): Promise<ChildProcess> {
     child.stdout!.on('data', onData);
     child.once('exit', (code) => reject(new Error(`${args[0]} exited ${code}: ${err}`)));
   });
+}
+
+/** The dashboard's coalesced board updates so far (dashboard_live_updates_total: once each whatever the clients). */
+async function boardUpdates(base: string): Promise<number> {
+  const text = (await http('GET', `${base}/metrics`)).body;
+  return Number(/^dashboard_live_updates_total(?:\{[^}]*\})? (\S+)/m.exec(text)?.[1] ?? NaN);
 }
 
 /** Open loop: a request every 1000/rate ms whatever the answers do, so a slow answer shows as latency, not as fewer requests. */
@@ -157,7 +164,8 @@ async function fleetParts(base: string, mqttPort: number, dash: ChildProcess, re
     };
     log('one round of readings so every row has a state');
     await step(2);
-    const cookies = await Promise.all(Array.from({ length: 10 }, () => signIn(base)));
+    const sessions = await Promise.all(Array.from({ length: 10 }, () => session(base)));
+    const cookies = sessions.map((s) => s.cookie);
 
     if (!skipped.has('the board first-render measurement')) {
       log('board first render in Chromium …');
@@ -175,7 +183,7 @@ async function fleetParts(base: string, mqttPort: number, dash: ChildProcess, re
     await sleep(2000);
     const rssIdle = rssMb(dash.pid!);
     log(`opening ${CLIENTS} live clients …`);
-    const sse = await launch([`${HERE}sse-clients.ts`, base, String(CLIENTS), cookies.join(',')]);
+    const sse = await launch([`${HERE}sse-clients.ts`, base, String(CLIENTS), String(DEVICES), sessions.map((s) => `${s.cookie}|${s.csrf}`).join(',')]);
     const sseLine = childLines(sse, 'sse-clients');
     await sseLine();
     await sleep(3000);
@@ -185,10 +193,12 @@ async function fleetParts(base: string, mqttPort: number, dash: ChildProcess, re
     await sleep(2000);
     sse.stdin!.write('mark\n');
     const c0 = cpuSeconds(dash.pid!);
+    const u0 = await boardUpdates(base);
     const t0 = Date.now();
     await sleep((SECONDS - 3) * 1000);
     const cpu = cpuSeconds(dash.pid!) - c0;
     const wall = (Date.now() - t0) / 1000;
+    const boardUpdatesPerS = Math.round(((await boardUpdates(base)) - u0) / wall);
     sse.stdin!.write('report\n');
     const live = JSON.parse(await sseLine()) as Record<string, number>;
     const fleet = await reportingAgain;
@@ -196,6 +206,8 @@ async function fleetParts(base: string, mqttPort: number, dash: ChildProcess, re
     results.fanout = {
       ...live, eventsPerClientPerS: Math.round(live.events! / CLIENTS / wall), mbPerS: +(live.bytes! / wall / 1e6).toFixed(1),
       dashboardCpuPct: Math.round((cpu / wall) * 100), usPerDeviceUpdate: Math.round((cpu * 1e6) / (updatesPerS * wall)),
+      // what the board actually flushed (the pipeline may deliver fewer than the fleet sent) and the CPU per flushed update
+      boardUpdatesPerS, usPerBoardUpdate: Math.round((cpu * 1e6) / (boardUpdatesPerS * wall)),
       rssIdleMb: rssIdle, rssWithClientsMb: rssClients, kbPerClient: Math.round(((rssClients - rssIdle) * 1024) / CLIENTS), rssEndMb: rssMb(dash.pid!),
       fleetAcked: fleet.acked, fleetSent: fleet.sent, load1: loadavg()[0]!.toFixed(2),
     };
@@ -213,9 +225,10 @@ function printResults(results: Record<string, unknown>): void {
   if (fr) console.log(`| board first render, ${DEVICES} devices (cold / warm) | ${fr.coldMs} ms / ${fr.warmMs.join(', ')} ms | < 1,500 ms |`);
   if (api) console.log(`| API list at ${api.perS} req/s: p50 / p99 / max | ${api.p50} / ${api.p99} / ${api.max} ms | p99 < 100 ms |`);
   if (f) {
-    console.log(`| live lag, ${f.clients} clients (${f.open} open), p50 / p99 / worst client's p99 | ${f.lagP50} / ${f.lagP99} / ${f.clientP99Worst} ms | p99 < 2,000 ms |`);
-    console.log(`| events per client per s · bytes to clients | ${f.eventsPerClientPerS} · ${f.mbPerS} MB/s | ${DEVICES}/s |`);
-    console.log(`| dashboard CPU · per device update | ${f.dashboardCpuPct} % of a core · ${f.usPerDeviceUpdate} µs | — |`);
+    console.log(`| live lag of watched telemetry (50 rows each), ${f.clients} clients (${f.open} open), p50 / p99 / worst client's p99 | ${f.lagP50} / ${f.lagP99} / ${f.clientP99Worst} ms | p99 < 2,000 ms |`);
+    console.log(`| live lag of status patches, p50 / p99 (${f.statusSamples} samples) | ${f.statusLagP50} / ${f.statusLagP99} ms | p99 < 2,000 ms |`);
+    console.log(`| events per client per s · bytes to clients | ${f.eventsPerClientPerS} · ${f.mbPerS} MB/s | 1/s (one per flush) |`);
+    console.log(`| dashboard CPU · per device update sent · per board update flushed (${f.boardUpdatesPerS}/s) | ${f.dashboardCpuPct} % of a core · ${f.usPerDeviceUpdate} µs · ${f.usPerBoardUpdate} µs | — |`);
     console.log(`| dashboard RSS idle → with clients → end · per client | ${f.rssIdleMb} → ${f.rssWithClientsMb} → ${f.rssEndMb} MB · ${f.kbPerClient} KB | — |`);
   }
   if (results.alarms) printAlarms(results.alarms as AlarmsFigures);

@@ -135,7 +135,7 @@ describe.each(['pglite', 'postgres'] as const)('scope matrix (%s)', (backend) =>
       const noCsrf = await send('admin', { method: r.method, url, body: r.body }, false);
       if (noCsrf.statusCode !== 403 || noCsrf.json().code !== 'TW_CSRF_INVALID') failures.push(`no CSRF ${r.method} ${r.path}: ${noCsrf.statusCode}`);
     }
-    for (const path of ['/devices', '/units', '/maintenance-companies', '/kitchens', '/cameras', '/users', '/import/units', '/import/devices', '/users/insp1/password', '/auth/logout', '/auth/password']) {
+    for (const path of ['/devices', '/units', '/maintenance-companies', '/kitchens', '/cameras', '/users', '/import/units', '/import/devices', '/users/insp1/password', '/auth/logout', '/auth/password', '/live/watch']) {
       const res = await send('admin', { method: 'POST', url: path, body: {} }, false);
       if (res.statusCode !== 403 || res.json().code !== 'TW_CSRF_INVALID') failures.push(`no CSRF POST ${path}: ${res.statusCode}`);
     }
@@ -143,6 +143,8 @@ describe.each(['pglite', 'postgres'] as const)('scope matrix (%s)', (backend) =>
       const res = await send(undefined, { method: 'GET', url: path });
       if (res.statusCode !== 401) failures.push(`anonymous GET ${path}: ${res.statusCode}`);
     }
+    const watch = await send(undefined, { method: 'POST', url: '/live/watch', body: { stream: 'x', ids: ['EL-1'] } });
+    if (watch.statusCode !== 401) failures.push(`anonymous POST /live/watch: ${watch.statusCode}`);
     expect(failures).toEqual([]);
   });
 });

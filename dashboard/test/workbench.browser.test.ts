@@ -104,6 +104,11 @@ describe('the workbench in Chromium (zh-CN)', () => {
     expect(Number(await page.locator('[data-field="runCount"]').getAttribute('data-steps'))).toBe(floors.length + 1);
     await page.getByRole('tab', { name: '维保记录' }).click();
     await expect.poll(() => page.locator('.el-tab-pane:visible .el-table').innerText()).toContain('暂无记录');
+    // the file watches its device (POST /live/watch): a new reading reaches the live panel within 2 s
+    const t0 = Date.now();
+    await publish(reading(t0, 15));
+    await expect.poll(() => page.locator('[data-test=live-floor]').innerText(), { timeout: 10_000 }).toContain('15');
+    expect(Date.now() - t0).toBeLessThan(2000);
     expect(await unresolved(page)).toEqual([]);
     await shot(page, 'dashboard-device');
   });
@@ -120,6 +125,11 @@ describe('the workbench in Chromium (zh-CN)', () => {
     await signIn(phone, 'unit1');
     await expect.poll(() => rowIds(phone, '.board-card[data-id]')).toEqual(['BL-1', 'EL-1']);
     expect(await phone.locator('.el-table-v2').count()).toBe(0);
+    // the cards in view are watched: a reading reaches EL-1's card within 2 s
+    const t0 = Date.now();
+    await publish(reading(t0, 4));
+    await phone.locator('.board-card[data-id="EL-1"] [data-state*="4层"]').waitFor({ timeout: 10_000 });
+    expect(Date.now() - t0).toBeLessThan(2000);
     await shot(phone, 'dashboard-phone');
     await phone.goto(`${stack.base}/devices/EL-2`);
     await expect.poll(() => phone.locator('[data-test=not-found]').innerText()).toContain('设备不存在或不在您的监管范围内');

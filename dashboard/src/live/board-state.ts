@@ -2,10 +2,31 @@ import type { DeviceShadow, ShadowChange } from '@tianwang/ingest';
 import type { ScopedDevice } from '../auth/scope.js';
 import { REGISTRY_FIELDS, calendarMarks, type BoardRow, type RegistryRow } from './board-row.js';
 
+/**
+ * The fields only the rows a client watches receive every flush (its viewport: docs/dashboard.md "Live updates").
+ * Every other field is status: the board's filters, counters and the big screen need it live for every row.
+ */
+export const LIVE_FIELDS: ReadonlySet<keyof BoardRow> = new Set(['telemetry', 'telemetryTs', 'lastSeen']);
+/** An unwatched row's lastSeen goes out with its status at most this often (decided per device, not per client). */
+export const LAST_SEEN_EVERY_MS = 60_000;
+
+/** The live part of a patch: what a watched row receives besides its status. */
+export interface LivePart {
+  telemetryTs: number | null;
+  lastSeen: number | null;
+  /** the whole telemetry: when it was null before or lost keys */
+  telemetry?: Record<string, unknown> | null;
+  /** only the telemetry keys whose values changed since the last flush (merged into the row's telemetry) */
+  tm?: Record<string, unknown>;
+}
+
 /** A coalesced change of one device: the fields that changed since the last flush (and what it was, if it moved). */
 export interface BoardPatch {
   id: string;
+  /** the changed status fields (LIVE_FIELDS excluded, but lastSeen when this device's coarse lastSeen is due) */
   fields: Partial<BoardRow>;
+  /** set when telemetry, telemetryTs or lastSeen changed */
+  live?: LivePart;
   /** set when the device's scope-relevant fields changed (unit, district, company, kind): where it was before */
   was?: ScopedDevice;
   /** the device left the registry */
@@ -18,6 +39,20 @@ interface Entry {
   registry: RegistryRow;
   presenceTs: number;
   events: Record<string, { state: string; ts: number }>;
+  /**
+   * when this device's lastSeen last went out with its status (LAST_SEEN_EVERY_MS); it starts at a random point of
+   * the last period so that 5,000 devices reporting every second spread their lastSeen over the minute instead of all
+   * going in one flush (500 clients × 5,000 × ~40 B at once)
+   */
+  lastSeenSentAt: number;
+}
+
+/** What changed of a device since the last flush; `tm`: the telemetry keys changed, or 'all' for the whole of it. */
+interface Dirty {
+  fields: Set<keyof BoardRow>;
+  tm?: Set<string> | 'all';
+  was?: ScopedDevice;
+  removed?: boolean;
 }
 
 const scoped = (r: BoardRow): ScopedDevice => ({ kind: r.kind, unitId: r.unitId, districtId: r.districtId, maintenanceCompanyId: r.maintenanceCompanyId });
@@ -32,7 +67,7 @@ const activeCodes = (events: Entry['events']) => Object.keys(events).filter((c) 
  */
 export class BoardState {
   private readonly entries = new Map<string, Entry>();
-  private readonly dirty = new Map<string, { fields: Set<keyof BoardRow>; was?: ScopedDevice; removed?: boolean }>();
+  private readonly dirty = new Map<string, Dirty>();
   /** shadows seen before the registry knew the device (a device added meanwhile), applied when it appears */
   private readonly orphans = new Map<string, DeviceShadow & { presenceTs?: number }>();
   /** rows in id order, rebuilt when devices come or go (the rows themselves are updated in place) */
@@ -62,7 +97,7 @@ export class BoardState {
       const marks = calendarMarks(r, today);
       const e = this.entries.get(r.id);
       if (!e) {
-        this.entries.set(r.id, { row: emptyRow(r, marks), registry: r, presenceTs: 0, events: {} });
+        this.entries.set(r.id, { row: emptyRow(r, marks), registry: r, presenceTs: 0, events: {}, lastSeenSentAt: this.now() - Math.random() * LAST_SEEN_EVERY_MS });
         this.rowsCache = undefined;
         const orphan = this.orphans.get(r.id);
         if (orphan) {
@@ -151,6 +186,7 @@ export class BoardState {
       changed.push('telemetryTs');
       const t = changes.telemetry as Record<string, unknown> | undefined;
       if (t) {
+        this.noteTelemetryKeys(row.id, row.telemetry, t);
         row.telemetry = t;
         changed.push('telemetry');
       }
@@ -171,9 +207,26 @@ export class BoardState {
     if (changed.length) this.touch(row.id, changed);
   }
 
-  private touch(id: string, fields: readonly (keyof BoardRow)[], was?: ScopedDevice): void {
+  private dirtyOf(id: string): Dirty {
     let d = this.dirty.get(id);
     if (!d) this.dirty.set(id, (d = { fields: new Set() }));
+    return d;
+  }
+
+  /** Which telemetry keys a new reading changes: watched rows then receive only those (the whole when keys went away). */
+  private noteTelemetryKeys(id: string, before: Record<string, unknown> | null, after: Record<string, unknown>): void {
+    const d = this.dirtyOf(id);
+    if (d.tm === 'all') return;
+    if (!before || Object.keys(before).some((k) => !(k in after))) {
+      d.tm = 'all';
+      return;
+    }
+    d.tm ??= new Set();
+    for (const k of Object.keys(after)) if (!same(before[k], after[k])) d.tm.add(k);
+  }
+
+  private touch(id: string, fields: readonly (keyof BoardRow)[], was?: ScopedDevice): void {
+    const d = this.dirtyOf(id);
     for (const f of fields) d.fields.add(f);
     if (was && !d.was) d.was = was;
   }
@@ -181,16 +234,31 @@ export class BoardState {
   /** The changes since the last call, one patch per device with the current values of its changed fields. */
   takePatches(): BoardPatch[] {
     const out: BoardPatch[] = [];
+    const now = this.now();
     for (const [id, d] of this.dirty) {
       if (d.removed) {
         out.push({ id, fields: {}, removed: true, ...(d.was ? { was: d.was } : {}) });
         continue;
       }
-      const row = this.entries.get(id)?.row;
-      if (!row) continue;
+      const e = this.entries.get(id);
+      if (!e) continue;
+      const row = e.row;
       const fields: Partial<BoardRow> = {};
-      for (const f of d.fields) (fields as Record<string, unknown>)[f] = row[f];
-      out.push({ id, fields, ...(d.was ? { was: d.was } : {}) });
+      let live: LivePart | undefined;
+      for (const f of d.fields) {
+        if (!LIVE_FIELDS.has(f)) (fields as Record<string, unknown>)[f] = row[f];
+        else live ??= { telemetryTs: row.telemetryTs, lastSeen: row.lastSeen };
+      }
+      if (live && d.fields.has('telemetry')) {
+        if (d.tm === 'all' || !d.tm || !row.telemetry) live.telemetry = row.telemetry;
+        else if (d.tm.size) live.tm = Object.fromEntries([...d.tm].map((k) => [k, row.telemetry![k]]));
+      }
+      // "last seen" of the rows nobody watches stays roughly right at a coarse rate, the same for every client
+      if (d.fields.has('lastSeen') && now - e.lastSeenSentAt >= LAST_SEEN_EVERY_MS) {
+        fields.lastSeen = row.lastSeen;
+        e.lastSeenSentAt = now;
+      }
+      out.push({ id, fields, ...(live ? { live } : {}), ...(d.was ? { was: d.was } : {}) });
     }
     this.dirty.clear();
     return out;

@@ -1,12 +1,17 @@
 import { deviceInScope, type Scope } from '../auth/scope.js';
 import type { BoardRow } from './board-row.js';
 import type { BoardPatch } from './board-state.js';
+import { PATCH_EVENT_CLOSE, PATCH_EVENT_OPEN, patchEvent, sse, watchedText } from './wire.js';
 
 /** One connected browser (an SSE response). */
 export interface LiveClient {
+  /** the stream's id (sent in `ready`): POST /live/watch names the stream whose rows it sets */
+  stream: string;
   scope: Scope;
   userId: string;
   sessionHash: string;
+  /** the rows whose telemetry this stream receives (its viewport: POST /live/watch); every row's status goes to all */
+  watch: ReadonlySet<string>;
   /** bytes queued in the socket and not yet sent (a client that stops reading is dropped) */
   backlog(): number;
   write(chunk: Buffer): void;
@@ -17,16 +22,18 @@ export interface LiveClient {
 /** A client that has this much unsent is too slow to follow the board: it is dropped and reconnects afresh. */
 export const MAX_BACKLOG_BYTES = 8 * 1024 * 1024;
 
-const sse = (event: string, data: unknown) => `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
-
 /**
- * Sends each coalesced board update to the browsers that may see it. Clients are grouped by scope (scope.key):
- * every update is serialized once, each group's message is assembled once from the updates in its scope, and
- * the same Buffer is written to every client of the group. With 500 inspectors of one district, one flush costs
- * one JSON.stringify per changed device, one scope test per device per group and 500 socket writes.
+ * Sends each flush of board patches to the browsers that may see them, as one `patch` event per client per flush.
+ * Clients are grouped by scope (scope.key): each patch's status part is serialized once, each group's event is
+ * assembled once from the patches in its scope and the same Buffer is written to every client of the group. A client
+ * watching rows (its viewport) gets the same Buffer and its own tail: the live part (telemetry) of the watched rows
+ * that changed, each serialized once per flush whoever watches it. With 500 inspectors of one district watching 50
+ * rows each, one flush costs one JSON.stringify per changed device (two when its telemetry changed), one scope test per
+ * device per group, a lookup per watched row and 500 socket writes (plus one per client with watched changes).
  */
 export class Fanout {
   private readonly groups = new Map<string, { scope: Scope; clients: Set<LiveClient> }>();
+  private readonly streams = new Map<string, LiveClient>();
   private count = 0;
 
   get clients(): number {
@@ -38,14 +45,22 @@ export class Fanout {
     if (!g) this.groups.set(c.scope.key, (g = { scope: c.scope, clients: new Set() }));
     if (g.clients.has(c)) return;
     g.clients.add(c);
+    this.streams.set(c.stream, c);
     this.count++;
   }
 
   remove(c: LiveClient): void {
     const g = this.groups.get(c.scope.key);
     if (!g?.clients.delete(c)) return;
+    this.streams.delete(c.stream);
     this.count--;
     if (!g.clients.size) this.groups.delete(c.scope.key);
+  }
+
+  /** The connected stream of that id, only if it belongs to that session (anyone else's is as unknown as a made-up id). */
+  stream(id: string, sessionHash: string): LiveClient | undefined {
+    const c = this.streams.get(id);
+    return c?.sessionHash === sessionHash ? c : undefined;
   }
 
   each(fn: (c: LiveClient) => void): void {
@@ -79,27 +94,61 @@ export class Fanout {
     if (!patches.length || !this.groups.size) return;
     const texts: (string | undefined)[] = new Array(patches.length);
     const fulls: (string | undefined)[] = new Array(patches.length);
+    const lives: (string | undefined)[] = new Array(patches.length);
     for (const g of this.groups.values()) {
       const parts: string[] = [];
+      /** the live parts of this group's devices that changed, for the clients watching them */
+      const live = new Map<string, string>();
       patches.forEach((p, i) => {
         const row = p.removed ? undefined : rowOf(p.id);
         const inNow = !!row && deviceInScope(g.scope, row);
         const wasIn = p.was ? deviceInScope(g.scope, p.was) : inNow;
-        if (inNow && wasIn) parts.push((texts[i] ??= sse('device', { id: p.id, ...p.fields })));
+        if (inNow && wasIn) {
+          if (Object.keys(p.fields).length) parts.push((texts[i] ??= JSON.stringify({ id: p.id, ...p.fields })));
+          if (p.live) live.set(p.id, (lives[i] ??= JSON.stringify({ id: p.id, ...p.live })));
+        }
         // a device that moved into this scope: the whole row, the client has nothing of it yet
-        else if (inNow) parts.push((fulls[i] ??= sse('device', row)));
-        else if (wasIn) parts.push(sse('remove', { id: p.id }));
+        else if (inNow) parts.push((fulls[i] ??= JSON.stringify(row)));
+        else if (wasIn) parts.push(JSON.stringify({ id: p.id, removed: true }));
       });
-      if (!parts.length) continue;
-      const chunk = Buffer.from(parts.join(''));
+      if (!parts.length && !live.size) continue;
+      const status = parts.join(',');
+      let whole: Buffer | undefined;
+      let open: Buffer | undefined;
       for (const c of g.clients) {
         if (c.backlog() > MAX_BACKLOG_BYTES) {
           c.close('TW_RATE_LIMITED');
           this.remove(c);
           continue;
         }
-        c.write(chunk);
+        const mine = live.size ? watchedText(c.watch, live) : '';
+        if (!mine) {
+          if (status) c.write((whole ??= Buffer.from(patchEvent(status))));
+          continue;
+        }
+        // the group's status, shared, then this client's watched rows and the end of the event
+        if (status) c.write((open ??= Buffer.from(PATCH_EVENT_OPEN + status + ',')));
+        else c.write((open ??= Buffer.from(PATCH_EVENT_OPEN)));
+        c.write(Buffer.from(mine + PATCH_EVENT_CLOSE));
       }
     }
+  }
+
+  /**
+   * Sets the rows whose telemetry a stream receives (only rows in its scope; the others are ignored, so nothing tells
+   * whether they exist) and sends the newly watched rows' current telemetry at once: the client's copy of a row it
+   * did not watch may be minutes old.
+   */
+  setWatch(c: LiveClient, ids: readonly string[], rowOf: (id: string) => BoardRow | undefined): void {
+    const next = new Set<string>();
+    const fresh: string[] = [];
+    for (const id of ids) {
+      const row = rowOf(id);
+      if (!row || !deviceInScope(c.scope, row) || next.has(id)) continue;
+      next.add(id);
+      if (!c.watch.has(id)) fresh.push(JSON.stringify({ id, telemetry: row.telemetry, telemetryTs: row.telemetryTs, lastSeen: row.lastSeen }));
+    }
+    c.watch = next;
+    if (fresh.length) c.write(Buffer.from(patchEvent(fresh.join(','))));
   }
 }

@@ -1,15 +1,27 @@
+import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { NotFoundError } from '@tianwang/core/errors';
 import { scopeOf, type ApiContext } from '../api/context.js';
 import { route } from '../api/route.js';
 import type { LiveClient } from './fanout.js';
 
+/** A browser shows 20–60 rows at once; a watch of more is refused (400), not truncated. */
+export const MAX_WATCHED = 200;
+
+const WatchBody = z.object({
+  stream: z.string().min(1).max(64).meta({ description: 'the stream id from the `ready` event' }),
+  ids: z.array(z.string().min(1).max(64)).max(MAX_WATCHED).meta({ description: 'the devices whose telemetry the stream receives (the rows on screen); replaces the previous set' }),
+});
+
 /**
  * GET /api/v1/live: Server-Sent Events of the board, in the caller's scope only.
- *   event: ready    data {serverTime}: (re)connected; a client reloads the list (GET /devices) on every ready
- *   event: device   data {id, ...changed fields}: a board row's changes, at most one per device per second
- *                   (the whole row when a device comes into scope)
- *   event: remove   data {id}: the device left the caller's scope or the registry
+ *   event: ready    data {serverTime, stream}: (re)connected; a client reloads the list (GET /devices) on every
+ *                   ready and says again which rows it shows (POST /live/watch with the new stream id)
+ *   event: patch    data [patch, …]: one event per flush (every second): the status changes of every row in scope
+ *                   ({id, ...changed fields}; the whole row when a device comes into scope; {id, removed: true}
+ *                   when it leaves the scope or the registry) and the telemetry of the watched rows
+ *                   ({id, telemetryTs, lastSeen, tm: changed keys} or the whole `telemetry`) (wire.ts)
  *   event: end      data {code}: the server ends the stream (session ended: TW_UNAUTHENTICATED; too slow to
  *                   follow: TW_RATE_LIMITED; shutdown); EventSource reconnects by itself after `retry`
  *   : ping          every 15 s, so proxies keep the connection
@@ -31,9 +43,12 @@ export function liveRoutes(app: FastifyInstance, ctx: ApiContext): void {
       // nginx and similar proxies would otherwise buffer the stream
       'x-accel-buffering': 'no',
     });
-    res.write(`retry: 3000\nevent: ready\ndata: ${JSON.stringify({ serverTime: Date.now() })}\n\n`);
+    const stream = randomBytes(12).toString('base64url');
+    res.write(`retry: 3000\nevent: ready\ndata: ${JSON.stringify({ serverTime: Date.now(), stream })}\n\n`);
     let open = true;
     const client: LiveClient = {
+      stream,
+      watch: new Set(),
       scope,
       userId: session.user.id,
       sessionHash: session.hash,
@@ -54,5 +69,15 @@ export function liveRoutes(app: FastifyInstance, ctx: ApiContext): void {
       ctx.live.fanout.remove(client);
     });
     return reply;
+  });
+
+  route(app, {
+    method: 'POST', url: '/live/watch', summary: 'Set the rows whose telemetry a live stream receives (its viewport)', tags: ['live'], body: WatchBody, response: null,
+    description: `Replaces the stream's watched rows (at most ${MAX_WATCHED}); ids outside the caller's scope or unknown are ignored. The newly watched rows' telemetry is sent on the stream at once. 404 TW_NOT_FOUND: no such stream of this session.`,
+  }, async (req, reply) => {
+    const client = ctx.live.fanout.stream(req.body.stream, req.session.hash);
+    if (!client) throw new NotFoundError('live stream');
+    ctx.live.fanout.setWatch(client, req.body.ids, (id) => ctx.live.board.get(id));
+    return reply.code(204).send();
   });
 }

@@ -2,12 +2,19 @@ import type { Alarm } from './alarms';
 import type { BoardRow } from './types';
 
 export type LiveState = 'connecting' | 'open' | 'closed';
-export type LivePatch = Partial<BoardRow> & { id: string };
+/**
+ * A row's changed fields, or a whole row when a device came into scope. A watched row's telemetry comes whole
+ * (`telemetry`: when the row was just watched) or as `tm`, only the keys that changed (merged into the row's telemetry).
+ */
+export type LivePatch = Partial<BoardRow> & { id: string; tm?: Record<string, unknown> };
 
 export interface LiveHandlers {
-  /** (re)connected: the list must be read again (changes while away are not replayed) */
-  ready(): void;
-  /** a row's changed fields, or a whole row when a device came into scope */
+  /**
+   * (re)connected: the list must be read again (changes while away are not replayed), and the rows on screen
+   * watched again under the new `stream` id (POST /live/watch)
+   */
+  ready(stream: string): void;
+  /** a row's changes (see LivePatch) */
   patch(p: LivePatch): void;
   /** the device left the scope or the registry */
   remove(id: string): void;
@@ -20,8 +27,10 @@ export interface LiveHandlers {
 
 /**
  * The board's live feed: `GET /api/v1/live`, Server-Sent Events (docs/dashboard.md, Live updates): `ready`,
- * `device` (at most one per device per second), `remove`, `alarm` and `end`, only for devices in the session's scope.
- * EventSource reconnects by itself (the server's `retry`), and every reconnect starts with `ready` again.
+ * `patch` (one per second: an array of row patches, `{id, removed: true}` for a row that left the scope), `alarm`
+ * and `end`, only for devices in the session's scope. Telemetry comes only for the rows the stream watches
+ * (POST /live/watch); every row's status comes to all. EventSource reconnects by itself (the server's `retry`), and
+ * every reconnect starts with `ready` again.
  */
 export function connectLive(h: LiveHandlers): () => void {
   const es = new EventSource('/api/v1/live');
@@ -33,18 +42,19 @@ export function connectLive(h: LiveHandlers): () => void {
       return undefined;
     }
   };
-  es.addEventListener('ready', () => {
+  es.addEventListener('ready', (ev) => {
     h.state('open');
-    h.ready();
+    h.ready(data<{ stream?: string }>(ev)?.stream ?? '');
   });
   es.addEventListener('error', () => h.state(es.readyState === EventSource.CLOSED ? 'closed' : 'connecting'));
-  es.addEventListener('device', (ev) => {
-    const p = data<LivePatch>(ev);
-    if (p && typeof p.id === 'string') h.patch(p);
-  });
-  es.addEventListener('remove', (ev) => {
-    const p = data<{ id: string }>(ev);
-    if (p && typeof p.id === 'string') h.remove(p.id);
+  es.addEventListener('patch', (ev) => {
+    const ps = data<(LivePatch & { removed?: boolean })[]>(ev);
+    if (!Array.isArray(ps)) return;
+    for (const p of ps) {
+      if (!p || typeof p.id !== 'string') continue;
+      if (p.removed === true) h.remove(p.id);
+      else h.patch(p);
+    }
   });
   es.addEventListener('alarm', (ev) => {
     const a = data<Alarm>(ev);
@@ -52,4 +62,25 @@ export function connectLive(h: LiveHandlers): () => void {
   });
   es.addEventListener('end', (ev) => h.end(data<{ code: string }>(ev)?.code ?? ''));
   return () => es.close();
+}
+
+/**
+ * A patch on top of a row or of a patch still pending: `tm` (changed telemetry keys) merges into the telemetry the
+ * base has, a whole `telemetry` replaces it (and any keys pending), every other field replaces its value.
+ */
+export function mergePatch<T extends Partial<BoardRow> & { tm?: Record<string, unknown> }>(base: T, p: LivePatch): T {
+  const { tm, ...rest } = p;
+  const out = { ...base, ...rest } as T;
+  if (!tm) {
+    if ('telemetry' in rest) delete out.tm;
+  } else if (out.telemetry) out.telemetry = { ...out.telemetry, ...tm } as BoardRow['telemetry'];
+  else out.tm = { ...base.tm, ...tm };
+  return out;
+}
+
+/** A row after patches: keys that had no telemetry to merge into become its telemetry. */
+export function settled(r: BoardRow & { tm?: Record<string, unknown> }): BoardRow {
+  if (!r.tm) return r;
+  const { tm, ...row } = r;
+  return { ...row, telemetry: { ...row.telemetry, ...tm } as BoardRow['telemetry'] };
 }

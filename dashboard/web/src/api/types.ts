@@ -23,7 +23,7 @@ export type District = ServerDistrict;
 /** Latest telemetry as core's payload schemas name it; either kind's fields, all optional on the board. */
 export type Telemetry = Partial<Omit<ElevatorTelemetry, 'seq'> & Omit<BoilerTelemetry, 'seq'>>;
 
-/** A board row: `GET /api/v1/devices` item and the payload of a live `device` event (telemetry typed by kind). */
+/** A board row: `GET /api/v1/devices` item and what a live `patch` patches (telemetry typed by kind). */
 export type BoardRow = Omit<ServerBoardRow, 'telemetry'> & { telemetry: Telemetry | null };
 
 export interface UnitRow {

@@ -2,7 +2,8 @@ import { defineStore } from 'pinia';
 import { ref, shallowRef, triggerRef } from 'vue';
 import { api } from '@/api/http';
 import { emitAlarm, emitLiveReady } from '@/api/alarm-bus';
-import { connectLive, type LivePatch, type LiveState } from '@/api/live';
+import { connectLive, mergePatch, settled, type LivePatch, type LiveState } from '@/api/live';
+import { createLiveWatch } from '@/api/live-watch';
 import type { BoardRow, District, Page, UnitRow } from '@/api/types';
 
 /** Live patches are applied together at most this often: one re-render per batch, not per device. */
@@ -11,7 +12,8 @@ const FLUSH_MS = 250;
 /**
  * Every device in the session's scope with its live state. The list is read once (1,000 rows a page), then the SSE
  * feed patches rows in place; the array is shallow (rows are replaced, never deeply watched), which keeps 5,000
- * rows cheap to update and to filter.
+ * rows cheap to update and to filter. Every row's status is live; telemetry only for the rows a view watches
+ * (`watch`: the board's rows on screen, the open device file's device), the others keep what the list read.
  */
 export const useBoard = defineStore('board', () => {
   const rows = shallowRef<BoardRow[]>([]);
@@ -27,6 +29,7 @@ export const useBoard = defineStore('board', () => {
   let timer: ReturnType<typeof setTimeout> | undefined;
   let stopLive: (() => void) | undefined;
   let retry: ReturnType<typeof setTimeout> | undefined;
+  const watcher = createLiveWatch();
 
   async function loadRows(): Promise<BoardRow[]> {
     const all: BoardRow[] = [];
@@ -79,11 +82,11 @@ export const useBoard = defineStore('board', () => {
     const next = rows.value.slice();
     for (const p of pending.values()) {
       const i = index.get(p.id);
-      if (i !== undefined) next[i] = { ...(next[i] as BoardRow), ...p };
+      if (i !== undefined) next[i] = settled(mergePatch(next[i] as BoardRow, p));
       // a device that came into scope after the list was read: only a whole row can be shown
       else if (p.kind && p.registrationCode !== undefined) {
         index.set(p.id, next.length);
-        next.push(p as BoardRow);
+        next.push(settled({ telemetry: null, ...p } as BoardRow));
       }
     }
     pending.clear();
@@ -95,7 +98,7 @@ export const useBoard = defineStore('board', () => {
   function patch(p: LivePatch) {
     held?.push(p);
     const prev = pending.get(p.id);
-    pending.set(p.id, prev ? { ...prev, ...p } : p);
+    pending.set(p.id, prev ? mergePatch(prev, p) : p);
     timer ??= setTimeout(flush, FLUSH_MS);
   }
 
@@ -112,8 +115,9 @@ export const useBoard = defineStore('board', () => {
   function connect() {
     if (stopLive) return;
     stopLive = connectLive({
-      ready() {
+      ready(stream) {
         everReady = true;
+        watcher.connected(stream);
         void load();
         emitLiveReady();
       },
@@ -139,6 +143,11 @@ export const useBoard = defineStore('board', () => {
     });
   }
 
+  /** The rows whose telemetry must stay live (the rows on screen); the previous set is replaced. */
+  function watch(ids: readonly string[]) {
+    watcher.set(ids);
+  }
+
   function disconnect() {
     clearTimeout(retry);
     stopLive?.();
@@ -149,6 +158,7 @@ export const useBoard = defineStore('board', () => {
   /** Signed out: nothing of this session stays in memory. */
   function reset() {
     disconnect();
+    watcher.reset();
     everReady = false;
     clearTimeout(timer);
     timer = undefined;
@@ -165,5 +175,5 @@ export const useBoard = defineStore('board', () => {
     return i === undefined ? undefined : rows.value[i];
   }
 
-  return { rows, districts, units, loading, error, live, lastPatch, load, connect, disconnect, reset, byId };
+  return { rows, districts, units, loading, error, live, lastPatch, load, connect, disconnect, reset, byId, watch };
 });
