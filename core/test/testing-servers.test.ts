@@ -1,9 +1,10 @@
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createInfluxDatabase, freePort, startInflux, startPostgres, startRedis, startVictoria, type InfluxServer, type PostgresServer, type RedisServer, type VictoriaServer, waitFor } from '@tianwang/core/testing';
+import { createInfluxDatabase, freePort, portAccepts, startInflux, startPostgres, startRedis, startVictoria, type InfluxServer, type PostgresServer, type RedisServer, type VictoriaServer, waitFor } from '@tianwang/core/testing';
 
 // These helpers start the real Debian binaries; every integration test in the repo stands on them.
 describe('testing servers', () => {
@@ -12,10 +13,24 @@ describe('testing servers', () => {
     for (const stop of stops.reverse()) await stop();
   });
 
-  it('freePort returns a port nothing listens on', async () => {
-    const a = await freePort();
-    expect(a).toBeGreaterThan(0);
-    expect(a).toBeLessThan(65536);
+  it('freePort returns a port nothing listens on, below the ephemeral range, never the same twice in a row', async () => {
+    const [low] = (await readFile('/proc/sys/net/ipv4/ip_local_port_range', 'utf8')).trim().split(/\s+/).map(Number);
+    const ports = [await freePort(), await freePort(), await freePort()];
+    for (const p of ports) {
+      expect(p).toBeGreaterThan(1024);
+      // outgoing connections take their local port from the ephemeral range: a test server's port must not be there
+      expect(p).toBeLessThan(low!);
+      expect(await portAccepts(p)).toBe(false);
+    }
+    expect(new Set(ports).size).toBe(3);
+    // a port something listens on is skipped
+    const held = createServer();
+    await new Promise<void>((r) => held.listen(ports[2]! + 1, '127.0.0.1', r));
+    try {
+      expect(await freePort()).not.toBe(ports[2]! + 1);
+    } finally {
+      held.close();
+    }
   });
 
   it('startRedis answers PING and keeps acknowledged data across a restart (AOF)', async () => {
