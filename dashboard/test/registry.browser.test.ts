@@ -2,9 +2,9 @@ import ExcelJS from 'exceljs';
 import mqtt from 'mqtt';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
+import { apiSession } from './browser/api.js';
 import { launch, shot, unresolved, type Browser } from './browser/chromium.js';
 import { signIn } from './browser/session.js';
-import { PASSWORD } from './helpers/world.js';
 import { startStack, type Stack } from './browser/stack.js';
 
 /**
@@ -51,15 +51,6 @@ const nextDevice = () => {
   const n = ++devices;
   return { id: `EL-${n}`, registrationCode: `311031010020190700${n}`, name: `测试梯${n}` };
 };
-
-/** A POST as the admin, through the API's sign-in and CSRF token. */
-async function adminPost(path: string, body: object): Promise<void> {
-  const signIn = await fetch(`${stack.base}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: PASSWORD }) });
-  const cookie = signIn.headers.getSetCookie().find((c) => c.startsWith('tw_sid='))!.split(';')[0]!;
-  const { csrfToken } = (await signIn.json()) as { csrfToken: string };
-  const res = await fetch(`${stack.base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', cookie, 'x-csrf-token': csrfToken }, body: JSON.stringify(body) });
-  if (res.status !== 201) throw new Error(`POST ${path}: ${res.status} ${await res.text()}`);
-}
 
 /** An admin's page on the device list, signed in afresh (each test its own). */
 async function devicePage(): Promise<Page> {
@@ -115,7 +106,7 @@ describe('registry management in Chromium (zh-CN)', () => {
     // its own device, registered through the API the dialog uses (the board's list then holds it too)
     const d = nextDevice();
     const renamed = d.name.replace('测试梯', '测试客梯');
-    await adminPost('/api/v1/devices', { ...d, kind: 'elevator', location: '9号楼东', unitId: 'U1', lastMaintenanceOn: null, inspectionValidUntil: null });
+    await (await apiSession(stack.base, 'admin')).post('/devices', { ...d, kind: 'elevator', location: '9号楼东', unitId: 'U1', lastMaintenanceOn: null, inspectionValidUntil: null });
     const page = await devicePage();
     await tableRow(page, d.name).getByRole('button', { name: '编辑' }).click();
     // the form holds the whole record (read from the device file), not only the list's columns
