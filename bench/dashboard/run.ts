@@ -14,7 +14,7 @@
  *      district's monthly statistics, p50/p99. `--only alarms` runs this part alone, without the fleet;
  *      `--only fleet` runs parts 1–3 without it.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir, cpus, loadavg } from 'node:os';
@@ -24,6 +24,7 @@ import { openRegistry } from '@tianwang/core/registry';
 import { createInfluxDatabase, freePort, startInflux, startPostgres, startRedis, type PostgresServer } from '@tianwang/core/testing';
 import { childLines } from '../ingest/child-lines.js';
 import { cpuSeconds } from '../ingest/measure.js';
+import { launch } from '../launch.js';
 import { checkPrereqs } from '../prereqs.js';
 import { firstRender } from './first-render.js';
 import { alarmsPart, printAlarms, type AlarmsFigures } from './alarms-run.js';
@@ -49,34 +50,11 @@ const PREFIX = 'bdash';
 const DB = 'bench_dashboard';
 const SECRET = '0123456789abcdef0123456789abcdef';
 const MASTER = 'bench-master-service-password-0123456789';
-const NODE = [process.execPath, '--conditions=@tianwang/source', '--import', 'tsx'];
 const HERE = new URL('.', import.meta.url).pathname;
 const INGEST = new URL('../ingest/', import.meta.url).pathname;
-const kids = new Set<ChildProcess>();
-process.on('exit', () => kids.forEach((k) => k.kill('SIGKILL')));
 const log = (s: string) => process.stderr.write(`${s}\n`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const rssMb = (pid: number) => Math.round(Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024);
-
-/** A child process of this benchmark; resolves once it printed `ready` (when given). */
-function launch(args: string[], ready?: string): Promise<ChildProcess> {
-  const child = spawn(NODE[0]!, [...NODE.slice(1), ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
-  kids.add(child);
-  let err = '';
-  child.stderr!.on('data', (b: Buffer) => (err = (err + b.toString()).slice(-4000)));
-  if (!ready) return Promise.resolve(child);
-  return new Promise((resolve, reject) => {
-    let out = '';
-    const onData = (b: Buffer) => {
-      out += b.toString();
-      if (!out.includes(ready)) return;
-      child.stdout!.off('data', onData);
-      resolve(child);
-    };
-    child.stdout!.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`${args[0]} exited ${code}: ${err}`)));
-  });
-}
 
 /** The dashboard's coalesced board updates so far (dashboard_live_updates_total: once each whatever the clients). */
 async function boardUpdates(base: string): Promise<number> {
@@ -134,11 +112,11 @@ async function main() {
     const base = `http://127.0.0.1:${httpPort}`;
     const pipeline: ChildProcess[] = [];
     if (!ALARMS_ONLY) {
-      pipeline.push(await launch([`${INGEST}procs.ts`, 'broker', String(mqttPort), redis.url, PREFIX, String(DEVICES + 1), SECRET, MASTER], 'READY'));
-      pipeline.push(await launch(['--max-semi-space-size=64', `${INGEST}procs.ts`, 'ingest', redis.url, PREFIX, influx.url, DB, String(DEVICES + 1)], 'READY'));
+      pipeline.push(await launch([`${INGEST}procs.ts`, 'broker', String(mqttPort), redis.url, PREFIX, String(DEVICES + 1), SECRET, MASTER], { ready: 'READY' }));
+      pipeline.push(await launch([`${INGEST}procs.ts`, 'ingest', redis.url, PREFIX, influx.url, DB, String(DEVICES + 1)], { ready: 'READY', v8: ['--max-semi-space-size=64'] }));
     }
     const explain = values.explain ? [`explain=${values.explain}`] : [];
-    const dash = await launch([`${HERE}dashboard-proc.ts`, String(httpPort), redis.url, PREFIX, influx.url, DB, pg?.url ?? 'pglite', web.dir, String(DEVICES), ...explain], 'READY');
+    const dash = await launch([`${HERE}dashboard-proc.ts`, String(httpPort), redis.url, PREFIX, influx.url, DB, pg?.url ?? 'pglite', web.dir, String(DEVICES), ...explain], { ready: 'READY' });
     if (!ALARMS_ONLY) await fleetParts(base, mqttPort, dash, results);
     for (const k of pipeline) k.kill('SIGTERM');
     if (FLEET_ONLY) log('--only fleet: the alarm centre part is not run');

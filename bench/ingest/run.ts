@@ -12,13 +12,14 @@
  * [--payload fleet|legacy]`; TW_INGEST_* from the environment reach the ingest workers (TW_INGEST_STORE=all: every
  * value of every message, as before store by exception).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { Redis } from 'ioredis';
 import { createInfluxDatabase, freePort, startInflux, startRedis } from '@tianwang/core/testing';
 import { childLines } from './child-lines.js';
 import { cpuSeconds, influxCeiling, machineJiffies, perMessageCost } from './measure.js';
 import { acknowledgedUpTo, commandStats, ingestMetricsText, metricIn, startProbe, storedValues } from './step-checks.js';
+import { launch } from '../launch.js';
 import { checkPrereqs } from '../prereqs.js';
 
 checkPrereqs('ingest');
@@ -47,33 +48,11 @@ const SECRET = '0123456789abcdef0123456789abcdef';
 const MASTER = 'bench-master-service-password-0123456789';
 const PREFIX = 'benchingest';
 const DB = 'bench';
-const NODE = [process.execPath, '--conditions=@tianwang/source', '--import', 'tsx'];
 const HERE = new URL('.', import.meta.url).pathname;
 const probeId = `EB-${String(DEVICES).padStart(6, '0')}`;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const log = (s: string) => process.stderr.write(`${s}\n`);
-
-function launch(args: string[], ready?: string, v8: string[] = []): Promise<ChildProcess> {
-  // BENCH_PROFILE=<dir>: a V8 CPU profile of every child (broker, ingest workers, load generator) in <dir>
-  const prof = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
-  const child = spawn(NODE[0]!, [...prof, ...v8, ...NODE.slice(1), ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
-  let err = '';
-  child.stderr!.on('data', (b: Buffer) => (err = (err + b.toString()).slice(-4000)));
-  if (!ready) return Promise.resolve(child);
-  return new Promise((resolve, reject) => {
-    let out = '';
-    const onData = (b: Buffer) => {
-      out += b.toString();
-      if (out.includes(ready)) {
-        child.stdout!.off('data', onData);
-        resolve(child);
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`${args.join(' ')} exited ${code}: ${err}`)));
-  });
-}
 
 const pct = (xs: number[], p: number) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)]! : NaN);
 
@@ -96,10 +75,10 @@ async function main() {
     const ceilingInfluxCpu = (cpuSeconds(influx.child.pid!) - ic0) / ceiling.seconds;
 
     const port = await freePort();
-    const broker = await launch([`${HERE}procs.ts`, 'broker', String(port), redis.url, PREFIX, String(DEVICES + 1), SECRET, MASTER], 'READY');
+    const broker = await launch([`${HERE}procs.ts`, 'broker', String(port), redis.url, PREFIX, String(DEVICES + 1), SECRET, MASTER], { ready: 'READY' });
     // a larger young generation: ingest allocates many short-lived strings and objects per message (see docs/ingest.md)
     const workers = await Promise.all(
-      Array.from({ length: WORKERS }, () => launch([`${HERE}procs.ts`, 'ingest', redis.url, PREFIX, influx.url, DB, String(DEVICES + 1)], 'READY', ['--max-semi-space-size=64'])),
+      Array.from({ length: WORKERS }, () => launch([`${HERE}procs.ts`, 'ingest', redis.url, PREFIX, influx.url, DB, String(DEVICES + 1)], { ready: 'READY', v8: ['--max-semi-space-size=64'] })),
     );
     const ingest = workers[0]!;
     procs.push(broker, ...workers);

@@ -35,12 +35,16 @@ describe('uplink pipeline and presence', () => {
   });
 
   it('appends accepted publishes and presence entries to the uplink stream', async () => {
+    // its own entries: EL-0001's after what the stream held already (the other tests append too, a frozen BO-0001's
+    // keepalive disconnect maybe just after this mark)
+    const before = await redis.xlen(key);
     const c = await device(port, 'EL-0001', secrets['EL-0001'] as string);
     await c.publishAsync('tw/v1/elevator/EL-0001/telemetry', '{"floor":7,"名":"梯"}', { qos: 1 });
     c.publish('tw/v1/elevator/EL-0001/event', '{"code":"11"}', { qos: 0 });
     await c.endAsync();
-    await waitFor(async () => (await redis.xlen(key)) >= 4, { timeoutMs: 3000, what: 'four entries' });
-    const list = await entries(redis, key);
+    const own = async () => (await entries(redis, key)).slice(before).filter((e) => e?.clientId === 'EL-0001');
+    await waitFor(async () => (await own()).length >= 4, { timeoutMs: 3000, what: 'four entries' });
+    const list = await own();
     expect(list.map((e) => e?.kind)).toEqual(['o', 'm', 'm', 'x']);
     expect(list[0]).toMatchObject({ topic: 'tw/v1/elevator/EL-0001/status', clientId: 'EL-0001' });
     expect(JSON.parse(list[0]?.payload ?? '')).toMatchObject({ ip: '127.0.0.1', transport: 'tcp' });

@@ -152,9 +152,17 @@ describe('acknowledgement page', () => {
 
   it('healthz and metrics', async () => {
     expect((await dashboard.app.inject({ method: 'GET', url: '/healthz' })).json()).toEqual({ ok: true });
-    const m = await dashboard.app.inject({ method: 'GET', url: '/metrics' });
-    expect(m.body).toContain('dashboard_ack_actions_total{action="ack",result="ok",service="dashboard"} 1');
-    expect(m.body).toContain('dashboard_http_requests_total');
+    const metrics = async () => (await dashboard.app.inject({ method: 'GET', url: '/metrics' })).body;
+    const acks = async () => Number(/dashboard_ack_actions_total\{action="ack",result="ok",service="dashboard"\} (\d+)/.exec(await metrics())?.[1] ?? 0);
+    const before = await acks();
+    // an acknowledgement of its own through a link, counted once
+    const alarm = (await openAlarm('fault:09', '轿厢意外移动'))!;
+    const path = pathOf(await createAckLink(registry, key, 'http://tw.test', { alarmIds: [alarm.id], stage: 'officer', recipient: '安全管理员 张安全 138****0001' }, 3_600_000));
+    const page = await dashboard.app.inject({ method: 'GET', url: path });
+    const ack = await dashboard.app.inject({ method: 'POST', url: `${path}/ack`, payload: new URLSearchParams({ alarm: String(alarm.id), csrf: csrfOf(page.body) }).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    expect(ack.statusCode).toBe(303);
+    expect(await acks()).toBe(before + 1);
+    expect(await metrics()).toContain('dashboard_http_requests_total');
   });
 });
 

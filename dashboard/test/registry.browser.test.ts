@@ -1,7 +1,8 @@
 import ExcelJS from 'exceljs';
 import mqtt from 'mqtt';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
+import { apiSession } from './browser/api.js';
 import { launch, shot, unresolved, type Browser } from './browser/chromium.js';
 import { signIn } from './browser/session.js';
 import { startStack, type Stack } from './browser/stack.js';
@@ -44,53 +45,79 @@ async function sheet(rows: (string | number)[][]): Promise<Buffer> {
   return Buffer.from(await wb.xlsx.writeBuffer());
 }
 
+/** Each test's own device (EL-90, EL-91, …): a test and its retry never meet what another attempt registered. */
+let devices = 89;
+const nextDevice = () => {
+  const n = ++devices;
+  return { id: `EL-${n}`, registrationCode: `311031010020190700${n}`, name: `测试梯${n}` };
+};
+
+/** An admin's page on the device list, signed in afresh (each test its own). */
+async function devicePage(): Promise<Page> {
+  const page = await browser.page();
+  await signIn(page, stack.base, 'admin');
+  await page.goto(`${stack.base}/registry/devices`);
+  await tableRow(page, '1号梯').waitFor();
+  return page;
+}
+
 describe('registry management in Chromium (zh-CN)', () => {
-  let page: Page;
+  // every test opens its own pages; a CSP violation or page error fails the test that caused it
+  beforeEach(() => {
+    browser.problems.length = 0;
+  });
+  afterEach(async () => {
+    for (const p of browser.context.pages()) await p.close();
+    expect(browser.problems).toEqual([]);
+  });
 
   it('registers a device: the secret is shown once and the broker accepts it', async () => {
-    page = await browser.page();
-    await signIn(page, stack.base, 'admin');
-    await page.goto(`${stack.base}/registry/devices`);
-    await tableRow(page, '1号梯').waitFor();
+    const d = nextDevice();
+    const page = await devicePage();
     await page.locator('[data-test=registry-add]').click();
-    await field(page, '编号').locator('input').fill('EL-9');
-    await field(page, '注册代码').locator('input').fill('31103101002019070009');
-    await field(page, '名称').locator('input').fill('9号梯');
+    await field(page, '编号').locator('input').fill(d.id);
+    await field(page, '注册代码').locator('input').fill(d.registrationCode);
+    await field(page, '名称').locator('input').fill(d.name);
     await choose(page, '使用单位', '阳光花园');
     await field(page, '安装位置').locator('input').fill('9号楼东');
     await shot(page, 'dashboard-registry-form');
     await page.locator('[data-test=dialog-save]').click();
     const secret = await page.locator('[data-test=device-secret]').innerText();
     expect(secret.length).toBeGreaterThanOrEqual(20);
-    expect(await connects('EL-9', secret)).toBe(true);
+    expect(await connects(d.id, secret)).toBe(true);
     await page.locator('.el-dialog', { hasText: '新的接入密钥' }).getByRole('button', { name: '关闭', exact: true }).click();
     // shown once: closed, the secret is gone from the page, not only hidden
     await expect.poll(() => page.locator('[data-test=device-secret]').count()).toBe(0);
-    await expect.poll(() => tableRow(page, '9号梯').innerText()).toContain('阳光花园');
-    expect((await stack.registry.devices.get('EL-9'))?.location).toBe('9号楼东');
+    await expect.poll(() => tableRow(page, d.name).innerText()).toContain('阳光花园');
+    expect((await stack.registry.devices.get(d.id))?.location).toBe('9号楼东');
 
     // rotating answers another secret, which the broker accepts
-    await tableRow(page, '9号梯').getByRole('button', { name: '重置密钥' }).click();
+    await tableRow(page, d.name).getByRole('button', { name: '重置密钥' }).click();
     await page.locator('.el-message-box').getByRole('button', { name: '确定' }).click();
     const rotated = await page.locator('[data-test=device-secret]').innerText();
     expect(rotated).not.toBe(secret);
     await new Promise((r) => setTimeout(r, 300)); // the broker's credential cache (TW_MQTT_AUTH_CACHE_MS = 200 here)
-    expect(await connects('EL-9', rotated)).toBe(true);
-    expect(await connects('EL-9', secret)).toBe(false);
+    expect(await connects(d.id, rotated)).toBe(true);
+    expect(await connects(d.id, secret)).toBe(false);
     await page.locator('.el-dialog', { hasText: '新的接入密钥' }).getByRole('button', { name: '关闭', exact: true }).click();
   });
 
-  it('edits and disables the device', async () => {
-    await tableRow(page, '9号梯').getByRole('button', { name: '编辑' }).click();
+  it('edits and disables a device', async () => {
+    // its own device, registered through the API the dialog uses (the board's list then holds it too)
+    const d = nextDevice();
+    const renamed = d.name.replace('测试梯', '测试客梯');
+    await (await apiSession(stack.base, 'admin')).post('/devices', { ...d, kind: 'elevator', location: '9号楼东', unitId: 'U1', lastMaintenanceOn: null, inspectionValidUntil: null });
+    const page = await devicePage();
+    await tableRow(page, d.name).getByRole('button', { name: '编辑' }).click();
     // the form holds the whole record (read from the device file), not only the list's columns
     await expect.poll(() => field(page, '安装位置').locator('input').inputValue()).toBe('9号楼东');
-    await field(page, '名称').locator('input').fill('9号客梯');
+    await field(page, '名称').locator('input').fill(renamed);
     await page.locator('[data-test=dialog-save]').click();
-    await expect.poll(() => tableRow(page, '9号客梯').count()).toBe(1);
-    await tableRow(page, '9号客梯').getByRole('button', { name: '停用' }).click();
+    await expect.poll(() => tableRow(page, renamed).count()).toBe(1);
+    await tableRow(page, renamed).getByRole('button', { name: '停用' }).click();
     await page.locator('.el-message-box').getByRole('button', { name: '确定' }).click();
-    await expect.poll(() => tableRow(page, '9号客梯').innerText()).toContain('已停用');
-    expect(await stack.registry.devices.get('EL-9')).toMatchObject({ name: '9号客梯', location: '9号楼东', enabled: false });
+    await expect.poll(() => tableRow(page, renamed).innerText()).toContain('已停用');
+    expect(await stack.registry.devices.get(d.id)).toMatchObject({ name: renamed, location: '9号楼东', enabled: false });
   });
 
   it('imports nothing from an .xlsx with a bad row, and shows the row and its error', async () => {
@@ -98,6 +125,7 @@ describe('registry management in Chromium (zh-CN)', () => {
       ['EL-10', '电梯', '31103101002019070010', '10号梯', '10号楼', 'U1', 10],
       ['EL-11', '电梯', '123', '11号梯', '11号楼', 'U1', 10],
     ]);
+    const page = await devicePage();
     await page.getByRole('button', { name: '批量导入' }).click();
     await page.locator('[data-test=import-file] input[type=file]').setInputFiles({ name: 'devices.xlsx', mimeType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', buffer: file });
     await page.locator('.el-dialog', { hasText: '批量导入' }).getByRole('button', { name: '批量导入' }).click();
@@ -108,20 +136,14 @@ describe('registry management in Chromium (zh-CN)', () => {
     // the good row of the file was not written either
     await expect(stack.registry.devices.get('EL-10')).rejects.toThrow(/not found/);
     expect(await unresolved(page)).toEqual([]);
-    await page.close();
   });
 
   it('lets an inspector read the registry but not change it', async () => {
-    const p = await browser.page();
-    await signIn(p, stack.base, 'insp1');
-    await p.goto(`${stack.base}/registry/units`);
-    await expect.poll(() => p.locator('[data-test=registry-table] .el-table__body tr').count()).toBe(2);
-    expect(await p.locator('[data-test=registry-add]').count()).toBe(0);
-    expect(await p.getByText('只读：仅管理员可修改登记信息').count()).toBe(1);
-    await p.close();
-  });
-
-  it('saw no CSP violation and no page error anywhere', () => {
-    expect(browser.problems).toEqual([]);
+    const page = await browser.page();
+    await signIn(page, stack.base, 'insp1');
+    await page.goto(`${stack.base}/registry/units`);
+    await expect.poll(() => page.locator('[data-test=registry-table] .el-table__body tr').count()).toBe(2);
+    expect(await page.locator('[data-test=registry-add]').count()).toBe(0);
+    expect(await page.getByText('只读：仅管理员可修改登记信息').count()).toBe(1);
   });
 });

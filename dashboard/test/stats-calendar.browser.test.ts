@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { localDay } from '../src/live/board-row.js';
 import { launch, shot, unresolved, type Browser } from './browser/chromium.js';
@@ -11,7 +11,6 @@ import { startStack, type Stack } from './browser/stack.js';
  */
 let stack: Stack;
 let browser: Browser;
-let page: Page;
 let today: string;
 const plus = (n: number) => new Date(Date.parse(`${today}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
 
@@ -49,10 +48,25 @@ afterAll(async () => {
   await stack?.close();
 });
 
+/** A page of the inspector's (D1), signed in on the board. */
+async function inspectorPage(): Promise<Page> {
+  const page = await browser.page();
+  await signIn(page, stack.base, 'insp1');
+  return page;
+}
+
 describe('statistics and calendar in Chromium (zh-CN)', () => {
+  // every test opens its own pages; a CSP violation or page error fails the test that caused it
+  beforeEach(() => {
+    browser.problems.length = 0;
+  });
+  afterEach(async () => {
+    for (const p of browser.context.pages()) await p.close();
+    expect(browser.problems).toEqual([]);
+  });
+
   it('shows the KPIs, charts and table GET /stats/alarms answers for the inspector\'s scope', async () => {
-    page = await browser.page();
-    await signIn(page, stack.base, 'insp1');
+    const page = await inspectorPage();
     await page.getByRole('menuitem', { name: /统计分析/ }).click();
     await page.waitForURL(/\/stats$/);
     const kpi = (k: string) => page.locator(`[data-kpi=${k}] .value`).innerText();
@@ -78,6 +92,7 @@ describe('statistics and calendar in Chromium (zh-CN)', () => {
   });
 
   it('marks the month\'s due days and lists the overdue', async () => {
+    const page = await inspectorPage();
     await page.getByRole('menuitem', { name: /维保检验日历/ }).click();
     await page.waitForURL(/\/calendar$/);
     if (plus(3).slice(0, 7) !== today.slice(0, 7)) await page.getByRole('button', { name: /下月/ }).click();
@@ -89,7 +104,6 @@ describe('statistics and calendar in Chromium (zh-CN)', () => {
     await page.locator(`[data-day="${plus(3)}"]`).click();
     await expect.poll(() => page.locator('[data-test=day-items]').innerText()).toContain('1号梯');
     await shot(page, 'alarm-calendar');
-    expect(browser.problems).toEqual([]);
     expect(await unresolved(page)).toEqual([]);
   });
 });

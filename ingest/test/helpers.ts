@@ -139,9 +139,9 @@ export async function influxQuery(url: string, db: string, q: string): Promise<{
 }
 
 /** Number of points of a measurement (counting one always-present field). */
-export async function countPoints(url: string, db: string, measurement: string, field: string): Promise<number> {
+export async function countPoints(url: string, db: string, measurement: string, field: string, device?: string): Promise<number> {
   try {
-    const r = await influxQuery(url, db, `SELECT count("${field}") FROM "${measurement}"`);
+    const r = await influxQuery(url, db, `SELECT count("${field}") FROM "${measurement}"${device ? ` WHERE device = '${device}'` : ''}`);
     return Number(r.results[0]?.series?.[0]?.values[0]?.[1] ?? 0);
   } catch {
     return -1;

@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { CONSUMER_GROUPS, pipelineKeys, readUplinkMessages } from '@tianwang/core/pipeline';
-import { createIngest, type IngestService } from '../src/index.js';
+import { createIngest } from '../src/index.js';
 import { append, devices, elevatorTelemetry, entry, freshPrefix, influxQuery, ingestConfig, lookupOf, metricValue, statusTopic, telemetryTopic, useServers, waitFor } from './helpers.js';
 
 const servers = useServers();
@@ -20,27 +20,43 @@ async function pointsOf(db: string, measurement: string, device: string, fields:
 }
 
 describe('points whose time the server assigns (clock skew, no device time, presence)', () => {
-  const prefix = freshPrefix();
-  const keys = pipelineKeys(prefix);
   const list = devices(2);
-  // no trimming while the test replays the stream
-  const config = ingestConfig('', prefix, { influxUrl: '' }, { ingestTrimIntervalMs: 600_000 });
-  let ingest: IngestService;
-  const db = () => config.influx.influxDatabase;
 
-  beforeAll(async () => {
+  /** An ingest worker of the test's own: a fresh prefix (its uplink stream, consumer group, InfluxDB database), stopped after the test. */
+  async function startWorker() {
+    const prefix = freshPrefix();
+    // no trimming while a test replays the stream
+    const config = ingestConfig('', prefix, { influxUrl: '' }, { ingestTrimIntervalMs: 600_000 });
     config.common.redisUrl = servers.redisServer.url;
     config.influx.influxUrl = servers.influx.url;
-    ingest = createIngest(config, { registry: { devices: lookupOf(list) } });
+    const ingest = createIngest(config, { registry: { devices: lookupOf(list) } });
     await ingest.start();
-  });
-  afterAll(async () => ingest?.stop());
+    onTestFinished(() => ingest.stop());
+    return { prefix, keys: pipelineKeys(prefix), config, ingest, db: () => config.influx.influxDatabase };
+  }
+  type Worker = Awaited<ReturnType<typeof startWorker>>;
 
-  it('stores every one of 20 readings 30 days in the past received in one millisecond, in order, and counts the substitutions', async () => {
+  /** a terminal with a wrong clock flushing its offline buffer: 20 readings 30 days in the past, one broker millisecond */
+  async function flushOldReadings(w: Worker) {
     const receivedAt = Date.now();
     const past = receivedAt - 30 * 86_400_000;
-    // a terminal with a wrong clock flushing its offline buffer: 20 readings, one broker millisecond
-    await append(servers.redis, prefix, Array.from({ length: 20 }, (_, i) => entry(telemetryTopic('elevator', 'E00000'), elevatorTelemetry(past + i * 1000, i), receivedAt)));
+    await append(servers.redis, w.prefix, Array.from({ length: 20 }, (_, i) => entry(telemetryTopic('elevator', 'E00000'), elevatorTelemetry(past + i * 1000, i), receivedAt)));
+    return past;
+  }
+  /** a status message without a time between two presence changes, all three in one millisecond */
+  async function statusesInOneMs(w: Worker) {
+    const receivedAt = Date.now();
+    await append(servers.redis, w.prefix, [
+      entry(statusTopic('elevator', 'E00001'), '', receivedAt, 'o'),
+      entry(statusTopic('elevator', 'E00001'), { state: 'online', firmware: '2.0.1' }, receivedAt),
+      entry(statusTopic('elevator', 'E00001'), 'lwt', receivedAt, 'x'),
+    ]);
+  }
+
+  it('stores every one of 20 readings 30 days in the past received in one millisecond, in order, and counts the substitutions', async () => {
+    const w = await startWorker();
+    const { ingest, keys, db } = w;
+    const past = await flushOldReadings(w);
     // the counter moves once InfluxDB answered 204: the points are readable by then
     const m = await waitFor(() => ingest.metrics.metrics(), (text) => metricValue(text, 'ingest_points_written_total') >= 20, 15_000);
     expect(metricValue(m, 'ingest_points_written_total')).toBe(20);
@@ -58,12 +74,9 @@ describe('points whose time the server assigns (clock skew, no device time, pres
   });
 
   it('keeps status messages without a time and presence changes of one millisecond apart', async () => {
-    const receivedAt = Date.now();
-    await append(servers.redis, prefix, [
-      entry(statusTopic('elevator', 'E00001'), '', receivedAt, 'o'),
-      entry(statusTopic('elevator', 'E00001'), { state: 'online', firmware: '2.0.1' }, receivedAt),
-      entry(statusTopic('elevator', 'E00001'), 'lwt', receivedAt, 'x'),
-    ]);
+    const w = await startWorker();
+    const { db } = w;
+    await statusesInOneMs(w);
     const points = await waitFor(() => pointsOf(db(), 'elevator_status', 'E00001', 'online, source, firmware, reason'), (p) => p.length >= 3, 15_000);
     expect(points.map((p) => p.row)).toEqual([
       [1, 'presence', null, null],
@@ -73,6 +86,12 @@ describe('points whose time the server assigns (clock skew, no device time, pres
   });
 
   it('gives a replayed or reclaimed message the same time: delivered again, by another worker, nothing is duplicated', async () => {
+    // the readings and statuses of the two tests above, in a stream of its own, stored
+    const w = await startWorker();
+    const { ingest, keys, config, db } = w;
+    await flushOldReadings(w);
+    await statusesInOneMs(w);
+    await waitFor(() => ingest.metrics.metrics(), (text) => metricValue(text, 'ingest_points_written_total') >= 23, 15_000);
     const before = await pointsOf(db(), 'elevator', 'E00000', 'seq');
     expect(before).toHaveLength(20);
     await waitFor(async () => ((await servers.redis.xpending(keys.uplink, CONSUMER_GROUPS.ingest)) as [number])[0], (n) => n === 0, 10_000);

@@ -2,16 +2,24 @@ import { api } from '@/api/http';
 import type { DeviceFile } from '@/api/types';
 import { i18n } from '@/i18n';
 import { useRegistryOptions, type ListName } from '@/stores/registry-options';
+import type { RecordColumn } from '@/components/record-column';
 import type { Field, Resource, Row } from './resource';
 
 /** The registry pages (docs/dashboard.md, registry management): what each lists and what its form edits. */
 const t = (k: string) => i18n.global.t(k);
 const yesNo = (p: string) => (r: Row) => (r[p] ? t('common.yes') : t('common.no'));
-const enabled = { prop: 'enabled', label: 'reg.f.enabled', width: 70, format: (r: Row) => (r.enabled === false ? t('common.disabled') : t('common.enabled')) };
+/** a list column labelled `reg.f.<prop>`: `col` of a fixed width, `grow` at least `minWidth` wide */
+const col = (prop: string, width: number, extra: Partial<RecordColumn<Row>> = {}): RecordColumn<Row> => ({ prop, label: `reg.f.${prop}`, width, ...extra });
+const grow = (prop: string, minWidth: number, extra: Partial<RecordColumn<Row>> = {}): RecordColumn<Row> => ({ prop, label: `reg.f.${prop}`, minWidth, ...extra });
+const enabled = col('enabled', 70, { format: (r: Row) => (r.enabled === false ? t('common.disabled') : t('common.enabled')) });
 const labelOf = (prefix: string, p: string) => (r: Row) => (r[p] === null || r[p] === undefined ? '—' : t(`${prefix}.${String(r[p])}`));
 const nameIn = (list: ListName, id: unknown) => (id ? (useRegistryOptions().lists[list]?.find((n) => n.id === id)?.name ?? String(id)) : '—');
 const fixed = (prefix: string, values: string[]) => ({ fixed: values.map((v) => ({ value: v, label: `${prefix}.${v}` })) });
 const f = (prop: string, type: Field['type'], extra: Partial<Field> = {}): Field => ({ prop, label: `reg.f.${prop.split('.').pop()}`, type, ...extra });
+/** the columns and fields most records share */
+const district = col('districtName', 110, { label: 'reg.f.districtId' });
+const idField = f('id', 'text', { required: true, createOnly: true });
+const identity = [idField, f('name', 'text', { required: true })];
 const isElevator = (v: Row) => v.kind === 'elevator';
 const isBoiler = (v: Row) => v.kind === 'boiler';
 
@@ -28,17 +36,16 @@ export const RESOURCES: Record<string, Resource> = {
     what: 'reg.what.units',
     importable: true,
     columns: [
-      { prop: 'name', label: 'reg.f.name', minWidth: 180 },
-      { prop: 'creditCode', label: 'reg.f.creditCode', width: 180 },
-      { prop: 'districtName', label: 'reg.f.districtId', width: 110 },
-      { prop: 'address', label: 'reg.f.address', minWidth: 160 },
-      { prop: 'safetyOfficerName', label: 'reg.f.safetyOfficerName', width: 110 },
-      { prop: 'safetyOfficerPhone', label: 'reg.f.safetyOfficerPhone', width: 140 },
-      { prop: 'devices', label: 'reg.f.devices', width: 70 },
+      grow('name', 180),
+      col('creditCode', 180),
+      district,
+      grow('address', 160),
+      col('safetyOfficerName', 110),
+      col('safetyOfficerPhone', 140),
+      col('devices', 70),
     ],
     fields: [
-      f('id', 'text', { required: true, createOnly: true }),
-      f('name', 'text', { required: true }),
+      ...identity,
       f('creditCode', 'text', { required: true, length: 18 }),
       f('districtId', 'tree', { required: true, options: { list: 'districts' } }),
       f('address', 'text'),
@@ -58,12 +65,12 @@ export const RESOURCES: Record<string, Resource> = {
     loadRecord: deviceRecord,
     defaults: { kind: 'elevator', telemetryIntervalS: 10, rated: {}, enabled: true },
     columns: [
-      { prop: 'kind', label: 'reg.f.kind', width: 80, format: labelOf('kind', 'kind') },
-      { prop: 'registrationCode', label: 'reg.f.registrationCode', width: 180 },
-      { prop: 'name', label: 'reg.f.name', minWidth: 120 },
-      { prop: 'unitName', label: 'reg.f.unitId', minWidth: 150 },
-      { prop: 'location', label: 'reg.f.location', minWidth: 120 },
-      { prop: 'districtName', label: 'reg.f.districtId', width: 110 },
+      col('kind', 80, { format: labelOf('kind', 'kind') }),
+      col('registrationCode', 180),
+      grow('name', 120),
+      grow('unitName', 150, { label: 'reg.f.unitId' }),
+      grow('location', 120),
+      district,
       enabled,
     ],
     fields: [
@@ -91,16 +98,15 @@ export const RESOURCES: Record<string, Resource> = {
     title: 'menu.companies',
     what: 'reg.what.companies',
     columns: [
-      { prop: 'name', label: 'reg.f.name', minWidth: 180 },
-      { prop: 'creditCode', label: 'reg.f.creditCode', width: 180 },
-      { prop: 'contactName', label: 'reg.f.contactName', width: 100 },
-      { prop: 'contactPhone', label: 'reg.f.contactPhone', width: 140 },
-      { prop: 'emergencyPhone', label: 'reg.f.emergencyPhone', width: 140 },
-      { prop: 'elevators', label: 'reg.f.elevators', width: 80 },
+      grow('name', 180),
+      col('creditCode', 180),
+      col('contactName', 100),
+      col('contactPhone', 140),
+      col('emergencyPhone', 140),
+      col('elevators', 80),
     ],
     fields: [
-      f('id', 'text', { required: true, createOnly: true }),
-      f('name', 'text', { required: true }),
+      ...identity,
       f('creditCode', 'text', { length: 18, nullable: true }),
       f('contactName', 'text'),
       f('contactPhone', 'phone'),
@@ -114,18 +120,17 @@ export const RESOURCES: Record<string, Resource> = {
     needs: ['units'],
     defaults: { riskClass: 'B', publicViewing: false, businessHours: '09:00-21:00' },
     columns: [
-      { prop: 'name', label: 'reg.f.name', minWidth: 160 },
-      { prop: 'licenceNo', label: 'reg.f.licenceNo', width: 160 },
-      { prop: 'districtName', label: 'reg.f.districtId', width: 110 },
-      { prop: 'unitId', label: 'reg.f.unitId', minWidth: 140, format: (r) => nameIn('units', r.unitId) },
-      { prop: 'riskClass', label: 'reg.f.riskClass', width: 80 },
-      { prop: 'contactPhone', label: 'reg.f.contactPhone', width: 140 },
-      { prop: 'cameras', label: 'reg.f.cameras', width: 70 },
-      { prop: 'publicViewing', label: 'reg.f.publicViewing', width: 80, format: yesNo('publicViewing') },
+      grow('name', 160),
+      col('licenceNo', 160),
+      district,
+      grow('unitId', 140, { format: (r) => nameIn('units', r.unitId) }),
+      col('riskClass', 80),
+      col('contactPhone', 140),
+      col('cameras', 70),
+      col('publicViewing', 80, { format: yesNo('publicViewing') }),
     ],
     fields: [
-      f('id', 'text', { required: true, createOnly: true }),
-      f('name', 'text', { required: true }),
+      ...identity,
       f('licenceNo', 'text', { required: true }),
       f('districtId', 'tree', { required: true, options: { list: 'districts' } }),
       f('unitId', 'select', { nullable: true, options: { list: 'units' } }),
@@ -146,16 +151,16 @@ export const RESOURCES: Record<string, Resource> = {
     rotate: (r) => r.mode === 'push',
     defaults: { area: 'cooking', mode: 'push', recordingEnabled: true, enabled: true },
     columns: [
-      { prop: 'id', label: 'reg.f.id', width: 120 },
-      { prop: 'name', label: 'reg.f.name', minWidth: 120 },
-      { prop: 'kitchenName', label: 'reg.f.kitchenId', minWidth: 160 },
-      { prop: 'area', label: 'reg.f.area', width: 90, format: labelOf('reg.area', 'area') },
-      { prop: 'mode', label: 'reg.f.mode', width: 80, format: labelOf('reg.mode', 'mode') },
-      { prop: 'recordingEnabled', label: 'reg.f.recordingEnabled', width: 70, format: yesNo('recordingEnabled') },
+      col('id', 120),
+      grow('name', 120),
+      grow('kitchenName', 160, { label: 'reg.f.kitchenId' }),
+      col('area', 90, { format: labelOf('reg.area', 'area') }),
+      col('mode', 80, { format: labelOf('reg.mode', 'mode') }),
+      col('recordingEnabled', 70, { format: yesNo('recordingEnabled') }),
       enabled,
     ],
     fields: [
-      f('id', 'text', { required: true, createOnly: true }),
+      idField,
       f('kitchenId', 'select', { required: true, options: { list: 'kitchens' } }),
       f('name', 'text'),
       f('area', 'select', { required: true, options: fixed('reg.area', ['cold_dish', 'raw', 'cooking', 'dishwashing', 'storage', 'other']) }),
@@ -174,20 +179,20 @@ export const RESOURCES: Record<string, Resource> = {
     needs: ['districts', 'units', 'companies'],
     defaults: { role: 'unit', enabled: true },
     columns: [
-      { prop: 'username', label: 'reg.f.username', width: 120 },
-      { prop: 'displayName', label: 'reg.f.displayName', minWidth: 140 },
-      { prop: 'role', label: 'reg.f.role', width: 90, format: labelOf('role', 'role') },
+      col('username', 120),
+      grow('displayName', 140),
+      col('role', 90, { format: labelOf('role', 'role') }),
       {
         prop: 'scope',
         label: 'reg.f.scope',
         minWidth: 160,
         format: (r) => (r.districtId ? nameIn('districts', r.districtId) : r.unitId ? nameIn('units', r.unitId) : r.maintenanceCompanyId ? nameIn('companies', r.maintenanceCompanyId) : '—'),
       },
-      { prop: 'phone', label: 'reg.f.phone', width: 140 },
+      col('phone', 140),
       enabled,
     ],
     fields: [
-      f('id', 'text', { required: true, createOnly: true }),
+      idField,
       f('username', 'text', { required: true, createOnly: true, placeholder: 'a-z 0-9 . _ -' }),
       f('displayName', 'text', { required: true }),
       f('password', 'password', { required: true, createOnly: true }),
