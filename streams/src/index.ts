@@ -93,7 +93,7 @@ export function createStreams(config: StreamsServiceConfig, deps: StreamsDeps, t
     await cache.start();
     shutdown.add('camera cache', () => cache.stop());
 
-    const limits = new ViewerLimits({ urlsPerMinute: sc.publicPlayUrlsPerMin, concurrentPerIp: sc.publicViewersPerIp });
+    const limits = new ViewerLimits({ concurrentPerIp: sc.publicViewersPerIp });
     const pulls = new PullRelays({ masterSecret, idleMs: sc.pullIdleS * 1000, publishUrl: readUrl, onRestart: () => metrics.ffmpegRestarts.inc({ role: 'pull' }) }, log);
     internals.pulls = pulls;
     shutdown.add('rtsp pulls', () => pulls.stop());
