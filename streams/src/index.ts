@@ -114,7 +114,7 @@ export function createStreams(config: StreamsServiceConfig, deps: StreamsDeps, t
 
     const host = new NmsHost(
       { host: sc.streamsHost, rtmpPort: sc.rtmpPort, storeDir: join(dataDir, 'nms'), writeBatchMs: tuning.writeBatchMs ?? sc.streamsWriteBatchMs, rtmpLimits: { ...rtmpLimitsOf(sc), ...tuning.rtmpLimits } },
-      rtmpAccess({ cache, publishKey, playKey, limits, pulls, metrics, onPublishersChanged: () => reconciler.soon() }),
+      rtmpAccess({ cache, publishKey, playKey, limits, pulls, metrics, onPublishersChanged: () => reconciler.soon(), endPlayer: (s) => nms?.endPlayer(s) }),
       log,
     );
     nms = host;

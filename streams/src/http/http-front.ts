@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { WebSocketServer } from 'ws';
 import { handleApi } from './api-routes.js';
 import { CORS, clientIp, errorBody, requestUrl, sendError, sendErrorBody, sendJson, type ErrorBody } from './http-util.js';
-import { verifyPlay, type PlayCheck } from '../access/play-signing.js';
+import { endAtExpiry } from '../access/grant-expiry.js';
+import { verifyPlay, type PlayCheck, type PlayGrant } from '../access/play-signing.js';
 import { streamPathOf } from '../access/publish-auth.js';
 import { signPlaylist } from '../ffmpeg/hls-packager.js';
 import type { RelayContext } from '../relay-context.js';
@@ -45,7 +46,7 @@ function target(ctx: RelayContext, path: string, kind: 'flv' | 'hls'): Target | 
 }
 const NO_ALIAS = { status: 404, body: errorBody('TW_NOT_FOUND', 'no such camera') } as const;
 
-type Gate = { ok: true; release: () => void } | { ok: false; status: number; body: ErrorBody };
+type Gate = { ok: true; grant: PlayGrant; release: () => void } | { ok: false; status: number; body: ErrorBody };
 
 /** Signature, camera, liveness and the public per-viewer limit, in that order. */
 function gate(ctx: RelayContext, cameraId: string, url: URL, ip: string, opts: { needsLive: boolean; session: boolean; alias?: boolean }): Gate {
@@ -62,9 +63,9 @@ function gate(ctx: RelayContext, cameraId: string, url: URL, ip: string, opts: {
   if (check.grant.aud === 'p' && opts.session) {
     const release = ctx.limits.acquireSession(ip);
     if (!release) return { ok: false, status: 429, body: errorBody('TW_RATE_LIMITED', 'too many streams open from this address') };
-    return { ok: true, release };
+    return { ok: true, grant: check.grant, release };
   }
-  return { ok: true, release: () => {} };
+  return { ok: true, grant: check.grant, release: () => {} };
 }
 
 export function createHttpFront(ctx: RelayContext): Server {
@@ -103,7 +104,8 @@ function upgrade(ctx: RelayContext, wss: WebSocketServer, req: IncomingMessage, 
     ws.on('close', g.release);
     ws.on('error', () => ws.terminate());
     try {
-      ctx.nms.playWsFlv(req, ws, streamPathOf(cameraId));
+      const session = ctx.nms.playWsFlv(req, ws, streamPathOf(cameraId));
+      ws.on('close', endAtExpiry(g.grant, () => (ctx.metrics.playExpired.inc({ protocol: 'ws-flv' }), ctx.nms.endPlayer(session))));
     } catch (err) {
       ctx.log.warn({ err, camera: cameraId }, 'ws-flv session failed');
       ws.terminate();
@@ -140,9 +142,11 @@ async function handle(ctx: RelayContext, req: IncomingMessage, res: ServerRespon
     const g = gate(ctx, cameraId, url, clientIp(req), { needsLive: true, session: true, alias: t.alias });
     if (!g.ok) return sendJson(res, g.status, g.body);
     res.on('close', g.release);
-    res.writeHead(200, { 'content-type': 'video/x-flv', 'cache-control': 'no-store', ...CORS });
+    // a stream's connection is never reused: when it ends (a grant's expiry) the socket closes with it
+    res.writeHead(200, { 'content-type': 'video/x-flv', 'cache-control': 'no-store', connection: 'close', ...CORS });
     res.flushHeaders();
-    ctx.nms.playHttpFlv(req, res, streamPathOf(cameraId));
+    const session = ctx.nms.playHttpFlv(req, res, streamPathOf(cameraId));
+    res.on('close', endAtExpiry(g.grant, () => (ctx.metrics.playExpired.inc({ protocol: 'http-flv' }), ctx.nms.endPlayer(session))));
     return;
   }
   t = target(ctx, path, 'hls');

@@ -1,8 +1,9 @@
 import type { CameraCache } from '../camera-cache.js';
 import { verifyInternalToken } from '../access/internal-token.js';
 import type { StreamsMetrics } from '../metrics.js';
-import type { NmsHooks, StreamRequest } from './nms-host.js';
-import { verifyPlay } from '../access/play-signing.js';
+import type { NmsHooks, NmsSession, StreamRequest } from './nms-host.js';
+import { endAtExpiry } from '../access/grant-expiry.js';
+import { verifyPlay, type PlayGrant } from '../access/play-signing.js';
 import { cameraIdOf, decidePublish } from '../access/publish-auth.js';
 import type { PullRelays } from '../ffmpeg/pull-relay.js';
 import type { ViewerLimits } from '../access/viewer-limits.js';
@@ -18,17 +19,19 @@ export interface RtmpAccessDeps {
   metrics: StreamsMetrics;
   /** a publisher came or went: recorders and disabled cameras are looked at again */
   onPublishersChanged(): void;
+  /** ends a player's session now (its public grant expired: grant-expiry.ts) */
+  endPlayer(session: NmsSession): void;
 }
 
 /**
  * Who may publish and play over RTMP, and what a session holds while it plays: a pull camera's RTSP pull (kept
- * while anyone watches) and a public viewer's slot in the per-address limit. The same checks, statuses and
- * reasons as the HTTP front's gate (http-front.ts).
+ * while anyone watches), a public viewer's slot in the per-address limit and its grant's end (the session is ended
+ * at its expiry). The same checks, statuses and reasons as the HTTP front's gate (http-front.ts).
  */
 export function rtmpAccess(d: RtmpAccessDeps): NmsHooks {
   const { cache, metrics, pulls } = d;
   const pullViewers = new Map<string, string>(); // session id → pull camera id
-  const publicSlots = new Map<string, () => void>(); // RTMP public viewers' limit slots
+  const publicViewers = new Map<string, { release: () => void; grant: PlayGrant; cancel?: () => void }>(); // session id → limit slot, grant
   return {
     authorizePublish(s: StreamRequest) {
       if (verifyInternalToken(d.publishKey, s.streamPath, s.streamQuery.itoken)) {
@@ -50,7 +53,7 @@ export function rtmpAccess(d: RtmpAccessDeps): NmsHooks {
       if (check.grant.aud === 'p') {
         const release = d.limits.acquireSession(s.ip.replace(/:\d+$/, '').replace(/^::ffff:/, ''));
         if (!release) return { status: 429, reason: 'too many streams from this address' };
-        publicSlots.set(s.id, release);
+        publicViewers.set(s.id, { release, grant: check.grant });
       }
       return null;
     },
@@ -60,6 +63,8 @@ export function rtmpAccess(d: RtmpAccessDeps): NmsHooks {
       else metrics.rtmpClosed.inc({ cause: detail });
     },
     onPlay(s) {
+      const viewer = publicViewers.get(s.id);
+      if (viewer) viewer.cancel = endAtExpiry(viewer.grant, () => (metrics.playExpired.inc({ protocol: 'rtmp' }), d.endPlayer(s)));
       const camera = cache.camera(cameraIdOf(s.streamPath) ?? '');
       if (camera?.mode === 'pull' && camera.enabled) {
         pullViewers.set(s.id, camera.id);
@@ -72,8 +77,10 @@ export function rtmpAccess(d: RtmpAccessDeps): NmsHooks {
         pullViewers.delete(s.id);
         pulls.release(cam);
       }
-      publicSlots.get(s.id)?.();
-      publicSlots.delete(s.id);
+      const viewer = publicViewers.get(s.id);
+      viewer?.cancel?.();
+      viewer?.release();
+      publicViewers.delete(s.id);
     },
     onPublish: () => d.onPublishersChanged(),
     onPublishDone: () => d.onPublishersChanged(),
