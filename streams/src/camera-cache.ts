@@ -74,6 +74,12 @@ export class CameraCache {
     return this.cameras.get(id);
   }
 
+  /** Is the camera enabled and its kitchen's public viewing on (what consumers may see)? */
+  isPublic(cameraId: string): boolean {
+    const c = this.cameras.get(cameraId);
+    return c !== undefined && c.enabled && this.kitchens.get(c.kitchenId)?.publicViewing === true;
+  }
+
   kitchen(id: string): Kitchen | undefined {
     return this.kitchens.get(id);
   }

@@ -159,6 +159,7 @@ export function createStreams(config: StreamsServiceConfig, deps: StreamsDeps, t
       log,
       masterSecret,
       playKey,
+      segmentKey: deriveKey(masterSecret, 'hls-segment'),
       dataDir,
       recordingsRoot,
       cache,

@@ -16,6 +16,8 @@ export interface RelayContext {
   log: Logger;
   masterSecret: string;
   playKey: Buffer;
+  /** deriveKey(secret, 'hls-segment'): public cameras' shared segment tokens (shared-segments.ts) */
+  segmentKey: Buffer;
   dataDir: string;
   recordingsRoot: string;
   cache: CameraCache;

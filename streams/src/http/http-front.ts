@@ -10,6 +10,7 @@ import { endAtExpiry } from '../access/grant-expiry.js';
 import { verifyPlay, type PlayCheck, type PlayGrant } from '../access/play-signing.js';
 import { streamPathOf } from '../access/publish-auth.js';
 import { signPlaylist } from '../ffmpeg/hls-packager.js';
+import { isSharedSegmentQuery, segmentCacheControl, sharedSegmentQuery } from '../access/shared-segments.js';
 import type { RelayContext } from '../relay-context.js';
 
 /**
@@ -27,11 +28,11 @@ const WS_MAX_PAYLOAD = 4096;
 const HEADERS_TIMEOUT_MS = 10_000;
 const REFUSED_LINGER_MS = 1000;
 const PLAY = /^\/(?:play|ws)\/([A-Za-z0-9_-]{3,40})\.flv$/;
-const HLS = /^\/hls\/([A-Za-z0-9_-]{3,40})\/(index\.m3u8|seg-\d{1,9}\.ts)$/;
+const HLS = /^\/hls\/([A-Za-z0-9_-]{3,40})\/(index\.m3u8|seg-\d{1,12}\.ts)$/;
 const REC = /^\/rec\/([A-Za-z0-9_-]{3,40})\/(\d{9,11}\.ts)$/;
 // consumers' URLs name the camera by its public alias (core's publicAlias), never by its id
 const PLAY_PUB = /^\/(?:play|ws)\/pub\/([A-Za-z0-9_-]{22})\.flv$/;
-const HLS_PUB = /^\/hls\/pub\/([A-Za-z0-9_-]{22})\/(index\.m3u8|seg-\d{1,9}\.ts)$/;
+const HLS_PUB = /^\/hls\/pub\/([A-Za-z0-9_-]{22})\/(index\.m3u8|seg-\d{1,12}\.ts)$/;
 
 type Target = { cameraId: string; file: string; alias: boolean } | { unknownAlias: true };
 
@@ -153,21 +154,21 @@ async function handle(ctx: RelayContext, req: IncomingMessage, res: ServerRespon
   if (t && 'unknownAlias' in t) return sendJson(res, NO_ALIAS.status, NO_ALIAS.body);
   if (t) {
     const { cameraId, file } = t;
+    // a public camera's consumers share one segment URL (shared-segments.ts): a CDN can serve them all
+    const shared = t.alias && ctx.cache.isPublic(cameraId);
+    if (file !== 'index.m3u8' && shared && isSharedSegmentQuery(ctx.segmentKey, cameraId, url.searchParams)) return serveSegment(ctx, res, cameraId, file);
     // HLS is request/response: the per-viewer limit applies when URLs are issued, not per segment
     const g = gate(ctx, cameraId, url, clientIp(req), { needsLive: file === 'index.m3u8', session: false, alias: t.alias });
     if (!g.ok) return sendJson(res, g.status, g.body);
-    if (file === 'index.m3u8') {
-      const dir = await ctx.hls.ensure(cameraId);
-      if (!dir) return sendErrorBody(res, 503, 'TW_DEPENDENCY_UNAVAILABLE', 'stream not ready, retry');
-      const playlist = await readFile(join(dir, file), 'utf8');
-      const query = ['exp', 'aud', 'sig'].map((k) => `${k}=${encodeURIComponent(url.searchParams.get(k) ?? '')}`).join('&');
-      const body = signPlaylist(playlist, query);
-      res.writeHead(200, { 'content-type': 'application/vnd.apple.mpegurl', 'cache-control': 'no-store', ...CORS }).end(body);
-      return;
-    }
-    const dir = ctx.hls.touch(cameraId);
-    if (!dir) return sendErrorBody(res, 404, 'TW_NOT_FOUND', 'no HLS packager for this camera');
-    return serveFile(res, join(dir, file), 'video/mp2t');
+    if (file !== 'index.m3u8') return serveSegment(ctx, res, cameraId, file);
+    const dir = await ctx.hls.ensure(cameraId);
+    if (!dir) return sendErrorBody(res, 503, 'TW_DEPENDENCY_UNAVAILABLE', 'stream not ready, retry');
+    const playlist = await readFile(join(dir, file), 'utf8');
+    const own = ['exp', 'aud', 'sig'].map((k) => `${k}=${encodeURIComponent(url.searchParams.get(k) ?? '')}`).join('&');
+    const body = signPlaylist(playlist, shared ? sharedSegmentQuery(ctx.segmentKey, cameraId) : own);
+    // the playlist is per viewer and changes every second: never stored, so every viewer's grant is checked on each
+    res.writeHead(200, { 'content-type': 'application/vnd.apple.mpegurl', 'cache-control': 'no-store', ...CORS }).end(body);
+    return;
   }
   if ((m = REC.exec(path))) {
     const cameraId = m[1] as string;
@@ -185,10 +186,17 @@ function hasBody(req: IncomingMessage): boolean {
   return req.headers['transfer-encoding'] !== undefined || (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0');
 }
 
-async function serveFile(res: ServerResponse, file: string, type: string): Promise<void> {
+function serveSegment(ctx: RelayContext, res: ServerResponse, cameraId: string, file: string): Promise<void> {
+  const dir = ctx.hls.touch(cameraId);
+  if (!dir) return Promise.resolve(sendErrorBody(res, 404, 'TW_NOT_FOUND', 'no HLS packager for this camera'));
+  return serveFile(res, join(dir, file), 'video/mp2t', segmentCacheControl(ctx.cache.isPublic(cameraId)));
+}
+
+/** A media file; `cacheControl` private unless the caller decided a shared cache may keep it. */
+async function serveFile(res: ServerResponse, file: string, type: string, cacheControl = 'private, max-age=60'): Promise<void> {
   const st = await stat(file).catch(() => null);
   if (!st?.isFile()) return sendErrorBody(res, 404, 'TW_NOT_FOUND');
-  res.writeHead(200, { 'content-type': type, 'content-length': st.size, 'cache-control': 'private, max-age=60', ...CORS });
+  res.writeHead(200, { 'content-type': type, 'content-length': st.size, 'cache-control': cacheControl, ...CORS });
   createReadStream(file)
     .on('error', () => res.destroy())
     .pipe(res);
