@@ -94,7 +94,7 @@ describe('the public kitchen page on a phone (390 px)', () => {
     await page.addInitScript({ content: `{const o=HTMLMediaElement.prototype.canPlayType;HTMLMediaElement.prototype.canPlayType=function(t){return /mpegurl/i.test(t)?'':o.call(this,t)}}` });
     let grants = 0;
     page.on('request', (r) => void (r.url().endsWith('/live') && r.method() === 'POST' && grants++));
-    const cut = async () => Number(/protocol="http-flv"[^\n]* (\d+)/.exec(await relay.metrics.getSingleMetricAsString('tw_streams_play_expired_total'))?.[1] ?? 0);
+    const cut = async () => Number(/tw_streams_play_ended_total\{(?=[^}]*protocol="http-flv")(?=[^}]*reason="expired")[^}]*\} (\d+)/.exec(await relay.metrics.metrics())?.[1] ?? 0);
     const cutBefore = await cut();
     await page.goto(`${w.dashboard.address()}/k/${code}`);
     await page.locator('button.watch').click();

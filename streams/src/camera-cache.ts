@@ -17,6 +17,7 @@ export class CameraCache {
   private timer: NodeJS.Timeout | undefined;
   private refreshing: Promise<void> | undefined;
   private lastMissRefresh = 0;
+  private readonly refreshed: (() => void)[] = [];
 
   constructor(
     private readonly registry: Registry,
@@ -44,11 +45,17 @@ export class CameraCache {
         if (this.aliasOf) this.aliases = new Map(cameras.map((c) => [this.aliasOf!(c.id), c.id]));
         this.kitchens = new Map(kitchens.map((k) => [k.id, k]));
         this.districtParents = new Map(districts.map((d) => [d.id, d.parentId]));
+        for (const fn of this.refreshed) fn();
       } finally {
         this.refreshing = undefined;
       }
     })();
     return this.refreshing;
+  }
+
+  /** Called after every successful refresh (sessions that depend on a camera's state are looked at again). */
+  onRefresh(fn: () => void): void {
+    this.refreshed.push(fn);
   }
 
   /** Synchronous lookup; a miss schedules a refresh (at most one per 2 s, so unknown ids cannot hammer the database). */

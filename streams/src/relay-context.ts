@@ -9,6 +9,7 @@ import type { Keyframes } from './health/keyframe-source.js';
 import type { StreamsMetrics } from './metrics.js';
 import type { NmsHost } from './rtmp/nms-host.js';
 import type { ViewerLimits } from './access/viewer-limits.js';
+import type { PublicSessions } from './access/public-sessions.js';
 
 /** What the HTTP front and the API handlers share: built once by createStreams() in start(). */
 export interface RelayContext {
@@ -24,6 +25,7 @@ export interface RelayContext {
   nms: NmsHost;
   hls: HlsPackagers;
   limits: ViewerLimits;
+  publicSessions: PublicSessions;
   health: HealthMonitor;
   media: ReturnType<typeof cameraMediaQueries>;
   metrics: StreamsMetrics;

@@ -6,7 +6,6 @@ import { join } from 'node:path';
 import { WebSocketServer } from 'ws';
 import { handleApi } from './api-routes.js';
 import { CORS, clientIp, errorBody, requestUrl, sendError, sendErrorBody, sendJson, type ErrorBody } from './http-util.js';
-import { endAtExpiry } from '../access/grant-expiry.js';
 import { verifyPlay, type PlayCheck, type PlayGrant } from '../access/play-signing.js';
 import { streamPathOf } from '../access/publish-auth.js';
 import { signPlaylist } from '../ffmpeg/hls-packager.js';
@@ -60,6 +59,8 @@ function gate(ctx: RelayContext, cameraId: string, url: URL, ip: string, opts: {
   if (opts.alias && check.grant.aud !== 'p') return { ok: false, status: 403, body: errorBody('TW_FORBIDDEN', 'not a public grant') };
   const camera = ctx.cache.camera(cameraId);
   if (!camera || !camera.enabled) return { ok: false, status: 404, body: errorBody('TW_NOT_FOUND', 'no such camera') };
+  // a public grant only for what consumers may see now: the kitchen may have stopped showing its live view since
+  if (check.grant.aud === 'p' && !ctx.cache.isPublic(cameraId)) return { ok: false, status: 404, body: errorBody('TW_NOT_FOUND', 'no such camera') };
   if (opts.needsLive && camera.mode === 'push' && !ctx.nms.isLive(streamPathOf(cameraId))) return { ok: false, status: 404, body: errorBody('TW_NOT_FOUND', 'camera is not live') };
   if (check.grant.aud === 'p' && opts.session) {
     const release = ctx.limits.acquireSession(ip);
@@ -106,7 +107,7 @@ function upgrade(ctx: RelayContext, wss: WebSocketServer, req: IncomingMessage, 
     ws.on('error', () => ws.terminate());
     try {
       const session = ctx.nms.playWsFlv(req, ws, streamPathOf(cameraId));
-      ws.on('close', endAtExpiry(g.grant, () => (ctx.metrics.playExpired.inc({ protocol: 'ws-flv' }), ctx.nms.endPlayer(session))));
+      ws.on('close', ctx.publicSessions.hold(g.grant, 'ws-flv', () => ctx.nms.endPlayer(session)));
     } catch (err) {
       ctx.log.warn({ err, camera: cameraId }, 'ws-flv session failed');
       ws.terminate();
@@ -147,7 +148,7 @@ async function handle(ctx: RelayContext, req: IncomingMessage, res: ServerRespon
     res.writeHead(200, { 'content-type': 'video/x-flv', 'cache-control': 'no-store', connection: 'close', ...CORS });
     res.flushHeaders();
     const session = ctx.nms.playHttpFlv(req, res, streamPathOf(cameraId));
-    res.on('close', endAtExpiry(g.grant, () => (ctx.metrics.playExpired.inc({ protocol: 'http-flv' }), ctx.nms.endPlayer(session))));
+    res.on('close', ctx.publicSessions.hold(g.grant, 'http-flv', () => ctx.nms.endPlayer(session)));
     return;
   }
   t = target(ctx, path, 'hls');

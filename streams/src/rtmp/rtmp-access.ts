@@ -2,7 +2,7 @@ import type { CameraCache } from '../camera-cache.js';
 import { verifyInternalToken } from '../access/internal-token.js';
 import type { StreamsMetrics } from '../metrics.js';
 import type { NmsHooks, NmsSession, StreamRequest } from './nms-host.js';
-import { endAtExpiry } from '../access/grant-expiry.js';
+import type { PublicSessions } from '../access/public-sessions.js';
 import { verifyPlay, type PlayGrant } from '../access/play-signing.js';
 import { cameraIdOf, decidePublish } from '../access/publish-auth.js';
 import type { PullRelays } from '../ffmpeg/pull-relay.js';
@@ -19,14 +19,16 @@ export interface RtmpAccessDeps {
   metrics: StreamsMetrics;
   /** a publisher came or went: recorders and disabled cameras are looked at again */
   onPublishersChanged(): void;
-  /** ends a player's session now (its public grant expired: grant-expiry.ts) */
+  /** public sessions, ended by the relay when the public rules say so (public-sessions.ts) */
+  publicSessions: PublicSessions;
+  /** ends a player's session now */
   endPlayer(session: NmsSession): void;
 }
 
 /**
  * Who may publish and play over RTMP, and what a session holds while it plays: a pull camera's RTSP pull (kept
- * while anyone watches), a public viewer's slot in the per-address limit and its grant's end (the session is ended
- * at its expiry). The same checks, statuses and reasons as the HTTP front's gate (http-front.ts).
+ * while anyone watches), a public viewer's slot in the per-address limit and its hold in the public rules (ended at
+ * its grant's expiry or when the camera stops being public). The same checks, statuses and reasons as the HTTP front's gate (http-front.ts).
  */
 export function rtmpAccess(d: RtmpAccessDeps): NmsHooks {
   const { cache, metrics, pulls } = d;
@@ -51,6 +53,7 @@ export function rtmpAccess(d: RtmpAccessDeps): NmsHooks {
       const camera = cache.camera(id);
       if (!camera?.enabled) return { status: 404, reason: 'unknown camera' };
       if (check.grant.aud === 'p') {
+        if (!cache.isPublic(id)) return { status: 404, reason: 'unknown camera' };
         const release = d.limits.acquireSession(s.ip.replace(/:\d+$/, '').replace(/^::ffff:/, ''));
         if (!release) return { status: 429, reason: 'too many streams from this address' };
         publicViewers.set(s.id, { release, grant: check.grant });
@@ -64,7 +67,7 @@ export function rtmpAccess(d: RtmpAccessDeps): NmsHooks {
     },
     onPlay(s) {
       const viewer = publicViewers.get(s.id);
-      if (viewer) viewer.cancel = endAtExpiry(viewer.grant, () => (metrics.playExpired.inc({ protocol: 'rtmp' }), d.endPlayer(s)));
+      if (viewer) viewer.cancel = d.publicSessions.hold(viewer.grant, 'rtmp', () => d.endPlayer(s));
       const camera = cache.camera(cameraIdOf(s.streamPath) ?? '');
       if (camera?.mode === 'pull' && camera.enabled) {
         pullViewers.set(s.id, camera.id);

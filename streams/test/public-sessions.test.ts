@@ -3,14 +3,15 @@ import WebSocket from 'ws';
 import { deriveKey, signPlay } from '@tianwang/core/crypto';
 import { publicUrls, publish, readFrames, SECRET_KEY, startFixture, waitFor, type Fixture } from './helpers/relay-fixture.js';
 
-// The per-viewer time limit on long sessions: a public grant's HTTP-FLV, WS-FLV or RTMP session is ended by the relay
-// at the grant's expiry (it used to play on for as long as the client kept the connection); a fresh grant plays again;
-// an inspector's session is not cut.
+// The public rules on long sessions: a public grant's HTTP-FLV, WS-FLV or RTMP session is ended by the relay at the
+// grant's expiry (it used to play on for as long as the client kept the connection) and when its kitchen stops showing
+// its live view; a fresh grant plays again; an inspector's session is not cut.
 let f: Fixture;
 let camera: ReturnType<typeof publish>;
 
 beforeAll(async () => {
-  f = await startFixture();
+  // cameras and kitchens re-read every 0.5 s: a kitchen that stops showing its live view is seen within that
+  f = await startFixture({ tuning: { cacheRefreshMs: 500 } });
   camera = publish(f.publishUrl('cam-a'));
   await waitFor(() => f.streams.internals.nms!.isLive('/live/cam-a'), 15_000);
 });
@@ -19,6 +20,12 @@ afterAll(async () => {
   camera?.kill('SIGKILL');
   await f?.stop();
 });
+
+/** Public sessions the relay ended, by protocol and reason (tw_streams_play_ended_total). */
+async function ended(protocol: string, reason: string): Promise<number> {
+  const m = new RegExp(`tw_streams_play_ended_total\\{(?=[^}]*protocol="${protocol}")(?=[^}]*reason="${reason}")[^}]*\\} (\\d+)`).exec(await f.streams.metrics.metrics());
+  return Number(m?.[1] ?? 0);
+}
 
 /** When a stream's bytes arrived: the first and the last, and whether the relay ended it before `giveUpAt`. */
 interface Received {
@@ -89,7 +96,7 @@ describe('a public grant’s session ends at its expiry', () => {
     // the inspector's URL expired at the same second: the wall's stream is not cut (it renews its viewing instead)
     expect(insp.ended).toBe(false);
     expect(insp.lastAt).toBeGreaterThan(giveUpAt - 1000);
-    expect(await f.streams.metrics.getSingleMetricAsString('tw_streams_play_expired_total')).toMatch(/protocol="http-flv"[^\n]* 1\n[\s\S]*protocol="ws-flv"[^\n]* 1|protocol="ws-flv"[^\n]* 1\n[\s\S]*protocol="http-flv"[^\n]* 1/);
+    expect([await ended('http-flv', 'expired'), await ended('ws-flv', 'expired')]).toEqual([1, 1]);
     // the expired URL is refused from now on, a fresh grant plays
     expect((await fetch(pub.flv)).status).toBe(403);
     const fresh = publicUrls(f, 'cam-a', 60);
@@ -108,5 +115,31 @@ describe('a public grant’s session ends at its expiry', () => {
     expect(r.frames).toBeGreaterThan(10);
     expect(Date.now()).toBeGreaterThan(exp * 1000 - 1000);
     expect(Date.now() - exp * 1000).toBeLessThan(3000);
+    expect(await ended('rtmp', 'expired')).toBe(1);
+  }, 30_000);
+
+  it('when its kitchen stops showing its live view (within a camera refresh), and no new one starts', async () => {
+    const kitchen = { address: '', riskClass: 'B' as const, contactName: '', contactPhone: '', businessHours: '00:00-23:59', id: 'k-pub', name: 'Public kitchen', licenceNo: 'JY1', districtId: 'd1' };
+    const grant = publicUrls(f, 'cam-a', 60);
+    const giveUpAt = Date.now() + 15_000;
+    const flv = readHttp(grant.flv, giveUpAt);
+    const ws = readWs(grant.wsFlv, giveUpAt);
+    await waitFor(async () => (await ended('http-flv', 'withdrawn')) === 0 && f.streams.internals.nms!.counts().viewers >= 2, 5000);
+    const off = Date.now();
+    await f.registry.kitchens.upsert({ ...kitchen, publicViewing: false });
+    try {
+      const [a, b] = await Promise.all([flv, ws]);
+      for (const r of [a, b]) {
+        expect(r.bytes).toBeGreaterThan(1000);
+        expect(r.ended).toBe(true);
+        expect(r.lastAt - off).toBeLessThan(5000);
+      }
+      expect([await ended('http-flv', 'withdrawn'), await ended('ws-flv', 'withdrawn')]).toEqual([1, 1]);
+      // the same, still unexpired grant opens nothing now
+      expect((await fetch(grant.flv)).status).toBe(404);
+      expect((await fetch(grant.hls)).status).toBe(404);
+    } finally {
+      await f.registry.kitchens.upsert({ ...kitchen, publicViewing: true });
+    }
   }, 30_000);
 });
