@@ -134,6 +134,7 @@ describe('a public grant’s session ends at its expiry', () => {
         expect(r.ended).toBe(true);
         expect(r.lastAt - off).toBeLessThan(5000);
       }
+      expect([b.code, b.reason]).toEqual([1008, 'camera no longer public']);
       expect([await ended('http-flv', 'withdrawn'), await ended('ws-flv', 'withdrawn')]).toEqual([1, 1]);
       // the same, still unexpired grant opens nothing now
       expect((await fetch(grant.flv)).status).toBe(404);

@@ -6,7 +6,7 @@ export type PlayProtocol = 'http-flv' | 'ws-flv' | 'rtmp';
 interface Held {
   camera: string;
   protocol: PlayProtocol;
-  end: () => void;
+  end: (why: string) => void;
   timer: NodeJS.Timeout;
 }
 
@@ -29,8 +29,8 @@ export class PublicSessions {
     private readonly ended: Counter<'protocol' | 'reason'>,
   ) {}
 
-  /** Ends the session (`end`) when the public rules say so; returns what lets it go once it closed by itself. */
-  hold(grant: PlayGrant, protocol: PlayProtocol, end: () => void, nowMs = Date.now()): () => void {
+  /** Ends the session (`end`, with a sentence for the client) when the public rules say so; returns what lets it go once it closed by itself. */
+  hold(grant: PlayGrant, protocol: PlayProtocol, end: (why: string) => void, nowMs = Date.now()): () => void {
     if (grant.aud !== 'p') return () => {};
     // verifyPlay accepts the URL through the second `exp`: the session ends just after the last moment it was valid
     const timer = setTimeout(() => this.end(h, 'expired'), Math.max(0, grant.exp * 1000 + 1 - nowMs));
@@ -52,6 +52,6 @@ export class PublicSessions {
     if (!this.held.delete(h)) return;
     clearTimeout(h.timer);
     this.ended.inc({ protocol: h.protocol, reason });
-    h.end();
+    h.end(reason === 'expired' ? 'play URL expired' : 'camera no longer public');
   }
 }

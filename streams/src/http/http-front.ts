@@ -107,7 +107,7 @@ function upgrade(ctx: RelayContext, wss: WebSocketServer, req: IncomingMessage, 
     ws.on('error', () => ws.terminate());
     try {
       const session = ctx.nms.playWsFlv(req, ws, streamPathOf(cameraId));
-      ws.on('close', ctx.publicSessions.hold(g.grant, 'ws-flv', () => ctx.nms.endPlayer(session)));
+      ws.on('close', ctx.publicSessions.hold(g.grant, 'ws-flv', (why) => ctx.nms.endPlayer(session, why)));
     } catch (err) {
       ctx.log.warn({ err, camera: cameraId }, 'ws-flv session failed');
       ws.terminate();
@@ -148,7 +148,7 @@ async function handle(ctx: RelayContext, req: IncomingMessage, res: ServerRespon
     res.writeHead(200, { 'content-type': 'video/x-flv', 'cache-control': 'no-store', connection: 'close', ...CORS });
     res.flushHeaders();
     const session = ctx.nms.playHttpFlv(req, res, streamPathOf(cameraId));
-    res.on('close', ctx.publicSessions.hold(g.grant, 'http-flv', () => ctx.nms.endPlayer(session)));
+    res.on('close', ctx.publicSessions.hold(g.grant, 'http-flv', (why) => ctx.nms.endPlayer(session, why)));
     return;
   }
   t = target(ctx, path, 'hls');

@@ -248,18 +248,19 @@ export class NmsHost {
   }
 
   /**
-   * Ends a player's session now (its public grant expired): nothing queued or later is written to it, and its
-   * connection closes. HTTP-FLV ends its response (a player sees the end of the stream), WS-FLV closes with 1008 and
-   * the reason, RTMP loses its socket; a client that does not close its side is cut 1 s later.
+   * Ends a player's session now (public-sessions.ts: its grant expired, its camera is no longer public): nothing
+   * queued or later is written to it, and its connection closes. HTTP-FLV ends its response (a player sees the end of
+   * the stream), WS-FLV closes with 1008 and `why`, RTMP loses its socket; a client that does not close its side is
+   * cut 1 s later.
    */
-  endPlayer(session: NmsSession): void {
+  endPlayer(session: NmsSession, why = 'play URL expired'): void {
     const s = session as NmsSession & Partial<NmsRtmpSession> & { res?: ServerResponse | WebSocket };
     this.batcher.forget(s as NmsSession & BatchedSession);
     const linger = (fn: () => void) => setTimeout(fn, END_LINGER_MS).unref();
     if (s.socket) s.socket.destroy();
     else if (s.res instanceof WebSocket) {
       const ws = s.res;
-      ws.close(1008, 'play URL expired');
+      ws.close(1008, why);
       linger(() => ws.terminate());
     } else if (s.res) {
       const res = s.res;
