@@ -61,11 +61,15 @@ export class CameraCache {
   /** Synchronous lookup; a miss schedules a refresh (at most one per 2 s, so unknown ids cannot hammer the database). */
   camera(id: string): Camera | undefined {
     const c = this.cameras.get(id);
-    if (!c && Date.now() - this.lastMissRefresh > 2000) {
-      this.lastMissRefresh = Date.now();
-      void this.refresh().catch(() => {});
-    }
+    if (!c) this.refreshSoon();
     return c;
+  }
+
+  /** A refresh after a miss, at most one per 2 s (so unknown ids cannot hammer the database). */
+  refreshSoon(): void {
+    if (Date.now() - this.lastMissRefresh <= 2000) return;
+    this.lastMissRefresh = Date.now();
+    void this.refresh().catch(() => {});
   }
 
   /** The camera id behind a public alias (synchronous, a miss refreshes like camera()). */

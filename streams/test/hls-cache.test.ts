@@ -9,7 +9,8 @@ let f: Fixture;
 const pubs: ReturnType<typeof publish>[] = [];
 
 beforeAll(async () => {
-  f = await startFixture();
+  // cameras re-read only on demand here (an hour's period): what a refusal asks for is all that refreshes them
+  f = await startFixture({ tuning: { cacheRefreshMs: 3_600_000 } });
   pubs.push(publish(f.publishUrl('cam-a')), publish(f.publishUrl('cam-priv')));
   await waitFor(() => f.streams.internals.nms!.isLive('/live/cam-a') && f.streams.internals.nms!.isLive('/live/cam-priv'), 15_000);
 });
@@ -72,4 +73,23 @@ describe('HLS caching, per camera', () => {
     // a public grant for it (the dashboard gives none for a kitchen without public viewing) opens nothing
     expect((await fetch(`${f.base}/hls/pub/${publicAlias(key, 'cam-priv')}/index.m3u8?${signPlay(key, 'cam-priv', 60, 'p').query}`)).status).toBe(404);
   }, 60_000);
+
+  it('a kitchen that has just opted in: a public grant refused by the stale camera cache plays on the retry (no wait for the periodic refresh)', async () => {
+    const kitchen = { address: '', riskClass: 'B' as const, contactName: '', contactPhone: '', businessHours: '00:00-23:59', id: 'k-priv', name: 'Private kitchen', licenceNo: 'JY2', districtId: 'd2' };
+    const key = deriveKey(SECRET_KEY, 'play-url');
+    const url = `${f.base}/play/pub/${publicAlias(key, 'cam-priv')}.flv?${signPlay(key, 'cam-priv', 60, 'p').query}`;
+    await f.registry.kitchens.upsert({ ...kitchen, publicViewing: true });
+    try {
+      const t = Date.now();
+      // the refusal itself asks for a refresh (at most one per 2 s)
+      await waitFor(async () => {
+        const r = await fetch(url);
+        await r.body?.cancel();
+        return r.status === 200;
+      }, 8000, 250);
+      expect(Date.now() - t).toBeLessThan(5000);
+    } finally {
+      await f.registry.kitchens.upsert({ ...kitchen, publicViewing: false });
+    }
+  }, 30_000);
 });

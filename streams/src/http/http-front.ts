@@ -60,7 +60,10 @@ function gate(ctx: RelayContext, cameraId: string, url: URL, ip: string, opts: {
   const camera = ctx.cache.camera(cameraId);
   if (!camera || !camera.enabled) return { ok: false, status: 404, body: errorBody('TW_NOT_FOUND', 'no such camera') };
   // a public grant only for what consumers may see now: the kitchen may have stopped showing its live view since
-  if (check.grant.aud === 'p' && !ctx.cache.isPublic(cameraId)) return { ok: false, status: 404, body: errorBody('TW_NOT_FOUND', 'no such camera') };
+  if (check.grant.aud === 'p' && !ctx.cache.isPublic(cameraId)) {
+    ctx.cache.refreshSoon(); // a kitchen that has just opted in: the consumer's retry finds it public
+    return { ok: false, status: 404, body: errorBody('TW_NOT_FOUND', 'no such camera') };
+  }
   if (opts.needsLive && camera.mode === 'push' && !ctx.nms.isLive(streamPathOf(cameraId))) return { ok: false, status: 404, body: errorBody('TW_NOT_FOUND', 'camera is not live') };
   if (check.grant.aud === 'p' && opts.session) {
     const release = ctx.limits.acquireSession(ip);

@@ -53,7 +53,10 @@ export function rtmpAccess(d: RtmpAccessDeps): NmsHooks {
       const camera = cache.camera(id);
       if (!camera?.enabled) return { status: 404, reason: 'unknown camera' };
       if (check.grant.aud === 'p') {
-        if (!cache.isPublic(id)) return { status: 404, reason: 'unknown camera' };
+        if (!cache.isPublic(id)) {
+          cache.refreshSoon(); // a kitchen that has just opted in: the consumer's retry finds it public
+          return { status: 404, reason: 'unknown camera' };
+        }
         const release = d.limits.acquireSession(s.ip.replace(/:\d+$/, '').replace(/^::ffff:/, ''));
         if (!release) return { status: 429, reason: 'too many streams from this address' };
         publicViewers.set(s.id, { release, grant: check.grant });
