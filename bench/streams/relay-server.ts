@@ -10,7 +10,8 @@ import { createStreams } from '@tianwang/streams';
 const [rtmpPort, httpPort, dataDir, secretKey, cameras, databaseUrl, writeBatchMs] = process.argv.slice(2) as [string, string, string, string, string, string | undefined, string | undefined];
 const registry = await openRegistry({ databaseUrl: databaseUrl || undefined });
 await registry.districts.upsert({ id: 'd1', name: 'd', kind: 'district', parentId: null });
-await registry.kitchens.upsert({ id: 'k1', name: 'k', licenceNo: 'L1', address: '', districtId: 'd1', riskClass: 'B', contactName: '', contactPhone: '', businessHours: '00:00-23:59', publicViewing: false });
+// public viewing on: bench:streams-hls plays public (aud=p) grants, which the relay honours only for cameras consumers may see
+await registry.kitchens.upsert({ id: 'k1', name: 'k', licenceNo: 'L1', address: '', districtId: 'd1', riskClass: 'B', contactName: '', contactPhone: '', businessHours: '00:00-23:59', publicViewing: true });
 for (let i = 0; i < Number(cameras); i++)
   await registry.kitchens.upsertCamera({ id: `cam-${i}`, kitchenId: 'k1', area: 'cooking', name: '', mode: 'push', sourceUrlSealed: null, publishCredentialHash: hashSecret(`secret-${i}`), recordingEnabled: false, recordingHours: null, enabled: true });
 const config = loadConfig({ TW_DATA_DIR: dataDir, TW_SECRET_KEY: secretKey, TW_STREAMS_HOST: '127.0.0.1', TW_RTMP_PORT: rtmpPort, TW_STREAMS_HTTP_PORT: httpPort, TW_CAMERA_HEALTH_MODE: 'off' });

@@ -88,6 +88,34 @@ describe('the public kitchen page on a phone (390 px)', () => {
     await page.close();
   }, 90_000);
 
+  it('falls back to mpegts.js (HTTP-FLV) without native HLS; the relay ends that stream at the time limit and the page shows it', async () => {
+    const page = await browser.page();
+    // a browser without native HLS (desktop Firefox, older Chrome): the page takes the mpegts.js path
+    await page.addInitScript({ content: `{const o=HTMLMediaElement.prototype.canPlayType;HTMLMediaElement.prototype.canPlayType=function(t){return /mpegurl/i.test(t)?'':o.call(this,t)}}` });
+    let grants = 0;
+    page.on('request', (r) => void (r.url().endsWith('/live') && r.method() === 'POST' && grants++));
+    const cut = async () => Number(/tw_streams_play_ended_total\{(?=[^}]*protocol="http-flv")(?=[^}]*reason="expired")[^}]*\} (\d+)/.exec(await relay.metrics.metrics())?.[1] ?? 0);
+    const cutBefore = await cut();
+    await page.goto(`${w.dashboard.address()}/k/${code}`);
+    await page.locator('button.watch').click();
+    await waitFor(async () => (await currentTime(page)) > 1, { timeoutMs: 25_000, what: 'the FLV live view to play' });
+    const t1 = await currentTime(page);
+    await waitFor(async () => (await currentTime(page)) > t1 + 1, { timeoutMs: 10_000, what: 'currentTime to advance' });
+    expect(await page.evaluate(() => typeof (globalThis as unknown as { mpegts?: unknown }).mpegts)).toBe('object');
+    // a tap on a camera's tab starts its player afresh: the view's time limit runs on (it used to be cancelled)
+    await page.locator('#live .tabs button').first().click();
+    await waitFor(async () => (await currentTime(page)) > 1, { timeoutMs: 25_000, what: 'the FLV live view to play again' });
+    await expect.poll(() => page.locator('#live .msg').innerText(), { timeout: (VIEW_S + 15) * 1000, interval: 500 }).toContain('本次观看时间已到');
+    expect(await page.locator('video').count()).toBe(0);
+    expect(await page.locator('button.watch').isVisible()).toBe(true);
+    // the relay itself ended the FLV stream at the grant's expiry (whatever the page does), and the page asked for
+    // no new grant on its own: another look is the visitor's tap, under the dashboard's rules
+    await waitFor(async () => (await cut()) > cutBefore, { timeoutMs: 5000, what: 'the relay to end the expired FLV stream' });
+    expect(grants).toBe(1);
+    expect(browser.problems).toEqual([]);
+    await page.close();
+  }, 90_000);
+
   it('shows no video outside business hours', async () => {
     await setKitchen({ publicViewing: true, businessHours: around(false) });
     const page = await browser.page();

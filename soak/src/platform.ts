@@ -114,10 +114,20 @@ export async function startPlatform(infra: Infra, o: { dir: string; fromSource: 
     TW_STREAMS_METRICS_PORT: String(ports.streamsMetrics),
     TW_STREAMS_PUBLIC_URL: `http://127.0.0.1:${ports.streamsHttp}`,
     TW_PUBLIC_VIEWERS_PER_IP: '1000',
-    TW_PUBLIC_PLAY_URLS_PER_MIN: '10000',
     TW_CAMERA_HEALTH_MODE: 'off',
   }, () => waitForPort(ports.streamsHttp, 120_000));
-  const dashboard = await node('dashboard', 'dashboard', { TW_HTTP_HOST: '127.0.0.1', TW_HTTP_PORT: String(ports.dashboard) }, () => waitForPort(ports.dashboard, 120_000));
+  const dashboard = await node('dashboard', 'dashboard', {
+    TW_HTTP_HOST: '127.0.0.1',
+    TW_HTTP_PORT: String(ports.dashboard),
+    // the relay its grants and inspectors' URLs point to
+    TW_STREAMS_PUBLIC_URL: `http://127.0.0.1:${ports.streamsHttp}`,
+    TW_STREAMS_HTTP_PORT: String(ports.streamsHttp),
+    // every player reaches the dashboard through HAProxy from one address, and they watch the same few kitchens
+    TW_PUBLIC_REQUESTS_PER_MIN: '100000',
+    TW_PUBLIC_VIEWERS_PER_KITCHEN: '100000',
+    // a grant lasts a minute: the players renew theirs (the relay ends each session at its grant's expiry) in every run
+    TW_PUBLIC_VIEW_S: '60',
+  }, () => waitForPort(ports.dashboard, 120_000));
   const all = () => [...brokers, ...ingest, ...alerts, streams, dashboard];
   // one after the other: the first start runs the registry migrations, and a loaded 2-core machine starts
   // eight Node processes faster in sequence than all at once

@@ -58,7 +58,7 @@ export async function runSoak(o: SoakOptions, log: (line: string) => void): Prom
       const cams = await startCameras({ dir, count: o.cameras, secret: fleet.cameraSecret, prefix: CAMERA_PREFIX, rtmpPort: platform.ports.rtmp });
       extraProcesses.push(cams);
       cleanups.push(() => cams.kill('SIGTERM'));
-      players = startPlayers({ count: o.players, streamsHttp: platform.ports.streamsHttp, kitchens: fleet.kitchenIds, cameras: fleet.cameraIds });
+      players = startPlayers({ count: o.players, dashboardUrl: `http://127.0.0.1:${httpLb}`, kitchenCodes: fleet.kitchenCodes });
       cleanups.push(async () => players!.stop());
       const playing = await waitFor(() => players!.lastBytesAt().every((t) => t > 0), 120_000, 500);
       log(playing === undefined ? 'players did not start playing within 120 s' : `${o.players} players playing after ${(playing / 1000).toFixed(1)} s`);

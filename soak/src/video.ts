@@ -3,9 +3,12 @@ import { processHandle, type ProcessHandle } from './process-handle.js';
 import { ROOT } from './platform.js';
 
 /**
- * Kitchen cameras (the simulator's ffmpeg test pictures pushing RTMP) and public players: each player asks the
- * streams service for its kitchen's public play URLs, plays HTTP-FLV and counts bytes; when the stream ends it
- * asks again, as the web player does. `lastBytesAt` tells when each one last received video.
+ * Kitchen cameras (the simulator's ffmpeg test pictures pushing RTMP) and public players. Each player gets its URLs
+ * the way a consumer's phone does: the live grant of the kitchen's public page (`POST /k/<code>/live` on the
+ * dashboard, through HAProxy: business hours, viewer quota, address limit), then plays that grant's HTTP-FLV URL and
+ * counts bytes. While the grant lasts, a stream that ends (the relay restarting) is asked for again with the same URL,
+ * as the page's player does; once the grant is over (the relay ends the session at its expiry) the player asks for a
+ * new grant. `lastBytesAt` tells when each one last received video.
  */
 export interface Players {
   lastBytesAt(): number[];
@@ -21,36 +24,49 @@ export async function startCameras(o: { dir: string; count: number; secret: stri
   return proc;
 }
 
-export function startPlayers(o: { count: number; streamsHttp: number; kitchens: string[]; cameras: string[] }): Players {
+export function startPlayers(o: { count: number; dashboardUrl: string; kitchenCodes: string[] }): Players {
   const last = Array.from({ length: o.count }, () => 0);
   let total = 0;
   let stopped = false;
   const controllers = new Set<AbortController>();
+  const pause = () => new Promise((r) => setTimeout(r, 500));
+  /** one connection to the relay with the grant's URL, read until the relay (or the run) ends it */
+  const stream = async (i: number, url: string) => {
+    const ac = new AbortController();
+    controllers.add(ac);
+    try {
+      const video = await fetch(url, { signal: ac.signal });
+      if (!video.ok || !video.body) throw new Error(`flv ${video.status}`);
+      for await (const chunk of video.body as AsyncIterable<Uint8Array>) {
+        total += chunk.byteLength;
+        last[i] = Date.now();
+        if (stopped) break;
+      }
+    } catch {
+      /* the relay is restarting or the camera is not back yet: asked again while the grant lasts */
+    } finally {
+      controllers.delete(ac);
+      ac.abort();
+    }
+  };
   const play = async (i: number) => {
-    const kitchen = o.kitchens[i % o.kitchens.length]!;
+    const code = o.kitchenCodes[i % o.kitchenCodes.length]!;
     while (!stopped) {
-      const ac = new AbortController();
-      controllers.add(ac);
       try {
-        const res = await fetch(`http://127.0.0.1:${o.streamsHttp}/api/public/kitchens/${kitchen}/play-urls`, { signal: ac.signal });
-        if (!res.ok) throw new Error(`play-urls ${res.status}`);
-        const { cameras } = (await res.json()) as { cameras: { camera: string; flv: string }[] };
-        const cam = cameras[i % cameras.length];
-        if (!cam) throw new Error('no camera');
-        const video = await fetch(cam.flv, { signal: ac.signal });
-        if (!video.ok || !video.body) throw new Error(`flv ${video.status}`);
-        for await (const chunk of video.body as AsyncIterable<Uint8Array>) {
-          total += chunk.byteLength;
-          last[i] = Date.now();
-          if (stopped) break;
+        const res = await fetch(`${o.dashboardUrl}/k/${code}/live`, { method: 'POST' });
+        const grant = (await res.json()) as { state: string; seconds?: number; streams?: { flv: string }[] };
+        const st = grant.streams?.[i % grant.streams.length];
+        if (grant.state !== 'live' || !st || !grant.seconds) throw new Error(`live grant ${res.status} ${grant.state}`);
+        const until = Date.now() + grant.seconds * 1000;
+        // the URL is refused from its expiry on (exp is in whole seconds, so up to 1 s before `until`)
+        while (!stopped && Date.now() < until - 1000) {
+          await stream(i, st.flv);
+          if (!stopped && Date.now() < until - 1000) await pause();
         }
       } catch {
-        /* the relay is restarting or the camera is not back yet: ask again */
-      } finally {
-        controllers.delete(ac);
-        ac.abort();
+        /* the dashboard is busy or restarting: ask again */
+        if (!stopped) await pause();
       }
-      if (!stopped) await new Promise((r) => setTimeout(r, 500));
     }
   };
   for (let i = 0; i < o.count; i++) void play(i);

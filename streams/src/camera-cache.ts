@@ -17,6 +17,7 @@ export class CameraCache {
   private timer: NodeJS.Timeout | undefined;
   private refreshing: Promise<void> | undefined;
   private lastMissRefresh = 0;
+  private readonly refreshed: (() => void)[] = [];
 
   constructor(
     private readonly registry: Registry,
@@ -44,6 +45,7 @@ export class CameraCache {
         if (this.aliasOf) this.aliases = new Map(cameras.map((c) => [this.aliasOf!(c.id), c.id]));
         this.kitchens = new Map(kitchens.map((k) => [k.id, k]));
         this.districtParents = new Map(districts.map((d) => [d.id, d.parentId]));
+        for (const fn of this.refreshed) fn();
       } finally {
         this.refreshing = undefined;
       }
@@ -51,14 +53,23 @@ export class CameraCache {
     return this.refreshing;
   }
 
+  /** Called after every successful refresh (sessions that depend on a camera's state are looked at again). */
+  onRefresh(fn: () => void): void {
+    this.refreshed.push(fn);
+  }
+
   /** Synchronous lookup; a miss schedules a refresh (at most one per 2 s, so unknown ids cannot hammer the database). */
   camera(id: string): Camera | undefined {
     const c = this.cameras.get(id);
-    if (!c && Date.now() - this.lastMissRefresh > 2000) {
-      this.lastMissRefresh = Date.now();
-      void this.refresh().catch(() => {});
-    }
+    if (!c) this.refreshSoon();
     return c;
+  }
+
+  /** A refresh after a miss, at most one per 2 s (so unknown ids cannot hammer the database). */
+  refreshSoon(): void {
+    if (Date.now() - this.lastMissRefresh <= 2000) return;
+    this.lastMissRefresh = Date.now();
+    void this.refresh().catch(() => {});
   }
 
   /** The camera id behind a public alias (synchronous, a miss refreshes like camera()). */
@@ -72,6 +83,12 @@ export class CameraCache {
   async cameraFresh(id: string): Promise<Camera | undefined> {
     if (!this.cameras.has(id)) await this.refresh();
     return this.cameras.get(id);
+  }
+
+  /** Is the camera enabled and its kitchen's public viewing on (what consumers may see)? */
+  isPublic(cameraId: string): boolean {
+    const c = this.cameras.get(cameraId);
+    return c !== undefined && c.enabled && this.kitchens.get(c.kitchenId)?.publicViewing === true;
   }
 
   kitchen(id: string): Kitchen | undefined {

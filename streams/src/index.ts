@@ -25,6 +25,7 @@ import { Retention } from './recording/retention.js';
 import { rtmpAccess } from './rtmp/rtmp-access.js';
 import { rtmpLimitsOf, type RtmpLimits } from './rtmp/rtmp-limits.js';
 import { ViewerLimits } from './access/viewer-limits.js';
+import { PublicSessions } from './access/public-sessions.js';
 
 export { signPlay, verifyPlay } from './access/play-signing.js';
 export { type CameraHealth, type HealthState } from './health/health-monitor.js';
@@ -93,7 +94,9 @@ export function createStreams(config: StreamsServiceConfig, deps: StreamsDeps, t
     await cache.start();
     shutdown.add('camera cache', () => cache.stop());
 
-    const limits = new ViewerLimits({ urlsPerMinute: sc.publicPlayUrlsPerMin, concurrentPerIp: sc.publicViewersPerIp });
+    const limits = new ViewerLimits({ concurrentPerIp: sc.publicViewersPerIp });
+    const publicSessions = new PublicSessions((id) => cache.isPublic(id), metrics.playEnded);
+    cache.onRefresh(() => publicSessions.recheck());
     const pulls = new PullRelays({ masterSecret, idleMs: sc.pullIdleS * 1000, publishUrl: readUrl, onRestart: () => metrics.ffmpegRestarts.inc({ role: 'pull' }) }, log);
     internals.pulls = pulls;
     shutdown.add('rtsp pulls', () => pulls.stop());
@@ -114,7 +117,7 @@ export function createStreams(config: StreamsServiceConfig, deps: StreamsDeps, t
 
     const host = new NmsHost(
       { host: sc.streamsHost, rtmpPort: sc.rtmpPort, storeDir: join(dataDir, 'nms'), writeBatchMs: tuning.writeBatchMs ?? sc.streamsWriteBatchMs, rtmpLimits: { ...rtmpLimitsOf(sc), ...tuning.rtmpLimits } },
-      rtmpAccess({ cache, publishKey, playKey, limits, pulls, metrics, onPublishersChanged: () => reconciler.soon() }),
+      rtmpAccess({ cache, publishKey, playKey, limits, pulls, metrics, onPublishersChanged: () => reconciler.soon(), publicSessions, endPlayer: (s) => nms?.endPlayer(s) }),
       log,
     );
     nms = host;
@@ -159,12 +162,14 @@ export function createStreams(config: StreamsServiceConfig, deps: StreamsDeps, t
       log,
       masterSecret,
       playKey,
+      segmentKey: deriveKey(masterSecret, 'hls-segment'),
       dataDir,
       recordingsRoot,
       cache,
       nms: host,
       hls,
       limits,
+      publicSessions,
       health: hm,
       media: cameraMediaQueries(deps.registry.db),
       metrics,

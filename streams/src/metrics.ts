@@ -9,6 +9,7 @@ export interface StreamsMetrics {
   publishRefused: Counter<'reason'>;
   playRefused: Counter<'status'>;
   rtmpClosed: Counter<'cause'>;
+  playEnded: Counter<'protocol' | 'reason'>;
   snapshots: Counter;
 }
 
@@ -25,6 +26,7 @@ export function createStreamsMetrics(counts: () => { publishers: number; viewers
     publishRefused: new Counter({ name: 'tw_streams_publish_refused_total', help: 'Publish attempts refused: reason unauthorized (unknown camera, wrong secret …) or busy (the stream already has a publisher)', labelNames: ['reason'], registers: [registry] }),
     playRefused: new Counter({ name: 'tw_streams_play_refused_total', help: 'Play requests refused (HTTP-FLV, WS-FLV, HLS, RTMP), by the status answered', labelNames: ['status'], registers: [registry] }),
     rtmpClosed: new Counter({ name: 'tw_streams_rtmp_closed_total', help: 'RTMP connections cut by the guard: cause protocol (malformed), limit (buffers, chunk streams), timeout (no publish/play in time), overload (too many waiting)', labelNames: ['cause'], registers: [registry] }),
+    playEnded: new Counter({ name: 'tw_streams_play_ended_total', help: 'Public play sessions the relay ended: reason expired (the grant’s end, the per-viewer time limit) or withdrawn (camera disabled or no longer public); protocol http-flv, ws-flv or rtmp', labelNames: ['protocol', 'reason'], registers: [registry] }),
     snapshots: new Counter({ name: 'tw_streams_snapshots_total', help: 'Snapshots taken', registers: [registry] }),
   };
 }

@@ -9,6 +9,7 @@ import type { Keyframes } from './health/keyframe-source.js';
 import type { StreamsMetrics } from './metrics.js';
 import type { NmsHost } from './rtmp/nms-host.js';
 import type { ViewerLimits } from './access/viewer-limits.js';
+import type { PublicSessions } from './access/public-sessions.js';
 
 /** What the HTTP front and the API handlers share: built once by createStreams() in start(). */
 export interface RelayContext {
@@ -16,12 +17,15 @@ export interface RelayContext {
   log: Logger;
   masterSecret: string;
   playKey: Buffer;
+  /** deriveKey(secret, 'hls-segment'): public cameras' shared segment tokens (shared-segments.ts) */
+  segmentKey: Buffer;
   dataDir: string;
   recordingsRoot: string;
   cache: CameraCache;
   nms: NmsHost;
   hls: HlsPackagers;
   limits: ViewerLimits;
+  publicSessions: PublicSessions;
   health: HealthMonitor;
   media: ReturnType<typeof cameraMediaQueries>;
   metrics: StreamsMetrics;

@@ -21,8 +21,6 @@ describe('rtsp pull', () => {
     expect(rtsp.clients()).toBe(0);
     const urls = await playUrls(f, 'cam-rtsp');
     expect(JSON.stringify(urls)).not.toMatch(/rtsp:|127\.0\.0\.1:\d+\/cam/);
-    const pub = await (await fetch(`${f.base}/api/public/kitchens/k-pub/play-urls`)).text();
-    expect(pub).not.toContain(rtsp.url);
     const r = await readFrames(urls.flv, 10, 20_000);
     expect(r.frames).toBe(10);
     expect(rtsp.plays()).toBeGreaterThanOrEqual(1); // more only if the puller was restarted under load

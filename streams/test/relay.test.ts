@@ -4,7 +4,7 @@ import WebSocket from 'ws';
 import { signPlay } from '../src/access/play-signing.js';
 import { deriveKey, issueSessionToken } from '@tianwang/core/crypto';
 import { runFfmpeg } from '../src/ffmpeg/run-ffmpeg.js';
-import { SECRET_KEY, playUrls, publish, readFrames, startFixture, waitFor, type Fixture } from './helpers/relay-fixture.js';
+import { SECRET_KEY, playUrls, publicUrls, publish, readFrames, startFixture, waitFor, type Fixture } from './helpers/relay-fixture.js';
 
 // Real ffmpeg publishers and players against one relay. cam-a shows red, cam-b blue, so a snapshot can be
 // matched to its camera by colour.
@@ -107,7 +107,7 @@ describe('play access', () => {
     expect(bytes).toBeGreaterThan(3000);
   });
 
-  it('issues play URLs only to signed-in inspectors of the district, and publicly only for public kitchens', async () => {
+  it('issues play URLs only to signed-in inspectors of the district', async () => {
     const post = (token?: string, camera = 'cam-a') =>
       fetch(`${f.base}/api/play-urls`, { method: 'POST', headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify({ camera }) });
     expect((await post()).status).toBe(401);
@@ -115,13 +115,21 @@ describe('play access', () => {
     expect((await post(issueSessionToken(SECRET_KEY, { sub: 'u1', role: 'unit', unit: 'x' }))).status).toBe(403);
     expect((await post(f.inspectorToken, 'cam-priv')).status).toBe(404); // other district: answers like an unknown id
     expect((await post(issueSessionToken(SECRET_KEY, { sub: 'admin', role: 'admin' }), 'cam-priv')).status).toBe(200);
-    const pub = await fetch(`${f.base}/api/public/kitchens/k-pub/play-urls`);
-    expect(pub.status).toBe(200);
-    const body = (await pub.json()) as { cameras: { camera: string; flv: string }[] };
-    expect(body.cameras.map((c) => c.camera).sort()).toEqual(['cam-a', 'cam-b']);
-    expect((await fetch(`${f.base}/api/public/kitchens/k-priv/play-urls`)).status).toBe(404);
-    // a public URL plays, and a viewer holds at most TW_PUBLIC_VIEWERS_PER_IP (4) streams at once
-    const url = body.cameras[0]!.flv;
+  });
+
+  it('has no public endpoint of its own: public URLs come only from the dashboard’s public kitchen page', async () => {
+    // it handed anyone a public kitchen's camera ids and play URLs, past business hours, time limit, quota and audit
+    for (const kitchen of ['k-pub', 'k-priv']) {
+      const res = await fetch(`${f.base}/api/public/kitchens/${kitchen}/play-urls`);
+      expect(res.status).toBe(404);
+      const text = await res.text();
+      expect(JSON.parse(text)).toMatchObject({ code: 'TW_NOT_FOUND' });
+      expect(text).not.toMatch(/cam-|sig=/);
+    }
+  });
+
+  it('plays a public grant, at most TW_PUBLIC_VIEWERS_PER_IP (4) streams at once per address', async () => {
+    const url = publicUrls(f, 'cam-a').flv;
     const open = await Promise.all([1, 2, 3, 4].map(() => fetch(url)));
     expect(open.map((r) => r.status)).toEqual([200, 200, 200, 200]);
     expect((await fetch(url)).status).toBe(429);

@@ -61,9 +61,8 @@ describe('picture judgement', () => {
 });
 
 describe('viewer limits', () => {
-  it('caps play-URL requests per minute and concurrent streams per IP', () => {
-    const l = new ViewerLimits({ urlsPerMinute: 2, concurrentPerIp: 1 });
-    expect([l.allowIssue('a', 0), l.allowIssue('a', 1), l.allowIssue('a', 2), l.allowIssue('b', 2), l.allowIssue('a', 61_000)]).toEqual([true, true, false, true, true]);
+  it('caps concurrent streams per IP', () => {
+    const l = new ViewerLimits({ concurrentPerIp: 1 });
     const release = l.acquireSession('a');
     expect(release).not.toBeNull();
     expect(l.acquireSession('a')).toBeNull();

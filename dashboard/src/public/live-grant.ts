@@ -27,7 +27,7 @@ export type LiveGrant =
  * A consumer's live view of a kitchen: only when the kitchen opted in (publicViewing) and within its business hours
  * (TW_TIMEZONE), and only while it has fewer viewers than TW_PUBLIC_VIEWERS_PER_KITCHEN. The grant is the relay's
  * signed URLs with the public audience, expiring after TW_PUBLIC_VIEW_S or at closing time, whichever comes first:
- * the relay refuses every playlist and segment request after that (the per-viewer time limit is the relay's to enforce,
+ * the relay refuses every playlist request and ends every FLV stream after that (the per-viewer time limit is the relay's to enforce,
  * not the page's). Nothing else is handed out: no camera id (the URLs name the camera by its public alias), no token
  * that outlives the grant.
  */

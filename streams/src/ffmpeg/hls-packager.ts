@@ -38,7 +38,9 @@ export class HlsPackagers {
           name: `hls:${cameraId}`,
           args: () => [
             ...['-fflags', 'nobuffer', '-analyzeduration', '1000000', '-i', this.opts.readUrl(cameraId)],
-            ...['-map', '0:v:0', '-c', 'copy', '-f', 'hls', '-hls_time', '1', '-hls_list_size', '6'],
+            // numbered from the epoch second each time ffmpeg starts: a restarted child never reuses a name, which a
+            // cache (the browser's, a CDN's for public cameras) may still hold for another picture
+            ...['-map', '0:v:0', '-c', 'copy', '-f', 'hls', '-hls_time', '1', '-hls_list_size', '6', '-hls_start_number_source', 'epoch'],
             ...['-hls_flags', 'delete_segments+omit_endlist+independent_segments', '-hls_segment_filename', join(dir, 'seg-%d.ts'), join(dir, 'index.m3u8')],
           ],
           maxBackoffMs: 10_000,
@@ -99,7 +101,7 @@ async function exists(path: string): Promise<boolean> {
   }
 }
 
-/** Appends the viewer's signed query to every URI line, so segment requests pass the same check. */
+/** Appends a signed query to every URI line: the viewer's own, or a public camera's shared segment token. */
 export function signPlaylist(playlist: string, query: string): string {
   return playlist
     .split('\n')

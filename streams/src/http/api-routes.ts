@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { verifySessionToken, type SessionClaims } from '@tianwang/core/crypto';
 import { ForbiddenError, NotFoundError, UnauthenticatedError, UserError } from '@tianwang/core/errors';
 import type { Camera } from '@tianwang/core/registry';
-import { CORS, clientIp, readJson, sendErrorBody, sendJson } from './http-util.js';
-import { signPlay, type Audience } from '../access/play-signing.js';
+import { CORS, readJson, sendErrorBody, sendJson } from './http-util.js';
+import { signPlay } from '../access/play-signing.js';
 import { streamPathOf } from '../access/publish-auth.js';
 import { cutClip, recordedSpans } from '../recording/recording-clip.js';
 import { listSegments, rangePlaylist, segmentsInRange } from '../recording/recording-files.js';
@@ -16,8 +16,9 @@ import { takeSnapshot } from '../health/snapshot.js';
 /**
  * The relay's JSON API. Inspector endpoints take the dashboard's session token (Authorization: Bearer),
  * verified with the shared master secret; an inspector sees the cameras of their own district, an admin all.
+ * Nothing here is public: consumers get their (public-audience) play URLs only from the dashboard's public kitchen
+ * page (business hours, per-viewer time limit, viewer quota, address limits: docs/dashboard.md), never from the relay.
  *   POST /api/play-urls {camera}                      inspector → signed FLV / WS-FLV / HLS URLs
- *   GET  /api/public/kitchens/<id>/play-urls          anyone, if the kitchen's public viewing is on (rate-limited per IP)
  *   POST /api/cameras/<id>/snapshots                  inspector → JPEG evidence, metadata
  *   GET  /api/snapshots/<id>                          inspector → the JPEG
  *   GET  /api/cameras/<id>/recordings?from&to         inspector → HLS VOD playlist of that range
@@ -47,8 +48,8 @@ async function cameraFor(ctx: RelayContext, claims: SessionClaims, cameraId: str
   return camera;
 }
 
-function playUrls(ctx: RelayContext, req: IncomingMessage, cameraId: string, aud: Audience) {
-  const { query, exp } = signPlay(ctx.playKey, cameraId, ctx.config.playUrlTtlS, aud);
+function playUrls(ctx: RelayContext, req: IncomingMessage, cameraId: string) {
+  const { query, exp } = signPlay(ctx.playKey, cameraId, ctx.config.playUrlTtlS, 'i');
   const base = baseUrl(ctx, req);
   return {
     camera: cameraId,
@@ -77,16 +78,7 @@ export async function handleApi(ctx: RelayContext, req: IncomingMessage, res: Se
     if (typeof body.camera !== 'string') throw new UserError('TW_PAYLOAD_INVALID', 'camera is required');
     const camera = await cameraFor(ctx, claims, body.camera);
     if (!camera.enabled) throw new NotFoundError(`camera ${camera.id}`);
-    return sendJson(res, 200, playUrls(ctx, req, camera.id, 'i'));
-  }
-  if (method === 'GET' && (m = /^\/api\/public\/kitchens\/([A-Za-z0-9_-]{1,64})\/play-urls$/.exec(path))) {
-    if (!ctx.limits.allowIssue(clientIp(req))) return sendErrorBody(res, 429, 'TW_RATE_LIMITED', 'too many requests from this address');
-    await ctx.cache.refresh();
-    const kitchen = ctx.cache.kitchen(m[1] as string);
-    // a kitchen without public viewing answers like an unknown one: nothing to learn by probing
-    if (!kitchen?.publicViewing) throw new NotFoundError('public kitchen');
-    const cameras = ctx.cache.allCameras().filter((c) => c.kitchenId === kitchen.id && c.enabled);
-    return sendJson(res, 200, { kitchen: { id: kitchen.id, name: kitchen.name }, cameras: cameras.map((c) => ({ ...playUrls(ctx, req, c.id, 'p'), name: c.name, area: c.area })) });
+    return sendJson(res, 200, playUrls(ctx, req, camera.id));
   }
   if (method === 'POST' && (m = /^\/api\/cameras\/([A-Za-z0-9_-]{3,40})\/snapshots$/.exec(path))) {
     const claims = inspector(ctx, req);

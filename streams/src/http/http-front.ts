@@ -6,9 +6,10 @@ import { join } from 'node:path';
 import { WebSocketServer } from 'ws';
 import { handleApi } from './api-routes.js';
 import { CORS, clientIp, errorBody, requestUrl, sendError, sendErrorBody, sendJson, type ErrorBody } from './http-util.js';
-import { verifyPlay, type PlayCheck } from '../access/play-signing.js';
+import { verifyPlay, type PlayCheck, type PlayGrant } from '../access/play-signing.js';
 import { streamPathOf } from '../access/publish-auth.js';
 import { signPlaylist } from '../ffmpeg/hls-packager.js';
+import { isSharedSegmentQuery, segmentCacheControl, sharedSegmentQuery } from '../access/shared-segments.js';
 import type { RelayContext } from '../relay-context.js';
 
 /**
@@ -26,11 +27,11 @@ const WS_MAX_PAYLOAD = 4096;
 const HEADERS_TIMEOUT_MS = 10_000;
 const REFUSED_LINGER_MS = 1000;
 const PLAY = /^\/(?:play|ws)\/([A-Za-z0-9_-]{3,40})\.flv$/;
-const HLS = /^\/hls\/([A-Za-z0-9_-]{3,40})\/(index\.m3u8|seg-\d{1,9}\.ts)$/;
+const HLS = /^\/hls\/([A-Za-z0-9_-]{3,40})\/(index\.m3u8|seg-\d{1,12}\.ts)$/;
 const REC = /^\/rec\/([A-Za-z0-9_-]{3,40})\/(\d{9,11}\.ts)$/;
 // consumers' URLs name the camera by its public alias (core's publicAlias), never by its id
 const PLAY_PUB = /^\/(?:play|ws)\/pub\/([A-Za-z0-9_-]{22})\.flv$/;
-const HLS_PUB = /^\/hls\/pub\/([A-Za-z0-9_-]{22})\/(index\.m3u8|seg-\d{1,9}\.ts)$/;
+const HLS_PUB = /^\/hls\/pub\/([A-Za-z0-9_-]{22})\/(index\.m3u8|seg-\d{1,12}\.ts)$/;
 
 type Target = { cameraId: string; file: string; alias: boolean } | { unknownAlias: true };
 
@@ -45,7 +46,7 @@ function target(ctx: RelayContext, path: string, kind: 'flv' | 'hls'): Target | 
 }
 const NO_ALIAS = { status: 404, body: errorBody('TW_NOT_FOUND', 'no such camera') } as const;
 
-type Gate = { ok: true; release: () => void } | { ok: false; status: number; body: ErrorBody };
+type Gate = { ok: true; grant: PlayGrant; release: () => void } | { ok: false; status: number; body: ErrorBody };
 
 /** Signature, camera, liveness and the public per-viewer limit, in that order. */
 function gate(ctx: RelayContext, cameraId: string, url: URL, ip: string, opts: { needsLive: boolean; session: boolean; alias?: boolean }): Gate {
@@ -58,13 +59,18 @@ function gate(ctx: RelayContext, cameraId: string, url: URL, ip: string, opts: {
   if (opts.alias && check.grant.aud !== 'p') return { ok: false, status: 403, body: errorBody('TW_FORBIDDEN', 'not a public grant') };
   const camera = ctx.cache.camera(cameraId);
   if (!camera || !camera.enabled) return { ok: false, status: 404, body: errorBody('TW_NOT_FOUND', 'no such camera') };
+  // a public grant only for what consumers may see now: the kitchen may have stopped showing its live view since
+  if (check.grant.aud === 'p' && !ctx.cache.isPublic(cameraId)) {
+    ctx.cache.refreshSoon(); // a kitchen that has just opted in: the consumer's retry finds it public
+    return { ok: false, status: 404, body: errorBody('TW_NOT_FOUND', 'no such camera') };
+  }
   if (opts.needsLive && camera.mode === 'push' && !ctx.nms.isLive(streamPathOf(cameraId))) return { ok: false, status: 404, body: errorBody('TW_NOT_FOUND', 'camera is not live') };
   if (check.grant.aud === 'p' && opts.session) {
     const release = ctx.limits.acquireSession(ip);
     if (!release) return { ok: false, status: 429, body: errorBody('TW_RATE_LIMITED', 'too many streams open from this address') };
-    return { ok: true, release };
+    return { ok: true, grant: check.grant, release };
   }
-  return { ok: true, release: () => {} };
+  return { ok: true, grant: check.grant, release: () => {} };
 }
 
 export function createHttpFront(ctx: RelayContext): Server {
@@ -103,7 +109,8 @@ function upgrade(ctx: RelayContext, wss: WebSocketServer, req: IncomingMessage, 
     ws.on('close', g.release);
     ws.on('error', () => ws.terminate());
     try {
-      ctx.nms.playWsFlv(req, ws, streamPathOf(cameraId));
+      const session = ctx.nms.playWsFlv(req, ws, streamPathOf(cameraId));
+      ws.on('close', ctx.publicSessions.hold(g.grant, 'ws-flv', (why) => ctx.nms.endPlayer(session, why)));
     } catch (err) {
       ctx.log.warn({ err, camera: cameraId }, 'ws-flv session failed');
       ws.terminate();
@@ -140,30 +147,32 @@ async function handle(ctx: RelayContext, req: IncomingMessage, res: ServerRespon
     const g = gate(ctx, cameraId, url, clientIp(req), { needsLive: true, session: true, alias: t.alias });
     if (!g.ok) return sendJson(res, g.status, g.body);
     res.on('close', g.release);
-    res.writeHead(200, { 'content-type': 'video/x-flv', 'cache-control': 'no-store', ...CORS });
+    // a stream's connection is never reused: when it ends (a grant's expiry) the socket closes with it
+    res.writeHead(200, { 'content-type': 'video/x-flv', 'cache-control': 'no-store', connection: 'close', ...CORS });
     res.flushHeaders();
-    ctx.nms.playHttpFlv(req, res, streamPathOf(cameraId));
+    const session = ctx.nms.playHttpFlv(req, res, streamPathOf(cameraId));
+    res.on('close', ctx.publicSessions.hold(g.grant, 'http-flv', (why) => ctx.nms.endPlayer(session, why)));
     return;
   }
   t = target(ctx, path, 'hls');
   if (t && 'unknownAlias' in t) return sendJson(res, NO_ALIAS.status, NO_ALIAS.body);
   if (t) {
     const { cameraId, file } = t;
+    // a public camera's consumers share one segment URL (shared-segments.ts): a CDN can serve them all
+    const shared = t.alias && ctx.cache.isPublic(cameraId);
+    if (file !== 'index.m3u8' && shared && isSharedSegmentQuery(ctx.segmentKey, cameraId, url.searchParams)) return serveSegment(ctx, res, cameraId, file);
     // HLS is request/response: the per-viewer limit applies when URLs are issued, not per segment
     const g = gate(ctx, cameraId, url, clientIp(req), { needsLive: file === 'index.m3u8', session: false, alias: t.alias });
     if (!g.ok) return sendJson(res, g.status, g.body);
-    if (file === 'index.m3u8') {
-      const dir = await ctx.hls.ensure(cameraId);
-      if (!dir) return sendErrorBody(res, 503, 'TW_DEPENDENCY_UNAVAILABLE', 'stream not ready, retry');
-      const playlist = await readFile(join(dir, file), 'utf8');
-      const query = ['exp', 'aud', 'sig'].map((k) => `${k}=${encodeURIComponent(url.searchParams.get(k) ?? '')}`).join('&');
-      const body = signPlaylist(playlist, query);
-      res.writeHead(200, { 'content-type': 'application/vnd.apple.mpegurl', 'cache-control': 'no-store', ...CORS }).end(body);
-      return;
-    }
-    const dir = ctx.hls.touch(cameraId);
-    if (!dir) return sendErrorBody(res, 404, 'TW_NOT_FOUND', 'no HLS packager for this camera');
-    return serveFile(res, join(dir, file), 'video/mp2t');
+    if (file !== 'index.m3u8') return serveSegment(ctx, res, cameraId, file);
+    const dir = await ctx.hls.ensure(cameraId);
+    if (!dir) return sendErrorBody(res, 503, 'TW_DEPENDENCY_UNAVAILABLE', 'stream not ready, retry');
+    const playlist = await readFile(join(dir, file), 'utf8');
+    const own = ['exp', 'aud', 'sig'].map((k) => `${k}=${encodeURIComponent(url.searchParams.get(k) ?? '')}`).join('&');
+    const body = signPlaylist(playlist, shared ? sharedSegmentQuery(ctx.segmentKey, cameraId) : own);
+    // the playlist is per viewer and changes every second: never stored, so every viewer's grant is checked on each
+    res.writeHead(200, { 'content-type': 'application/vnd.apple.mpegurl', 'cache-control': 'no-store', ...CORS }).end(body);
+    return;
   }
   if ((m = REC.exec(path))) {
     const cameraId = m[1] as string;
@@ -181,10 +190,17 @@ function hasBody(req: IncomingMessage): boolean {
   return req.headers['transfer-encoding'] !== undefined || (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0');
 }
 
-async function serveFile(res: ServerResponse, file: string, type: string): Promise<void> {
+function serveSegment(ctx: RelayContext, res: ServerResponse, cameraId: string, file: string): Promise<void> {
+  const dir = ctx.hls.touch(cameraId);
+  if (!dir) return Promise.resolve(sendErrorBody(res, 404, 'TW_NOT_FOUND', 'no HLS packager for this camera'));
+  return serveFile(res, join(dir, file), 'video/mp2t', segmentCacheControl(ctx.cache.isPublic(cameraId)));
+}
+
+/** A media file; `cacheControl` private unless the caller decided a shared cache may keep it. */
+async function serveFile(res: ServerResponse, file: string, type: string, cacheControl = 'private, max-age=60'): Promise<void> {
   const st = await stat(file).catch(() => null);
   if (!st?.isFile()) return sendErrorBody(res, 404, 'TW_NOT_FOUND');
-  res.writeHead(200, { 'content-type': type, 'content-length': st.size, 'cache-control': 'private, max-age=60', ...CORS });
+  res.writeHead(200, { 'content-type': type, 'content-length': st.size, 'cache-control': cacheControl, ...CORS });
   createReadStream(file)
     .on('error', () => res.destroy())
     .pipe(res);

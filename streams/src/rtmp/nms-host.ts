@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:net';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { WebSocket } from 'ws';
+import { WebSocket } from 'ws';
 import type { Logger } from '@tianwang/core/log';
 import { BroadcastTaps, type StreamStats } from './broadcast-tap.js';
 import { Context, FlvSession, NodeMediaServer, RtmpSession, nmsLogger, type NmsInstance, type NmsRtmpSession, type NmsSession } from './nms-internals.js';
@@ -26,6 +26,9 @@ export type { StreamRequest } from './rtmp-guard.js';
  *   gives players `onMetaData` and an honest FLV header.
  * NMS keeps its state in a module-level Context: one relay per process (tests: one per test file).
  */
+/** how long an ended player's connection may stay open for the client to read the end */
+const END_LINGER_MS = 1000;
+
 export interface Refusal {
   status: 401 | 403 | 404 | 409 | 429;
   reason: string;
@@ -242,6 +245,28 @@ export class NmsHost {
     if (!st || !header || !last) return null;
     const flvHeader = Buffer.from([0x46, 0x4c, 0x56, 0x01, 0x01, 0x00, 0x00, 0x00, 0x09, 0x00, 0x00, 0x00, 0x00]);
     return { flv: Buffer.concat([flvHeader, header, ...st.keyframes.slice(-count).map((k) => k.tag)]), at: last.at };
+  }
+
+  /**
+   * Ends a player's session now (public-sessions.ts: its grant expired, its camera is no longer public): nothing
+   * queued or later is written to it, and its connection closes. HTTP-FLV ends its response (a player sees the end of
+   * the stream), WS-FLV closes with 1008 and `why`, RTMP loses its socket; a client that does not close its side is
+   * cut 1 s later.
+   */
+  endPlayer(session: NmsSession, why = 'play URL expired'): void {
+    const s = session as NmsSession & Partial<NmsRtmpSession> & { res?: ServerResponse | WebSocket };
+    this.batcher.forget(s as NmsSession & BatchedSession);
+    const linger = (fn: () => void) => setTimeout(fn, END_LINGER_MS).unref();
+    if (s.socket) s.socket.destroy();
+    else if (s.res instanceof WebSocket) {
+      const ws = s.res;
+      ws.close(1008, why);
+      linger(() => ws.terminate());
+    } else if (s.res) {
+      const res = s.res;
+      res.end();
+      linger(() => res.destroy());
+    }
   }
 
   /** Cuts the publisher of a path (camera disabled or secret revoked while live): destroyed, not half-closed,

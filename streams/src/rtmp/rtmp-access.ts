@@ -1,8 +1,9 @@
 import type { CameraCache } from '../camera-cache.js';
 import { verifyInternalToken } from '../access/internal-token.js';
 import type { StreamsMetrics } from '../metrics.js';
-import type { NmsHooks, StreamRequest } from './nms-host.js';
-import { verifyPlay } from '../access/play-signing.js';
+import type { NmsHooks, NmsSession, StreamRequest } from './nms-host.js';
+import type { PublicSessions } from '../access/public-sessions.js';
+import { verifyPlay, type PlayGrant } from '../access/play-signing.js';
 import { cameraIdOf, decidePublish } from '../access/publish-auth.js';
 import type { PullRelays } from '../ffmpeg/pull-relay.js';
 import type { ViewerLimits } from '../access/viewer-limits.js';
@@ -18,17 +19,21 @@ export interface RtmpAccessDeps {
   metrics: StreamsMetrics;
   /** a publisher came or went: recorders and disabled cameras are looked at again */
   onPublishersChanged(): void;
+  /** public sessions, ended by the relay when the public rules say so (public-sessions.ts) */
+  publicSessions: PublicSessions;
+  /** ends a player's session now */
+  endPlayer(session: NmsSession): void;
 }
 
 /**
  * Who may publish and play over RTMP, and what a session holds while it plays: a pull camera's RTSP pull (kept
- * while anyone watches) and a public viewer's slot in the per-address limit. The same checks, statuses and
- * reasons as the HTTP front's gate (http-front.ts).
+ * while anyone watches), a public viewer's slot in the per-address limit and its hold in the public rules (ended at
+ * its grant's expiry or when the camera stops being public). The same checks, statuses and reasons as the HTTP front's gate (http-front.ts).
  */
 export function rtmpAccess(d: RtmpAccessDeps): NmsHooks {
   const { cache, metrics, pulls } = d;
   const pullViewers = new Map<string, string>(); // session id → pull camera id
-  const publicSlots = new Map<string, () => void>(); // RTMP public viewers' limit slots
+  const publicViewers = new Map<string, { release: () => void; grant: PlayGrant; cancel?: () => void }>(); // session id → limit slot, grant
   return {
     authorizePublish(s: StreamRequest) {
       if (verifyInternalToken(d.publishKey, s.streamPath, s.streamQuery.itoken)) {
@@ -48,9 +53,13 @@ export function rtmpAccess(d: RtmpAccessDeps): NmsHooks {
       const camera = cache.camera(id);
       if (!camera?.enabled) return { status: 404, reason: 'unknown camera' };
       if (check.grant.aud === 'p') {
+        if (!cache.isPublic(id)) {
+          cache.refreshSoon(); // a kitchen that has just opted in: the consumer's retry finds it public
+          return { status: 404, reason: 'unknown camera' };
+        }
         const release = d.limits.acquireSession(s.ip.replace(/:\d+$/, '').replace(/^::ffff:/, ''));
         if (!release) return { status: 429, reason: 'too many streams from this address' };
-        publicSlots.set(s.id, release);
+        publicViewers.set(s.id, { release, grant: check.grant });
       }
       return null;
     },
@@ -60,6 +69,8 @@ export function rtmpAccess(d: RtmpAccessDeps): NmsHooks {
       else metrics.rtmpClosed.inc({ cause: detail });
     },
     onPlay(s) {
+      const viewer = publicViewers.get(s.id);
+      if (viewer) viewer.cancel = d.publicSessions.hold(viewer.grant, 'rtmp', () => d.endPlayer(s));
       const camera = cache.camera(cameraIdOf(s.streamPath) ?? '');
       if (camera?.mode === 'pull' && camera.enabled) {
         pullViewers.set(s.id, camera.id);
@@ -72,8 +83,10 @@ export function rtmpAccess(d: RtmpAccessDeps): NmsHooks {
         pullViewers.delete(s.id);
         pulls.release(cam);
       }
-      publicSlots.get(s.id)?.();
-      publicSlots.delete(s.id);
+      const viewer = publicViewers.get(s.id);
+      viewer?.cancel?.();
+      viewer?.release();
+      publicViewers.delete(s.id);
     },
     onPublish: () => d.onPublishersChanged(),
     onPublishDone: () => d.onPublishersChanged(),

@@ -125,7 +125,7 @@ export function rtmpCase(r: Rng): Buffer[] {
   return out;
 }
 
-const PATHS = ['/play/cam-a.flv', '/ws/cam-a.flv', '/hls/cam-a/index.m3u8', '/hls/cam-a/seg-1.ts', '/rec/cam-a/1700000000.ts', '/api/play-urls', '/api/public/kitchens/k-pub/play-urls', '/api/cameras/cam-a/snapshots', '/api/snapshots/1', '/api/cameras/cam-a/health', '/healthz', '//[x/ws/cam-a.flv', '//[x', '/%zz', '/play/cam-a.flv?exp=1&aud=i&sig=x', '*', 'http://[x/', '/' + 'a'.repeat(5000)];
+const PATHS = ['/play/cam-a.flv', '/ws/cam-a.flv', '/hls/cam-a/index.m3u8', '/hls/cam-a/seg-1.ts', '/rec/cam-a/1700000000.ts', '/api/play-urls', '/play/pub/AAAAAAAAAAAAAAAAAAAAAA.flv', '/hls/pub/AAAAAAAAAAAAAAAAAAAAAA/seg-1.ts', '/api/cameras/cam-a/snapshots', '/api/snapshots/1', '/api/cameras/cam-a/health', '/healthz', '//[x/ws/cam-a.flv', '//[x', '/%zz', '/play/cam-a.flv?exp=1&aud=i&sig=x', '*', 'http://[x/', '/' + 'a'.repeat(5000)];
 
 /** The bytes of one hostile HTTP or WebSocket request. */
 export function httpCase(r: Rng): Buffer[] {

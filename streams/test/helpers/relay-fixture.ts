@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadConfig } from '@tianwang/core/config';
-import { deriveKey, hashSecret, issueSessionToken, SecretBox } from '@tianwang/core/crypto';
+import { deriveKey, hashSecret, issueSessionToken, publicAlias, SecretBox, signPlay } from '@tianwang/core/crypto';
 import { createLogger, silentLogger, type Logger } from '@tianwang/core/log';
 import { openRegistry, type Camera, type Registry } from '@tianwang/core/registry';
 import { freePort, tempDir, waitFor as coreWaitFor } from '@tianwang/core/testing';
@@ -135,6 +135,18 @@ export async function playUrls(f: Fixture, camera: string): Promise<{ flv: strin
   const res = await fetch(`${f.base}/api/play-urls`, { method: 'POST', headers: { authorization: `Bearer ${f.inspectorToken}`, 'content-type': 'application/json' }, body: JSON.stringify({ camera }) });
   if (res.status !== 200) throw new Error(`play-urls ${res.status} ${await res.text()}`);
   return (await res.json()) as { flv: string; wsFlv: string; hls: string; expiresAt: string };
+}
+
+
+/**
+ * A consumer's URLs as the dashboard's public kitchen page grants them (dashboard/src/public/live-grant.ts): the camera
+ * by its public alias, the public audience, valid `seconds`. The relay hands out no public URLs itself.
+ */
+export function publicUrls(f: Fixture, camera: string, seconds = 60): { flv: string; wsFlv: string; hls: string; exp: number } {
+  const key = deriveKey(SECRET_KEY, 'play-url');
+  const { query, exp } = signPlay(key, camera, seconds, 'p');
+  const alias = publicAlias(key, camera);
+  return { flv: `${f.base}/play/pub/${alias}.flv?${query}`, wsFlv: `ws://127.0.0.1:${f.httpPort}/ws/pub/${alias}.flv?${query}`, hls: `${f.base}/hls/pub/${alias}/index.m3u8?${query}`, exp };
 }
 
 export { join };

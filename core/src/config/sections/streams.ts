@@ -8,7 +8,6 @@ export const streamsVars = {
   TW_STREAMS_PUBLIC_URL: v(url(['http', 'https']).optional(), 'Base URL viewers reach the relay at, used in issued play URLs. Unset: taken from the request Host header.'),
   TW_PLAY_URL_TTL_S: v(positiveInt(300, 86_400), 'Lifetime of a signed play URL, seconds.'),
   TW_PUBLIC_VIEWERS_PER_IP: v(positiveInt(4, 1000), 'Concurrent public (consumer) playback sessions allowed per client IP.'),
-  TW_PUBLIC_PLAY_URLS_PER_MIN: v(positiveInt(30, 10_000), 'Public play-URL requests allowed per client IP per minute.'),
   TW_RECORDING_DAYS: v(positiveInt(7, 365), 'Days recordings are kept.'),
   TW_RECORDING_SEGMENT_S: v(positiveInt(60, 3600), 'Length of one recording segment, seconds.'),
   TW_PULL_IDLE_S: v(positiveInt(30, 3600), 'Seconds without viewers before an RTSP pull is stopped.'),

@@ -16,20 +16,25 @@ ul.list{list-style:none;padding:0;margin:0}ul.list li{border-top:1px solid #eee;
 /**
  * The live view: asks for a grant when the visitor taps (a page view costs no viewer place), plays the HLS stream
  * natively (Safari, Chrome on Android and recent desktop Chrome) or through mpegts.js (HTTP-FLV) where the browser
- * has no HLS; muted, inline; a playlist the relay is still preparing (503) is asked for again. When the grant ends the relay refuses the stream; the page stops and offers another look.
+ * has no HLS; muted, inline. The grant's time is the viewer's limit, and the relay enforces it: it refuses the HLS
+ * playlist and ends an HTTP-FLV stream at the grant's expiry. So when a stream ends or fails (either player) the page
+ * asks: time left (a playlist the relay is still preparing, 503; a relay restart) → the same URLs again, after 1.5 s,
+ * at most 20 times; no time left → the time-limit message and the button, and only a new tap asks for a new grant
+ * (which the dashboard's rules decide). A timer at the grant's end does the same for a stream that simply stalls.
  */
-export const JS = `(()=>{const box=document.getElementById('live');if(!box)return;const msg=box.querySelector('.msg'),btn=box.querySelector('button.watch'),stage=box.querySelector('.stage');
+export const JS = `(()=>{const box=document.getElementById('live');if(!box)return;const msg=box.querySelector('.msg'),btn=box.querySelector('button.watch'),stage=box.querySelector('.stage'),tabs=box.querySelector('.tabs');
 const say=(zh,en)=>{msg.textContent='';msg.append(zh+' ');const s=document.createElement('span');s.className='en';s.textContent=en;msg.append(s)};
-let player=null,timer=null;const stop=()=>{clearTimeout(timer);if(player){player.destroy?player.destroy():0;player=null}stage.textContent=''};
+let player=null,cur=null,timer=null,until=0,tries=0;const stop=()=>{if(player){player.destroy();player=null}stage.textContent=''};
+const timeUp=()=>{clearTimeout(timer);stop();cur=null;tabs.textContent='';say('本次观看时间已到','Time is up for this view');btn.hidden=false;btn.disabled=false};
+const ended=st=>{if(!player||cur!==st)return;if(until-Date.now()<1500)return timeUp();if(tries++<20)setTimeout(()=>{if(player&&cur===st)play(st,true)},1500)};
 async function mpegts(){if(window.mpegts)return window.mpegts;await new Promise((ok,no)=>{const s=document.createElement('script');s.src='/k/assets/mpegts.js';s.onload=ok;s.onerror=no;document.head.append(s)});return window.mpegts}
-async function play(st){stop();const v=document.createElement('video');v.muted=true;v.autoplay=true;v.playsInline=true;v.controls=true;v.setAttribute('muted','');v.setAttribute('playsinline','');stage.append(v);
-if(v.canPlayType('application/vnd.apple.mpegurl')){let tries=0;v.onerror=()=>{if(player&&tries++<20)setTimeout(()=>{if(player){v.src=st.hls;v.play().catch(()=>{})}},1500)};v.src=st.hls;player={destroy(){v.onerror=null;v.removeAttribute('src');v.load();v.remove()}}}
-else{const m=await mpegts();const p=m.createPlayer({type:'flv',isLive:true,url:st.flv},{enableStashBuffer:false,liveBufferLatencyChasing:true});p.attachMediaElement(v);p.load();player={destroy(){p.destroy();v.remove()}}}
+async function play(st,again){stop();if(!again)tries=0;cur=st;const end=()=>ended(st);const v=document.createElement('video');v.muted=true;v.autoplay=true;v.playsInline=true;v.controls=true;v.setAttribute('muted','');v.setAttribute('playsinline','');stage.append(v);
+if(v.canPlayType('application/vnd.apple.mpegurl')){v.onerror=end;v.onended=end;v.src=st.hls;player={destroy(){v.onerror=v.onended=null;v.removeAttribute('src');v.load();v.remove()}}}
+else{const m=await mpegts();if(cur!==st)return;const p=m.createPlayer({type:'flv',isLive:true,url:st.flv},{enableStashBuffer:false,liveBufferLatencyChasing:true});p.on(m.Events.ERROR,end);p.on(m.Events.LOADING_COMPLETE,end);p.attachMediaElement(v);p.load();player={destroy(){p.destroy();v.remove()}}}
 v.play().catch(()=>{})}
 btn.addEventListener('click',async()=>{btn.disabled=true;say('正在连接…','Connecting…');try{const r=await fetch(box.dataset.grant,{method:'POST'});const g=await r.json();
 if(g.state!=='live'){const t={closed:['当前不在营业时间，直播时间 '+g.businessHours,'Live only during business hours '+g.businessHours],full:['观看人数已满，请稍后再试','Too many viewers now, try again later'],none:['暂无可观看的画面','No camera to show'],off:['本店未开放后厨直播','No public live view']}[g.state]||['暂时无法观看','Not available now',];say(t[0],t[1]);btn.disabled=false;return}
-const tabs=box.querySelector('.tabs');tabs.textContent='';g.streams.forEach((st,i)=>{const b=document.createElement('button');b.type='button';b.textContent=st.label+' '+st.labelEn;b.setAttribute('aria-pressed',String(i===0));
+until=Date.now()+g.seconds*1000;clearTimeout(timer);timer=setTimeout(timeUp,g.seconds*1000);tabs.textContent='';g.streams.forEach((st,i)=>{const b=document.createElement('button');b.type='button';b.textContent=st.label+' '+st.labelEn;b.setAttribute('aria-pressed',String(i===0));
 b.onclick=()=>{tabs.querySelectorAll('button').forEach(x=>x.setAttribute('aria-pressed','false'));b.setAttribute('aria-pressed','true');play(st)};tabs.append(b)});
-await play(g.streams[0]);say('直播中（静音），每次可观看 '+Math.ceil(g.seconds/60)+' 分钟','Live, muted; '+Math.ceil(g.seconds/60)+' min per view');btn.hidden=true;
-timer=setTimeout(()=>{stop();tabs.textContent='';say('本次观看时间已到','Time is up for this view');btn.hidden=false;btn.disabled=false},g.seconds*1000)}
+await play(g.streams[0]);say('直播中（静音），每次可观看 '+Math.ceil(g.seconds/60)+' 分钟','Live, muted; '+Math.ceil(g.seconds/60)+' min per view');btn.hidden=true}
 catch(e){say('连接失败，请稍后再试','Could not connect, try again');btn.disabled=false}})})();`;
