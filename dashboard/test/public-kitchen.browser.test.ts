@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { loadConfig } from '@tianwang/core/config';
@@ -14,7 +15,7 @@ import { SECRET, startWorld, type World } from './helpers/world.js';
  * The public kitchen page on a phone-sized Chromium (390 px) against a real relay with a camera publishing through
  * ffmpeg: within business hours the live view plays (currentTime advances) and stops when the view time is up (the
  * relay refuses the expired URL); outside them no video at all; an unsigned stream URL is refused by the relay.
- * TW_DOCS_SHOTS=1 writes docs/images/public-kitchen.png.
+ * TW_SCREENSHOT_DIR=docs/img writes public-kitchen.png there (full page), like every browser test's shot().
  */
 let w: World;
 let relay: Streams;
@@ -79,7 +80,7 @@ describe('the public kitchen page on a phone (390 px)', () => {
     expect(hls).toContain(`${relayBase}/hls/pub/`);
     expect(hls).not.toContain('CAM-1');
     expect(hls).toContain('aud=p');
-    if (process.env.TW_DOCS_SHOTS) await page.screenshot({ path: new URL('../../docs/images/public-kitchen.png', import.meta.url).pathname, fullPage: true });
+    if (process.env.TW_SCREENSHOT_DIR) await page.screenshot({ path: join(process.env.TW_SCREENSHOT_DIR, 'public-kitchen.png'), fullPage: true });
     // the per-viewer time limit: the page stops, and the relay refuses the same URL from then on
     await expect.poll(() => page.locator('#live .msg').innerText(), { timeout: (VIEW_S + 15) * 1000, interval: 500 }).toContain('本次观看时间已到');
     expect(await page.locator('video').count()).toBe(0);
