@@ -168,7 +168,9 @@ describe('the alarm centre in Chromium: trapped passenger → SMS → acknowledg
   }, 60_000);
 
   it('sends a rejected fix back to the unit with a new SMS, then closes the alarm on the accepted one', async () => {
-    const before = aliyun.received.length;
+    // the officer's SMS so far (the maintenance company's contact mobile receives the trapped-passenger SMS too)
+    const toOfficer = (r: { to: string }) => r.to.endsWith('13800000001');
+    const before = aliyun.received.filter(toOfficer).length;
     await inspector.locator('[data-test=verify-reject-open]').click();
     await inspector.locator('[data-test=reject-reason]').fill('照片未显示门锁回路，请补拍');
     await inspector.locator('[data-test=verify-reject]').click();
@@ -176,7 +178,7 @@ describe('the alarm centre in Chromium: trapped passenger → SMS → acknowledg
     // back with the unit, live on its phone, and a new SMS to its officer (stage rework-1)
     await expect.poll(() => state(unit), { timeout: 5000 }).toBe('已确认');
     expect(await steps(unit)).toContain('整改退回 1 次');
-    const rework = await aliyun.waitFor(before + 1, 10_000, (r) => r.to.endsWith('13800000001'));
+    const rework = await aliyun.waitFor(before + 1, 10_000, toOfficer);
     expect(rework.length).toBeGreaterThan(0);
     await expect.poll(() => inspector.locator('.sms[data-stage="rework-1"]').count(), { timeout: 10_000 }).toBe(1);
 

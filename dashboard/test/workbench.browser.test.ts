@@ -1,5 +1,5 @@
 import mqtt, { type MqttClient } from 'mqtt';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, onTestFinished } from 'vitest';
 import type { Page } from 'playwright-core';
 import { telemetryTopic } from '@tianwang/core/topics';
 import { launch, shot, unresolved, type Browser } from './browser/chromium.js';
@@ -108,12 +108,10 @@ describe('the workbench in Chromium (zh-CN)', () => {
     const el2 = await mqtt.connectAsync(stack.mqttUrl, { clientId: 'EL-2', username: 'EL-2', password: DEVICE_SECRET, reconnectPeriod: 0 });
     const floors = [3, 5, 9, 12, 8];
     const now = Date.now();
-    try {
-      for (let i = 0; i < floors.length; i++) await publish(reading(now - (floors.length - i) * 30_000 - 60_000, floors[i]!), el2);
-      await publish(reading(now, 7), el2);
-    } finally {
-      await el2.endAsync();
-    }
+    // closed when the test ends, whatever happens (its last reading comes while the file is open)
+    onTestFinished(() => el2.endAsync());
+    for (let i = 0; i < floors.length; i++) await publish(reading(now - (floors.length - i) * 30_000 - 60_000, floors[i]!), el2);
+    await publish(reading(now, 7), el2);
     const page = await inspectorPage();
     await page.locator('.el-table-v2__row[data-id="EL-2"] a.dev-link').click();
     await page.waitForURL(/\/devices\/EL-2$/);
@@ -128,7 +126,7 @@ describe('the workbench in Chromium (zh-CN)', () => {
     await expect.poll(() => page.locator('.el-tab-pane:visible .el-table').innerText()).toContain('暂无记录');
     // the file watches its device (POST /live/watch): a new reading reaches the live panel within 2 s
     const t0 = Date.now();
-    await publish(reading(t0, 15));
+    await publish(reading(t0, 15), el2);
     await expect.poll(() => page.locator('[data-test=live-floor]').innerText(), { timeout: 10_000 }).toContain('15');
     expect(Date.now() - t0).toBeLessThan(2000);
     expect(await unresolved(page)).toEqual([]);
