@@ -61,8 +61,9 @@ beforeEach(() => {
 });
 afterEach(async () => {
   for (const p of browser.context.pages()) await p.goto('about:blank');
-  await expect.poll(openViewings).toBe(0);
-  await expect.poll(relayViewers).toBe('0');
+  // the viewings end from pagehide (a keepalive request) and the relay sees its sockets close: give both a moment
+  await expect.poll(openViewings, { timeout: 10_000 }).toBe(0);
+  await expect.poll(relayViewers, { timeout: 10_000 }).toBe('0');
   for (const p of browser.context.pages()) await p.close();
   expect(browser.problems).toEqual([]);
 });
