@@ -7,8 +7,8 @@
  * Reads the server's CPU time from /proc. `node … bench/ingest/redis-cost.ts [N]`
  */
 import { Redis } from 'ioredis';
-import { UPLINK_BATCH_VERSION, encodeUplinkBatches, encodeUplinkEntry, pipelineKeys } from '@tianwang/core/pipeline';
-import { UPLINK_APPEND_SCRIPT } from '@tianwang/broker';
+import { encodeUplinkBatches, encodeUplinkEntry, pipelineKeys } from '@tianwang/core/pipeline';
+import { UPLINK_APPEND_SCRIPT, uplinkAppendArgs } from '@tianwang/broker';
 import { ShadowWriter, compilePolicy, defineShadowCommand, deviceTagSet } from '@tianwang/ingest';
 import { storagePolicy } from '@tianwang/core/schemas';
 import { startRedis } from '@tianwang/core/testing';
@@ -78,8 +78,7 @@ async function appendAll(key: string, perEntry: number, batch = 500): Promise<vo
       const d = `EB-${String((i + k) % 1000).padStart(6, '0')}`;
       return { topic: `tw/v1/elevator/${d}/telemetry`, payload: payload(i + k), receivedAt: Date.now(), clientId: d, kind: 'm' as const };
     });
-    const args: (string | Buffer)[] = ['v', 'n', 'b', UPLINK_BATCH_VERSION];
-    for (const b of encodeUplinkBatches(msgs, perEntry)) args.push(String(b.count), b.data);
+    const args = uplinkAppendArgs(encodeUplinkBatches(msgs, perEntry));
     // the broker's own append script (one XADD per batch entry): this measures what the broker runs
     await redis.eval(UPLINK_APPEND_SCRIPT, 1, key, ...args);
   }

@@ -2,4 +2,4 @@ export { createBroker, type BrokerDeps, type BrokerService, type BrokerServiceCo
 export { memoryDeviceSource, type DeviceAuthSource } from './policy/device-auth-source.js';
 export { SERVICE_ACCOUNTS, servicePassword, serviceUsername, type ServiceAccount } from './policy/service-accounts.js';
 export { ROLE_RULES, filterCovers, topicMatches } from './policy/acl.js';
-export { APPEND_SCRIPT as UPLINK_APPEND_SCRIPT } from './uplink/pipeline-writer.js';
+export { APPEND_SCRIPT as UPLINK_APPEND_SCRIPT, appendScriptArgs as uplinkAppendArgs } from './uplink/append-script.js';

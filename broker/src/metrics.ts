@@ -52,7 +52,7 @@ export function createBrokerMetrics(registry: Registry) {
   const pipelineEntries = new Counter({ name: 'tw_mqtt_pipeline_entries_total', help: 'Uplink stream entries, by outcome (appended, dropped: QoS 0 lost while Redis was unreachable, refused: QoS 1 not acknowledged)', labelNames: ['result'], registers: r });
   const pipelineErrors = new Counter({ name: 'tw_mqtt_pipeline_errors_total', help: 'Failed uplink batch writes to Redis (retried)', registers: r });
   const pipelineBuffered = new Gauge({ name: 'tw_mqtt_pipeline_buffered', help: 'Uplink entries waiting in memory for Redis', registers: r });
-  const uplinkLength = new Gauge({ name: 'tw_mqtt_uplink_stream_length', help: 'Length of the uplink stream at the last write, in messages (entries × mean messages per entry of recent writes)', registers: r });
+  const uplinkLength = new Gauge({ name: 'tw_mqtt_uplink_stream_length', help: 'Messages the uplink stream held at the last write (exact: from the running totals of its newest and oldest entries)', registers: r });
   const backpressure = new Gauge({ name: 'tw_mqtt_pipeline_backpressure', help: '1 while the uplink stream is over TW_MQTT_UPLINK_MAX_LEN and device publishes are held', registers: r });
   const clusterPeers = new Gauge({ name: 'tw_mqtt_cluster_peers', help: '1 when other broker nodes share this Redis and messages are forwarded to them', registers: r });
   const clusterForwarded = new Counter({ name: 'tw_mqtt_cluster_forwarded_total', help: 'Messages forwarded to (out) and received from (in) other broker nodes', labelNames: ['direction'], registers: r });

@@ -1,8 +1,9 @@
 import { OperationalError } from '@tianwang/core/errors';
 import type { Logger } from '@tianwang/core/log';
-import { UPLINK_BATCH_VERSION, encodeUplinkBatches, type UplinkMessage } from '@tianwang/core/pipeline';
+import { encodeUplinkBatches, type UplinkMessage } from '@tianwang/core/pipeline';
 import type { Redis } from 'ioredis';
 import type { BrokerMetrics } from '../metrics.js';
+import { APPEND_SCRIPT, HELD_SCRIPT, appendScriptArgs } from './append-script.js';
 
 /**
  * Hands accepted uplink messages and presence changes to the Redis stream `pipelineKeys(prefix).uplink`.
@@ -19,25 +20,13 @@ import type { BrokerMetrics } from '../metrics.js';
  *   whose reply was lost may be written twice). While Redis fails and entries exceed `maxBuffered`, new QoS 0
  *   entries are dropped (counted, the publisher is not told: QoS 0 is at most once) and new QoS 1 entries fail, so the
  *   publisher is disconnected without PUBACK and resends after reconnecting [MQTT-4.4.0-1].
- * - Backpressure: the script returns the stream length in entries; `maxLen` counts messages
- *   (TW_MQTT_UPLINK_MAX_LEN), so the length is converted with the mean messages per entry of recent writes
- *   (a moving average: ≈ 64 under load, 1 when idle). Above `maxLen` messages no batch is sent (callbacks wait,
- *   so aedes stops reading the publishers' sockets and TCP slows them) until a poll sees it below 90 %.
+ * - Backpressure: the append script returns how many messages the stream holds, exactly (append-script.ts).
+ *   Above `maxLen` (TW_MQTT_UPLINK_MAX_LEN) no batch is sent (callbacks wait, so aedes stops reading the
+ *   publishers' sockets and TCP slows them) until a poll sees it at or below 90 %.
+ * - Batch format: core's format 2 (uplink-entry.ts): per entry a count and ONE binary value of u32-length-prefixed
+ *   values, at most UPLINK_BATCH_MAX_MESSAGES messages or UPLINK_BATCH_MAX_BYTES each, so the broker builds one
+ *   buffer per batch and the payload bytes go from the socket to Redis without a UTF-8 decode and re-encode.
  */
-/**
- * One script call per batch. The batch travels as batch entries of core's format 2 (see uplink-entry.ts): per
- * entry a count and ONE binary value of u32-length-prefixed values, at most UPLINK_BATCH_MAX_MESSAGES messages
- * or UPLINK_BATCH_MAX_BYTES each, so the broker builds one buffer per batch, the payload bytes go from the socket
- * to Redis without a UTF-8 decode and re-encode, and Redis appends one stream entry per up to 64 messages.
- * ARGV: the field names v, n, b, the version, then count and data per entry. Returns the stream length in entries.
- */
-export const APPEND_SCRIPT = `
-local key = KEYS[1]
-local fv, fn, fb, ver = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
-for i = 5, #ARGV, 2 do
-  redis.call('XADD', key, '*', fv, ver, fn, ARGV[i], fb, ARGV[i + 1])
-end
-return redis.call('XLEN', key)`;
 
 /** An uplink message as the broker has it: the payload may still be the raw bytes received. */
 export type UplinkRecord = UplinkMessage;
@@ -51,14 +40,10 @@ interface Pending {
   cb: AppendCallback | undefined;
 }
 
-type RedisWithAppend = Redis & { twUplinkAppend(key: string, ...args: (string | Buffer)[]): Promise<number> };
-
-function appendArgs(batch: Pending[]): { args: (string | Buffer)[]; entries: number } {
-  const entries = encodeUplinkBatches(batch);
-  const args: (string | Buffer)[] = ['v', 'n', 'b', UPLINK_BATCH_VERSION];
-  for (const e of entries) args.push(String(e.count), e.data);
-  return { args, entries: entries.length };
-}
+type RedisWithAppend = Redis & {
+  twUplinkAppend(key: string, ...args: (string | Buffer)[]): Promise<number>;
+  twUplinkHeld(key: string): Promise<number>;
+};
 
 export interface PipelineWriterOptions {
   redis: Redis;
@@ -94,12 +79,11 @@ export class PipelineWriter {
   private readonly maxInflight: number;
   private readonly softLimit: number;
   private idleWaiters: (() => void)[] = [];
-  /** mean messages per stream entry of recent writes: converts the stream length (entries) to messages */
-  private perEntry = 1;
 
   constructor(private readonly opts: PipelineWriterOptions) {
     this.redis = opts.redis as RedisWithAppend;
     this.redis.defineCommand('twUplinkAppend', { numberOfKeys: 1, lua: APPEND_SCRIPT });
+    this.redis.defineCommand('twUplinkHeld', { numberOfKeys: 1, lua: HELD_SCRIPT });
     this.maxBatch = opts.maxBatch ?? 2000;
     this.maxInflight = opts.maxInflight ?? 4;
     this.softLimit = Math.min(opts.softLimit ?? 5000, opts.maxBuffered);
@@ -153,7 +137,7 @@ export class PipelineWriter {
     }
     const batch = this.queue.length <= this.maxBatch ? this.queue : this.queue.slice(0, this.maxBatch);
     this.queue = batch === this.queue ? [] : this.queue.slice(this.maxBatch);
-    const { args, entries } = appendArgs(batch);
+    const args = appendScriptArgs(encodeUplinkBatches(batch));
     this.inflight++;
     this.inflightEntries += batch.length;
     if (this.queue.length > 0) this.schedule();
@@ -181,8 +165,6 @@ export class PipelineWriter {
     if (this.failures > 0) this.opts.log.info({ afterFailures: this.failures }, 'uplink writes to Redis recovered');
     this.failures = 0;
     this.opts.metrics.appended.inc(batch.length);
-    this.perEntry = this.perEntry * 0.8 + (batch.length / entries) * 0.2;
-    length = Math.round(length * this.perEntry);
     this.opts.metrics.uplinkLength.set(length);
     if (length > this.opts.maxLen) this.block(length);
     for (const e of batch) e.cb?.(null);
@@ -199,7 +181,7 @@ export class PipelineWriter {
       this.pollTimer = undefined;
       if (this.closed) return;
       try {
-        const len = Math.round((await this.redis.xlen(this.opts.key)) * this.perEntry);
+        const len = await this.redis.twUplinkHeld(this.opts.key);
         this.opts.metrics.uplinkLength.set(len);
         if (len <= this.opts.maxLen * 0.9) {
           this.blocked = false;

@@ -7,7 +7,10 @@
  *   b  one binary value: per message, in publish order, five values each preceded by its byte length as a
  *      big-endian u32: topic, payload, receive time (decimal ms), client id, kind (one byte). UTF-8 text.
  *   The broker puts at most UPLINK_BATCH_MAX_MESSAGES messages and (unless one message alone is larger)
- *   UPLINK_BATCH_MAX_BYTES bytes of `b` in one entry. Read `b` as a Buffer (ioredis' `…Buffer` commands):
+ *   UPLINK_BATCH_MAX_BYTES bytes of `b` in one entry.
+ *   s  (written by the broker, optional to readers) the running total of messages appended to the stream up to and
+ *      including this entry: the newest entry's s − (the oldest's s − n) is how many messages the stream holds
+ *      (the broker's backpressure, broker/src/uplink/append-script.ts). Readers ignore it. Read `b` as a Buffer (ioredis' `…Buffer` commands):
  *   decoding it as a string first corrupts the length prefixes.
  *
  * Single entry (format 1, still read: older brokers during a rolling upgrade, tests): one message.
