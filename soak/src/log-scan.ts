@@ -10,6 +10,8 @@ export interface LogFindings {
   unhandled: number;
   /** warnings are expected while a fault lasts (Redis away, provider refusing): counted, not failed */
   warnings: number;
+  /** times a broker held every device's publishes because the uplink stream was over its maximum */
+  backpressure: number;
   examples: string[];
 }
 
@@ -17,7 +19,7 @@ const LEVELS: Record<string, number> = { trace: 10, debug: 20, info: 30, warn: 4
 
 export async function scanLog(name: string, file: string): Promise<LogFindings> {
   const text = await readFile(file, 'utf8').catch(() => '');
-  const out: LogFindings = { name, errors: 0, unhandled: 0, warnings: 0, examples: [] };
+  const out: LogFindings = { name, errors: 0, unhandled: 0, warnings: 0, backpressure: 0, examples: [] };
   for (const line of text.split('\n')) {
     if (!line) continue;
     let level = 0;
@@ -32,8 +34,10 @@ export async function scanLog(name: string, file: string): Promise<LogFindings> 
         /* not pino */
       }
     }
-    const unhandled = /unhandled(rejection| rejection|exception| exception| promise)/i.test(line);
+    // the services' own handler (core/service/fatal-errors.ts) logs the kind; Node's default says UnhandledPromiseRejection
+    const unhandled = /unhandled(promise)?( ?rejection| ?exception| promise)/i.test(line);
     if (unhandled) out.unhandled++;
+    if (msg.startsWith('uplink stream over its maximum')) out.backpressure++;
     if (level >= 50) out.errors++;
     else if (level === 40) out.warnings++;
     if ((unhandled || level >= 50) && out.examples.length < 3) out.examples.push(msg.slice(0, 200));
