@@ -28,11 +28,27 @@ export async function webSourceHash(): Promise<string> {
 
 const exists = (p: string) => stat(p).then(() => true, () => false);
 
+/** Builds of other source states unused for a day go: one is kept per source state, and sources change often. */
+const STALE_MS = 24 * 3600_000;
+
+async function pruneStaleBuilds(keep: string): Promise<void> {
+  const dir = tmpdir();
+  for (const name of await readdir(dir)) {
+    if (!name.startsWith('tw-web-') || name.startsWith('tw-web-build-')) continue;
+    const path = join(dir, name);
+    if (path === keep) continue;
+    const s = await stat(path).catch(() => undefined);
+    // another worktree's run may be serving a build right now: only what nobody built or used for a day
+    if (s && Date.now() - Math.max(s.mtimeMs, s.atimeMs) > STALE_MS) await rm(path, { recursive: true, force: true });
+  }
+}
+
 /**
  * The web app built with Vite (what `npm run build` puts in dist/web) from today's sources, once per source state:
  * every browser test file used to build its own (20–40 s each on this machine, 11 files), now the first one builds into
  * <tmp>/tw-web-<hash> and the others, and later runs on the same sources, use it. A build goes to a temporary folder
- * first and is renamed into place, so a concurrent test file never serves a half-written app. Do not delete it.
+ * first and is renamed into place, so a concurrent test file never serves a half-written app. Do not delete it; a new
+ * build removes those of other source states that nobody built or used for a day.
  */
 export async function buildWebApp(): Promise<string> {
   const out = join(tmpdir(), `tw-web-${await webSourceHash()}`);
@@ -46,5 +62,6 @@ export async function buildWebApp(): Promise<string> {
     await rm(temp, { recursive: true, force: true });
     if (!(await exists(join(out, 'index.html')))) throw err;
   }
+  await pruneStaleBuilds(out);
   return out;
 }
