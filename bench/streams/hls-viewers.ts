@@ -121,12 +121,16 @@ for (const name of TARGETS) {
   const before = { ...s, segMs: [] as number[] };
   s.segMs.length = 0;
   const t0 = performance.now();
+  const c0 = process.cpuUsage();
   const [m] = await measure([target], WINDOWS, WINDOW_MS);
   const secs = (performance.now() - t0) / 1000;
+  const c1 = process.cpuUsage(c0);
+  // the viewers' own CPU (this process): near a core, they would be the bottleneck, not the server
+  const clientCpu = Math.round(((c1.user + c1.system) / 1e6 / secs) * 1000) / 10;
   rows.push({
-    server: name === 'relay' ? 'tianwang relay (public signed HLS by alias)' : 'nginx (the same files, static)', viewers: VIEWERS, cpu: m!.cpu, spread: `${m!.lo}–${m!.hi}`, rss: m!.rss, idleRss,
+    target: name, server: name === 'relay' ? 'tianwang relay (public signed HLS by alias)' : 'nginx (the same files, static)', viewers: VIEWERS, cpu: m!.cpu, spread: `${m!.lo}–${m!.hi}`, rss: m!.rss, idleRss,
     reqPerS: Math.round((s.requests - before.requests) / secs), mbitPerS: Math.round(((s.bytes - before.bytes) * 8) / secs / 1e5) / 10, errors: s.errors - before.errors,
-    segP50: pct(s.segMs, 0.5), segP95: pct(s.segMs, 0.95), load: loadavg()[0]!.toFixed(2),
+    segP50: pct(s.segMs, 0.5), segP95: pct(s.segMs, 0.95), clientCpu, load: loadavg()[0]!.toFixed(2),
   });
   console.log(JSON.stringify(rows.at(-1)));
   stop.done = true;
@@ -139,6 +143,8 @@ await stopChild(relay);
 await pg?.stop();
 await rm(dataDir, { recursive: true, force: true });
 console.log(`\n${new Date().toISOString()} · ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'} · ${VIEWERS} viewers of one camera · CPU: median of ${WINDOWS} × ${WINDOW_MS / 1000} s (lowest–highest)`);
-console.log('| server | viewers | CPU % of a core | (lo–hi) | RSS MB (idle) | requests/s | Mbit/s served | errors | segment fetch p50 / p95 ms | load 1 min |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
-for (const r of rows) console.log(`| ${r.server} | ${r.viewers} | ${r.cpu} | ${r.spread} | ${r.rss} (${r.idleRss}) | ${r.reqPerS} | ${r.mbitPerS} | ${r.errors} | ${r.segP50} / ${r.segP95} | ${r.load} |`);
+console.log('| server | viewers | CPU % of a core | (lo–hi) | RSS MB (idle) | requests/s | Mbit/s served | errors | segment fetch p50 / p95 ms | viewer client CPU % | load 1 min |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+for (const r of rows) console.log(`| ${r.server} | ${r.viewers} | ${r.cpu} | ${r.spread} | ${r.rss} (${r.idleRss}) | ${r.reqPerS} | ${r.mbitPerS} | ${r.errors} | ${r.segP50} / ${r.segP95} | ${r.clientCpu} | ${r.load} |`);
+const [ours, floor] = [rows.find((r) => r.target === 'relay'), rows.find((r) => r.target === 'nginx')];
+if (ours && floor) console.log(`relay / nginx: CPU ${(Number(ours.cpu) / Math.max(0.1, Number(floor.cpu))).toFixed(1)}×, requests/s ${ours.reqPerS} / ${floor.reqPerS}, RSS ${ours.rss} / ${floor.rss} MB`);
 process.exit(0);
