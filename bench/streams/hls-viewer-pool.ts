@@ -9,8 +9,17 @@ import { performance } from 'node:perf_hooks';
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { sleep } from './procs.js';
 
-export interface Stats { requests: number; bytes: number; errors: number; segMs: number[] }
-export const stats = (): Stats => ({ requests: 0, bytes: 0, errors: 0, segMs: [] });
+/** `kinds`: errors by what they were (`playlist 503`, `segment 404`, `ECONNRESET`, …), so a rerun says why */
+export interface Stats { requests: number; bytes: number; errors: number; segMs: number[]; kinds: Record<string, number> }
+export const stats = (): Stats => ({ requests: 0, bytes: 0, errors: 0, segMs: [], kinds: {} });
+const fail = (s: Stats, kind: string) => {
+  s.errors++;
+  s.kinds[kind] = (s.kinds[kind] ?? 0) + 1;
+};
+const causeOf = (err: unknown) => {
+  const e = err as { cause?: { code?: string; message?: string }; message?: string };
+  return e.cause?.code ?? e.cause?.message ?? e.message ?? String(err);
+};
 
 /** One consumer: polls the playlist every segment duration and fetches each new segment once. */
 export async function viewer(playlistUrl: string, s: Stats, stop: { done: boolean }): Promise<void> {
@@ -21,7 +30,7 @@ export async function viewer(playlistUrl: string, s: Stats, stop: { done: boolea
       const r = await fetch(playlistUrl);
       s.requests++;
       if (!r.ok) {
-        s.errors++;
+        fail(s, `playlist ${r.status}`);
         await r.arrayBuffer();
       } else {
         const segs = (await r.text()).split('\n').filter((l) => l && !l.startsWith('#'));
@@ -33,7 +42,7 @@ export async function viewer(playlistUrl: string, s: Stats, stop: { done: boolea
           const b = await fetch(new URL(seg, playlistUrl));
           const body = await b.arrayBuffer();
           s.requests++;
-          if (!b.ok) s.errors++;
+          if (!b.ok) fail(s, `segment ${b.status}`);
           else {
             s.bytes += body.byteLength;
             s.segMs.push(performance.now() - t);
@@ -41,8 +50,8 @@ export async function viewer(playlistUrl: string, s: Stats, stop: { done: boolea
         }
         first = false;
       }
-    } catch {
-      s.errors++;
+    } catch (err) {
+      fail(s, causeOf(err));
     }
     await sleep(800 + Math.random() * 400);
   }

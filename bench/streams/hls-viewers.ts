@@ -35,6 +35,12 @@ const BOOT = `import('tsx/esm/api').then((tsx) => { tsx.register(); return impor
 const SECRET = 'h'.repeat(40);
 const skipped = checkPrereqs('streams');
 
+/** errors by kind in the measured window (all threads) */
+function kindsBetween(before: Report[], after: Report[]): string {
+  const n = new Map<string, number>();
+  after.forEach((r, i) => Object.entries(r.kinds).forEach(([k, v]) => n.set(k, (n.get(k) ?? 0) + v - (before[i]!.kinds[k] ?? 0))));
+  return [...n].filter(([, v]) => v > 0).map(([k, v]) => `${k}: ${v}`).join(', ');
+}
 const pct = (xs: number[], p: number) => (xs.length ? Math.round(xs.sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))]!) : -1);
 
 async function startNginx(root: string): Promise<{ url: string; pids: () => number[]; stop(): Promise<void> }> {
@@ -106,7 +112,7 @@ for (const name of TARGETS) {
     target: name, server: name === 'relay' ? 'tianwang relay (public signed HLS by alias)' : 'nginx (the same files, static)', viewers: VIEWERS, cpu: m!.cpu, spread: `${m!.lo}–${m!.hi}`, rss: m!.rss, idleRss,
     reqPerS: Math.round((sum(after, 'requests') - sum(before, 'requests')) / secs), mbitPerS: Math.round(((sum(after, 'bytes') - sum(before, 'bytes')) * 8) / secs / 1e5) / 10,
     errors: sum(after, 'errors') - sum(before, 'errors'), segP50: pct(segMs, 0.5), segP95: pct(segMs, 0.95), clientCpu,
-    threadBusy: after.map((r) => `${Math.round(r.elu * 100)} %`).join(', '), load: loadavg()[0]!.toFixed(2),
+    errorKinds: kindsBetween(before, after), threadBusy: after.map((r) => `${Math.round(r.elu * 100)} %`).join(', '), load: loadavg()[0]!.toFixed(2),
   });
   console.log(JSON.stringify(rows.at(-1)));
   pool.forEach((w) => w.postMessage('stop'));
@@ -120,7 +126,7 @@ await pg?.stop();
 await rm(dataDir, { recursive: true, force: true });
 console.log(`\n${new Date().toISOString()} · ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'} · ${VIEWERS} viewers of one camera · CPU: median of ${WINDOWS} × ${WINDOW_MS / 1000} s (lowest–highest)`);
 console.log('| server | viewers | CPU % of a core | (lo–hi) | RSS MB (idle) | requests/s | Mbit/s served | errors | segment fetch p50 / p95 ms | viewer process CPU % (viewer threads busy) | load 1 min |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
-for (const r of rows) console.log(`| ${r.server} | ${r.viewers} | ${r.cpu} | ${r.spread} | ${r.rss} (${r.idleRss}) | ${r.reqPerS} | ${r.mbitPerS} | ${r.errors} | ${r.segP50} / ${r.segP95} | ${r.clientCpu} (${r.threadBusy}) | ${r.load} |`);
+for (const r of rows) console.log(`| ${r.server} | ${r.viewers} | ${r.cpu} | ${r.spread} | ${r.rss} (${r.idleRss}) | ${r.reqPerS} | ${r.mbitPerS} | ${r.errors}${r.errorKinds ? ` (${r.errorKinds})` : ''} | ${r.segP50} / ${r.segP95} | ${r.clientCpu} (${r.threadBusy}) | ${r.load} |`);
 const [ours, floor] = [rows.find((r) => r.target === 'relay'), rows.find((r) => r.target === 'nginx')];
 if (ours && floor) console.log(`relay / nginx: CPU ${(Number(ours.cpu) / Math.max(0.1, Number(floor.cpu))).toFixed(1)}×, requests/s ${ours.reqPerS} / ${floor.reqPerS}, RSS ${ours.rss} / ${floor.rss} MB`);
 process.exit(0);
