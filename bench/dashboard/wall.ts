@@ -23,7 +23,7 @@ import { SECRET } from '../../dashboard/test/helpers/world.js';
 import { deriveKey } from '@tianwang/core/crypto';
 import { signPlay } from '@tianwang/streams';
 import { launch } from '../launch.js';
-import { ff, measure, rssMb, sleep } from '../streams/procs.js';
+import { ff, measure, sleep } from '../streams/procs.js';
 
 export interface WallOptions { tiles: number; seconds: number; log: (s: string) => void }
 export interface WallFigures {
