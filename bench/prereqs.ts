@@ -39,6 +39,8 @@ export const PREREQS: Record<BenchName, Prereq[]> = {
     { need: 'influxd', pkg: 'influxdb', role: 'required' },
     { need: 'initdb', pkg: 'postgresql', role: 'the PostgreSQL registry (PGlite inside the dashboard instead)' },
     { need: 'chromium', pkg: 'chromium', role: 'the board first-render measurement' },
+    // the 16-tile wall also needs chromium and PostgreSQL (its relay process shares the dashboard's registry)
+    { need: 'ffmpeg', pkg: 'ffmpeg', role: 'the video wall' },
   ],
 };
 

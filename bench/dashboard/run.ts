@@ -12,7 +12,9 @@
  *      patches, bytes per second to the clients, dashboard CPU per device update, RSS per connected client;
  *   4. the alarm centre over 1,000,000 seeded alarms (PostgreSQL only; alarms-run.ts): filtered list pages and a
  *      district's monthly statistics, p50/p99. `--only alarms` runs this part alone, without the fleet;
- *      `--only fleet` runs parts 1–3 without it.
+ *      `--only fleet` runs parts 1–3 without it;
+ *   5. the video wall (wall.ts): 16 tiles in one Chromium over WS-FLV from the relay in its own process: first frame
+ *      per tile, Chromium's and the relay's CPU and RSS, stalls. `--only wall [--tiles 4]` runs this part alone.
  */
 import type { ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -30,6 +32,7 @@ import { firstRender } from './first-render.js';
 import { alarmsPart, printAlarms, type AlarmsFigures } from './alarms-run.js';
 import { http, pct, session } from './http.js';
 import { seedBenchDistrict } from './seed.js';
+import { printWall, wallPart, type WallFigures } from './wall.js';
 
 const skipped = checkPrereqs('dashboard');
 const { values } = parseArgs({
@@ -37,9 +40,13 @@ const { values } = parseArgs({
     devices: { type: 'string', default: '5000' }, clients: { type: 'string', default: '500' }, seconds: { type: 'string' }, quick: { type: 'boolean', default: false },
     // --only alarms: the alarm centre over the seeded history alone (no fleet); --alarms N its size; --explain FILE its plans
     only: { type: 'string' }, alarms: { type: 'string' }, explain: { type: 'string' },
+    // --only wall: the video wall alone; --tiles N its size (1–16)
+    tiles: { type: 'string', default: '16' },
   },
 });
-if (values.only !== undefined && values.only !== 'alarms' && values.only !== 'fleet') throw new Error(`--only: "alarms" or "fleet", not "${values.only}"`);
+if (values.only !== undefined && !['alarms', 'fleet', 'wall'].includes(values.only)) throw new Error(`--only: "alarms", "fleet" or "wall", not "${values.only}"`);
+const WALL_ONLY = values.only === 'wall';
+const WALL_NEEDS = ['the video wall', 'the board first-render measurement', 'the PostgreSQL registry (PGlite inside the dashboard instead)'];
 const ALARMS_ONLY = values.only === 'alarms';
 const FLEET_ONLY = values.only === 'fleet';
 const ALARMS = Number(values.alarms ?? (values.quick ? 200_000 : 1_000_000));
@@ -94,6 +101,7 @@ async function webRoot(): Promise<{ dir: string; temp: boolean }> {
 }
 
 async function main() {
+  if (WALL_ONLY) return wallAlone();
   log(`dashboard benchmark: ${DEVICES} devices, ${CLIENTS} live clients, ${SECONDS} s windows`);
   const [redis, influx] = await Promise.all([startRedis({ appendonly: true }), startInflux()]);
   await createInfluxDatabase(influx.url, DB);
@@ -127,9 +135,30 @@ async function main() {
     await Promise.all([redis.stop(), influx.stop(), pg?.stop()]);
     if (web.temp) await rm(web.dir, { recursive: true, force: true });
   }
+  if (!FLEET_ONLY && !ALARMS_ONLY) results.wall = await wall();
   printResults(results);
   await mkdir(new URL('../results/', import.meta.url).pathname, { recursive: true });
   await writeFile(new URL('../results/dashboard-last-run.json', import.meta.url).pathname, JSON.stringify(results, null, 2));
+  process.exit(0);
+}
+
+/** Part 5 when its prerequisites are there; a failure costs its own figures only (logged, the others printed). */
+async function wall(): Promise<WallFigures | undefined> {
+  const missing = WALL_NEEDS.filter((r) => skipped.has(r));
+  if (missing.length) return void log(`the video wall needs chromium, ffmpeg and PostgreSQL: skipped`);
+  try {
+    return await wallPart({ tiles: Number(values.tiles), seconds: SECONDS, log });
+  } catch (err) {
+    return void log(`the video wall failed: ${(err as Error).stack ?? String(err)}`);
+  }
+}
+
+async function wallAlone(): Promise<void> {
+  const figures = await wall();
+  if (!figures) process.exit(1);
+  printWall(figures);
+  await mkdir(new URL('../results/', import.meta.url).pathname, { recursive: true });
+  await writeFile(new URL('../results/dashboard-wall-last-run.json', import.meta.url).pathname, JSON.stringify({ at: new Date().toISOString(), ...figures }, null, 2));
   process.exit(0);
 }
 
@@ -213,6 +242,7 @@ function printResults(results: Record<string, unknown>): void {
     console.log(`| dashboard RSS idle → with clients → end · per client | ${f.rssIdleMb} → ${f.rssWithClientsMb} → ${f.rssEndMb} MB · ${f.kbPerClient} KB | — |`);
   }
   if (results.alarms) printAlarms(results.alarms as AlarmsFigures);
+  if (results.wall) printWall(results.wall as WallFigures);
 }
 
 await main();

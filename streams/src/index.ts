@@ -26,6 +26,7 @@ import { rtmpAccess } from './rtmp/rtmp-access.js';
 import { rtmpLimitsOf, type RtmpLimits } from './rtmp/rtmp-limits.js';
 import { ViewerLimits } from './access/viewer-limits.js';
 import { PublicSessions } from './access/public-sessions.js';
+import { SharedSegmentTokens } from './access/shared-segments.js';
 
 export { signPlay, verifyPlay } from './access/play-signing.js';
 export { type CameraHealth, type HealthState } from './health/health-monitor.js';
@@ -157,12 +158,14 @@ export function createStreams(config: StreamsServiceConfig, deps: StreamsDeps, t
     hm.start();
     shutdown.add('health monitor', () => hm.stop());
 
+    const segmentKey = deriveKey(masterSecret, 'hls-segment');
     const ctx: RelayContext = {
       config: sc,
       log,
       masterSecret,
       playKey,
-      segmentKey: deriveKey(masterSecret, 'hls-segment'),
+      segmentKey,
+      sharedSegments: new SharedSegmentTokens(segmentKey),
       dataDir,
       recordingsRoot,
       cache,

@@ -10,6 +10,7 @@ import type { StreamsMetrics } from './metrics.js';
 import type { NmsHost } from './rtmp/nms-host.js';
 import type { ViewerLimits } from './access/viewer-limits.js';
 import type { PublicSessions } from './access/public-sessions.js';
+import type { SharedSegmentTokens } from './access/shared-segments.js';
 
 /** What the HTTP front and the API handlers share: built once by createStreams() in start(). */
 export interface RelayContext {
@@ -19,6 +20,8 @@ export interface RelayContext {
   playKey: Buffer;
   /** deriveKey(secret, 'hls-segment'): public cameras' shared segment tokens (shared-segments.ts) */
   segmentKey: Buffer;
+  /** the shared segment token of each public camera's current window, signed once */
+  sharedSegments: SharedSegmentTokens;
   dataDir: string;
   recordingsRoot: string;
   cache: CameraCache;

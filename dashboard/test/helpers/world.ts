@@ -65,6 +65,8 @@ export interface World {
   registry: Registry;
   dashboard: Dashboard;
   config: PlatformConfig;
+  /** the PostgreSQL server's URL when the registry is one (another process may open the same registry) */
+  databaseUrl?: string;
   close(): Promise<void>;
 }
 
@@ -81,7 +83,7 @@ export async function startWorld(o: { backend?: 'pglite' | 'postgres'; env?: Rec
   const dashboard = createDashboard(config, { registry, masterSecret: SECRET, ...o.deps });
   await dashboard.ready();
   return {
-    redis, registry, dashboard, config,
+    redis, registry, dashboard, config, databaseUrl: pg?.url,
     async close() {
       await dashboard.stop();
       await registry.close();

@@ -19,6 +19,22 @@ export function sharedSegmentQuery(key: Buffer, cameraId: string, nowMs = Date.n
   return signPlay(key, cameraId, exp - nowS, 'p', nowS * 1000).query;
 }
 
+/** sharedSegmentQuery for every playlist request, signed once per camera and window (it is the same within one). */
+export class SharedSegmentTokens {
+  private readonly signed = new Map<string, { window: number; query: string }>();
+
+  constructor(private readonly key: Buffer) {}
+
+  query(cameraId: string, nowMs = Date.now()): string {
+    const window = Math.floor(nowMs / 1000 / WINDOW_S);
+    const held = this.signed.get(cameraId);
+    if (held?.window === window) return held.query;
+    const query = sharedSegmentQuery(this.key, cameraId, nowMs);
+    this.signed.set(cameraId, { window, query });
+    return query;
+  }
+}
+
 export function isSharedSegmentQuery(key: Buffer, cameraId: string, params: URLSearchParams, nowMs = Date.now()): boolean {
   return verifyPlay(key, cameraId, params, nowMs).ok;
 }

@@ -2,6 +2,7 @@ import { mkdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '@tianwang/core/log';
 import { FfmpegSupervisor } from './ffmpeg-supervisor.js';
+import { HlsFiles } from './hls-files.js';
 
 /**
  * HLS for phones and the public page, packaged on demand: the first playlist request of a camera starts an
@@ -12,10 +13,14 @@ interface Packager {
   supervisor: FfmpegSupervisor;
   dir: string;
   lastAccess: number;
+  /** its playlist has existed once: later requests need not look for it again (HlsFiles reads it) */
+  ready: boolean;
 }
 
 export class HlsPackagers {
   private readonly packagers = new Map<string, Packager>();
+  /** the packagers' playlists and listed segments in memory, for the many viewers of one camera */
+  readonly files = new HlsFiles();
   private readonly sweeper: NodeJS.Timeout;
 
   constructor(
@@ -48,15 +53,19 @@ export class HlsPackagers {
         this.log,
       );
       supervisor.on('restart', () => this.opts.onRestart?.());
-      p = { supervisor, dir, lastAccess: Date.now() };
+      p = { supervisor, dir, lastAccess: Date.now(), ready: false };
       this.packagers.set(cameraId, p);
       supervisor.start();
       this.log.info({ camera: cameraId }, 'hls packager started');
     }
     p.lastAccess = Date.now();
+    if (p.ready) return p.dir;
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      if (await exists(join(p.dir, 'index.m3u8'))) return p.dir;
+      if (await exists(join(p.dir, 'index.m3u8'))) {
+        p.ready = true;
+        return p.dir;
+      }
       if (Date.now() > deadline || this.packagers.get(cameraId) !== p) return null;
       await new Promise((r) => setTimeout(r, 100));
     }
@@ -79,6 +88,7 @@ export class HlsPackagers {
       if (now - p.lastAccess < this.opts.idleMs) continue;
       this.packagers.delete(cameraId);
       this.log.info({ camera: cameraId }, 'hls packager stopped (idle)');
+      this.files.forget(p.dir);
       await p.supervisor.stop();
       await rm(p.dir, { recursive: true, force: true });
     }
@@ -88,6 +98,7 @@ export class HlsPackagers {
     clearInterval(this.sweeper);
     const all = [...this.packagers.values()];
     this.packagers.clear();
+    for (const p of all) this.files.forget(p.dir);
     await Promise.all(all.map(async (p) => (await p.supervisor.stop(), await rm(p.dir, { recursive: true, force: true }))));
   }
 }

@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { join } from 'node:path';
@@ -9,7 +9,7 @@ import { CORS, clientIp, errorBody, requestUrl, sendError, sendErrorBody, sendJs
 import { verifyPlay, type PlayCheck, type PlayGrant } from '../access/play-signing.js';
 import { streamPathOf } from '../access/publish-auth.js';
 import { signPlaylist } from '../ffmpeg/hls-packager.js';
-import { isSharedSegmentQuery, segmentCacheControl, sharedSegmentQuery } from '../access/shared-segments.js';
+import { isSharedSegmentQuery, segmentCacheControl } from '../access/shared-segments.js';
 import type { RelayContext } from '../relay-context.js';
 
 /**
@@ -166,10 +166,10 @@ async function handle(ctx: RelayContext, req: IncomingMessage, res: ServerRespon
     if (!g.ok) return sendJson(res, g.status, g.body);
     if (file !== 'index.m3u8') return serveSegment(ctx, res, cameraId, file);
     const dir = await ctx.hls.ensure(cameraId);
-    if (!dir) return sendErrorBody(res, 503, 'TW_DEPENDENCY_UNAVAILABLE', 'stream not ready, retry');
-    const playlist = await readFile(join(dir, file), 'utf8');
     const own = ['exp', 'aud', 'sig'].map((k) => `${k}=${encodeURIComponent(url.searchParams.get(k) ?? '')}`).join('&');
-    const body = signPlaylist(playlist, shared ? sharedSegmentQuery(ctx.segmentKey, cameraId) : own);
+    // read again only when the packager rewrote it; a public camera's signed copy is the same for all its consumers
+    const body = dir && (await ctx.hls.files.playlist(dir, shared ? ctx.sharedSegments.query(cameraId) : own, signPlaylist));
+    if (!body) return sendErrorBody(res, 503, 'TW_DEPENDENCY_UNAVAILABLE', 'stream not ready, retry');
     // the playlist is per viewer and changes every second: never stored, so every viewer's grant is checked on each
     res.writeHead(200, { 'content-type': 'application/vnd.apple.mpegurl', 'cache-control': 'no-store', ...CORS }).end(body);
     return;
@@ -190,10 +190,14 @@ function hasBody(req: IncomingMessage): boolean {
   return req.headers['transfer-encoding'] !== undefined || (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0');
 }
 
-function serveSegment(ctx: RelayContext, res: ServerResponse, cameraId: string, file: string): Promise<void> {
+async function serveSegment(ctx: RelayContext, res: ServerResponse, cameraId: string, file: string): Promise<void> {
   const dir = ctx.hls.touch(cameraId);
-  if (!dir) return Promise.resolve(sendErrorBody(res, 404, 'TW_NOT_FOUND', 'no HLS packager for this camera'));
-  return serveFile(res, join(dir, file), 'video/mp2t', segmentCacheControl(ctx.cache.isPublic(cameraId)));
+  if (!dir) return sendErrorBody(res, 404, 'TW_NOT_FOUND', 'no HLS packager for this camera');
+  const cacheControl = segmentCacheControl(ctx.cache.isPublic(cameraId));
+  // a segment the playlist lists comes from memory (hls-files.ts); any other name from disk, as it is now
+  const bytes = await ctx.hls.files.segment(dir, file);
+  if (!bytes) return serveFile(res, join(dir, file), 'video/mp2t', cacheControl);
+  res.writeHead(200, { 'content-type': 'video/mp2t', 'content-length': bytes.length, 'cache-control': cacheControl, ...CORS }).end(bytes);
 }
 
 /** A media file; `cacheControl` private unless the caller decided a shared cache may keep it. */
