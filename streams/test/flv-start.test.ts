@@ -5,7 +5,8 @@ import { signPlay } from '../src/access/play-signing.js';
 import { SECRET_KEY, playUrls, publish, readFrames, startFixture, waitFor, type Fixture } from './helpers/relay-fixture.js';
 
 // Stock players must start at once: plain ffprobe (default probing, nothing tuned) reads HTTP-FLV of a
-// video-only camera and of a camera with audio and reports the first frame within 1.5 s. With the
+// video-only camera and of a camera with audio and reports the first frame at once (≈ 1 s on a quiet machine;
+// the bound is 6 s so that a loaded CI machine cannot fail it, far below what the bug cost). With the
 // `@setDataFrame` script tag and an FLV header that announced audio, ffmpeg probed an extra data stream and
 // waited for audio: 5 MB or 90 s of stream (38 s at 1 Mbit/s, minutes for these small test cameras).
 // Cameras as the simulator runs them: 25 fps, a keyframe every 2 s. H.264 in FLV needs ~40 frames before
@@ -13,6 +14,8 @@ import { SECRET_KEY, playUrls, publish, readFrames, startFixture, waitFor, type 
 let f: Fixture;
 const pubs: ReturnType<typeof publish>[] = [];
 const SOURCE = 'testsrc2=size=320x180:rate=25';
+/** the probing bug waited for 5 MB or 90 s of stream: minutes at these bitrates */
+const STARTS_AT_ONCE_MS = 6000;
 
 beforeAll(async () => {
   f = await startFixture();
@@ -46,13 +49,13 @@ function ffprobe(url: string, timeoutMs = 20_000): Promise<{ ms: number; out: st
 }
 
 describe('HTTP-FLV in stock players', () => {
-  it('shows the first frame of a video-only camera in ffprobe within 1.5 s, with no extra data stream', async () => {
+  it('shows the first frame of a video-only camera in ffprobe at once (< 6 s, not the minutes of the probing bug), with no extra data stream', async () => {
     const url = (await playUrls(f, 'cam-a')).flv;
     await midGop('cam-a');
     const { ms, out } = await ffprobe(url);
     expect(out).toMatch(/frame\|media_type=video/);
     expect(out.match(/^stream\|codec_type=(\w+)/gm)).toEqual(['stream|codec_type=video']);
-    expect(ms).toBeLessThan(1500);
+    expect(ms).toBeLessThan(STARTS_AT_ONCE_MS);
   });
 
   it('announces and finds the audio of a camera that has it', async () => {
@@ -60,7 +63,7 @@ describe('HTTP-FLV in stock players', () => {
     await midGop('cam-b');
     const { ms, out } = await ffprobe(url);
     expect(out.match(/^stream\|codec_type=(\w+)/gm)?.sort()).toEqual(['stream|codec_type=audio', 'stream|codec_type=video']);
-    expect(ms).toBeLessThan(1500);
+    expect(ms).toBeLessThan(STARTS_AT_ONCE_MS);
   });
 
   it('still gives RTMP players the metadata and pictures', async () => {
