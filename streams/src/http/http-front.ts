@@ -25,6 +25,12 @@ import type { RelayContext } from '../relay-context.js';
 /** players send nothing; this only bounds what a misbehaving client can make the ws library buffer */
 const WS_MAX_PAYLOAD = 4096;
 const HEADERS_TIMEOUT_MS = 10_000;
+/**
+ * HLS players poll the playlist every second or two on a kept-alive connection. Node closes an idle one after 5 s
+ * by default; a player whose poll comes late (a busy phone, a starved machine) sends it just as the relay closes
+ * the socket and gets a reset. 65 s, above common proxies' and players' own idle limits, leaves the closing to them.
+ */
+const KEEP_ALIVE_TIMEOUT_MS = 65_000;
 const REFUSED_LINGER_MS = 1000;
 const PLAY = /^\/(?:play|ws)\/([A-Za-z0-9_-]{3,40})\.flv$/;
 const HLS = /^\/hls\/([A-Za-z0-9_-]{3,40})\/(index\.m3u8|seg-\d{1,12}\.ts)$/;
@@ -81,6 +87,7 @@ export function createHttpFront(ctx: RelayContext): Server {
   const server = createServer((req, res) => {
     handle(ctx, req, res).catch((err: unknown) => sendError(res, err, ctx.log));
   });
+  server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
   server.headersTimeout = HEADERS_TIMEOUT_MS;
   server.requestTimeout = 3 * HEADERS_TIMEOUT_MS;
   server.on('clientError', (err, socket) => socket.destroy(err));
