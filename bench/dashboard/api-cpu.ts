@@ -8,7 +8,8 @@
  * own ShadowWriter (a reading, half of them online), the dashboard built (not listening), the inspector signed in.
  * Then for each of bench:dashboard's request shapes, the counters, `/me` (the session check and nothing else) and a
  * floor (a request refused before any work: no cookie, 401): `--requests` sequential inject() calls per round,
- * process.cpuUsage() (user + system) around each round, the median of `--rounds` rounds, in µs per request.
+ * process.cpuUsage() (user + system) around each round, the median of `--rounds` rounds, in µs per request. The
+ * answer's body is read as a stream (bytes counted and dropped, as a socket takes them).
  * One warm-up round per shape first (JIT, caches). Small and quick (~1 min); nothing else needs to run.
  */
 import { parseArgs } from 'node:util';
@@ -92,29 +93,33 @@ async function main() {
       const round = async () => {
         const c0 = process.cpuUsage();
         const t0 = performance.now();
+        let bytes = 0;
         for (let i = 0; i < REQUESTS; i++) {
-          const res = await app.inject({ method: 'GET', url, headers });
-          if (res.statusCode !== expectStatus) throw new Error(`${url}: ${res.statusCode} ${res.body.slice(0, 200)}`);
+          // the body as a stream, read and dropped as a socket would take it (inject's own concatenation and decoding
+          // of the body into a string is no part of what the dashboard spends)
+          const res = await app.inject({ method: 'GET', url, headers, payloadAsStream: true });
+          if (res.statusCode !== expectStatus) throw new Error(`${url}: ${res.statusCode}`);
+          for await (const chunk of res.stream()) bytes += (chunk as Buffer).length;
         }
         const c = process.cpuUsage(c0);
-        return { cpu: (c.user + c.system) / REQUESTS, wall: ((performance.now() - t0) * 1000) / REQUESTS };
+        return { cpu: (c.user + c.system) / REQUESTS, wall: ((performance.now() - t0) * 1000) / REQUESTS, bytes: bytes / REQUESTS };
       };
       await round();
       const rounds = [];
       for (let r = 0; r < ROUNDS; r++) rounds.push(await round());
-      return { cpu: Math.round(median(rounds.map((r) => r.cpu))), wall: Math.round(median(rounds.map((r) => r.wall))), min: Math.round(Math.min(...rounds.map((r) => r.cpu))) };
+      return { cpu: Math.round(median(rounds.map((r) => r.cpu))), wall: Math.round(median(rounds.map((r) => r.wall))), min: Math.round(Math.min(...rounds.map((r) => r.cpu))), kb: (rounds[0]!.bytes / 1024).toFixed(1) };
     };
 
     const rows: string[] = [];
     const floor = await measure('/api/v1/me', {}, 401);
-    rows.push(`| floor: refused before any work (no cookie, 401) | ${floor.cpu} (min ${floor.min}) | ${floor.wall} |`);
+    rows.push(`| floor: refused before any work (no cookie, 401) | ${floor.cpu} (min ${floor.min}) | ${floor.wall} | ${floor.kb} |`);
     for (const [name, url] of SHAPES.filter(([n]) => !values.only || n.includes(values.only))) {
       const m = await measure(url, { cookie }, 200);
-      rows.push(`| ${name} | ${m.cpu} (min ${m.min}) | ${m.wall} |`);
+      rows.push(`| ${name} | ${m.cpu} (min ${m.min}) | ${m.wall} | ${m.kb} |`);
       log(`${name}: ${m.cpu} µs CPU per request`);
     }
     console.log(`\n${new Date().toISOString()} · ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'} · load ${loadavg().map((x) => x.toFixed(2)).join(' ')} · ${DEVICES} devices · ${pg ? 'PostgreSQL' : 'PGlite'} · ${REQUESTS} requests × ${ROUNDS} rounds`);
-    console.log('| request (inspector, every device in scope) | CPU µs per request, median of rounds | wall µs |\n| --- | --- | --- |');
+    console.log('| request (inspector, every device in scope) | CPU µs per request, median of rounds | wall µs | KB |\n| --- | --- | --- | --- |');
     for (const r of rows) console.log(r);
     await dashboard.stop();
   } finally {

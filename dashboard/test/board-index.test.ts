@@ -22,7 +22,7 @@ const SCOPES: Scope[] = [
   { kind: 'unit', key: 'u:U3', unitId: 'U3' },
   { kind: 'company', key: 'm:M1', companyId: 'M1' },
 ];
-const FILTERS: BoardFilter[] = [{}, { online: true }, { kind: 'elevator', districts: new Set(['G2']) }, { q: '单位3' }, { alarm: true }, { overdue: false, unitId: 'U1' }];
+const FILTERS: BoardFilter[] = [{}, { online: true }, { kind: 'elevator', districts: new Set(['G2']) }, { q: '单位3' }, { q: ' 3号梯', online: false }, { alarm: true }, { overdue: false, unitId: 'U1' }];
 
 /** The reference: every row tested against the scope and filters, then sorted in full, per request (the old way). */
 function plainPage(board: BoardState, scope: Scope, f: BoardFilter, sort: BoardSort, order: 'asc' | 'desc') {
@@ -33,8 +33,8 @@ function plainPage(board: BoardState, scope: Scope, f: BoardFilter, sort: BoardS
     .map((x) => x.r);
 }
 
-describe('board index: per-scope rows and sorted orders kept between requests', () => {
-  it('answers every scope, filter, sort and order exactly as a plain filter and sort, over random changes', () => {
+describe('board index: per-scope rows, sorted orders and search matches kept between requests', () => {
+  it('answers every scope, filter, search, sort and order exactly as a plain filter and sort, over random changes', () => {
     const seed = 20261203;
     const rand = rng(seed);
     const pick = <T,>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)]!;
@@ -62,7 +62,10 @@ describe('board index: per-scope rows and sorted orders kept between requests', 
       } else if (what < 0.9) {
         const r = pick(registry);
         if (rand() < 0.5) r.unitId = `U${Math.floor(rand() * 5)}`;
-        else r.name = `${Math.floor(rand() * 17)}号梯`;
+        else {
+          r.name = `${Math.floor(rand() * 17)}号梯`;
+          if (rand() < 0.5) r.unitName = `单位${Math.floor(rand() * 5)}`;
+        }
         r.districtId = rand() < 0.3 ? `G${Math.floor(rand() * 3)}` : r.districtId;
         board.setRegistry(registry, '2026-12-03');
       } else {
@@ -79,14 +82,14 @@ describe('board index: per-scope rows and sorted orders kept between requests', 
         const sort = pick(BOARD_SORTS);
         const order = pick(['asc', 'desc'] as const);
         const want = plainPage(board, scope, f, sort, order);
-        const got = pageOfBoard(filterOrdered(index.ordered(scope, sort), f), { sort, order, limit: 1000 });
+        const got = pageOfBoard(filterOrdered(index.ordered(scope, sort), f, (q) => index.matching(q)), { sort, order, limit: 1000 });
         expect(got.items.map((r) => r.id), `seed ${seed} step ${step}: ${scope.key} ${JSON.stringify(f)} ${sort} ${order}`).toEqual(want.map((r) => r.id));
         expect(got.total).toBe(want.length);
         // and paging through it with cursors, 7 at a time, gives the same rows
         const paged: string[] = [];
         let cursor: string | undefined;
         for (;;) {
-          const p = pageOfBoard(filterOrdered(index.ordered(scope, sort), f), { sort, order, limit: 7, ...(cursor ? { cursor } : {}) });
+          const p = pageOfBoard(filterOrdered(index.ordered(scope, sort), f, (q) => index.matching(q)), { sort, order, limit: 7, ...(cursor ? { cursor } : {}) });
           paged.push(...p.items.map((r) => r.id));
           if (!p.nextCursor) break;
           cursor = p.nextCursor;

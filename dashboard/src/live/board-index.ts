@@ -1,5 +1,6 @@
 import { deviceInScope, type Scope } from '../auth/scope.js';
 import type { BoardRow } from './board-row.js';
+import { textMatches } from './board-search.js';
 
 export const BOARD_SORTS = ['id', 'registrationCode', 'name', 'kind', 'unitName', 'districtName', 'online', 'lastSeen', 'activeAlarms'] as const;
 export type BoardSort = (typeof BOARD_SORTS)[number];
@@ -53,6 +54,10 @@ interface ScopeRows {
   sorted: Map<BoardSort, Sorted>;
 }
 
+/** Search texts whose matches are kept at most (each a set of up to every row); more clears the lot. */
+const MAX_SEARCHES = 32;
+/** The fields the text search reads besides the id (board-search.ts). */
+const SEARCHED = ['name', 'registrationCode', 'location', 'unitName'] as const;
 /** Scopes kept at most (one per scope in use: a district node, a unit, a company); more clears the lot. */
 const MAX_SCOPES = 256;
 
@@ -72,6 +77,7 @@ const sortKeyed = (rows: BoardRow[], keys: Key[]): Ordered => {
  */
 export class BoardIndex {
   private readonly scopes = new Map<string, ScopeRows>();
+  private readonly searches = new Map<string, { version: string; rows: ReadonlySet<BoardRow> }>();
 
   constructor(private readonly board: IndexedBoard) {}
 
@@ -89,6 +95,21 @@ export class BoardIndex {
       ix.version = version;
     }
     return ix;
+  }
+
+  /**
+   * The rows of the whole board a search text (trimmed, lower-cased) matches, kept until a device comes, goes or
+   * changes a searched field: searching 5,000 rows' text on every request was most of a search's CPU.
+   */
+  matching(q: string): ReadonlySet<BoardRow> {
+    const b = this.board;
+    const version = [b.membership, ...SEARCHED.map((f) => b.fieldVersion(f))].join(':');
+    const hit = this.searches.get(q);
+    if (hit?.version === version) return hit.rows;
+    const rows = new Set(b.rows().filter((r) => textMatches(r, q)));
+    if (!hit && this.searches.size >= MAX_SEARCHES) this.searches.clear();
+    this.searches.set(q, { version, rows });
+    return rows;
   }
 
   private scopeRows(scope: Scope): ScopeRows {

@@ -2,6 +2,7 @@ import { UserError } from '@tianwang/core/errors';
 import { deviceInScope, type Scope } from '../../auth/scope.js';
 import { byId, cmpKey, type BoardSort, type Key, type Ordered } from '../../live/board-index.js';
 import type { BoardRow } from '../../live/board-row.js';
+import { textMatches } from '../../live/board-search.js';
 import { decodeCursor, encodeCursor, type Page } from '../list.js';
 
 export { BOARD_SORTS, type BoardSort } from '../../live/board-index.js';
@@ -17,55 +18,37 @@ export interface BoardFilter {
   overdue?: boolean | undefined;
 }
 
-/** A row's searchable text, lower-cased once, with the registry strings it came from (rows are updated in place). */
-interface SearchText {
-  name: string;
-  registrationCode: string;
-  location: string;
-  unitName: string;
-  text: string;
-}
-const searchTexts = new WeakMap<BoardRow, SearchText>();
-
-/**
- * What the text search matches: id, name, registration code, location and unit name, lower-cased, joined by a
- * newline (a query holding one is matched field by field instead: a match must not span two fields). Cached per row: lower-casing
- * five strings of every row on every request was most of a search's cost (6 ms of CPU for 5,000 rows).
- */
-function searchTextOf(r: BoardRow): string {
-  const c = searchTexts.get(r);
-  if (c && c.name === r.name && c.registrationCode === r.registrationCode && c.location === r.location && c.unitName === r.unitName) return c.text;
-  const text = [r.id, r.name, r.registrationCode, r.location, r.unitName].join('\n').toLowerCase();
-  searchTexts.set(r, { name: r.name, registrationCode: r.registrationCode, location: r.location, unitName: r.unitName, text });
-  return text;
-}
-
 /** Whether any filter is set (none: the scope's rows are the answer as they are). */
 const anyFilter = (f: BoardFilter) =>
   !!f.q?.trim() || !!f.kind || !!f.districts || !!f.unitId || f.online !== undefined || f.alarm !== undefined || f.overdue !== undefined;
 
-/** Whether a row passes the filters (scope aside); `q` is the search text trimmed and lower-cased. */
-function passes(r: BoardRow, f: BoardFilter, q: string | undefined): boolean {
+/** Whether a row passes the filters (scope aside); `q`: whether it matches the text searched for, when one is. */
+function passes(r: BoardRow, f: BoardFilter, q: ((r: BoardRow) => boolean) | undefined): boolean {
   if (f.kind && r.kind !== f.kind) return false;
   if (f.districts && !f.districts.has(r.districtId)) return false;
   if (f.unitId && r.unitId !== f.unitId) return false;
   if (f.online !== undefined && (r.online === true) !== f.online) return false;
   if (f.alarm !== undefined && r.activeAlarms > 0 !== f.alarm) return false;
   if (f.overdue !== undefined && (r.maintenanceOverdue || r.inspectionExpired || r.inspectionExpiring) !== f.overdue) return false;
-  if (q && !(q.includes('\n') ? [r.id, r.name, r.registrationCode, r.location, r.unitName].some((s) => s.toLowerCase().includes(q)) : searchTextOf(r).includes(q))) return false;
+  if (q && !q(r)) return false;
   return true;
 }
 
 /** Board rows in scope that pass the filters, by a plain pass over every row (the reference the index must agree with). */
 export function filterBoard(rows: BoardRow[], scope: Scope, f: BoardFilter): BoardRow[] {
   const q = f.q?.trim().toLowerCase();
-  return rows.filter((r) => deviceInScope(scope, r) && passes(r, f, q));
+  return rows.filter((r) => deviceInScope(scope, r) && passes(r, f, q ? (row) => textMatches(row, q) : undefined));
 }
 
-/** The rows of an order (a scope's, from the board index) that pass the filters, in the same order, with their keys. */
-export function filterOrdered(o: Ordered, f: BoardFilter): Ordered {
+/**
+ * The rows of an order (a scope's, from the board index) that pass the filters, in the same order, with their keys.
+ * `matching` answers the rows of the whole board a search text matches (BoardIndex.matching, kept between requests).
+ */
+export function filterOrdered(o: Ordered, f: BoardFilter, matching?: (q: string) => ReadonlySet<BoardRow>): Ordered {
   if (!anyFilter(f)) return o;
-  const q = f.q?.trim().toLowerCase();
+  const text = f.q?.trim().toLowerCase();
+  const set = text && matching ? matching(text) : undefined;
+  const q = text ? (set ? (r: BoardRow) => set.has(r) : (r: BoardRow) => textMatches(r, text)) : undefined;
   const rows: BoardRow[] = [];
   const keys: Key[] | undefined = o.keys ? [] : undefined;
   for (let i = 0; i < o.rows.length; i++) {

@@ -66,7 +66,7 @@ export function deviceListRoutes(app: FastifyInstance, ctx: ApiContext): void {
     const scope = await scopeOf(ctx, req);
     const filter = await filterOf(req.query);
     // the scope's rows already in the sort's order (board-index.ts); nothing awaits from here to the answer
-    const rows = filterOrdered(ctx.live.index.ordered(scope, req.query.sort), filter);
+    const rows = filterOrdered(ctx.live.index.ordered(scope, req.query.sort), filter, (q) => ctx.live.index.matching(q));
     const xlsx = req.query.format === 'xlsx';
     const page = pageOfBoard(rows, req.query, xlsx);
     if (xlsx) return sendXlsx(reply, { file: 'devices', sheet: '设备' }, COLUMNS, page.items);
@@ -76,7 +76,8 @@ export function deviceListRoutes(app: FastifyInstance, ctx: ApiContext): void {
 
   route(app, { method: 'GET', url: '/board/summary', summary: 'Board counters in scope', tags: ['devices'], querystring: SummaryQuery, response: Summary }, async (req) => {
     const scope = await scopeOf(ctx, req);
-    const { rows } = filterOrdered(ctx.live.index.ordered(scope, 'id'), await filterOf(req.query));
+    const filter = await filterOf(req.query);
+    const { rows } = filterOrdered(ctx.live.index.ordered(scope, 'id'), filter);
     let online = 0;
     let inAlarm = 0;
     let maintenanceOverdue = 0;
