@@ -10,6 +10,7 @@ import { pipelineKeys } from '@tianwang/core/pipeline';
 import type { Registry } from '@tianwang/core/registry';
 import type { History, ShadowReader } from '@tianwang/ingest';
 import { ScopeResolver } from './auth/scope.js';
+import { SessionCache } from './auth/session-cache.js';
 import { SessionStore } from './auth/sessions.js';
 import { LoginThrottle, type ThrottleLimits } from './auth/throttle.js';
 import type { ApiContext } from './api/context.js';
@@ -85,7 +86,9 @@ export async function buildApp(o: AppOptions): Promise<{ app: FastifyInstance; m
   });
   const keys = pipelineKeys(o.keyPrefix);
   const log = (o.log ?? silentLogger()).child({ component: 'dashboard' });
-  const sessions = new SessionStore(o.redis, keys, o.session.idleMs, o.session.maxMs);
+  // a connection of its own for the session cache's subscription (a subscribed connection runs no other commands)
+  const sessionCache = new SessionCache(o.redis.duplicate({ connectionName: 'tw-dashboard-sessions', lazyConnect: true }), keys.sessionsEnded, log);
+  const sessions = new SessionStore(o.redis, keys, o.session.idleMs, o.session.maxMs, Date.now, sessionCache);
   const live = createLiveBoard({ registry: o.registry, shadows: o.shadows, redis: o.redis, keys, sessions, timezone: o.timezone, refreshMs: o.boardRefreshMs, metrics, log });
   const publicLimit = new AddressLimit(o.redis, keys, o.publicPages.requestsPerMin);
   const api: ApiContext = {
@@ -133,6 +136,8 @@ export async function buildApp(o: AppOptions): Promise<{ app: FastifyInstance; m
   await app.register(webPlugin, { ...(o.webRoot ? { root: o.webRoot } : {}), ...(o.relayPublicUrl ? { connectOrigins: relayCspOrigins(o.relayPublicUrl) } : {}) });
   // live alarms: new and changed alarms as SSE `alarm` events, in scope
   const alarmFeed = createAlarmFeed({ db: o.registry.db, fanout: live.fanout, log });
+  app.addHook('onReady', async () => sessionCache.start());
+  app.addHook('onClose', async () => sessionCache.stop());
   app.addHook('onReady', async () => alarmFeed.start());
   app.addHook('onClose', async () => alarmFeed.stop());
   // live streams never end by themselves: end them before the server waits for open requests to finish

@@ -37,6 +37,8 @@ export interface PipelineKeys {
   session: (idHash: string) => string;
   /** set per user: the hashes of its sessions, so that disabling the user or a password change revokes them all */
   userSessions: (userId: string) => string;
+  /** pub/sub channel: hashes of dashboard sessions ended (sign-out, revocation), comma-separated, for every process's session cache */
+  sessionsEnded: string;
   /** counter of failed sign-ins per account (username) or per client address, expiring with the throttle window */
   loginFailures: (by: 'account' | 'address', key: string) => string;
   /** counter of public-page requests per client address and minute (dashboard: TW_PUBLIC_REQUESTS_PER_MIN) */
@@ -67,6 +69,7 @@ export function pipelineKeys(prefix = 'tw'): PipelineKeys {
     bullPrefix: `${prefix}:bull`,
     session: (idHash) => `${prefix}:session:${idHash}`,
     userSessions: (userId) => `${prefix}:user-sessions:${userId}`,
+    sessionsEnded: `${prefix}:sessions-ended`,
     loginFailures: (by, key) => `${prefix}:login-fail:${by}:${key}`,
     publicHits: (address, minute) => `${prefix}:public-hits:${address}:${minute}`,
     publicViewers: (kitchenId) => `${prefix}:public-viewers:${kitchenId}`,

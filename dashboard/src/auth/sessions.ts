@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { PipelineKeys } from '@tianwang/core/pipeline';
 import type { Role, User } from '@tianwang/core/registry';
+import type { SessionCache } from './session-cache.js';
 
 /** The signed-in user as the session remembers it (a role or scope change revokes the user's sessions). */
 export interface SessionUser {
@@ -36,7 +37,9 @@ const ID_SHAPE = /^[A-Za-z0-9_-]{43}$/;
 /**
  * Server-side sessions in Redis. The cookie carries a random id; Redis stores the session under the SHA-256 of
  * that id, so a copy of Redis holds nothing a browser could present. Every use pushes the idle expiry forward
- * (GETEX … PX, one round trip) but never past the absolute end, which is checked on read as well.
+ * (GETEX … PX, one round trip) but never past the absolute end, which is checked on read as well. With a cache
+ * (session-cache.ts), a cookie seen in the last second is answered from memory, and every end of a session is
+ * published on `sessionsEnded` for every process's cache to drop it.
  */
 export class SessionStore {
   constructor(
@@ -45,6 +48,7 @@ export class SessionStore {
     private readonly idleMs: number,
     private readonly maxMs: number,
     private readonly now: () => number = Date.now,
+    private readonly cache?: SessionCache,
   ) {}
 
   /** A new session for the user; answers the cookie value (shown once, never stored) and the session. */
@@ -67,7 +71,13 @@ export class SessionStore {
   /** The session of a cookie value, refreshed; undefined when unknown, idle too long or past its absolute end. */
   async get(id: string | undefined): Promise<Session | undefined> {
     if (!id || !ID_SHAPE.test(id)) return undefined;
-    return this.getByHash(hashOf(id), true);
+    const hash = hashOf(id);
+    const hit = this.cache?.get(hash);
+    if (hit) return hit;
+    const mark = this.cache?.mark() ?? 0;
+    const session = await this.getByHash(hash, true);
+    if (session) this.cache?.put(session, mark);
+    return session;
   }
 
   /** The session under a hash; `touch` pushes the idle expiry forward. */
@@ -79,12 +89,12 @@ export class SessionStore {
     try {
       stored = JSON.parse(raw) as Omit<Session, 'hash'>;
     } catch {
-      await this.redis.del(key);
+      await this.end([hash]);
       return undefined;
     }
     const now = this.now();
     if (stored.expiresAt <= now) {
-      await this.redis.del(key);
+      await this.end([hash]);
       return undefined;
     }
     // within the last idle period before the absolute end, the key must not outlive that end
@@ -93,7 +103,8 @@ export class SessionStore {
   }
 
   async destroy(hash: string, userId: string): Promise<void> {
-    await this.redis.multi().del(this.keys.session(hash)).srem(this.keys.userSessions(userId), hash).exec();
+    this.cache?.drop([hash]);
+    await this.redis.multi().del(this.keys.session(hash)).srem(this.keys.userSessions(userId), hash).publish(this.keys.sessionsEnded, hash).exec();
   }
 
   /** Ends every session of a user (disabled, password changed, role or scope changed). Answers how many. */
@@ -101,8 +112,16 @@ export class SessionStore {
     const setKey = this.keys.userSessions(userId);
     const hashes = await this.redis.smembers(setKey);
     if (!hashes.length) return 0;
-    const results = await this.redis.multi().del(...hashes.map((h) => this.keys.session(h))).del(setKey).exec();
+    this.cache?.drop(hashes);
+    // the DEL and the message in one MULTI: no process can read the sessions back after the message is out
+    const results = await this.redis.multi().del(...hashes.map((h) => this.keys.session(h))).del(setKey).publish(this.keys.sessionsEnded, hashes.join(',')).exec();
     return Number(results?.[0]?.[1] ?? 0);
+  }
+
+  /** Ends sessions found unusable on read (past their absolute end, unreadable): here, in Redis and in every cache. */
+  private async end(hashes: string[]): Promise<void> {
+    this.cache?.drop(hashes);
+    await this.redis.multi().del(...hashes.map((h) => this.keys.session(h))).publish(this.keys.sessionsEnded, hashes.join(',')).exec();
   }
 
   /** Drops hashes of sessions that expired by themselves, so a user's set does not grow with every sign-in. */

@@ -65,3 +65,12 @@ export function calendarMarks(r: Pick<RegistryRow, 'kind' | 'lastMaintenanceOn' 
 export function localDay(timeZone: string, at = Date.now()): string {
   return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
 }
+
+/** A new device's row: its registry facts and calendar marks, nothing seen of it yet. */
+export function emptyRow(r: RegistryRow, marks: ReturnType<typeof calendarMarks>): BoardRow {
+  return {
+    id: r.id, kind: r.kind, registrationCode: r.registrationCode, name: r.name, location: r.location, unitId: r.unitId, unitName: r.unitName,
+    districtId: r.districtId, districtName: r.districtName, maintenanceCompanyId: r.maintenanceCompanyId, enabled: r.enabled,
+    online: null, onlineSince: null, lastSeen: null, telemetry: null, telemetryTs: null, activeEvents: [], activeAlarms: r.activeAlarms, ...marks,
+  };
+}

@@ -1,6 +1,6 @@
 import type { DeviceShadow, ShadowChange } from '@tianwang/ingest';
 import type { ScopedDevice } from '../auth/scope.js';
-import { REGISTRY_FIELDS, calendarMarks, type BoardRow, type RegistryRow } from './board-row.js';
+import { REGISTRY_FIELDS, calendarMarks, emptyRow, type BoardRow, type RegistryRow } from './board-row.js';
 
 /**
  * The fields only the rows a client watches receive every flush (its viewport: docs/dashboard.md "Live updates").
@@ -45,6 +45,8 @@ interface Entry {
    * going in one flush (500 clients × 5,000 × ~40 B at once)
    */
   lastSeenSentAt: number;
+  /** the row as JSON (UTF-8), until it next changes: the list answers pages of these (board-list.ts pageJson) */
+  json?: Buffer | undefined;
 }
 
 /** What changed of a device since the last flush; `tm`: the telemetry keys changed, or 'all' for the whole of it. */
@@ -72,6 +74,8 @@ export class BoardState {
   private readonly orphans = new Map<string, DeviceShadow & { presenceTs?: number }>();
   /** rows in id order, rebuilt when devices come or go (the rows themselves are updated in place) */
   private rowsCache: BoardRow[] | undefined;
+  private readonly versions = new Map<keyof BoardRow, number>();
+  private moved = 0;
 
   constructor(private readonly now: () => number = Date.now) {}
 
@@ -81,6 +85,23 @@ export class BoardState {
 
   get(id: string): BoardRow | undefined {
     return this.entries.get(id)?.row;
+  }
+
+  /** Moves when a device comes, goes or changes scope (the list's per-scope rows: board-index.ts). */
+  get membership(): number {
+    return this.moved;
+  }
+
+  /** Moves when the field changes in any row (a sorted order by it is then repaired). */
+  fieldVersion(field: keyof BoardRow): number {
+    return this.versions.get(field) ?? 0;
+  }
+
+  /** The row as JSON in UTF-8, serialized once per change of the row (as the list's response schema would: rows hold its fields only). */
+  rowJson(row: BoardRow): Buffer {
+    const e = this.entries.get(row.id);
+    if (!e) return Buffer.from(JSON.stringify(row));
+    return (e.json ??= Buffer.from(JSON.stringify(e.row)));
   }
 
   /** Every row, in id order (the caller filters and sorts; rows and the array are live: do not modify or keep them). */
@@ -99,6 +120,7 @@ export class BoardState {
       if (!e) {
         this.entries.set(r.id, { row: emptyRow(r, marks), registry: r, presenceTs: 0, events: {}, lastSeenSentAt: this.now() - Math.random() * LAST_SEEN_EVERY_MS });
         this.rowsCache = undefined;
+        this.moved++;
         const orphan = this.orphans.get(r.id);
         if (orphan) {
           this.orphans.delete(r.id);
@@ -124,6 +146,7 @@ export class BoardState {
       if (seen.has(id)) continue;
       this.entries.delete(id);
       this.rowsCache = undefined;
+      this.moved++;
       this.dirty.set(id, { fields: new Set(), was: scoped(e.row), removed: true });
     }
   }
@@ -225,9 +248,16 @@ export class BoardState {
     for (const k of Object.keys(after)) if (!same(before[k], after[k])) d.tm.add(k);
   }
 
+  /** Every change of a row passes here: the patches to send, the row's JSON and the list's orders follow it. */
   private touch(id: string, fields: readonly (keyof BoardRow)[], was?: ScopedDevice): void {
     const d = this.dirtyOf(id);
-    for (const f of fields) d.fields.add(f);
+    const e = this.entries.get(id);
+    if (e) e.json = undefined;
+    for (const f of fields) {
+      d.fields.add(f);
+      this.versions.set(f, (this.versions.get(f) ?? 0) + 1);
+    }
+    if (was) this.moved++;
     if (was && !d.was) d.was = was;
   }
 
@@ -263,12 +293,4 @@ export class BoardState {
     this.dirty.clear();
     return out;
   }
-}
-
-function emptyRow(r: RegistryRow, marks: ReturnType<typeof calendarMarks>): BoardRow {
-  return {
-    id: r.id, kind: r.kind, registrationCode: r.registrationCode, name: r.name, location: r.location, unitId: r.unitId, unitName: r.unitName,
-    districtId: r.districtId, districtName: r.districtName, maintenanceCompanyId: r.maintenanceCompanyId, enabled: r.enabled,
-    online: null, onlineSince: null, lastSeen: null, telemetry: null, telemetryTs: null, activeEvents: [], activeAlarms: r.activeAlarms, ...marks,
-  };
 }

@@ -14,7 +14,8 @@ export interface LiveClient {
   watch: ReadonlySet<string>;
   /** bytes queued in the socket and not yet sent (a client that stops reading is dropped) */
   backlog(): number;
-  write(chunk: Buffer): void;
+  /** writes the chunks as one socket write (corked: one event in pieces shared with other clients costs one syscall) */
+  write(...chunks: Buffer[]): void;
   /** ends the stream; `reason` goes out as a last `end` event */
   close(reason?: string): void;
 }
@@ -29,7 +30,7 @@ export const MAX_BACKLOG_BYTES = 8 * 1024 * 1024;
  * watching rows (its viewport) gets the same Buffer and its own tail: the live part (telemetry) of the watched rows
  * that changed, each serialized once per flush whoever watches it. With 500 inspectors of one district watching 50
  * rows each, one flush costs one JSON.stringify per changed device (two when its telemetry changed), one scope test per
- * device per group, a lookup per watched row and 500 socket writes (plus one per client with watched changes).
+ * device per group, a lookup per watched row and one socket write per client (the shared head and a client's own tail corked together).
  */
 export class Fanout {
   private readonly groups = new Map<string, { scope: Scope; clients: Set<LiveClient> }>();
@@ -114,7 +115,8 @@ export class Fanout {
       if (!parts.length && !live.size) continue;
       const status = parts.join(',');
       let whole: Buffer | undefined;
-      let open: Buffer | undefined;
+      /** the event's head for the clients with watched rows: its opening and the group's status, shared */
+      let head: Buffer | undefined;
       for (const c of g.clients) {
         if (c.backlog() > MAX_BACKLOG_BYTES) {
           c.close('TW_RATE_LIMITED');
@@ -126,10 +128,9 @@ export class Fanout {
           if (status) c.write((whole ??= Buffer.from(patchEvent(status))));
           continue;
         }
-        // the group's status, shared, then this client's watched rows and the end of the event
-        if (status) c.write((open ??= Buffer.from(PATCH_EVENT_OPEN + status + ',')));
-        else c.write((open ??= Buffer.from(PATCH_EVENT_OPEN)));
-        c.write(Buffer.from(mine + PATCH_EVENT_CLOSE));
+        // the group's head, shared, then this client's watched rows and the end of the event: one write
+        head ??= Buffer.from(status ? `${PATCH_EVENT_OPEN}${status},` : PATCH_EVENT_OPEN);
+        c.write(head, Buffer.from(mine + PATCH_EVENT_CLOSE));
       }
     }
   }

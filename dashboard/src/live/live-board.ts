@@ -6,6 +6,7 @@ import type { Registry } from '@tianwang/core/registry';
 import type { ShadowReader } from '@tianwang/ingest';
 import type { SessionStore } from '../auth/sessions.js';
 import { localDay } from './board-row.js';
+import { BoardIndex } from './board-index.js';
 import { BoardState } from './board-state.js';
 import { LiveFeed } from './feed.js';
 import { Fanout } from './fanout.js';
@@ -33,6 +34,8 @@ export interface LiveBoardOptions {
 
 export interface LiveBoard {
   board: BoardState;
+  /** the board's rows per scope and sort order, kept between requests (the list and the counters read it) */
+  index: BoardIndex;
   fanout: Fanout;
   feed: LiveFeed;
   start(): Promise<void>;
@@ -139,6 +142,7 @@ export function createLiveBoard(o: LiveBoardOptions): LiveBoard {
 
   return {
     board,
+    index: new BoardIndex(board),
     fanout,
     feed,
     async start() {

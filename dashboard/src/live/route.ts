@@ -53,8 +53,16 @@ export function liveRoutes(app: FastifyInstance, ctx: ApiContext): void {
       userId: session.user.id,
       sessionHash: session.hash,
       backlog: () => res.writableLength,
-      write: (chunk) => {
-        if (open) res.write(chunk);
+      write: (...chunks) => {
+        if (!open) return;
+        if (chunks.length === 1) {
+          res.write(chunks[0]!);
+          return;
+        }
+        // one writev for the pieces of one event (the group's shared head, the client's own rows)
+        res.cork();
+        for (const chunk of chunks) res.write(chunk);
+        res.uncork();
       },
       close: (reason) => {
         if (!open) return;
