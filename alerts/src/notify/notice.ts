@@ -52,3 +52,35 @@ export async function queueNotice(smsQueue: Queue, id: number, phone: string, re
     jobId, attempts: retry.attempts, backoff: { type: 'exponential', delay: retry.backoffMs }, removeOnComplete: true, removeOnFail: { count: 5000 },
   });
 }
+
+/**
+ * A summary: figures for a supervisor with a link to the full report (the weekly report's SMS to a district's lead
+ * inspector), on the registered `summary` template `${district}${period}监管周报：${figures}。详见：${link}`.
+ */
+export interface SummaryInput {
+  /** unique per report and recipient, e.g. `weekly-summary-D1-2026-11-09` */
+  stage: string;
+  recipientName: string;
+  recipientPhone: string;
+  district: string;
+  period: Record<Locale, string>;
+  figures: Record<Locale, string>;
+  link: string;
+}
+
+/**
+ * Writes the summary's row (status queued); returns its id, or undefined when this stage already has a row for this
+ * phone (a report job run again after a failure: the recipient gets the summary once).
+ */
+export async function createSummary(db: Queryable, texts: NoticeTexts, s: SummaryInput): Promise<number | undefined> {
+  const [sent] = await db.query<{ id: number }>('SELECT id::int AS id FROM notifications WHERE alarm_id IS NULL AND stage = $1 AND recipient_phone = $2 LIMIT 1', [s.stage, s.recipientPhone]);
+  if (sent) return undefined;
+  const locale = localeFor(s.recipientPhone, texts.defaultLocale);
+  const params = { district: s.district, period: s.period[locale], figures: s.figures[locale], link: s.link };
+  const id = await notificationQueries(db).createOnce({
+    alarmId: null, stage: s.stage, recipientName: s.recipientName, recipientPhone: s.recipientPhone, template: 'summary', locale,
+    body: render('summary', locale, params, texts.signName), params,
+  });
+  if (id === undefined) throw new Error(`summary ${s.stage} to ${maskPhone(s.recipientPhone)} was not created`);
+  return id;
+}
