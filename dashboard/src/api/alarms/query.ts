@@ -81,13 +81,21 @@ export interface AlarmFilterValues {
  * so that counts and statistics need none of ALARM_FROM's joins (ALARM_COUNT_FROM). Measured over 1,000,000 alarms:
  * docs/benchmarks.md "Alarm centre".
  */
-export async function alarmWhere(ctx: ApiContext, req: FastifyRequest, f: AlarmFilterValues, p = new SqlParams()): Promise<{ where: string[]; params: SqlParams }> {
+export async function alarmWhere(ctx: ApiContext, req: FastifyRequest, f: AlarmFilterValues, p = new SqlParams()): Promise<AlarmWhere> {
   return alarmWhereIn(ctx, await scopeOf(ctx, req), f, p);
 }
 
+export interface AlarmWhere {
+  where: string[];
+  /** the same conditions for the list's capped count (scopeSql.alarmsTwice: a unit's or a device's count tests the tree per row) */
+  countWhere: string[];
+  params: SqlParams;
+}
+
 /** alarmWhere for a scope given (a scheduled job acts for a district, not for a request). */
-export async function alarmWhereIn(ctx: ApiContext, scope: Scope, f: AlarmFilterValues, p = new SqlParams()): Promise<{ where: string[]; params: SqlParams }> {
-  const where = [scopeSql.alarms(scope, p, 'a')];
+export async function alarmWhereIn(ctx: ApiContext, scope: Scope, f: AlarmFilterValues, p = new SqlParams()): Promise<AlarmWhere> {
+  const inScope = scopeSql.alarmsTwice(scope, p, 'a');
+  const where = [inScope.indexed];
   const devices = (cond: string) => `(a.subject_type = 'device' AND a.subject_id IN (SELECT fd.id FROM devices fd WHERE ${cond}))`;
   if (f.state) where.push(stateSql(f.state));
   if (f.active !== undefined) where.push(f.active ? `a.status <> 'closed'` : `a.status = 'closed'`);
@@ -107,7 +115,8 @@ export async function alarmWhereIn(ctx: ApiContext, scope: Scope, f: AlarmFilter
   }
   if (f.from) where.push(`a.first_seen_at >= ${p.add(new Date(parseTime(f.from, 'from', 0)))}`);
   if (f.to) where.push(`a.first_seen_at < ${p.add(new Date(parseTime(f.to, 'to', 0)))}`);
-  return { where, params: p };
+  const narrow = Boolean(f.unitId || f.subjectId);
+  return { where, countWhere: narrow ? [inScope.rowCheck, ...where.slice(1)] : where, params: p };
 }
 
 /** What alarmWhere's conditions need: the alarms alone (counts, the menu badge). */
