@@ -3,7 +3,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import type { Page } from 'playwright-core';
 import { sleep } from '@tianwang/core/testing';
 import { publish } from '../../streams/test/helpers/relay-fixture.js';
-import { launch, shot, unresolved, type Browser } from './browser/chromium.js';
+import { launch, setVisibility, shot, unresolved, type Browser } from './browser/chromium.js';
 import { startKitchenStack, WALL_CAMERAS, type KitchenStack } from './browser/kitchen-stack.js';
 import { signIn } from './browser/session.js';
 
@@ -33,16 +33,8 @@ const tile = (p: Page) => p.locator('[data-test=screen-camera]');
 const state = (p: Page) => tile(p).locator('.tile').getAttribute('data-state', { timeout: 1000 });
 const video = (p: Page) => tile(p).locator('video').evaluate((v) => ({ t: (v as unknown as { currentTime: number }).currentTime, muted: (v as unknown as { muted: boolean }).muted }));
 /** WS-FLV players the relay is serving now */
-const relayViewers = async () => Number(/^tw_streams_viewers(?:\{[^}]*\})? (\d+)$/m.exec(await stack.relay.metrics.metrics())?.[1] ?? NaN);
-const openViewings = async () => (await stack.registry.db.query<{ n: number }>('SELECT count(*)::int AS n FROM camera_viewings WHERE ended_at IS NULL'))[0]!.n;
-/** document.visibilityState overridden, then `visibilitychange` fired (headless Chromium keeps every page visible) */
-const setVisibility = (p: Page, s: 'hidden' | 'visible') =>
-  p.evaluate((v) => {
-    const doc = (globalThis as unknown as { document: object & { dispatchEvent(e: unknown): void } }).document;
-    Object.defineProperty(doc, 'visibilityState', { configurable: true, get: () => v });
-    Object.defineProperty(doc, 'hidden', { configurable: true, get: () => v === 'hidden' });
-    doc.dispatchEvent(new (globalThis as unknown as { Event: new (t: string) => unknown }).Event('visibilitychange'));
-  }, s);
+const relayViewers = async () => Number((await stack.relayViewers()) ?? NaN);
+const openViewings = () => stack.openViewings();
 
 async function screen(rotateS: number): Promise<Page> {
   const page = await browser.page();

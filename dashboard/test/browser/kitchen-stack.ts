@@ -23,6 +23,10 @@ export interface KitchenStack {
   world: World;
   /** rtmp:// URL a camera publishes to */
   publishUrl(cameraId: string): string;
+  /** WS-FLV players the relay is serving now (its tw_streams_viewers gauge, as text) */
+  relayViewers(): Promise<string | undefined>;
+  /** audited viewings not ended yet */
+  openViewings(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -62,6 +66,8 @@ export async function startKitchenStack(o: { recording?: boolean; env?: Record<s
   return {
     base, relayBase, registry, relay, relayDataDir, world,
     publishUrl: (id) => `rtmp://127.0.0.1:${rtmpPort}/live/${id}?token=${cameraSecret(id)}`,
+    relayViewers: async () => /^tw_streams_viewers(?:\{[^}]*\})? (\d+)$/m.exec(await relay.metrics.metrics())?.[1],
+    openViewings: async () => (await registry.db.query<{ n: number }>('SELECT count(*)::int AS n FROM camera_viewings WHERE ended_at IS NULL'))[0]!.n,
     async close() {
       await relay.stop();
       await world.close();
