@@ -5,7 +5,7 @@
  * only acknowledges alarms does not load them (dashboard/test/no-sms-sdk.test.ts proves it for the dashboard).
  */
 export { createAlarmActions, type AlarmActions, type AlarmActionsOptions } from './alarms/alarm-actions.js';
-export type { NoticeInput } from './notify/notice.js';
+export type { NoticeInput, SummaryInput } from './notify/notice.js';
 export { createAlarmService, type AlarmService, type Actor, type AlarmSubject } from './alarms/alarm-service.js';
 export { createAckLink, resolveAckLink, maskPhone, shortId, type AckClaims, type ResolvedLink } from './links/ack-link.js';
 export { planStages, STAGE_LABEL, type Stage } from './escalation/plan.js';

@@ -19,7 +19,7 @@ afterAll(async () => {
   await registry?.close();
 });
 
-const templates = { alarm: { 'zh-CN': 'SMS_ALARM', en: 'SMS_ALARM_EN' }, digest: { 'zh-CN': 'SMS_DIGEST', en: 'SMS_DIGEST_EN' } };
+const templates = { alarm: { 'zh-CN': 'SMS_ALARM', en: 'SMS_ALARM_EN' }, digest: { 'zh-CN': 'SMS_DIGEST', en: 'SMS_DIGEST_EN' }, summary: { 'zh-CN': 'SMS_SUMMARY', en: 'SMS_SUMMARY_EN' } };
 
 describe('Aliyun delivery receipts (QuerySendDetails)', () => {
   it('the SDK query against the local endpoint reads waiting, delivered and failed', async () => {

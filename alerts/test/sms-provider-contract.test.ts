@@ -31,7 +31,7 @@ const harnesses: Harness[] = [
     name: 'aliyun',
     provider: () => createAliyunProvider({
       accessKeyId: aliyun.accessKeyId, accessKeySecret: aliyun.accessKeySecret, endpoint: aliyun.url, signName: '天网提醒',
-      templates: { alarm: { 'zh-CN': 'SMS_ALARM', en: 'SMS_ALARM_EN' }, digest: { 'zh-CN': 'SMS_DIGEST', en: 'SMS_DIGEST_EN' } }, timeout: 3000,
+      templates: { alarm: { 'zh-CN': 'SMS_ALARM', en: 'SMS_ALARM_EN' }, digest: { 'zh-CN': 'SMS_DIGEST', en: 'SMS_DIGEST_EN' }, summary: { 'zh-CN': 'SMS_SUMMARY', en: 'SMS_SUMMARY_EN' } }, timeout: 3000,
     }),
     received: () => aliyun.received.map((r) => ({ to: r.to, content: JSON.stringify(r.params) })),
     transient: [
@@ -103,7 +103,7 @@ describe('what the SDKs send', () => {
     expect(got).toMatchObject({ to: '13800000002', signName: '天网提醒', templateCode: 'SMS_ALARM_EN', params: message.params });
     const wrong = createAliyunProvider({
       accessKeyId: aliyun.accessKeyId, accessKeySecret: 'not-the-secret', endpoint: aliyun.url, signName: '天网提醒',
-      templates: { alarm: { 'zh-CN': 'SMS_ALARM', en: 'SMS_ALARM_EN' }, digest: { 'zh-CN': 'SMS_DIGEST', en: 'SMS_DIGEST_EN' } },
+      templates: { alarm: { 'zh-CN': 'SMS_ALARM', en: 'SMS_ALARM_EN' }, digest: { 'zh-CN': 'SMS_DIGEST', en: 'SMS_DIGEST_EN' }, summary: { 'zh-CN': 'SMS_SUMMARY', en: 'SMS_SUMMARY_EN' } },
     });
     const err = await wrong.send(message).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ProviderFailedError);

@@ -3,7 +3,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import type { Page } from 'playwright-core';
 import { sleep } from '@tianwang/core/testing';
 import { publish } from '../../streams/test/helpers/relay-fixture.js';
-import { launch, shot, unresolved, type Browser } from './browser/chromium.js';
+import { launch, setVisibility, shot, unresolved, type Browser } from './browser/chromium.js';
 import { startKitchenStack, WALL_CAMERAS, type KitchenStack } from './browser/kitchen-stack.js';
 import { signIn } from './browser/session.js';
 
@@ -31,17 +31,8 @@ afterAll(async () => {
 /** currentTime of every tile's <video>, in tile order */
 const times = (p: Page) => p.locator('[data-test=wall] .tile video').evaluateAll((vs) => vs.map((v) => (v as unknown as { currentTime: number }).currentTime));
 const states = (p: Page) => p.locator('[data-test=wall] .tile').evaluateAll((ts) => ts.map((t) => t.getAttribute('data-state')));
-/** WS-FLV players the relay is serving now */
-const relayViewers = async () => /^tw_streams_viewers(?:\{[^}]*\})? (\d+)$/m.exec(await stack.relay.metrics.metrics())?.[1];
-/** The page's document.visibilityState overridden, then `visibilitychange` fired (runs in the page: the DOM exists there, not in this node typecheck). */
-const setVisibility = (p: Page, state: 'hidden' | 'visible') =>
-  p.evaluate((s) => {
-    const doc = (globalThis as unknown as { document: object & { dispatchEvent(e: unknown): void } }).document;
-    Object.defineProperty(doc, 'visibilityState', { configurable: true, get: () => s });
-    Object.defineProperty(doc, 'hidden', { configurable: true, get: () => s === 'hidden' });
-    doc.dispatchEvent(new (globalThis as unknown as { Event: new (t: string) => unknown }).Event('visibilitychange'));
-  }, state);
-const openViewings = async () => (await stack.registry.db.query<{ n: number }>('SELECT count(*)::int AS n FROM camera_viewings WHERE ended_at IS NULL'))[0]!.n;
+const relayViewers = () => stack.relayViewers();
+const openViewings = () => stack.openViewings();
 const allViewings = async () => (await stack.registry.db.query<{ n: number }>('SELECT count(*)::int AS n FROM camera_viewings'))[0]!.n;
 
 /** The inspector's 4-tile wall of the four cameras, every tile live. */

@@ -5,7 +5,7 @@ import type { Queryable, Registry } from '@tianwang/core/registry';
 import { queueRework } from '../escalation/rework.js';
 import { stopReminders } from '../escalation/stop.js';
 import { alertsKeys } from '../keys.js';
-import { createNotice, queueNotice, type NoticeInput } from '../notify/notice.js';
+import { createNotice, createSummary, queueNotice, type NoticeInput, type SummaryInput } from '../notify/notice.js';
 import type { Locale } from '../notify/provider.js';
 import { QUEUES } from '../queues.js';
 import { createAlarmService, type AlarmService } from './alarm-service.js';
@@ -19,6 +19,8 @@ export interface AlarmActions {
   /** SMS notices that are not alarm reminders: write the row in the caller's transaction, queue it after the commit */
   notices: {
     create(db: Queryable, n: NoticeInput): Promise<number>;
+    /** a summary (figures and a link, no action asked); undefined when this stage already went to this phone */
+    summary(db: Queryable, s: SummaryInput): Promise<number | undefined>;
     queue(id: number, phone: string): Promise<void>;
   };
   close(): Promise<void>;
@@ -53,6 +55,7 @@ export function createAlarmActions(o: AlarmActionsOptions): AlarmActions {
     alarms,
     notices: {
       create: (db, n) => createNotice(db, { signName: sms.signName, defaultLocale: sms.locale }, n),
+      summary: (db, s) => createSummary(db, { signName: sms.signName, defaultLocale: sms.locale }, s),
       queue: (id, phone) => queueNotice(smsQueue, id, phone, { attempts: sms.attempts, backoffMs: sms.backoffMs }),
     },
     close() {

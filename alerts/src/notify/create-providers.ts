@@ -20,6 +20,7 @@ export function providerFromConfig(name: 'console' | 'aliyun' | 'twilio', c: Ale
         templates: {
           alarm: { 'zh-CN': c.aliyunTemplateAlarm, en: c.aliyunTemplateAlarmEn },
           digest: { 'zh-CN': c.aliyunTemplateDigest, en: c.aliyunTemplateDigestEn },
+          summary: { 'zh-CN': c.aliyunTemplateSummary, en: c.aliyunTemplateSummaryEn },
         },
       });
     case 'twilio':

@@ -1,7 +1,7 @@
 import { OperationalError, PermanentError } from '@tianwang/core/errors';
 
 export type Locale = 'zh-CN' | 'en';
-export type TemplateId = 'alarm' | 'digest';
+export type TemplateId = 'alarm' | 'digest' | 'summary';
 
 /**
  * One SMS as every provider receives it: template-based providers (Aliyun) use `template` + `params` with a

@@ -71,7 +71,8 @@ export function createSmsSender(o: SmsSenderOptions) {
   async function compose(rows: Notification[]): Promise<SmsMessage> {
     const first = rows[0]!;
     const locale = first.locale as Locale;
-    if (rows.length === 1) return { to: first.recipientPhone, locale, template: 'alarm', params: strip(first.params), text: first.body };
+    // one row goes out as written, with its own template (an alarm reminder or notice; a summary)
+    if (rows.length === 1) return { to: first.recipientPhone, locale, template: first.template === 'summary' ? 'summary' : 'alarm', params: strip(first.params), text: first.body };
     const alarmIds = [...new Set(rows.map((r) => r.alarmId).filter((x): x is number => x !== null))];
     const link = await createAckLink(o.registry, o.linkKey, o.publicUrl, { alarmIds, stage: first.stage, recipient: `${first.recipientName} ${maskPhone(first.recipientPhone)}` }, o.linkTtlMs, o.now());
     const params = digestParams(rows.map((r) => ({ device: r.params._short ?? r.params.device ?? '', what: '', ...(r.params.unit ? { unit: r.params.unit } : {}) })), link, locale);

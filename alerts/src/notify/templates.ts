@@ -8,6 +8,7 @@ import type { Locale, TemplateId } from './provider.js';
  * Registered templates to file with Aliyun (must match these texts):
  *   SMS_ALARM     ${unit}：${device}于${time}发生“${what}”，请立即处置。确认及反馈整改：${link}
  *   SMS_DIGEST    ${unit}：您有${count}条隐患提醒：${items}。请逐条处置并确认：${link}
+ *   SMS_SUMMARY   ${district}${period}监管周报：${figures}。详见：${link}
  */
 export const TEMPLATES: Record<TemplateId, Record<Locale, string>> = {
   alarm: {
@@ -17,6 +18,11 @@ export const TEMPLATES: Record<TemplateId, Record<Locale, string>> = {
   digest: {
     'zh-CN': '${unit}：您有${count}条隐患提醒：${items}。请逐条处置并确认：${link}',
     en: '${unit}: ${count} hazard reminders: ${items}. Please act and acknowledge: ${link}',
+  },
+  // a periodic summary for a supervisor (the weekly report's SMS to a district's lead inspector): figures, no action
+  summary: {
+    'zh-CN': '${district}${period}监管周报：${figures}。详见：${link}',
+    en: '${district} supervision report ${period}: ${figures}. Details: ${link}',
   },
 };
 

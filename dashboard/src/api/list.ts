@@ -68,6 +68,8 @@ export interface SqlListSpec<T> {
    */
   countCap?: number;
   countFrom?: string;
+  /** the count's conditions when they are written differently from the page's (same rows, same `params`) */
+  countWhere?: string[];
 }
 
 /** Runs a scoped, filtered, sorted list with keyset pagination; `all` (exports) ignores the page size. */
@@ -92,8 +94,9 @@ export async function sqlList<T>(db: Queryable, spec: SqlListSpec<T>, q: { limit
   );
   const countFrom = spec.countFrom ?? spec.from;
   const cap = spec.countCap;
+  const countWhere = spec.countWhere?.length ? spec.countWhere.join(' AND ') : where;
   const [count] = await db.query<{ n: number }>(
-    cap === undefined ? `SELECT count(*)::int AS n ${countFrom} WHERE ${where}` : `SELECT count(*)::int AS n FROM (SELECT 1 ${countFrom} WHERE ${where} LIMIT ${cap + 1}) capped`,
+    cap === undefined ? `SELECT count(*)::int AS n ${countFrom} WHERE ${countWhere}` : `SELECT count(*)::int AS n FROM (SELECT 1 ${countFrom} WHERE ${countWhere} LIMIT ${cap + 1}) capped`,
     countParams,
   );
   const more = !all && rows.length > q.limit;

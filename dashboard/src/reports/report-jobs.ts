@@ -4,12 +4,14 @@ import type { Redis } from 'ioredis';
 import type { Logger } from '@tianwang/core/log';
 import type { ApiContext } from '../api/context.js';
 import { previousWeek, writeWeeklyReport } from './weekly-report.js';
+import { sendWeeklySummary } from './weekly-summary.js';
 
 /**
  * The weekly report as a BullMQ job in the dashboard process (docs/dashboard.md "Weekly report": why here and not in
  * alerts). One job scheduler per deployment (`upsertJobScheduler` is idempotent, so every dashboard process may
  * declare it and the job still runs once per slot, on one of them); the job writes the previous week's report of
- * every top-level district. A failed job is retried by BullMQ (3 attempts) and logged.
+ * every top-level district, and sends its lead inspector the SMS summary (weekly-summary.ts). A failed job is retried
+ * by BullMQ (3 attempts) and logged.
  */
 export const REPORTS_QUEUE = 'dashboard-reports';
 const WEEKLY = 'weekly-report';
@@ -30,8 +32,13 @@ export async function startReportJobs(o: { ctx: ApiContext; redis: Redis; prefix
     const monday = previousWeek(job.data.at ?? job.timestamp, o.ctx.timezone);
     const districts = await o.ctx.registry.db.query<{ id: string; name: string }>(`SELECT id, name FROM districts WHERE parent_id IS NULL ORDER BY id`);
     const files: string[] = [];
-    for (const d of districts) files.push(await writeWeeklyReport(o.ctx, d, monday));
-    o.log.info({ week: monday, districts: districts.length }, 'weekly reports written');
+    let sms = 0;
+    for (const d of districts) {
+      const r = await writeWeeklyReport(o.ctx, d, monday);
+      files.push(r.path);
+      if (await sendWeeklySummary(o.ctx, d, monday, r.scope, r.stats)) sms++;
+    }
+    o.log.info({ week: monday, districts: districts.length, sms }, 'weekly reports written');
     return files;
   }, { connection, prefix: o.prefix, concurrency: 1 });
   worker.on('error', (err) => o.log.warn({ err }, 'report worker error'));

@@ -65,8 +65,11 @@ async function workbook(district: { id: string; name: string }, monday: string, 
   return Buffer.from(await wb.xlsx.writeBuffer());
 }
 
-/** Writes one district's report for the week starting `monday`; answers the file's path. Rewriting a week replaces it whole. */
-export async function writeWeeklyReport(ctx: ApiContext, district: { id: string; name: string }, monday: string): Promise<string> {
+/**
+ * Writes one district's report for the week starting `monday`; answers the file's path, and the scope and figures it
+ * was made of (for the SMS summary). Rewriting a week replaces it whole.
+ */
+export async function writeWeeklyReport(ctx: ApiContext, district: { id: string; name: string }, monday: string): Promise<{ path: string; scope: Scope; stats: AlarmStats }> {
   const ids = await ctx.scopes.subtree(district.id);
   const scope: Scope = { kind: 'districts', key: `report:${district.id}`, districtIds: ids, districts: new Set(ids) };
   const from = localMidnight(monday, ctx.timezone);
@@ -79,5 +82,5 @@ export async function writeWeeklyReport(ctx: ApiContext, district: { id: string;
   const tmp = `${path}.${process.pid}.tmp`;
   await writeFile(tmp, await workbook(district, monday, stats));
   await rename(tmp, path);
-  return path;
+  return { path, scope, stats };
 }

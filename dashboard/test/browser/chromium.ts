@@ -47,6 +47,19 @@ export async function launch(viewport = { width: 1366, height: 768 }): Promise<B
 }
 
 /** Where screenshots go when TW_SCREENSHOT_DIR is set (docs/img when the docs are refreshed). */
+/**
+ * The page's document.visibilityState overridden, then `visibilitychange` fired: headless Chromium keeps every page
+ * visible (another tab in front, a minimised window, CDP focus emulation off), so a test of what a hidden tab does
+ * fires the event a real tab switch fires (runs in the page: the DOM exists there, not in this node typecheck).
+ */
+export const setVisibility = (p: Page, state: 'hidden' | 'visible') =>
+  p.evaluate((s) => {
+    const doc = (globalThis as unknown as { document: object & { dispatchEvent(e: unknown): void } }).document;
+    Object.defineProperty(doc, 'visibilityState', { configurable: true, get: () => s });
+    Object.defineProperty(doc, 'hidden', { configurable: true, get: () => s === 'hidden' });
+    doc.dispatchEvent(new (globalThis as unknown as { Event: new (t: string) => unknown }).Event('visibilitychange'));
+  }, state);
+
 export async function shot(page: Page, name: string): Promise<void> {
   const dir = process.env.TW_SCREENSHOT_DIR;
   if (dir) await page.screenshot({ path: join(dir, `${name}.png`) });

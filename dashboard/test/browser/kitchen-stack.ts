@@ -29,6 +29,10 @@ export interface KitchenStack extends KitchenWorld {
   relay: Streams;
   /** the relay's data folder (recordings/<camera>/, snapshots/) */
   relayDataDir: string;
+  /** WS-FLV players the relay is serving now (its tw_streams_viewers gauge, as text) */
+  relayViewers(): Promise<string | undefined>;
+  /** audited viewings not ended yet */
+  openViewings(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -88,6 +92,8 @@ export async function startKitchenStack(o: KitchenOptions = {}): Promise<Kitchen
   await relay.start();
   return {
     ...kw, relay, relayDataDir,
+    relayViewers: async () => /^tw_streams_viewers(?:\{[^}]*\})? (\d+)$/m.exec(await relay.metrics.metrics())?.[1],
+    openViewings: async () => (await kw.registry.db.query<{ n: number }>('SELECT count(*)::int AS n FROM camera_viewings WHERE ended_at IS NULL'))[0]!.n,
     async close() {
       await relay.stop();
       await world.close();

@@ -12,6 +12,8 @@ export const alertsVars = {
   TW_ALIYUN_TEMPLATE_DIGEST: v(z.string().min(1).default('SMS_DIGEST'), 'Registered template code of a merged reminder: ${count} ${items} ${link}.'),
   TW_ALIYUN_TEMPLATE_ALARM_EN: v(z.string().min(1).default('SMS_ALARM_EN'), 'English variant of TW_ALIYUN_TEMPLATE_ALARM (recipients with locale en).'),
   TW_ALIYUN_TEMPLATE_DIGEST_EN: v(z.string().min(1).default('SMS_DIGEST_EN'), 'English variant of TW_ALIYUN_TEMPLATE_DIGEST.'),
+  TW_ALIYUN_TEMPLATE_SUMMARY: v(z.string().min(1).default('SMS_SUMMARY'), "Registered template code of a periodic summary (the weekly report's SMS to a district's lead inspector): ${district} ${period} ${figures} ${link}."),
+  TW_ALIYUN_TEMPLATE_SUMMARY_EN: v(z.string().min(1).default('SMS_SUMMARY_EN'), 'English variant of TW_ALIYUN_TEMPLATE_SUMMARY.'),
   TW_TWILIO_ACCOUNT_SID: v(z.string().optional(), 'Twilio account SID.', { secret: true }),
   TW_TWILIO_AUTH_TOKEN: v(z.string().optional(), 'Twilio auth token.', { secret: true }),
   TW_TWILIO_FROM: v(z.string().optional(), 'Twilio sender number or messaging service SID.'),

@@ -7,6 +7,8 @@ import { sql as alarmCentre } from './0006-alarm-centre.js';
 import { sql as kitchens } from './0007-kitchens.js';
 import { sql as alarmIndexes } from './0008-alarm-indexes.js';
 import { sql as rectificationPublic } from './0009-rectification-public.js';
+import { sql as alarmPlacement } from './0010-alarm-placement.js';
+import { sql as leadInspector } from './0011-lead-inspector.js';
 
 export interface Migration {
   /** sortable, unique, never reused: "0001-initial" */
@@ -25,4 +27,6 @@ export const MIGRATIONS: Migration[] = [
   { version: '0007-kitchens', sql: kitchens },
   { version: '0008-alarm-indexes', sql: alarmIndexes },
   { version: '0009-rectification-public', sql: rectificationPublic },
+  { version: '0010-alarm-placement', sql: alarmPlacement },
+  { version: '0011-lead-inspector', sql: leadInspector },
 ];

@@ -35,9 +35,9 @@ const SORTS = { id: 'a.id', firstSeenAt: 'a.first_seen_at', lastSeenAt: 'a.last_
 /** GET /alarms (the alarm centre's list, filters, .xlsx) and GET /alarms/counter (the menu badge). */
 export function alarmListRoutes(app: FastifyInstance, ctx: ApiContext): void {
   route(app, { method: 'GET', url: '/alarms', summary: 'Alarms in scope (the alarm centre)', tags: ['alarms'], querystring: ListQuery, response: listOf(AlarmRow), produces: XLSX }, async (req, reply) => {
-    const { where, params } = await alarmWhere(ctx, req, req.query);
+    const { where, countWhere, params } = await alarmWhere(ctx, req, req.query);
     const xlsx = req.query.format === 'xlsx';
-    const page = await sqlList(ctx.registry.db, { select: ALARM_SELECT, from: ALARM_FROM, where, params, id: 'a.id', sorts: SORTS, map: toAlarmRow, countFrom: ALARM_COUNT_FROM, countCap: ALARM_COUNT_CAP }, req.query, xlsx);
+    const page = await sqlList(ctx.registry.db, { select: ALARM_SELECT, from: ALARM_FROM, where, params, id: 'a.id', sorts: SORTS, map: toAlarmRow, countFrom: ALARM_COUNT_FROM, countCap: ALARM_COUNT_CAP, countWhere }, req.query, xlsx);
     return xlsx ? sendXlsx(reply, { file: 'alarms', sheet: '报警中心' }, COLUMNS, page.items) : page;
   });
 

@@ -75,40 +75,48 @@ export interface AlarmFilterValues {
 
 /**
  * The scope and the filters as conditions on ALARM_FROM (a district filter never widens the scope: both apply).
- * Every condition names only the alarm `a` (the device, unit and district through id subqueries, as the scope does),
+ * Every condition names only the alarm `a` (its kind, unit and district columns, the scope and the company through id
+ * subqueries),
  * so that the planner can walk an index of alarms and stop at a page (newest first, type and time, one device) and
  * so that counts and statistics need none of ALARM_FROM's joins (ALARM_COUNT_FROM). Measured over 1,000,000 alarms:
  * docs/benchmarks.md "Alarm centre".
  */
-export async function alarmWhere(ctx: ApiContext, req: FastifyRequest, f: AlarmFilterValues, p = new SqlParams()): Promise<{ where: string[]; params: SqlParams }> {
+export async function alarmWhere(ctx: ApiContext, req: FastifyRequest, f: AlarmFilterValues, p = new SqlParams()): Promise<AlarmWhere> {
   return alarmWhereIn(ctx, await scopeOf(ctx, req), f, p);
 }
 
+export interface AlarmWhere {
+  where: string[];
+  /** the same conditions for the list's capped count (scopeSql.alarmsTwice: a unit's or a device's count tests the tree per row) */
+  countWhere: string[];
+  params: SqlParams;
+}
+
 /** alarmWhere for a scope given (a scheduled job acts for a district, not for a request). */
-export async function alarmWhereIn(ctx: ApiContext, scope: Scope, f: AlarmFilterValues, p = new SqlParams()): Promise<{ where: string[]; params: SqlParams }> {
-  const where = [scopeSql.alarms(scope, p, 'a')];
+export async function alarmWhereIn(ctx: ApiContext, scope: Scope, f: AlarmFilterValues, p = new SqlParams()): Promise<AlarmWhere> {
+  const inScope = scopeSql.alarmsTwice(scope, p, 'a');
+  const where = [inScope.indexed];
   const devices = (cond: string) => `(a.subject_type = 'device' AND a.subject_id IN (SELECT fd.id FROM devices fd WHERE ${cond}))`;
   if (f.state) where.push(stateSql(f.state));
   if (f.active !== undefined) where.push(f.active ? `a.status <> 'closed'` : `a.status = 'closed'`);
   if (f.severity) where.push(`a.severity = ${p.add(f.severity)}`);
   if (f.type) where.push(`a.type = ${p.add(f.type)}`);
-  if (f.kind) where.push(f.kind === 'camera' ? `a.subject_type = 'camera'` : devices(`fd.kind = ${p.add(f.kind)}`));
+  // Kind, unit and district are the alarm's own columns (migration 0010-alarm-placement: the scope's rule, kept current
+  // by the registry when a device, unit, kitchen or camera moves), so that each is an index walked newest first that
+  // stops at a page or at the count's cap (docs/benchmarks.md "Alarm centre").
+  if (f.kind) where.push(`a.kind = ${p.add(f.kind)}`);
   if (f.subjectId) where.push(`a.subject_id = ${p.add(f.subjectId)}`);
-  // A unit's alarms as its own users see them (scopeSql.alarms 'unit'): its devices' and its kitchens' cameras'.
-  // One `IN (…)` without an OR, so that the planner joins the unit's few devices to alarms_subject instead of
-  // testing every alarm (measured: 0.5 s → docs/benchmarks.md).
-  if (f.unitId) {
-    const unit = p.add(f.unitId);
-    where.push(`a.subject_id IN (SELECT fd.id FROM devices fd WHERE fd.unit_id = ${unit} UNION ALL SELECT fc.id FROM cameras fc JOIN kitchens fk ON fk.id = fc.kitchen_id WHERE fk.unit_id = ${unit})`);
-  }
+  if (f.unitId) where.push(`a.unit_id = ${p.add(f.unitId)}`);
   if (f.companyId) where.push(devices(`fd.maintenance_company_id = ${p.add(f.companyId)}`));
   if (f.districtId) {
+    // a grid is one id: `=` keeps alarms_district_page in id order (an `= ANY` of several ids is read as a bitmap and sorted)
     const ids = await ctx.scopes.subtree(f.districtId);
-    where.push(scopeSql.alarms({ kind: 'districts', key: `filter:${f.districtId}`, districtIds: ids, districts: new Set(ids) }, p, 'a'));
+    where.push(ids.length === 1 ? `a.district_id = ${p.add(ids[0])}` : `a.district_id = ANY(${p.add(ids)}::text[])`);
   }
   if (f.from) where.push(`a.first_seen_at >= ${p.add(new Date(parseTime(f.from, 'from', 0)))}`);
   if (f.to) where.push(`a.first_seen_at < ${p.add(new Date(parseTime(f.to, 'to', 0)))}`);
-  return { where, params: p };
+  const narrow = Boolean(f.unitId || f.subjectId);
+  return { where, countWhere: narrow ? [inScope.rowCheck, ...where.slice(1)] : where, params: p };
 }
 
 /** What alarmWhere's conditions need: the alarms alone (counts, the menu badge). */

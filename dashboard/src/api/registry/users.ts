@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { ForbiddenError, NotFoundError, UserError } from '@tianwang/core/errors';
 import { hashPassword } from '@tianwang/core/crypto';
-import { ROLES } from '@tianwang/core/registry';
+import { ROLES, type Queryable } from '@tianwang/core/registry';
 import { SqlParams, scopeSql } from '../../auth/sql-scope.js';
 import { auditByUser, scopeOf, type ApiContext } from '../context.js';
 import { listOf, listQuery, sqlList } from '../list.js';
@@ -21,6 +21,7 @@ const Fields = {
   unitId: Id.nullable().meta({ description: 'unit: its using unit' }),
   maintenanceCompanyId: Id.nullable().meta({ description: 'maintenance: its company' }),
   enabled: z.boolean(),
+  lead: z.boolean().meta({ description: "inspector: the district node's lead inspector (gets the weekly report's SMS summary); setting it moves the flag from the node's previous lead" }),
 };
 const KEYS = Object.keys(Fields);
 /** what changes a user's scope: sessions keep role and scope, so any of these revokes them */
@@ -32,30 +33,40 @@ const NewUser = z.object({
 const PatchUser = z.object(Fields).partial();
 const User = z.object({
   id: z.string(), username: z.string(), displayName: z.string(), role: z.string(), phone: z.string().nullable(), districtId: z.string().nullable(), unitId: z.string().nullable(),
-  maintenanceCompanyId: z.string().nullable(), enabled: z.boolean(), lastLoginAt: z.string().nullable(), passwordChangedAt: z.string(),
+  maintenanceCompanyId: z.string().nullable(), enabled: z.boolean(), lead: z.boolean(), lastLoginAt: z.string().nullable(), passwordChangedAt: z.string(),
 });
 type UserOut = z.input<typeof User>;
 const Query = listQuery(['username', 'displayName', 'role', 'id'], 'username', { q: z.string().max(100).optional(), role: Role.optional(), enabled: z.boolean().optional() });
-const SELECT = 'usr.id, usr.username, usr.display_name, usr.role, usr.phone, usr.district_id, usr.unit_id, usr.maintenance_company_id, usr.enabled, usr.last_login_at, usr.password_changed_at';
+const SELECT = 'usr.id, usr.username, usr.display_name, usr.role, usr.phone, usr.district_id, usr.unit_id, usr.maintenance_company_id, usr.enabled, usr.lead, usr.last_login_at, usr.password_changed_at';
 const iso = (v: unknown) => (v === null || v === undefined ? null : new Date(v as string).toISOString());
 const toUser = (r: Record<string, unknown>): UserOut => ({
   id: r.id as string, username: r.username as string, displayName: r.display_name as string, role: r.role as string, phone: (r.phone as string | null) ?? null,
   districtId: (r.district_id as string | null) ?? null, unitId: (r.unit_id as string | null) ?? null, maintenanceCompanyId: (r.maintenance_company_id as string | null) ?? null,
-  enabled: r.enabled as boolean, lastLoginAt: iso(r.last_login_at), passwordChangedAt: iso(r.password_changed_at)!,
+  enabled: r.enabled as boolean, lead: r.lead === true, lastLoginAt: iso(r.last_login_at), passwordChangedAt: iso(r.password_changed_at)!,
 });
 const ROLE_ZH: Record<string, string> = { admin: '管理员', inspector: '监管人员', unit: '使用单位', maintenance: '维保单位' };
 const COLUMNS: Column<UserOut>[] = [
   { header: '用户名', value: (u) => u.username, width: 16 }, { header: '姓名', value: (u) => u.displayName, width: 20 }, { header: '角色', value: (u) => ROLE_ZH[u.role] ?? u.role },
   { header: '手机', value: (u) => u.phone, width: 16 }, { header: '辖区', value: (u) => u.districtId }, { header: '使用单位', value: (u) => u.unitId },
-  { header: '维保单位', value: (u) => u.maintenanceCompanyId }, { header: '启用', value: (u) => (u.enabled ? '是' : '') },
+  { header: '维保单位', value: (u) => u.maintenanceCompanyId }, { header: '启用', value: (u) => (u.enabled ? '是' : '') }, { header: '牵头监管', value: (u) => (u.lead ? '是' : '') },
   { header: '最近登录', value: (u) => (u.lastLoginAt ? new Date(u.lastLoginAt) : null), width: 20 },
 ];
 
 /** Each role names what it is bound to (the registry checks unit and maintenance too; the API says it plainly). */
-function checkBinding(u: { role?: string | undefined; districtId?: string | null | undefined; unitId?: string | null | undefined; maintenanceCompanyId?: string | null | undefined }): void {
+function checkBinding(u: { role?: string | undefined; districtId?: string | null | undefined; unitId?: string | null | undefined; maintenanceCompanyId?: string | null | undefined; lead?: boolean | undefined }): void {
+  if (u.lead && u.role !== 'inspector') throw new UserError('TW_PAYLOAD_INVALID', 'lead: only an inspector leads a district');
   if (u.role === 'inspector' && !u.districtId) throw new UserError('TW_PAYLOAD_INVALID', 'districtId: an inspector supervises a district node');
   if (u.role === 'unit' && !u.unitId) throw new UserError('TW_PAYLOAD_INVALID', 'unitId: a unit user belongs to a unit');
   if (u.role === 'maintenance' && !u.maintenanceCompanyId) throw new UserError('TW_PAYLOAD_INVALID', 'maintenanceCompanyId: a maintenance user belongs to a company');
+}
+
+/** One lead per district node (index users_one_lead): naming a new one takes the flag from the node's previous lead, audited. */
+async function dropLead(tx: Queryable, req: FastifyRequest, userId: string, districtId: string | null): Promise<void> {
+  const rows = await tx.query<{ id: string }>(
+    'UPDATE users SET lead = false WHERE lead AND id <> $1 AND district_id = COALESCE($2, (SELECT u.district_id FROM users u WHERE u.id = $1)) RETURNING id',
+    [userId, districtId],
+  );
+  for (const r of rows) await auditByUser(tx, req, 'user.updated', 'user', r.id, { before: { lead: true }, after: { lead: false } });
 }
 
 /**
@@ -92,6 +103,7 @@ export function userRoutes(app: FastifyInstance, ctx: ApiContext): void {
     checkBinding(b);
     const passwordHash = await hashPassword(b.password);
     await ctx.registry.db.transaction(async (tx) => {
+      if (b.lead) await dropLead(tx, req, b.id, b.districtId ?? null);
       const after = await insertRow(tx, 'users', { id: b.id, username: b.username, ...pick(b, KEYS), passwordHash });
       await auditByUser(tx, req, 'user.created', 'user', b.id, { after });
     });
@@ -102,6 +114,7 @@ export function userRoutes(app: FastifyInstance, ctx: ApiContext): void {
     const self = req.params.id === req.session.user.id;
     if (self && (req.body.enabled === false || (req.body.role !== undefined && req.body.role !== 'admin'))) throw new ForbiddenError('an administrator cannot disable or demote itself');
     const r = await ctx.registry.db.transaction(async (tx) => {
+      if (req.body.lead) await dropLead(tx, req, req.params.id, req.body.districtId ?? null);
       const r = await updateRow(tx, 'users', req.params.id, pick(req.body, KEYS), 'user');
       checkBinding(r.after as Parameters<typeof checkBinding>[0]);
       const action = req.body.enabled === false && r.before.enabled ? 'user.disabled' : req.body.enabled === true && !r.before.enabled ? 'user.enabled' : 'user.updated';

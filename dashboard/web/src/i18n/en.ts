@@ -102,7 +102,7 @@ export const en: typeof zhCN = {
       contactName: 'Contact', contactPhone: 'Contact phone', emergencyPhone: 'Emergency phone', licenceNo: 'Licence no.', riskClass: 'Risk class',
       businessHours: 'Business hours', publicViewing: 'Public viewing', kitchenId: 'Kitchen', area: 'Area', mode: 'Mode', sourceUrl: 'Source URL',
       recordingEnabled: 'Recording', recordingHours: 'Recording hours', username: 'Username', displayName: 'Name', role: 'Role', phone: 'Mobile',
-      password: 'Initial password', scope: 'Scope', devices: 'Devices', elevators: 'Elevators', cameras: 'Cameras',
+      password: 'Initial password', scope: 'Scope', lead: 'Lead inspector (weekly SMS)', devices: 'Devices', elevators: 'Elevators', cameras: 'Cameras',
     },
   },
   account: {

@@ -100,7 +100,7 @@ export const zhCN = {
       contactName: '联系人', contactPhone: '联系电话', emergencyPhone: '应急电话', licenceNo: '食品经营许可证号', riskClass: '风险等级',
       businessHours: '营业时间', publicViewing: '公众可看', kitchenId: '餐饮单位', area: '区域', mode: '接入方式', sourceUrl: '视频源地址',
       recordingEnabled: '录像', recordingHours: '录像时段', username: '用户名', displayName: '姓名', role: '角色', phone: '手机号',
-      password: '初始密码', scope: '管辖范围', devices: '设备数', elevators: '电梯数', cameras: '摄像头',
+      password: '初始密码', scope: '管辖范围', lead: '牵头监管（接收周报短信）', devices: '设备数', elevators: '电梯数', cameras: '摄像头',
     },
   },
   account: {

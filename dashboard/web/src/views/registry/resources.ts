@@ -189,6 +189,7 @@ export const RESOURCES: Record<string, Resource> = {
         format: (r) => (r.districtId ? nameIn('districts', r.districtId) : r.unitId ? nameIn('units', r.unitId) : r.maintenanceCompanyId ? nameIn('companies', r.maintenanceCompanyId) : '—'),
       },
       col('phone', 140),
+      col('lead', 90, { format: (r: Row) => (r.lead ? t('common.yes') : '') }),
       enabled,
     ],
     fields: [
@@ -201,6 +202,8 @@ export const RESOURCES: Record<string, Resource> = {
       f('unitId', 'select', { required: true, nullable: true, when: (v) => v.role === 'unit', options: { list: 'units' } }),
       f('maintenanceCompanyId', 'select', { required: true, nullable: true, when: (v) => v.role === 'maintenance', options: { list: 'companies' } }),
       f('phone', 'phone', { nullable: true }),
+      // the district node's lead inspector gets the weekly report's SMS summary (at most one per node: the server moves it)
+      f('lead', 'switch', { when: (v) => v.role === 'inspector' }),
     ],
   },
 };
