@@ -83,6 +83,16 @@ async function step<T>(name: string, run: () => Promise<T>): Promise<T> {
 }
 /** the alarms that exist now (the list may still be loading), to tell a new one from them */
 const existing = async () => new Set((await stack.registry.db.query<{ id: string }>('SELECT id::text AS id FROM alarms')).map((r) => r.id));
+/** insp1 signed in on the page, its live feed connected (the list learns of new alarms through it), in the alarm
+ * centre; answers the alarms that exist before the test raises its own */
+async function alarmCentre(inspector: Page): Promise<Set<string>> {
+  await signIn(inspector, stack.base, 'insp1');
+  await expect.poll(() => inspector.locator('[data-test=live-state]').getAttribute('class')).toContain('open');
+  await inspector.getByRole('menuitem', { name: /报警中心/ }).click();
+  await inspector.waitForURL(/\/alarms$/);
+  await expect.poll(() => inspector.locator('[data-test=alarm-total]').innerText()).toMatch(/\d+ \/ \d+/);
+  return existing();
+}
 const ids = async (p: Page) => new Set(await p.locator('a[data-alarm]').evaluateAll((as) => as.map((a) => (a as unknown as { dataset: { alarm: string } }).dataset.alarm)));
 const mark = (p: Page) => p.evaluate(() => ((globalThis as unknown as { twMark: number }).twMark = 42));
 const marked = (p: Page) => p.evaluate(() => (globalThis as unknown as { twMark?: number }).twMark);
@@ -108,12 +118,7 @@ describe('the alarm centre in Chromium', () => {
     const toOfficer = (r: { to: string }) => r.to.endsWith('13800000001');
 
     const alarmId = await step('shows a trapped passenger published over MQTT in the inspector\'s alarm centre within 2 s, with a toast and the menu badge', async () => {
-      await signIn(inspector, stack.base, 'insp1');
-      await expect.poll(() => inspector.locator('[data-test=live-state]').getAttribute('class')).toContain('open');
-      await inspector.getByRole('menuitem', { name: /报警中心/ }).click();
-      await inspector.waitForURL(/\/alarms$/);
-      await expect.poll(() => inspector.locator('[data-test=alarm-total]').innerText()).toMatch(/\d+ \/ \d+/);
-      const before = await existing();
+      const before = await alarmCentre(inspector);
 
       // the last minutes of telemetry before the fault: the detail's chart shows them
       const start = Date.now() - 5 * 60_000;
@@ -236,13 +241,7 @@ describe('the alarm centre in Chromium', () => {
     // its own terminal and alarm (EL-2, 东方医院, in insp1's district), whatever the other test left in the list
     const device = await terminal('EL-2');
     const inspector = await open(desk);
-    await signIn(inspector, stack.base, 'insp1');
-    // the live feed is connected before the alarm is raised (the list learns of new alarms through it)
-    await expect.poll(() => inspector.locator('[data-test=live-state]').getAttribute('class')).toContain('open');
-    await inspector.getByRole('menuitem', { name: /报警中心/ }).click();
-    await inspector.waitForURL(/\/alarms$/);
-    await expect.poll(() => inspector.locator('[data-test=alarm-total]').innerText()).toMatch(/\d+ \/ \d+/);
-    const before = await existing();
+    const before = await alarmCentre(inspector);
     await device.publishAsync(eventTopic('elevator', 'EL-2'), JSON.stringify({ ts: Date.now(), code: '11', state: 'raised' }), { qos: 1 });
     await expect.poll(async () => [...(await ids(inspector))].filter((id) => !before.has(id)).length, { timeout: 5000 }).toBe(1);
     const [id] = [...(await ids(inspector))].filter((x) => !before.has(x));
