@@ -42,8 +42,8 @@ summary="$(node -e '
     // a file that failed outside any test (import error, failing hook) counts once
     const brokenFiles = (r.testResults ?? []).filter((f) => f.status === "failed" && !(f.assertionResults ?? []).some((a) => a.status === "failed")).length;
     const failed = r.numFailedTests + brokenFiles;
-    // a test that passed only on its retry (CI retries once) keeps the first attempt'"'"'s error: print it, so a
-    // flaky test can be diagnosed from the CI log instead of hiding behind "(retry x1)"
+    // the suite retries nothing (vitest.config.ts); run with --retry=N to hunt a flaky test, a test that passed
+    // only on a retry keeps the first attempt'"'"'s error: print it, so that it shows in the log, not "(retry x1)"
     for (const f of r.testResults ?? [])
       for (const a of f.assertionResults ?? [])
         if (a.status === "passed" && a.failureMessages?.length)

@@ -1,27 +1,19 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startRedis, type RedisServer, sleep, waitFor } from '@tianwang/core/testing';
+import { describe, expect, it } from 'vitest';
+import { sleep, waitFor } from '@tianwang/core/testing';
 import { PermanentError } from '@tianwang/core/errors';
 import { QUEUES, resolveAckLink, type SmsProvider } from '../src/index.js';
 import { deriveKey } from '@tianwang/core/crypto';
 import { Queue } from 'bullmq';
 import { alertsKeys } from '../src/keys.js';
-import { startWorld, type World } from './helpers/harness.js';
+import { worldPerTest } from './helpers/harness.js';
 import { ELEVATOR, MASTER_SECRET, PHONES, elevatorReading } from './helpers/world.js';
 
-let redis: RedisServer;
-let w: World | undefined;
-beforeAll(async () => {
-  redis = await startRedis();
-});
-afterEach(async () => {
-  await w?.close();
-  w = undefined;
-});
-afterAll(async () => redis?.stop());
+// one Redis for the file, a fresh world per test (closed when it ends)
+const e2e = worldPerTest();
 
 describe('delivery guarantees', () => {
   it('two workers on one stream: one alarm, one SMS per recipient', async () => {
-    w = await startWorld(redis.url);
+    const w = await e2e.start();
     await w.worker();
     for (let i = 0; i < 50; i++) await w.uplink.telemetry('elevator', ELEVATOR, elevatorReading({ ts: Date.now() - 10_000 + i * 100, speed: 2.5 }));
     await w.uplink.event('elevator', ELEVATOR, '05', 'raised');
@@ -29,7 +21,7 @@ describe('delivery guarantees', () => {
     await w.aliyun.waitFor(2, 5000);
     // the repeated fault is counted on the same alarm (wait for that), never raised as a second one
     const alarms = await waitFor(async () => {
-      const list = await w!.alarms.list({ subjectId: ELEVATOR });
+      const list = await w.alarms.list({ subjectId: ELEVATOR });
       return list.find((a) => a.type === 'fault:05')?.count === 2 ? list : undefined;
     }, { what: 'the repeated fault counted on its alarm' });
     expect(alarms.map((a) => a.type).sort()).toEqual(['fault:05', 'overspeed']);
@@ -40,7 +32,7 @@ describe('delivery guarantees', () => {
   });
 
   it('a worker restart in the middle of an escalation sends nothing twice', async () => {
-    w = await startWorld(redis.url);
+    const w = await e2e.start();
     await w.uplink.event('elevator', ELEVATOR, '11', 'raised');
     await w.aliyun.waitFor(2, 5000);
     await w.alerts.stop();
@@ -55,16 +47,16 @@ describe('delivery guarantees', () => {
     await sleep(1500);
     const to = w.aliyun.received.map((r) => r.to);
     expect(to.sort()).toEqual([PHONES.inspector, PHONES.maintenance, PHONES.officer, PHONES.principal].sort());
-    await waitFor(async () => (await w!.notifications.listForAlarm(alarm!.id)).map((r) => `${r.stage}:${r.status}`).sort().join() === 'inspector:sent,maintenance:sent,officer:sent,principal:sent');
+    await waitFor(async () => (await w.notifications.listForAlarm(alarm!.id)).map((r) => `${r.stage}:${r.status}`).sort().join() === 'inspector:sent,maintenance:sent,officer:sent,principal:sent');
   });
 
   it('a reminder cut off by a dying worker mid-send goes out again; one still being sent is left alone', async () => {
-    w = await startWorld(redis.url, { tuning: { interruptedSendMs: 60_000, interruptedScanMs: 100 } });
+    const w = await e2e.start({ tuning: { interruptedSendMs: 60_000, interruptedScanMs: 100 } });
     await w.alerts.stop();
     // the state a worker leaves when it dies between the claim and the provider's answer
     const { alarm } = await w.alarms.raise({ subjectType: 'device', subjectId: ELEVATOR, type: 'fault:11', severity: 'critical', title: '困人', at: new Date() });
     const row = (phone: string, stage: string) =>
-      w!.notifications.createOnce({ alarmId: alarm.id, stage, recipientName: stage, recipientPhone: phone, template: 'alarm', params: { what: '困人' }, body: `【测试】${stage} 困人`, locale: 'zh-CN' });
+      w.notifications.createOnce({ alarmId: alarm.id, stage, recipientName: stage, recipientPhone: phone, template: 'alarm', params: { what: '困人' }, body: `【测试】${stage} 困人`, locale: 'zh-CN' });
     const cut = (await row(PHONES.officer, 'officer'))!;
     const inFlight = (await row(PHONES.principal, 'principal'))!;
     await w.notifications.claim([cut, inFlight]);
@@ -76,7 +68,7 @@ describe('delivery guarantees', () => {
     const [sms] = await w.aliyun.waitFor(1, 5000, (r) => r.to === PHONES.officer);
     expect(sms!.params!.what).toBe('困人');
     const sent = await waitFor(async () => {
-      const n = await w!.notifications.get(cut);
+      const n = await w.notifications.get(cut);
       return n.status === 'sent' ? n : undefined;
     });
     expect(sent).toMatchObject({ attempts: 2, provider: 'aliyun' });
@@ -87,22 +79,22 @@ describe('delivery guarantees', () => {
   });
 
   it('transient provider failures are retried with backoff until delivered', async () => {
-    w = await startWorld(redis.url);
+    const w = await e2e.start();
     w.aliyun.failNext({ kind: 'business', code: 'isv.BUSINESS_LIMIT_CONTROL', message: '触发号码天级流控' }, 1);
     w.aliyun.failNext({ kind: 'http', status: 503 }, 1);
     await w.uplink.event('elevator', ELEVATOR, '01', 'raised');
     const [sms] = await w.aliyun.waitFor(1, 8000, (r) => r.to === PHONES.officer);
     expect(sms!.params!.what).toBe('安全回路断路');
-    const row = await waitFor(async () => (await w!.notifications.list({ phone: PHONES.officer })).find((n) => n.status === 'sent'));
+    const row = await waitFor(async () => (await w.notifications.list({ phone: PHONES.officer })).find((n) => n.status === 'sent'));
     expect(row).toMatchObject({ status: 'sent', attempts: 3, provider: 'aliyun' });
     expect(w.aliyun.attempts).toBe(3);
   });
 
   it('a permanent failure (invalid number) is not retried and is reported', async () => {
-    w = await startWorld(redis.url);
+    const w = await e2e.start();
     w.aliyun.failFor(PHONES.officer, { kind: 'business', code: 'isv.MOBILE_NUMBER_ILLEGAL', message: '非法手机号' });
     await w.uplink.event('elevator', ELEVATOR, '01', 'raised');
-    const row = await waitFor(async () => (await w!.notifications.list({ phone: PHONES.officer })).find((n) => n.status === 'failed'));
+    const row = await waitFor(async () => (await w.notifications.list({ phone: PHONES.officer })).find((n) => n.status === 'failed'));
     expect(row.error).toContain('isv.MOBILE_NUMBER_ILLEGAL');
     await sleep(800);
     expect(w.aliyun.attempts).toBe(1);
@@ -120,9 +112,9 @@ describe('delivery guarantees', () => {
         throw new PermanentError('TW_PROVIDER_REJECTED', 'strict: the template was withdrawn');
       },
     };
-    w = await startWorld(redis.url, { providers: { primary: provider } });
+    const w = await e2e.start({ providers: { primary: provider } });
     await w.uplink.event('elevator', ELEVATOR, '01', 'raised');
-    const row = await waitFor(async () => (await w!.notifications.list({ phone: PHONES.officer })).find((n) => n.status === 'failed'));
+    const row = await waitFor(async () => (await w.notifications.list({ phone: PHONES.officer })).find((n) => n.status === 'failed'));
     expect(row.error).toContain('template was withdrawn');
     // backoff is 100 ms here: a retry would have come within this pause
     await sleep(800);
@@ -131,7 +123,7 @@ describe('delivery guarantees', () => {
   });
 
   it('fails over to the second provider when the primary keeps failing', async () => {
-    w = await startWorld(redis.url, { env: { TW_SMS_FAILOVER: 'twilio', TW_SMS_FAILOVER_AFTER: '2' } });
+    const w = await e2e.start({ env: { TW_SMS_FAILOVER: 'twilio', TW_SMS_FAILOVER_AFTER: '2' } });
     w.aliyun.failNext({ kind: 'http', status: 500 }, 100);
     await w.uplink.event('elevator', ELEVATOR, '09', 'raised');
     const got = await w.twilio.waitFor(2, 8000);
@@ -141,13 +133,13 @@ describe('delivery guarantees', () => {
     expect(w.aliyun.received).toHaveLength(0);
     // the endpoint has answered; the row is marked right after
     await waitFor(async () => {
-      const rows = (await w!.notifications.list({})).filter((r) => r.stage === 'officer' || r.stage === 'principal');
+      const rows = (await w.notifications.list({})).filter((r) => r.stage === 'officer' || r.stage === 'principal');
       return rows.map((r) => `${r.stage}:${r.status}:${r.provider}`).join() === 'officer:sent:twilio,principal:sent:twilio';
     });
   });
 
   it('per-recipient rate limit merges reminders into one message instead of dropping them', async () => {
-    w = await startWorld(redis.url, { env: { TW_SMS_RATE_WINDOW_S: '2' } });
+    const w = await e2e.start({ env: { TW_SMS_RATE_WINDOW_S: '2' } });
     // three major alarms for the same officer within one window
     await w.uplink.event('elevator', ELEVATOR, '01', 'raised');
     await w.aliyun.waitFor(1, 5000, (r) => r.to === PHONES.officer);
@@ -165,20 +157,20 @@ describe('delivery guarantees', () => {
     const resolved = await resolveAckLink(w.registry, deriveKey(MASTER_SECRET, 'sms-link'), linkId);
     expect(resolved.ok && resolved.claims.a.length).toBe(2);
     const rows = await waitFor(async () => {
-      const r = (await w!.notifications.list({ phone: PHONES.officer })).sort((a, b) => a.id - b.id);
+      const r = (await w.notifications.list({ phone: PHONES.officer })).sort((a, b) => a.id - b.id);
       return r.map((x) => x.status).join() === 'sent,sent,merged' ? r : undefined;
     });
     expect(rows[2]!.mergedInto).toBe(rows[1]!.id);
   });
 
   it('a critical reminder jumps the rate limit alone and in full; what was held still comes with the window\'s flush', async () => {
-    w = await startWorld(redis.url, { env: { TW_SMS_RATE_WINDOW_S: '3' } });
+    const w = await e2e.start({ env: { TW_SMS_RATE_WINDOW_S: '3' } });
     await w.uplink.event('elevator', ELEVATOR, '01', 'raised');
     const [first] = await w.aliyun.waitFor(1, 5000, (r) => r.to === PHONES.officer);
     await w.uplink.event('elevator', ELEVATOR, '04', 'raised'); // major: held for the window's digest
     // wait until it really is held back for the officer before the critical one comes
     const held = alertsKeys(w.config.prefix).held(PHONES.officer);
-    await waitFor(async () => (await w!.redis.zcard(held)) > 0, { timeoutMs: 5000, what: 'the major reminder to be held' });
+    await waitFor(async () => (await w.redis.zcard(held)) > 0, { timeoutMs: 5000, what: 'the major reminder to be held' });
     await w.uplink.event('elevator', ELEVATOR, '11', 'raised'); // trapped passengers: critical
     const officer = await w.aliyun.waitFor(3, 8000, (r) => r.to === PHONES.officer);
     const trapped = officer.find((r) => r.params?.what?.includes('困人'));
@@ -200,7 +192,7 @@ describe('delivery guarantees', () => {
     const now = new Date();
     const hm = (d: Date) => new Intl.DateTimeFormat('en-GB', { timeZone: 'Asia/Shanghai', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(d);
     const quiet = `${hm(new Date(now.getTime() - 60_000))}-${hm(new Date(now.getTime() + 3_600_000))}`;
-    w = await startWorld(redis.url, { env: { TW_QUIET_HOURS: quiet } });
+    const w = await e2e.start({ env: { TW_QUIET_HOURS: quiet } });
     await w.uplink.event('elevator', ELEVATOR, '15', 'raised'); // repeated door open/close: warning
     await w.uplink.event('boiler', 'BO-0001', 'B01', 'raised'); // extreme low water: critical
     const [sms] = await w.aliyun.waitFor(1, 10_000);

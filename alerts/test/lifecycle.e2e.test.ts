@@ -1,23 +1,15 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startRedis, type RedisServer, sleep, waitFor } from '@tianwang/core/testing';
+import { describe, expect, it } from 'vitest';
+import { sleep, waitFor } from '@tianwang/core/testing';
 import { createAlarmActions } from '../src/actions.js';
-import { startWorld, type World } from './helpers/harness.js';
+import { worldPerTest } from './helpers/harness.js';
 import { BOILER, ELEVATOR, PHONES } from './helpers/world.js';
 
-let redis: RedisServer;
-let w: World | undefined;
-beforeAll(async () => {
-  redis = await startRedis();
-});
-afterEach(async () => {
-  await w?.close();
-  w = undefined;
-});
-afterAll(async () => redis?.stop());
+// one Redis for the file, a fresh world per test (closed when it ends)
+const e2e = worldPerTest();
 
 describe('device faults through the uplink stream → alarm → escalation → Aliyun endpoint', () => {
   it('trapped passengers: officer and maintenance at once, principal and inspector later; a repeat only counts; the clear closes it', async () => {
-    w = await startWorld(redis.url);
+    const w = await e2e.start();
     await w.uplink.event('elevator', ELEVATOR, '11', 'raised');
     const first = await w.aliyun.waitFor(2, 5000);
     expect(first.map((r) => r.to).sort()).toEqual([PHONES.maintenance, PHONES.officer].sort());
@@ -34,7 +26,7 @@ describe('device faults through the uplink stream → alarm → escalation → A
 
     await w.uplink.event('elevator', ELEVATOR, '11', 'raised');
     const repeated = await waitFor(async () => {
-      const [a] = await w!.alarms.list({ subjectId: ELEVATOR });
+      const [a] = await w.alarms.list({ subjectId: ELEVATOR });
       return a && a.count === 2 ? a : undefined;
     });
     expect(repeated.status).toBe('open');
@@ -42,7 +34,7 @@ describe('device faults through the uplink stream → alarm → escalation → A
 
     await w.uplink.event('elevator', ELEVATOR, '11', 'cleared');
     const closed = await waitFor(async () => {
-      const a = await w!.alarms.find(repeated.id);
+      const a = await w.alarms.find(repeated.id);
       return a?.status === 'closed' ? a : undefined;
     });
     expect(closed.outcome).toBe('auto_cleared');
@@ -54,22 +46,29 @@ describe('device faults through the uplink stream → alarm → escalation → A
   });
 
   it('acknowledging stops the later stages: delayed jobs removed, nothing more sent', async () => {
-    w = await startWorld(redis.url);
+    // a "minute" of 4 s, not FAST's 1 s: the acknowledgement must come before the principal's stage is due, and
+    // under CI load more than a second passed between the officer's SMS and it (CI's retry hid that)
+    const minuteMs = 4000;
+    const w = await e2e.start({ tuning: { minuteMs } });
+    const raisedAt = Date.now();
     await w.uplink.event('boiler', BOILER, 'B03', 'raised');
     await w.aliyun.waitFor(1, 5000);
     const [alarm] = await w.alarms.list({ subjectId: BOILER });
     expect(alarm).toMatchObject({ type: 'fault:B03', severity: 'critical', status: 'open' });
-    expect(await w.escalationQueue.getDelayedCount()).toBe(2);
+    // the principal's and the inspector's stages wait in the queue
+    await waitFor(async () => ((await w.escalationQueue.getDelayedCount()) === 2 ? true : undefined), { timeoutMs: 5000, what: 'two delayed stages' });
     const acked = await w.alerts.alarms.acknowledge(alarm!.id, { name: '安全管理员 张安全', type: 'contact' }, 'sms_link');
     expect(acked?.status).toBe('acknowledged');
+    expect(Date.now() - raisedAt).toBeLessThan(minuteMs);
     expect(await w.escalationQueue.getDelayedCount()).toBe(0);
-    await sleep(2600);
+    // a pause past the inspector's stage (2 "minutes" after the raise) in which nothing more may be sent
+    await sleep(raisedAt + 2 * minuteMs + 600 - Date.now());
     expect(w.aliyun.received.map((r) => r.to)).toEqual([PHONES.officer]);
     // the lifecycle goes on: rectified with a note, then closed when the condition clears
     const rect = await w.alerts.alarms.rectify(alarm!.id, { name: '安全管理员 张安全', type: 'contact' }, '更换压力控制器，安全阀校验合格', 'sms_link');
     expect(rect?.status).toBe('rectified');
     await w.uplink.event('boiler', BOILER, 'B03', 'cleared');
-    const done = await waitFor(async () => ((await w!.alarms.find(alarm!.id))?.status === 'closed' ? w!.alarms.find(alarm!.id) : undefined));
+    const done = await waitFor(async () => ((await w.alarms.find(alarm!.id))?.status === 'closed' ? w.alarms.find(alarm!.id) : undefined));
     expect(done).toMatchObject({ outcome: 'resolved', rectificationNote: '更换压力控制器，安全阀校验合格' });
     const audit = await w.registry.audit.forSubject('alarm', String(alarm!.id));
     expect(audit.map((e) => `${e.action}/${e.via}/${e.actor}`)).toEqual([
@@ -78,7 +77,7 @@ describe('device faults through the uplink stream → alarm → escalation → A
   });
 
   it('ignores invalid entries (ingest parks them) and devices the registry does not know', async () => {
-    w = await startWorld(redis.url);
+    const w = await e2e.start();
     await w.uplink.raw('tw/v1/elevator/EL-0001/event', '{not json');
     await w.uplink.raw('tw/v9/elevator/EL-0001/event', '{}');
     await w.uplink.event('elevator', 'EL-UNKNOWN', '11', 'raised');
@@ -91,7 +90,7 @@ describe('device faults through the uplink stream → alarm → escalation → A
 
 describe('a rejected rectification goes back to the unit with a new SMS (the escalation queue contract)', () => {
   it('another process rejects through @tianwang/alerts/actions; the alerts workers send the officer one SMS per round', async () => {
-    w = await startWorld(redis.url);
+    const w = await e2e.start();
     await w.uplink.event('boiler', BOILER, 'B03', 'raised');
     await w.aliyun.waitFor(1, 5000);
     const [alarm] = await w.alarms.list({ subjectId: BOILER });
@@ -100,7 +99,7 @@ describe('a rejected rectification goes back to the unit with a new SMS (the esc
     await w.alerts.alarms.rectify(alarm!.id, contact, '更换压力控制器', 'sms_link');
 
     // the dashboard's side: no SMS SDK, only the actions module and the shared queue
-    const actions = createAlarmActions({ registry: w.registry, redisUrl: redis.url, keyPrefix: w.config.prefix });
+    const actions = createAlarmActions({ registry: w.registry, redisUrl: e2e.redisUrl, keyPrefix: w.config.prefix });
     try {
       const inspector = { name: 'user:insp1', type: 'user' as const };
       const rejected = await actions.alarms.verify(alarm!.id, inspector, 'rejected', '未见校验报告');
@@ -109,7 +108,7 @@ describe('a rejected rectification goes back to the unit with a new SMS (the esc
       expect(sms[1]).toMatchObject({ to: PHONES.officer });
       expect(sms[1]!.params!.what).toContain('（整改未通过：未见校验报告，请重新整改）');
       const rows = await waitFor(async () => {
-        const r = (await w!.notifications.listForAlarm(alarm!.id)).filter((n) => n.stage.startsWith('rework'));
+        const r = (await w.notifications.listForAlarm(alarm!.id)).filter((n) => n.stage.startsWith('rework'));
         return r.length && r[0]!.status === 'sent' ? r : undefined;
       });
       expect(rows.map((n) => n.stage)).toEqual(['rework-1']);

@@ -84,5 +84,7 @@ describe('simulated terminals → broker → uplink stream (ingest and alerts gr
       await broker.stop();
       await w.close();
     }
-  });
+    // its waits allow up to 55 s in all (≈ 15 s on a quiet machine): the suite's 30 s ended it under CI load
+    // mid-wait, and the simulator, never stopped, then logged ECONNREFUSED against the stopped broker
+  }, 90_000);
 });

@@ -107,16 +107,27 @@ describe('live board over SSE', () => {
     const [east, west] = await Promise.all([login(w.dashboard, 'insp1'), login(w.dashboard, 'insp2')]);
     const a = await openSse(`${base}/api/v1/live`, east.headers());
     const b = await openSse(`${base}/api/v1/live`, west.headers());
+    let moved = false;
     try {
+      // its own reading, which the move must carry along (not one another test left behind)
+      await report('EL-2', telemetry(3));
+      await waitFor(() => w.dashboard.api.live.board.get('EL-2')?.telemetry?.floor === 3, { timeoutMs: 10_000, what: 'EL-2 at floor 3 on the board' });
       await Promise.all([a.waitFor((e) => e.event === 'ready'), b.waitFor((e) => e.event === 'ready')]);
       await w.registry.db.query(`UPDATE devices SET unit_id = 'U3' WHERE id = 'EL-2'`);
+      moved = true;
       w.dashboard.api.live.refreshSoon();
       expect(await waitForPatch(a, (p) => p.removed === true)).toEqual({ id: 'EL-2', removed: true, at: expect.any(Number) });
       // nobody on the western side watches EL-2: it arrives whole all the same, telemetry included
       const arrived = await waitForPatch(b, (p) => p.id === 'EL-2');
       expect(arrived).toMatchObject({ id: 'EL-2', unitId: 'U3', districtId: 'G3', registrationCode: '31103101002019070002', telemetry: { floor: 3 } });
     } finally {
+      // put back on the board too, and flushed (the west's streams told it left), not only in the registry:
+      // another test watches EL-2 in the east and asserts that no western stream hears of it
       await w.registry.db.query(`UPDATE devices SET unit_id = 'U2' WHERE id = 'EL-2'`);
+      if (moved) {
+        w.dashboard.api.live.refreshSoon();
+        await waitForPatch(b, (p) => p.id === 'EL-2' && p.removed === true);
+      }
       a.close();
       b.close();
     }

@@ -85,9 +85,12 @@ const status = async (id: number) => (await w.registry.db.query<{ status: string
 
 describe('rectification loop (整改闭环)', () => {
   it('a failed check sends the restaurant a notice by SMS; the reply with photos reaches the inspector, who sends it back, then accepts it', async () => {
+    // the kitchen's SMS so far: this test reads only its own (run again, the earlier run's links are stale)
+    const toKitchen = (r: { to: string }) => r.to.endsWith('13700000009');
+    const before = aliyun.received.filter(toKitchen).length;
     const id = await failedCheck();
     // the notice: through the alerts SMS path (the registered alarm template), to the kitchen's contact
-    const [sms] = await aliyun.waitFor(1, 15_000, (r) => r.to.endsWith('13700000009'));
+    const sms = (await aliyun.waitFor(before + 1, 15_000, toKitchen)).at(-1);
     expect(sms!.templateCode).toBe('SMS_ALARM');
     expect(sms!.params).toMatchObject({ unit: '1号食堂', device: '明厨亮灶线上抽检' });
     expect(sms!.params!.what).toContain('从业人员规范佩戴工作帽、口罩');
@@ -129,7 +132,10 @@ describe('rectification loop (整改闭环)', () => {
     expect((await upload(link1, JPEG, 'image/jpeg', csrf)).status).toBe(409); // the round is answered
 
     // the inspector sees the reply and its photo (bytes and hash), and sends it back with a reason
-    const rounds = (await call(insp1, 'GET', `/api/v1/spot-checks/${id}/rectification`)).json() as { rounds: { reply: { note: string; repliedBy: string; photos: { url: string; sha256: string }[] }; notice: { to: string; status: string } }[] };
+    type Rounds = { rounds: { reply: { note: string; repliedBy: string; photos: { url: string; sha256: string }[] }; notice: { to: string; status: string } }[] };
+    const roundsNow = async () => (await call(insp1, 'GET', `/api/v1/spot-checks/${id}/rectification`)).json() as Rounds;
+    // the worker marks the notice sent once the provider has answered, a moment after the provider has the message
+    const rounds = await waitFor(async () => { const r = await roundsNow(); return r.rounds[0]?.notice.status === 'sent' ? r : undefined; }, { timeoutMs: 10_000, what: 'the first notice marked sent' });
     expect(rounds.rounds[0]!.reply).toMatchObject({ note: '已为后厨员工配发口罩', repliedBy: expect.stringContaining('李店长') as string });
     expect(rounds.rounds[0]!.notice).toMatchObject({ to: '+86****0009', status: 'sent' });
     const img = await call(insp1, 'GET', rounds.rounds[0]!.reply.photos[0]!.url);
@@ -142,7 +148,7 @@ describe('rectification loop (整改闭环)', () => {
     expect(back.json()).toMatchObject({ status: 'rectifying', rectificationRound: 2 });
 
     // round 2: a second SMS with the reason and a new link; the old link says it was replaced and takes no reply
-    const [, sms2] = await aliyun.waitFor(2, 15_000, (r) => r.to.endsWith('13700000009'));
+    const sms2 = (await aliyun.waitFor(before + 2, 15_000, toKitchen)).at(-1);
     expect(sms2!.params!.what).toContain('照片中仍有员工未戴口罩');
     const link2 = linkIn(sms2!);
     expect(link2).not.toBe(link1);

@@ -7,7 +7,9 @@ import { runFfmpeg } from '../src/ffmpeg/run-ffmpeg.js';
 import { cameraRow, publish, startFixture, waitFor, type Fixture } from './helpers/relay-fixture.js';
 
 // cam-a shows a moving test picture, cam-b is black (covered lens), cam-priv a still photo (frozen),
-// cam-idle never publishes (offline). Health changes go to the camera-events stream and a Redis hash.
+// cam-idle never publishes (offline); cam-off publishes only in the test that stops its publisher (each test
+// stands on its own: the others' publishers keep running whatever order they run in). Health changes go to the
+// camera-events stream and a Redis hash.
 let f: Fixture;
 let server: RedisServer;
 let redis: Redis;
@@ -21,7 +23,7 @@ beforeAll(async () => {
   await runFfmpeg(['-f', 'lavfi', '-i', 'testsrc2=size=320x180', '-frames:v', '1', still], 10_000);
   f = await startFixture({
     env: { TW_CAMERA_HEALTH_MODE: 'push', TW_CAMERA_HEALTH_INTERVAL_S: '1', TW_KEY_PREFIX: prefix },
-    cameras: [cameraRow('cam-a', 'k-pub'), cameraRow('cam-b', 'k-pub'), cameraRow('cam-priv', 'k-priv'), cameraRow('cam-idle', 'k-pub')],
+    cameras: [cameraRow('cam-a', 'k-pub'), cameraRow('cam-b', 'k-pub'), cameraRow('cam-priv', 'k-priv'), cameraRow('cam-idle', 'k-pub'), cameraRow('cam-off', 'k-pub')],
     redis,
   });
   pubs.push(publish(f.publishUrl('cam-a')));
@@ -48,8 +50,14 @@ describe('camera health', () => {
   });
 
   it('appends state changes to the camera-events stream and keeps the latest in a hash', async () => {
-    const entries = await redis.xrange(pipelineKeys(prefix).cameraEvents, '-', '+');
-    const events = entries.map(([, fields]) => Object.fromEntries(fields.reduce<[string, string][]>((acc, v, i) => (i % 2 ? acc : [...acc, [v, fields[i + 1] ?? '']]), [])));
+    const read = async () => (await redis.xrange(pipelineKeys(prefix).cameraEvents, '-', '+'))
+      .map(([, fields]) => Object.fromEntries(fields.reduce<[string, string][]>((acc, v, i) => (i % 2 ? acc : [...acc, [v, fields[i + 1] ?? '']]), [])));
+    // run first or alone, the health checks have not yet told the states apart
+    let events: Record<string, string>[] = [];
+    await waitFor(async () => {
+      events = await read();
+      return ['blank', 'frozen'].every((state) => events.some((e) => e.state === state)) && events.some((e) => e.camera === 'cam-idle');
+    }, 30_000, 250);
     expect(events.find((e) => e.camera === 'cam-b' && e.state === 'blank')).toMatchObject({ kitchen: 'k-pub', inBusinessHours: 'true' });
     expect(events.find((e) => e.camera === 'cam-idle')?.state).toBe('offline');
     expect(events.find((e) => e.camera === 'cam-priv' && e.state === 'frozen')).toBeTruthy();
@@ -61,7 +69,10 @@ describe('camera health', () => {
   });
 
   it('sees a camera go offline when its publisher stops', async () => {
-    pubs[0]!.kill('SIGKILL');
-    await waitFor(() => f.streams.health('cam-a')?.state === 'offline', 45_000, 250);
+    const own = publish(f.publishUrl('cam-off'));
+    pubs.push(own);
+    await waitFor(() => f.streams.health('cam-off')?.state === 'ok', 30_000, 250);
+    own.kill('SIGKILL');
+    await waitFor(() => f.streams.health('cam-off')?.state === 'offline', 45_000, 250);
   });
 });

@@ -7,21 +7,23 @@ import { startRtspCamera, type RtspCamera } from './helpers/rtsp-test-server.js'
 
 // A recording RTSP camera whose source is unreachable: its puller retries with backoff, no recorder ffmpeg
 // idles waiting for a stream that never comes, the camera's password never reaches a log line, and
-// recording starts by itself once the source answers.
+// recording starts by itself once the source answers. That last one is another camera (cam-late, its own port), so
+// that the first test finds its source unreachable whatever ran before it.
 const PASSWORD = 'Pa55-w0rd!x';
 const QUERY_TOKEN = 'T0ken-98765';
 let f: Fixture;
 let port: number;
+let latePort: number;
 let rtsp: RtspCamera | undefined;
 const logs = captureLog('trace');
 
 beforeAll(async () => {
-  port = await freePort();
-  const source = `rtsp://admin:${PASSWORD}@127.0.0.1:${port}/stream?token=${QUERY_TOKEN}`;
+  [port, latePort] = [await freePort(), await freePort()];
+  const source = (p: number) => `rtsp://admin:${PASSWORD}@127.0.0.1:${p}/stream?token=${QUERY_TOKEN}`;
   f = await startFixture({
     log: logs.log,
     env: { TW_RECORDING_SEGMENT_S: '2' },
-    cameras: [cameraRow('cam-rtsp', 'k-pub', { mode: 'pull', sourceUrlSealed: sealSource(source), recordingEnabled: true })],
+    cameras: ['cam-rtsp', 'cam-late'].map((id, i) => cameraRow(id, 'k-pub', { mode: 'pull', sourceUrlSealed: sealSource(source(i ? latePort : port)), recordingEnabled: true })),
     tuning: { reconcileMs: 300 },
   });
 });
@@ -51,10 +53,11 @@ describe('an unreachable recording pull camera', () => {
   });
 
   it('starts recording once the source answers', async () => {
-    // (a retry finds the source already answering)
-    rtsp ??= await startRtspCamera(undefined, { port, path: '/stream' });
-    await waitFor(() => f.streams.internals.recorders!.isRecording('cam-rtsp'), 30_000, 100);
-    const dir = join(f.dataDir, 'recordings', 'cam-rtsp');
+    // unreachable first (its puller has failed once), then the source answers (a rerun finds it already answering)
+    await waitFor(() => (f.streams.internals.pulls!.supervisor('cam-late')?.restarts ?? 0) >= 1 || rtsp !== undefined, 20_000, 100);
+    rtsp ??= await startRtspCamera(undefined, { port: latePort, path: '/stream' });
+    await waitFor(() => f.streams.internals.recorders!.isRecording('cam-late'), 30_000, 100);
+    const dir = join(f.dataDir, 'recordings', 'cam-late');
     await waitFor(async () => (await readdir(dir).catch(() => [])).some((n) => n.endsWith('.ts')), 20_000, 250);
     expect(logs.text()).not.toContain(PASSWORD);
   });

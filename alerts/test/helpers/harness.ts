@@ -1,8 +1,10 @@
+import { afterAll, beforeAll, onTestFinished } from 'vitest';
 import { Redis } from 'ioredis';
 import { Queue } from 'bullmq';
 import { alarmQueries, notificationQueries, type Registry } from '@tianwang/core/registry';
 import { createAlerts, QUEUES, RuleBook, type Alerts, type AlertsDeps, type AlertsTuning } from '../../src/index.js';
 import { alertsKeys } from '../../src/keys.js';
+import { startRedis, type RedisServer } from '@tianwang/core/testing';
 import { startFakeAliyun, startFakeTwilio, type FakeAliyun, type FakeTwilio } from '../../src/testing/index.js';
 import { MASTER_SECRET, Uplink, seedRegistry, testConfig } from './world.js';
 
@@ -25,7 +27,9 @@ export interface World {
 export const FAST: Partial<AlertsTuning> = { minuteMs: 1000, silenceScanMs: 100, blockMs: 200, claimIdleMs: 2000, calendarEveryMs: 0, smsBackoffMs: 100, deviceCacheMs: 200, silenceGraceMs: 0 };
 
 /** One isolated world per test: fresh registry, fresh key prefix, fake providers, one started alerts worker. */
-export async function startWorld(redisUrl: string, o: { env?: Record<string, string>; rules?: RuleBook; seed?: Parameters<typeof seedRegistry>[0]; tuning?: Partial<AlertsTuning>; providers?: AlertsDeps['providers'] } = {}): Promise<World> {
+export interface WorldOptions { env?: Record<string, string>; rules?: RuleBook; seed?: Parameters<typeof seedRegistry>[0]; tuning?: Partial<AlertsTuning>; providers?: AlertsDeps['providers'] }
+
+export async function startWorld(redisUrl: string, o: WorldOptions = {}): Promise<World> {
   const registry = await seedRegistry(o.seed);
   const aliyun = await startFakeAliyun();
   const twilio = await startFakeTwilio();
@@ -54,6 +58,33 @@ export async function startWorld(redisUrl: string, o: { env?: Record<string, str
       await aliyun.close();
       await twilio.close();
       await registry.close();
+    },
+  };
+}
+
+/**
+ * The end-to-end files' setup: one Redis server for the file (started in its `beforeAll`, stopped in its
+ * `afterAll`) and a fresh world per test, closed when that test ends, passed or failed. Call it once at the top
+ * of a file: `const e2e = worldPerTest();`, then `const w = await e2e.start({ … })` in a test.
+ */
+export function worldPerTest(): { start(o?: WorldOptions): Promise<World>; readonly redisUrl: string } {
+  let redis: RedisServer | undefined;
+  beforeAll(async () => {
+    redis = await startRedis();
+  });
+  afterAll(async () => redis?.stop());
+  const url = () => {
+    if (!redis) throw new Error('worldPerTest: Redis is not started (call start() inside a test)');
+    return redis.url;
+  };
+  return {
+    async start(o = {}) {
+      const w = await startWorld(url(), o);
+      onTestFinished(() => w.close());
+      return w;
+    },
+    get redisUrl() {
+      return url();
     },
   };
 }

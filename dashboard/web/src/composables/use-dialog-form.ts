@@ -1,5 +1,5 @@
 import { ElMessage, type FormInstance } from 'element-plus';
-import { ref, type Ref } from 'vue';
+import { reactive, ref, type Ref } from 'vue';
 import { ApiError } from '@/api/http';
 import { i18n } from '@/i18n';
 
@@ -25,4 +25,17 @@ export function useDialogForm<T>(open: Ref<boolean>, submit: () => Promise<T>, d
     }
   }
   return { formRef, busy, save };
+}
+
+/**
+ * useDialogForm for a dialog that adds a record: the form starts blank, is sent as typed, and is blank again once
+ * saved (a refusal keeps what was typed).
+ */
+export function useRecordForm<F extends object, T>(open: Ref<boolean>, blank: () => F, submit: (form: F) => Promise<T>, saved: (answer: T) => void) {
+  const form = reactive(blank()) as F;
+  const dialog = useDialogForm(open, () => submit(form), (answer) => {
+    Object.assign(form, blank());
+    saved(answer);
+  });
+  return { form, ...dialog };
 }
