@@ -11,7 +11,6 @@ import { WriteBatcher, type BatchedSession } from './write-batcher.js';
 export type { NmsSession } from './nms-internals.js';
 export type { StreamStats } from './broadcast-tap.js';
 export type { StreamRequest } from './rtmp-guard.js';
-
 /**
  * node-media-server 4 inside our process, changed from the outside only:
  * - we own the RTMP listener (its own calls process.exit on EADDRINUSE, and start() must resolve when
