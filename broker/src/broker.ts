@@ -26,6 +26,7 @@ import { PipelineWriter } from './uplink/pipeline-writer.js';
 import { trackPresence } from './uplink/presence.js';
 import { trackPublishes } from './fast-path/publish-tracker.js';
 import { startRevocationSweep } from './policy/revocation.js';
+import { indexRetainedCommands, type RetainedPersistence } from './sessions/retained-commands.js';
 
 export interface BrokerServiceConfig {
   broker: BrokerConfig;
@@ -73,6 +74,7 @@ export function createBroker(config: BrokerServiceConfig, deps: BrokerDeps): Bro
 
     const persistence = redisPersistence({ conn: persistRedis });
     queueOncePerSession(persistence as unknown as Parameters<typeof queueOncePerSession>[0]);
+    await indexRetainedCommands(persistence as unknown as RetainedPersistence, persistRedis);
     const cache = new DeviceCredentialCache(deps.devices, cfg.mqttAuthCacheMs);
     const logins = new LoginLimiter({ failureRate: cfg.mqttLoginFailureRate, failureBurst: cfg.mqttLoginFailureBurst, pendingPerSource: cfg.mqttLoginPendingMax });
     const clients = () => (aedes as unknown as { clients: Record<string, Client> } | undefined)?.clients ?? {};
