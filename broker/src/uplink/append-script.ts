@@ -6,7 +6,8 @@ import { UPLINK_BATCH_VERSION, type UplinkBatch } from '@tianwang/core/pipeline'
  * Every batch entry carries `s`, the running total of messages appended to the stream up to and including it
  * (core/src/pipeline/uplink-entry.ts). The messages the stream holds are then exact, whatever was trimmed and
  * however many messages each entry holds: the newest entry's `s` minus the total before the oldest entry
- * (its `s` minus its `n`). Two O(log N) range reads, no counter to keep in step with XTRIM, and it survives a
+ * (its `s` minus its `n`). At most two O(log N) range reads (one after an append, which knows the newest total),
+ * no counter to keep in step with XTRIM, and it survives a
  * Redis restart with the stream (AOF). Entries without `s` (written by an older broker during a rolling upgrade,
  * or by tools) count by XLEN instead, one message per entry, until they are trimmed.
  *
@@ -24,11 +25,16 @@ local function field(fields, name)
   end
   return nil
 end
-local function held(key)
-  local last = redis.call('XREVRANGE', key, '+', '-', 'COUNT', 1)[1]
-  if not last then return 0 end
+-- ls: the newest entry's running total when the caller knows it (the append script just wrote it)
+local function held(key, ls)
+  if not ls then
+    local last = redis.call('XREVRANGE', key, '+', '-', 'COUNT', 1)[1]
+    if not last then return 0 end
+    ls = field(last[2], 's')
+  end
   local first = redis.call('XRANGE', key, '-', '+', 'COUNT', 1)[1]
-  local ls, fs, fn = field(last[2], 's'), field(first[2], 's'), field(first[2], 'n')
+  if not first then return 0 end
+  local fs, fn = field(first[2], 's'), field(first[2], 'n')
   if ls and fs and fn then return ls - fs + fn end
   return redis.call('XLEN', key)
 end`;
@@ -46,7 +52,8 @@ for i = 6, #ARGV, 2 do
   total = total + tonumber(ARGV[i])
   redis.call('XADD', key, '*', fv, ver, fn, ARGV[i], fs, string.format('%d', total), fb, ARGV[i + 1])
 end
-return held(key)`;
+if #ARGV < 6 then return held(key) end
+return held(key, total)`;
 
 /** Read-only: the messages the stream holds (the broker polls it while it holds publishes back). */
 export const HELD_SCRIPT = `${HELD}
