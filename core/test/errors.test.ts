@@ -10,6 +10,7 @@ import {
   UnauthenticatedError,
   UnexpectedError,
   UserError,
+  isDependencyUnavailable,
   isTianwangError,
   type ErrorCode,
 } from '@tianwang/core/errors';
@@ -82,5 +83,23 @@ describe('errors', () => {
     for (const other of [new Error('x'), new TypeError('x'), 'TW_NOT_FOUND', { code: 'TW_NOT_FOUND', intent: 'user' }, null, undefined]) {
       expect(isTianwangError(other)).toBe(false);
     }
+  });
+
+  // a restart of Redis or PostgreSQL is an outage (503, retry), not a bug (500): the codes and messages the drivers give
+  it('tells a dependency outage from a bug', () => {
+    const pgError = (code: string, message: string) => Object.assign(new Error(message), { code });
+    const maxRetries = Object.assign(new Error('Reached the max retries per request limit'), { name: 'MaxRetriesPerRequestError' });
+    for (const outage of [
+      pgError('57P01', 'terminating connection due to administrator command'),
+      pgError('57P03', 'the database system is shutting down'),
+      pgError('08006', 'connection failure'),
+      pgError('ECONNREFUSED', 'connect ECONNREFUSED 127.0.0.1:5432'),
+      new Error('Connection terminated unexpectedly'),
+      new Error('Connection is closed.'),
+      maxRetries,
+    ])
+      expect(isDependencyUnavailable(outage), outage.message).toBe(true);
+    for (const bug of [pgError('42P01', 'relation "x" does not exist'), pgError('23505', 'duplicate key'), new TypeError('x is undefined'), 'ECONNREFUSED', null])
+      expect(isDependencyUnavailable(bug), String(bug)).toBe(false);
   });
 });

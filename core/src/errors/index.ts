@@ -110,3 +110,17 @@ export function isTianwangError(err: unknown): err is TianwangError {
 export function isRetryable(err: unknown): boolean {
   return isTianwangError(err) ? err.retryable : true;
 }
+
+/**
+ * Redis or PostgreSQL unreachable, restarting or shutting down: ioredis's give-up and socket errors, node-postgres's
+ * broken connections, and the SQLSTATEs of class 08 (connection exception) and 57P01–57P03 (the server is shutting
+ * down, crashed, or cannot accept connections yet, as during a restart). An outage to report and retry (503), not a
+ * bug; HTTP handlers answer it as TW_DEPENDENCY_UNAVAILABLE.
+ */
+export function isDependencyUnavailable(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  if (err.name === 'MaxRetriesPerRequestError') return true;
+  const code = (err as { code?: unknown }).code;
+  if (typeof code === 'string' && (/^08/.test(code) || /^57P0[123]$/.test(code))) return true;
+  return /ECONNREFUSED|ECONNRESET|Connection is closed|Connection terminated|timeout exceeded when trying to connect/.test(err.message);
+}

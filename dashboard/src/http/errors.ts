@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
-import { ERROR_CODES, isTianwangError, type ErrorCode } from '@tianwang/core/errors';
+import { ERROR_CODES, isDependencyUnavailable, isTianwangError, type ErrorCode } from '@tianwang/core/errors';
 
 const BY_STATUS: Record<number, ErrorCode> = {
   400: 'TW_PAYLOAD_INVALID',
@@ -46,10 +46,10 @@ export function errorHandling(app: FastifyInstance): void {
       req.log.info({ sqlstate: err.code, constraint: err.constraint }, 'registry refused a write');
       return reply.code(pg.status).send({ code: pg.code, message: err.constraint ? `${pg.message} (${err.constraint})` : pg.message });
     }
-    // Redis or the database unreachable: the request may be retried later
-    if (err.name === 'MaxRetriesPerRequestError' || /ECONNREFUSED|ECONNRESET|Connection is closed/.test(err.message)) {
+    if (isDependencyUnavailable(err)) {
+      // an outage of Redis or the database is the operator's to see (a warning), not a bug; the browser may retry
       req.log.warn({ err }, 'dependency unavailable');
-      return reply.code(503).send({ code: 'TW_DEPENDENCY_UNAVAILABLE', message: 'a dependency is unavailable; try again shortly' });
+      return reply.code(503).header('retry-after', '5').send({ code: 'TW_DEPENDENCY_UNAVAILABLE', message: 'a dependency is unavailable; try again shortly' });
     }
     const status = err.statusCode ?? 500;
     if (status >= 400 && status < 500) return reply.code(status).send({ code: BY_STATUS[status] ?? 'TW_PAYLOAD_INVALID', message: err.message });

@@ -67,6 +67,8 @@ export interface World {
   config: PlatformConfig;
   /** the PostgreSQL server's URL when the registry is one (another process may open the same registry) */
   databaseUrl?: string;
+  /** the PostgreSQL server itself when the registry is one (a test may stop or restart it) */
+  postgres?: PostgresServer;
   close(): Promise<void>;
 }
 
@@ -83,7 +85,7 @@ export async function startWorld(o: { backend?: 'pglite' | 'postgres'; env?: Rec
   const dashboard = createDashboard(config, { registry, masterSecret: SECRET, ...o.deps });
   await dashboard.ready();
   return {
-    redis, registry, dashboard, config, databaseUrl: pg?.url,
+    redis, registry, dashboard, config, databaseUrl: pg?.url, postgres: pg,
     async close() {
       await dashboard.stop();
       await registry.close();

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { ERROR_CODES, isTianwangError, UserError, type ErrorCode } from '@tianwang/core/errors';
+import { ERROR_CODES, isDependencyUnavailable, isTianwangError, UserError, type ErrorCode } from '@tianwang/core/errors';
 import type { Logger } from '@tianwang/core/log';
 
 export const CORS = { 'access-control-allow-origin': '*' };
@@ -31,7 +31,7 @@ export function sendErrorBody(res: ServerResponse, status: number, code: ErrorCo
 /**
  * Errors by intent: a TianwangError answers with its status, code and message, except that a 5xx keeps its
  * details (a dependency's address, its answer) for the log and tells the client only the registry's sentence.
- * Anything else is a bug: 500 TW_UNEXPECTED, logged at error with the error object.
+ * Redis or PostgreSQL unreachable or restarting is a 503 and a warning. Anything else is a bug: 500 TW_UNEXPECTED, logged at error with the error object.
  */
 export function sendError(res: ServerResponse, err: unknown, log: Logger): void {
   if (isTianwangError(err)) {
@@ -40,6 +40,12 @@ export function sendError(res: ServerResponse, err: unknown, log: Logger): void 
       return sendErrorBody(res, err.status, err.code);
     }
     return sendErrorBody(res, err.status, err.code, err.message);
+  }
+  if (isDependencyUnavailable(err)) {
+    // Redis or the registry restarting: the player or the dashboard retries
+    log.warn({ err }, 'dependency unavailable');
+    if (!res.headersSent) res.setHeader('retry-after', '5');
+    return sendErrorBody(res, 503, 'TW_DEPENDENCY_UNAVAILABLE');
   }
   log.error({ err }, 'request failed unexpectedly');
   sendErrorBody(res, 500, 'TW_UNEXPECTED');
