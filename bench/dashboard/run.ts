@@ -227,7 +227,7 @@ async function fleetParts(base: string, mqttPort: number, dash: ChildProcess, re
 }
 
 function printResults(results: Record<string, unknown>): void {
-  const fr = results.firstRender as { coldMs: number; warmMs: number[] } | undefined;
+  const fr = results.firstRender as Awaited<ReturnType<typeof firstRender>> | undefined;
   const api = results.api as Record<string, number> | undefined;
   const f = results.fanout as Record<string, number> | undefined;
   console.log(`\n${results.at} · ${results.machine} · ${DEVICES} devices · registry ${results.registry} · load ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
@@ -240,6 +240,11 @@ function printResults(results: Record<string, unknown>): void {
     console.log(`| events per client per s · bytes to clients | ${f.eventsPerClientPerS} · ${f.mbPerS} MB/s | 1/s (one per flush) |`);
     console.log(`| dashboard CPU · per device update sent · per board update flushed (${f.boardUpdatesPerS}/s) | ${f.dashboardCpuPct} % of a core · ${f.usPerDeviceUpdate} µs · ${f.usPerBoardUpdate} µs | — |`);
     console.log(`| dashboard RSS idle → with clients → end · per client | ${f.rssIdleMb} → ${f.rssWithClientsMb} → ${f.rssEndMb} MB · ${f.kbPerClient} KB | — |`);
+  }
+  if (fr?.cold) {
+    const c = fr.cold;
+    console.log(`\ncold load in the page's own clock (ms after navigation start): usable at ${c.doneMs}; ${c.assetKb} KB of JS and CSS; main-thread tasks over 50 ms: ${c.longTasks.count}, ${c.longTasks.ms} ms`);
+    for (const p of c.phases) console.log(`  ${String(p.from).padStart(5)} – ${String(p.to).padStart(5)}  ${p.what}`);
   }
   if (results.alarms) printAlarms(results.alarms as AlarmsFigures);
   if (results.wall) printWall(results.wall as WallFigures);

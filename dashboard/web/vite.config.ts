@@ -1,5 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import vue from '@vitejs/plugin-vue';
+import components from 'unplugin-vue-components/vite';
+import { ElementPlusResolver } from 'unplugin-vue-components/resolvers';
 import { defineConfig } from 'vite';
 
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
@@ -11,7 +13,12 @@ const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 export default defineConfig({
   root: here('.'),
   base: '/',
-  plugins: [vue()],
+  plugins: [
+    vue(),
+    // each <el-…> in a template imported with its CSS where it is used (Element Plus's on-demand import); our own
+    // components stay explicit imports (dirs: none), and no generated .d.ts is written into the tree
+    components({ resolvers: [ElementPlusResolver({ importStyle: 'css' })], dirs: [], dts: false }),
+  ],
   resolve: {
     alias: { '@': here('./src') },
     // workspace packages from source, like the tests (no build of core needed first)
@@ -20,14 +27,18 @@ export default defineConfig({
   build: {
     outDir: here('../dist/web'),
     emptyOutDir: true,
-    // an admin app on a LAN: one chunk per heavy library keeps rebuilds cache-friendly
-    chunkSizeWarningLimit: 1500,
+    chunkSizeWarningLimit: 1000,
+    // one stylesheet, named in index.html: a stylesheet per chunk is a further request per view, and Chromium opens
+    // 6 HTTP/1.1 connections per host, so dozens of small files queue behind each other on the first load
+    cssCodeSplit: false,
     rollupOptions: {
       output: {
+        // The framework every page needs in one long-cached chunk; everything else (Element Plus's components,
+        // ECharts, mpegts.js) goes where rolldown's splitting puts it: with the views that import it, shared pieces
+        // in shared chunks, so the board's cold load does not fetch and compile the video player or the charts.
         manualChunks(id: string) {
-          if (id.includes('node_modules/echarts') || id.includes('node_modules/zrender')) return 'echarts';
-          if (id.includes('node_modules/element-plus') || id.includes('node_modules/@element-plus')) return 'element-plus';
-          if (id.includes('node_modules/')) return 'vendor';
+          if (/node_modules\/(vue|@vue|vue-router|pinia|vue-i18n|@intlify)\//.test(id)) return 'vue';
+          if (/node_modules\/(element-plus|@element-plus|@vueuse|lodash-es|@popperjs|@floating-ui|@ctrl|async-validator|dayjs|normalize-wheel-es|memoize-one)\//.test(id)) return 'element-plus';
           return undefined;
         },
       },

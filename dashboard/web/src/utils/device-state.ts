@@ -1,4 +1,5 @@
-import { faultCodeInfo } from '@tianwang/core/schemas';
+// the fault table alone: core's schemas entry would bring zod (its payload validators) into the browser
+import { faultCodeInfo } from '@tianwang/core/schemas/fault-codes';
 import type { BoardRow, Telemetry } from '@/api/types';
 import { currentLocale, i18n } from '@/i18n';
 import { num } from './format';
