@@ -24,6 +24,9 @@ const testDefaults = {
   // fixed sleep or an unbounded wait on a shared 2-core machine), not something a second try hides
   retry: 0,
   hookTimeout: 60_000,
+  // expect.poll waits on a condition (a row appearing in Chromium, a status reaching the API); its default of 1 s is
+  // shorter than a loaded 2-core machine needs to render a page, and a bound is what it is for, not a deadline
+  expect: { poll: { timeout: 10_000 } },
 } as const;
 
 // One vitest run covers every package (faster than one process per package). Tests import workspace

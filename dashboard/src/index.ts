@@ -10,6 +10,7 @@ import { Lifecycle, type Shutdown } from '@tianwang/core/service';
 import { pipelineKeys } from '@tianwang/core/pipeline';
 import { createHistory, createShadowReader, storagePolicyOf, type History, type ShadowReader } from '@tianwang/ingest';
 import { buildApp } from './app.js';
+import { closeWithin, trackRequests } from './http/bounded-close.js';
 import { startReportJobs, type ReportJobs } from './reports/report-jobs.js';
 import { RelayClient } from './kitchens/relay-client.js';
 import type { ApiContext } from './api/context.js';
@@ -105,8 +106,9 @@ export function createDashboard(config: DashboardConfig, deps: DashboardDeps): D
     const reports = await startReportJobs({ ctx: r.api, redis, prefix: pipelineKeys(c.keyPrefix).bullPrefix, cron: d.weeklyReportCron, log });
     shutdown.add('report jobs', () => reports.close());
     reportJobs = reports;
-    // closing the app also closes its listener, if serving opened one
-    shutdown.add('http', () => r.app.close());
+    // closing the app also closes its listener, if serving opened one; requests in progress get a bounded grace
+    const requestsInProgress = trackRequests(r.app.server);
+    shutdown.add('http', () => closeWithin(r.app, requestsInProgress, log));
     await r.app.ready();
     await r.api.live.start();
     current = r;

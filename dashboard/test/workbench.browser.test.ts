@@ -66,6 +66,29 @@ describe('the workbench in Chromium (zh-CN)', () => {
     expect([api404.status, ((await api404.json()) as { code: string }).code]).toEqual([404, 'TW_NOT_FOUND']);
   });
 
+  // The board's first load carries the board: the video player, the charts and the payload validators come with the
+  // views that use them (dashboard/web/vite.config.ts); each is recognised by a name only its own code holds.
+  it('loads the board without mpegts.js, ECharts or zod, and styles Element Plus without its full stylesheet', async () => {
+    const page = await browser.page();
+    const scripts: Promise<string>[] = [];
+    const styles: Promise<string>[] = [];
+    page.on('response', (r) => {
+      if (/\/assets\/.+\.js$/.test(r.url())) scripts.push(r.text());
+      if (/\/assets\/.+\.css$/.test(r.url())) styles.push(r.text());
+    });
+    await signIn(page, 'insp1');
+    await page.locator('.el-table-v2__row').first().waitFor();
+    const js = (await Promise.all(scripts)).join('\n');
+    const holds = (text: string, names: string[]) => Object.fromEntries(names.map((n) => [n, text.includes(n)]));
+    // (booleans, not the text: a failure must not print a megabyte of bundle)
+    expect(holds(js, ['ElTableV2', 'MSEController', '__ec_inner_', 'ZodArray'])).toEqual({ ElTableV2: true, MSEController: false, __ec_inner_: false, ZodArray: false });
+    const css = (await Promise.all(styles)).join('\n');
+    // the components in use are styled; the full stylesheet's (e.g. the calendar, never used) is not there
+    expect(holds(css, ['.el-table-v2', '.el-calendar'])).toEqual({ '.el-table-v2': true, '.el-calendar': false });
+    // the bureau's blue over Element Plus's own variables: the theme still comes after them
+    expect(await page.locator('html').evaluate((el) => (globalThis as unknown as { getComputedStyle(e: unknown): { getPropertyValue(p: string): string } }).getComputedStyle(el).getPropertyValue('--el-color-primary').trim())).toBe('#1d4ed8');
+  });
+
   it('refuses a wrong password and a throttled account in Chinese, then signs the inspector in', async () => {
     const page = await browser.page();
     await page.goto(`${stack.base}/board`);
