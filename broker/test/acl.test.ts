@@ -1,9 +1,6 @@
-import type { Registry } from '@tianwang/core/registry';
-import { startRedis, type RedisServer } from '@tianwang/core/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { authorizePublishTopic, authorizeSubscribeFilter, devicePrincipal, filterCovers, topicMatches } from '../src/policy/acl.js';
-import type { BrokerService } from '../src/index.js';
-import { closed, device, metricValue, seededRegistry, service, startTestBroker } from './helpers.js';
+import { brokerPerSuite, closed, device, metricValue, service } from './helpers.js';
 
 describe('topic filters (pure)', () => {
   it('matches per MQTT 3.1.1 section 4.7', () => {
@@ -81,25 +78,10 @@ describe('topic filters (pure)', () => {
 });
 
 describe('authorization on a running broker', () => {
-  let redis: RedisServer;
-  let registry: Registry;
-  let secrets: Record<string, string>;
-  let broker: BrokerService;
-  let port: number;
-
-  beforeAll(async () => {
-    redis = await startRedis();
-    ({ registry, secrets } = await seededRegistry([{ id: 'EL-0001', kind: 'elevator' }, { id: 'EL-0002', kind: 'elevator' }]));
-    ({ broker, port } = await startTestBroker({ redisUrl: redis.url, devices: registry.devices }));
-  });
-  afterAll(async () => {
-    await broker?.stop();
-    await registry?.close();
-    await redis?.stop();
-  });
+  const b = brokerPerSuite({ seed: [{ id: 'EL-0001', kind: 'elevator' }, { id: 'EL-0002', kind: 'elevator' }] });
 
   it('a device cannot subscribe to another device\'s commands, to wildcards or to $SYS (SUBACK 0x80)', async () => {
-    const c = await device(port, 'EL-0001', secrets['EL-0001'] as string);
+    const c = await device(b.port, 'EL-0001', b.secrets['EL-0001'] as string);
     // mqtt.js reports a SUBACK with any 0x80 as an error that carries the packet
     const granted = await c.subscribeAsync(['tw/v1/elevator/EL-0001/cmd/+', 'tw/v1/elevator/EL-0002/cmd/+', 'tw/v1/#', '$SYS/#'], { qos: 1 }).then(
       (g) => g.map((x) => x.qos),
@@ -112,22 +94,22 @@ describe('authorization on a running broker', () => {
 
   it('a device publishing outside its topics is disconnected without PUBACK', async () => {
     for (const topic of ['tw/v1/elevator/EL-0002/telemetry', 'tw/v1/elevator/EL-0001/cmd/reboot', '$SYS/x', 'other/topic']) {
-      const c = await device(port, 'EL-0001', secrets['EL-0001'] as string);
+      const c = await device(b.port, 'EL-0001', b.secrets['EL-0001'] as string);
       let acked = false;
       c.publish(topic, '{}', { qos: 1 }, (err) => (acked = !err));
       await closed(c);
       expect(acked).toBe(false);
       c.end(true);
     }
-    expect(await metricValue(broker, 'tw_mqtt_refusals_total', { action: 'publish' })).toBe(4);
+    expect(await metricValue(b.broker, 'tw_mqtt_refusals_total', { action: 'publish' })).toBe(4);
   });
 
   it('commands from alerts reach the device; uplink reaches the dashboard', async () => {
-    const dev = await device(port, 'EL-0001', secrets['EL-0001'] as string);
+    const dev = await device(b.port, 'EL-0001', b.secrets['EL-0001'] as string);
     await dev.subscribeAsync('tw/v1/elevator/EL-0001/cmd/+', { qos: 1 });
-    const dash = await service(port, 'dashboard');
+    const dash = await service(b.port, 'dashboard');
     expect((await dash.subscribeAsync('tw/v1/+/+/telemetry', { qos: 1 }))[0]?.qos).toBe(1);
-    const alerts = await service(port, 'alerts');
+    const alerts = await service(b.port, 'alerts');
     const gotCmd = new Promise<string>((resolve) => dev.once('message', (t) => resolve(t)));
     await alerts.publishAsync('tw/v1/elevator/EL-0001/cmd/reboot', '{}', { qos: 1 });
     expect(await gotCmd).toBe('tw/v1/elevator/EL-0001/cmd/reboot');
@@ -138,11 +120,11 @@ describe('authorization on a running broker', () => {
   });
 
   it('a second connection with the same device ID takes the session over [MQTT-3.1.4-2]', async () => {
-    const a = await device(port, 'EL-0002', secrets['EL-0002'] as string);
-    const b = await device(port, 'EL-0002', secrets['EL-0002'] as string);
-    await closed(a);
-    expect(b.connected).toBe(true);
-    a.end(true);
-    await b.endAsync();
+    const first = await device(b.port, 'EL-0002', b.secrets['EL-0002'] as string);
+    const second = await device(b.port, 'EL-0002', b.secrets['EL-0002'] as string);
+    await closed(first);
+    expect(second.connected).toBe(true);
+    first.end(true);
+    await second.endAsync();
   });
 });

@@ -2,9 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { loadConfig } from '@tianwang/core/config';
 import { createLogger, type Logger } from '@tianwang/core/log';
+import { pipelineKeys, type PipelineKeys } from '@tianwang/core/pipeline';
 import { openRegistry, type Registry } from '@tianwang/core/registry';
-import { freePort, seedTestWorld } from '@tianwang/core/testing';
+import { freePort, seedTestWorld, startRedis, type RedisServer } from '@tianwang/core/testing';
+import { Redis } from 'ioredis';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import { afterAll, beforeAll } from 'vitest';
 import { createBroker, type BrokerService, type DeviceAuthSource } from '../src/index.js';
 import { servicePassword, type ServiceAccount } from '../src/policy/service-accounts.js';
 
@@ -44,6 +47,81 @@ export async function startTestBroker(o: TestBrokerOptions): Promise<{ broker: B
   const broker = createBroker(config, { devices: o.devices, log: o.log ?? createLogger({ level: 'silent' }) });
   await broker.start();
   return { broker, port, prefix };
+}
+
+export interface BrokerSuiteOptions {
+  /** devices seeded in core's test world in a PGlite registry (their secrets in `secrets`); or */
+  seed?: { id: string; kind: 'elevator' | 'boiler'; enabled?: boolean }[];
+  /** an auth source of the file's own (memoryDeviceSource) */
+  devices?: DeviceAuthSource;
+  env?: Record<string, string>;
+}
+
+export interface BrokerSuite {
+  readonly redisServer: RedisServer;
+  /** a client of that Redis, opened on first use */
+  readonly redis: Redis;
+  readonly registry: Registry;
+  readonly secrets: Record<string, string>;
+  readonly broker: BrokerService;
+  readonly port: number;
+  readonly prefix: string;
+  readonly keys: PipelineKeys;
+  /** stops the broker and starts a new one on the same Redis, devices and prefix (a new port) */
+  restartBroker(): Promise<void>;
+}
+
+/**
+ * A Redis, the seeded registry (or the given device source) and a broker on them for the enclosing `describe`:
+ * started in `beforeAll`, stopped in `afterAll` (broker first). Call it at the top of a describe:
+ * `const b = brokerPerSuite({ seed: [{ id: 'EL-0001', kind: 'elevator' }] });`, then `b.port`, `b.secrets` in tests.
+ */
+export function brokerPerSuite(o: BrokerSuiteOptions): BrokerSuite {
+  let started: { redisServer: RedisServer; registry?: Registry; secrets: Record<string, string>; broker: BrokerService; port: number; prefix: string } | undefined;
+  let client: Redis | undefined;
+  let redisServer: RedisServer | undefined;
+  let registry: Registry | undefined;
+  const devices = () => {
+    const d = registry?.devices ?? o.devices;
+    if (!d) throw new Error('brokerPerSuite: give `seed` or `devices`');
+    return d;
+  };
+  beforeAll(async () => {
+    redisServer = await startRedis();
+    let secrets: Record<string, string> = {};
+    if (o.seed) ({ registry, secrets } = await seededRegistry(o.seed));
+    const { broker, port, prefix } = await startTestBroker({ redisUrl: redisServer.url, devices: devices(), env: o.env });
+    started = { redisServer, registry, secrets, broker, port, prefix };
+  });
+  afterAll(async () => {
+    await started?.broker.stop();
+    client?.disconnect();
+    await registry?.close();
+    await redisServer?.stop();
+  });
+  const get = () => {
+    if (!started) throw new Error('brokerPerSuite: the broker is not started (use it inside a test)');
+    return started;
+  };
+  return {
+    get redisServer() { return get().redisServer; },
+    get redis() { return (client ??= new Redis(get().redisServer.url)); },
+    get registry() {
+      const r = get().registry;
+      if (!r) throw new Error('brokerPerSuite: no registry (give `seed`)');
+      return r;
+    },
+    get secrets() { return get().secrets; },
+    get broker() { return get().broker; },
+    get port() { return get().port; },
+    get prefix() { return get().prefix; },
+    get keys() { return pipelineKeys(get().prefix); },
+    async restartBroker() {
+      const s = get();
+      await s.broker.stop();
+      ({ broker: s.broker, port: s.port } = await startTestBroker({ redisUrl: s.redisServer.url, devices: devices(), prefix: s.prefix, env: o.env }));
+    },
+  };
 }
 
 export function connect(url: string, opts: IClientOptions): Promise<MqttClient> {

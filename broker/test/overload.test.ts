@@ -1,39 +1,26 @@
 import { hashSecret } from '@tianwang/core/crypto';
-import { pipelineKeys, readUplinkMessages } from '@tianwang/core/pipeline';
-import { startRedis, type RedisServer, waitFor } from '@tianwang/core/testing';
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { memoryDeviceSource, type BrokerService } from '../src/index.js';
-import { device, service, startTestBroker } from './helpers.js';
+import { readUplinkMessages } from '@tianwang/core/pipeline';
+import { waitFor } from '@tianwang/core/testing';
+import { describe, expect, it } from 'vitest';
+import { memoryDeviceSource } from '../src/index.js';
+import { brokerPerSuite, device, service } from './helpers.js';
 
 const SECRET = '0123456789abcdef0123456789abcdef';
 const IDS = Array.from({ length: 10 }, (_, i) => `EL-${String(i).padStart(4, '0')}`);
 const devices = memoryDeviceSource(IDS.map((id) => ({ id, kind: 'elevator' as const, enabled: true, credentialHash: hashSecret(SECRET), unitId: 'U1', districtId: 'D1' })));
 
 describe('overload', () => {
-  let redis: RedisServer;
-  let broker: BrokerService;
-  let port: number;
-  let prefix: string;
-
-  beforeAll(async () => {
-    redis = await startRedis();
-    ({ broker, port, prefix } = await startTestBroker({ redisUrl: redis.url, devices, env: { TW_MQTT_PUBLISH_RATE: '1000000' } }));
-  });
-  afterAll(async () => {
-    await broker?.stop();
-    await redis?.stop();
-  });
+  const b = brokerPerSuite({ devices, env: { TW_MQTT_PUBLISH_RATE: '1000000' } });
 
   it('publishers far past the ceiling, then dropping with a backlog: alive, serving, no acknowledged QoS 1 message lost', async () => {
-    const sub = await service(port, 'dashboard');
+    const sub = await service(b.port, 'dashboard');
     await sub.subscribeAsync('tw/v1/+/+/telemetry', { qos: 1 });
     const received = new Set<string>();
     sub.on('message', (_t, p) => received.add(p.toString()));
 
     const acked = new Set<string>();
     let offered = 0;
-    const pubs = await Promise.all(IDS.map((id) => device(port, id, SECRET)));
+    const pubs = await Promise.all(IDS.map((id) => device(b.port, id, SECRET)));
     // every publisher fires without waiting for acknowledgements: offered load is whatever the sockets take
     pubs.forEach((c, n) => {
       const topic = `tw/v1/elevator/${IDS[n]}/telemetry`;
@@ -51,14 +38,12 @@ describe('overload', () => {
     expect(acked.size).toBeLessThan(offered);
 
     await waitFor(() => [...acked].every((b) => received.has(b)), { timeoutMs: 20_000, what: 'every acknowledged message delivered' });
-    const r = new Redis(redis.url);
-    const entries = await readUplinkMessages(r, pipelineKeys(prefix).uplink);
-    r.disconnect();
+    const entries = await readUplinkMessages(b.redis, b.keys.uplink);
     const inStream = new Set(entries.filter((e) => e?.kind === 'm').map((e) => e?.payload));
     for (const b of acked) expect(inStream.has(b)).toBe(true);
 
     // still serving
-    const late = await device(port, 'EL-0000', SECRET);
+    const late = await device(b.port, 'EL-0000', SECRET);
     const got = new Promise<string>((resolve) => sub.on('message', (_t, p) => p.toString() === 'after' && resolve('after')));
     await late.publishAsync('tw/v1/elevator/EL-0000/telemetry', 'after', { qos: 1 });
     expect(await got).toBe('after');

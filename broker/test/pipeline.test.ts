@@ -1,48 +1,25 @@
-import { pipelineKeys, readUplinkMessages } from '@tianwang/core/pipeline';
-import type { Registry } from '@tianwang/core/registry';
-import { startRedis, type RedisServer, waitFor, sleep } from '@tianwang/core/testing';
+import { readUplinkMessages } from '@tianwang/core/pipeline';
+import { waitFor, sleep } from '@tianwang/core/testing';
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BrokerService } from '../src/index.js';
-import { device, seededRegistry, startTestBroker } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { brokerPerSuite, device } from './helpers.js';
 
 async function entries(redis: Redis, key: string) {
   return (await readUplinkMessages(redis, key)).map(({ id: _id, index: _index, ...e }) => e);
 }
 
 describe('uplink pipeline and presence', () => {
-  let server: RedisServer;
-  let redis: Redis;
-  let registry: Registry;
-  let secrets: Record<string, string>;
-  let broker: BrokerService;
-  let port: number;
-  let key: string;
-
-  beforeAll(async () => {
-    server = await startRedis();
-    redis = new Redis(server.url);
-    ({ registry, secrets } = await seededRegistry([{ id: 'EL-0001', kind: 'elevator' }, { id: 'BO-0001', kind: 'boiler' }]));
-    let prefix: string;
-    ({ broker, port, prefix } = await startTestBroker({ redisUrl: server.url, devices: registry.devices }));
-    key = pipelineKeys(prefix).uplink;
-  });
-  afterAll(async () => {
-    await broker?.stop();
-    redis?.disconnect();
-    await registry?.close();
-    await server?.stop();
-  });
+  const b = brokerPerSuite({ seed: [{ id: 'EL-0001', kind: 'elevator' }, { id: 'BO-0001', kind: 'boiler' }] });
 
   it('appends accepted publishes and presence entries to the uplink stream', async () => {
     // its own entries: EL-0001's after what the stream held already (the other tests append too, a frozen BO-0001's
     // keepalive disconnect maybe just after this mark)
-    const before = await redis.xlen(key);
-    const c = await device(port, 'EL-0001', secrets['EL-0001'] as string);
+    const before = await b.redis.xlen(b.keys.uplink);
+    const c = await device(b.port, 'EL-0001', b.secrets['EL-0001'] as string);
     await c.publishAsync('tw/v1/elevator/EL-0001/telemetry', '{"floor":7,"名":"梯"}', { qos: 1 });
     c.publish('tw/v1/elevator/EL-0001/event', '{"code":"11"}', { qos: 0 });
     await c.endAsync();
-    const own = async () => (await entries(redis, key)).slice(before).filter((e) => e?.clientId === 'EL-0001');
+    const own = async () => (await entries(b.redis, b.keys.uplink)).slice(before).filter((e) => e?.clientId === 'EL-0001');
     await waitFor(async () => (await own()).length >= 4, { timeoutMs: 3000, what: 'four entries' });
     const list = await own();
     expect(list.map((e) => e?.kind)).toEqual(['o', 'm', 'm', 'x']);
@@ -54,37 +31,37 @@ describe('uplink pipeline and presence', () => {
   });
 
   it('sends the QoS 1 PUBACK only after Redis has the message', async () => {
-    const c = await device(port, 'BO-0001', secrets['BO-0001'] as string);
-    const before = await redis.xlen(key);
+    const c = await device(b.port, 'BO-0001', b.secrets['BO-0001'] as string);
+    const before = await b.redis.xlen(b.keys.uplink);
     // freeze Redis: the XADD cannot complete, so the PUBACK must not come
-    server.child.kill('SIGSTOP');
+    b.redisServer.child.kill('SIGSTOP');
     let ackedAt = 0;
     c.publish('tw/v1/boiler/BO-0001/telemetry', '{"p":1.0}', { qos: 1 }, () => (ackedAt = Date.now()));
     await sleep(700);
     expect(ackedAt).toBe(0);
     const resumedAt = Date.now();
-    server.child.kill('SIGCONT');
+    b.redisServer.child.kill('SIGCONT');
     await waitFor(() => ackedAt > 0, { timeoutMs: 5000, what: 'PUBACK after Redis resumed' });
     expect(ackedAt).toBeGreaterThanOrEqual(resumedAt);
-    expect(await redis.xlen(key)).toBe(before + 1);
+    expect(await b.redis.xlen(b.keys.uplink)).toBe(before + 1);
     await c.endAsync();
   });
 
   it('a lost connection publishes the will and records lwt; a keepalive timeout records keepalive', async () => {
     const will = { topic: 'tw/v1/elevator/EL-0001/status', payload: Buffer.from('{"online":false}'), qos: 1 as const, retain: true };
-    const c = await device(port, 'EL-0001', secrets['EL-0001'] as string, { will });
+    const c = await device(b.port, 'EL-0001', b.secrets['EL-0001'] as string, { will });
     c.stream.destroy();
     c.end(true);
-    await waitFor(async () => (await entries(redis, key)).some((e) => e?.kind === 'x' && e.payload === 'lwt'), { timeoutMs: 3000, what: 'lwt presence' });
-    const list = await entries(redis, key);
+    await waitFor(async () => (await entries(b.redis, b.keys.uplink)).some((e) => e?.kind === 'x' && e.payload === 'lwt'), { timeoutMs: 3000, what: 'lwt presence' });
+    const list = await entries(b.redis, b.keys.uplink);
     const i = list.findIndex((e) => e?.kind === 'x' && e.payload === 'lwt');
     // the will itself went through the pipeline just before the offline entry
     expect(list[i - 1]).toMatchObject({ kind: 'm', payload: '{"online":false}', topic: 'tw/v1/elevator/EL-0001/status' });
 
     // keepalive 1 s: no packet for 1.5 s closes the session [MQTT-3.1.2-24]
-    const k = await device(port, 'BO-0001', secrets['BO-0001'] as string, { keepalive: 1 });
+    const k = await device(b.port, 'BO-0001', b.secrets['BO-0001'] as string, { keepalive: 1 });
     (k as unknown as { _sendPacket: unknown })._sendPacket = () => {}; // a frozen terminal: nothing leaves it any more
-    await waitFor(async () => (await entries(redis, key)).some((e) => e?.kind === 'x' && e.payload === 'keepalive' && e.clientId === 'BO-0001'), { timeoutMs: 5000, what: 'keepalive presence' });
+    await waitFor(async () => (await entries(b.redis, b.keys.uplink)).some((e) => e?.kind === 'x' && e.payload === 'keepalive' && e.clientId === 'BO-0001'), { timeoutMs: 5000, what: 'keepalive presence' });
     k.end(true);
   });
 });

@@ -1,11 +1,7 @@
-import { pipelineKeys } from '@tianwang/core/pipeline';
-import type { Registry } from '@tianwang/core/registry';
-import { startRedis, waitFor, type RedisServer } from '@tianwang/core/testing';
-import { Redis } from 'ioredis';
+import { waitFor } from '@tianwang/core/testing';
 import type { MqttClient } from 'mqtt';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BrokerService } from '../src/index.js';
-import { device, seededRegistry, service, startTestBroker } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { brokerPerSuite, device, service } from './helpers.js';
 
 /**
  * The retained commands a device receives when it subscribes to its command filter: waits for `expected` of them,
@@ -34,52 +30,32 @@ async function retain(port: number, topic: string, payload: string): Promise<voi
 }
 
 describe('retained commands are found by index, not by scanning every retained message', () => {
-  let server: RedisServer;
-  let redis: Redis;
-  let registry: Registry;
-  let secrets: Record<string, string>;
-  let broker: BrokerService;
-  let port: number;
-  let prefix: string;
-
-  beforeAll(async () => {
-    server = await startRedis();
-    redis = new Redis(server.url);
-    ({ registry, secrets } = await seededRegistry(['EL-0001', 'EL-0002', 'EL-0003'].map((id) => ({ id, kind: 'elevator' as const }))));
-    ({ broker, port, prefix } = await startTestBroker({ redisUrl: server.url, devices: registry.devices }));
-  });
-  afterAll(async () => {
-    await broker?.stop();
-    redis?.disconnect();
-    await registry?.close();
-    await server?.stop();
-  });
+  const b = brokerPerSuite({ seed: ['EL-0001', 'EL-0002', 'EL-0003'].map((id) => ({ id, kind: 'elevator' as const })) });
 
   it('a device subscribing gets its retained command without an HSCAN of the 3,000 retained statuses', async () => {
     // what a fleet leaves retained: every terminal's status (its will)
-    const hash = `${pipelineKeys(prefix).mqttPersistence}retained`;
-    for (let i = 0; i < 3000; i += 500) await redis.hset(hash, ...Array.from({ length: 500 }, (_, k) => [`tw/v1/elevator/X-${i + k}/status`, 'x']).flat());
-    await retain(port, 'tw/v1/elevator/EL-0001/cmd/config', '{"interval":10}');
-    await redis.config('RESETSTAT');
-    expect(await retainedOnSubscribe(port, 'EL-0001', secrets['EL-0001']!, 1)).toEqual([{ topic: 'tw/v1/elevator/EL-0001/cmd/config', payload: '{"interval":10}', retain: true }]);
-    expect(await retainedOnSubscribe(port, 'EL-0002', secrets['EL-0002']!, 0)).toEqual([]);
-    const stats = await redis.info('commandstats');
+    const hash = `${b.keys.mqttPersistence}retained`;
+    for (let i = 0; i < 3000; i += 500) await b.redis.hset(hash, ...Array.from({ length: 500 }, (_, k) => [`tw/v1/elevator/X-${i + k}/status`, 'x']).flat());
+    await retain(b.port, 'tw/v1/elevator/EL-0001/cmd/config', '{"interval":10}');
+    await b.redis.config('RESETSTAT');
+    expect(await retainedOnSubscribe(b.port, 'EL-0001', b.secrets['EL-0001']!, 1)).toEqual([{ topic: 'tw/v1/elevator/EL-0001/cmd/config', payload: '{"interval":10}', retain: true }]);
+    expect(await retainedOnSubscribe(b.port, 'EL-0002', b.secrets['EL-0002']!, 0)).toEqual([]);
+    const stats = await b.redis.info('commandstats');
     // the library's wildcard path read the hash ten fields per call: ~300 HSCANs per subscription here
     expect(stats).not.toMatch(/cmdstat_hscan:/);
   });
 
   it('an empty retained payload removes the command for later subscribers', async () => {
-    await retain(port, 'tw/v1/elevator/EL-0003/cmd/config', '{"interval":5}');
-    expect(await retainedOnSubscribe(port, 'EL-0003', secrets['EL-0003']!, 1)).toHaveLength(1);
-    await retain(port, 'tw/v1/elevator/EL-0003/cmd/config', '');
-    expect(await retainedOnSubscribe(port, 'EL-0003', secrets['EL-0003']!, 0)).toEqual([]);
+    await retain(b.port, 'tw/v1/elevator/EL-0003/cmd/config', '{"interval":5}');
+    expect(await retainedOnSubscribe(b.port, 'EL-0003', b.secrets['EL-0003']!, 1)).toHaveLength(1);
+    await retain(b.port, 'tw/v1/elevator/EL-0003/cmd/config', '');
+    expect(await retainedOnSubscribe(b.port, 'EL-0003', b.secrets['EL-0003']!, 0)).toEqual([]);
   });
 
   it('a broker starting builds the index from commands retained before it (an older broker, a lost index)', async () => {
-    await retain(port, 'tw/v1/elevator/EL-0002/cmd/reboot', 'now');
-    await redis.del(`${pipelineKeys(prefix).mqttPersistence}retained-cmd:tw/v1/elevator/EL-0002`);
-    await broker.stop();
-    ({ broker, port } = await startTestBroker({ redisUrl: server.url, devices: registry.devices, prefix }));
-    expect(await retainedOnSubscribe(port, 'EL-0002', secrets['EL-0002']!, 1)).toEqual([{ topic: 'tw/v1/elevator/EL-0002/cmd/reboot', payload: 'now', retain: true }]);
+    await retain(b.port, 'tw/v1/elevator/EL-0002/cmd/reboot', 'now');
+    await b.redis.del(`${b.keys.mqttPersistence}retained-cmd:tw/v1/elevator/EL-0002`);
+    await b.restartBroker();
+    expect(await retainedOnSubscribe(b.port, 'EL-0002', b.secrets['EL-0002']!, 1)).toEqual([{ topic: 'tw/v1/elevator/EL-0002/cmd/reboot', payload: 'now', retain: true }]);
   });
 });

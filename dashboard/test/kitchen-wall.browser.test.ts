@@ -1,10 +1,10 @@
-import type { ChildProcess } from 'node:child_process';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { sleep } from '@tianwang/core/testing';
 import { publish } from '../../streams/test/helpers/relay-fixture.js';
-import { launch, setVisibility, shot, unresolved, type Browser } from './browser/chromium.js';
-import { startKitchenStack, WALL_CAMERAS, type KitchenStack } from './browser/kitchen-stack.js';
+import { setVisibility, shot, unresolved } from './browser/chromium.js';
+import { WALL_CAMERAS } from './browser/kitchen-stack.js';
+import { liveKitchenPerFile } from './browser/live-kitchen.js';
 import { signIn } from './browser/session.js';
 
 /**
@@ -13,57 +13,30 @@ import { signIn } from './browser/session.js';
  * hidden tab pauses them and releases their streams at the relay; visible again, they play again. Screenshot
  * docs/img/kitchen-wall.png when TW_SCREENSHOT_DIR is set.
  */
-let stack: KitchenStack;
-let browser: Browser;
-const cameras: ChildProcess[] = [];
-
-beforeAll(async () => {
-  stack = await startKitchenStack();
-  for (const id of WALL_CAMERAS) cameras.push(publish(stack.publishUrl(id), 'testsrc2=size=320x180:rate=10'));
-  browser = await launch({ width: 1366, height: 800 });
-}, 180_000);
-afterAll(async () => {
-  for (const c of cameras) c.kill('SIGKILL');
-  await browser?.close();
-  await stack?.close();
-});
+const live = liveKitchenPerFile({ width: 1366, height: 800 });
+const { cameras } = live;
 
 /** currentTime of every tile's <video>, in tile order */
 const times = (p: Page) => p.locator('[data-test=wall] .tile video').evaluateAll((vs) => vs.map((v) => (v as unknown as { currentTime: number }).currentTime));
 const states = (p: Page) => p.locator('[data-test=wall] .tile').evaluateAll((ts) => ts.map((t) => t.getAttribute('data-state')));
-const relayViewers = () => stack.relayViewers();
-const openViewings = () => stack.openViewings();
-const allViewings = async () => (await stack.registry.db.query<{ n: number }>('SELECT count(*)::int AS n FROM camera_viewings'))[0]!.n;
+const relayViewers = () => live.stack.relayViewers();
+const openViewings = () => live.stack.openViewings();
+const allViewings = async () => (await live.stack.registry.db.query<{ n: number }>('SELECT count(*)::int AS n FROM camera_viewings'))[0]!.n;
 
 /** The inspector's 4-tile wall of the four cameras, every tile live. */
 async function liveWall(): Promise<Page> {
-  const page = await browser.page();
-  await signIn(page, stack.base, 'insp1');
-  await page.goto(`${stack.base}/kitchens/wall?layout=4&cameras=${WALL_CAMERAS.join(',')}`);
+  const page = await live.browser.page();
+  await signIn(page, live.stack.base, 'insp1');
+  await page.goto(`${live.stack.base}/kitchens/wall?layout=4&cameras=${WALL_CAMERAS.join(',')}`);
   await expect.poll(() => states(page), { timeout: 60_000 }).toEqual(['live', 'live', 'live', 'live']);
   return page;
 }
 
-// every test opens its own pages, left after it (a full navigation: the viewings end from pagehide, as when a user
-// leaves) and closed, so the next test starts with no player at the relay and no open viewing; a CSP violation or a
-// page error fails the test that caused it
-beforeEach(() => {
-  browser.problems.length = 0;
-});
-afterEach(async () => {
-  for (const p of browser.context.pages()) await p.goto('about:blank');
-  // the viewings end from pagehide (a keepalive request) and the relay sees its sockets close: give both a moment
-  await expect.poll(openViewings, { timeout: 10_000 }).toBe(0);
-  await expect.poll(relayViewers, { timeout: 10_000 }).toBe('0');
-  for (const p of browser.context.pages()) await p.close();
-  expect(browser.problems).toEqual([]);
-});
-
 describe('the video wall in Chromium', () => {
   it('plays four cameras on a 4-tile wall: every tile live and its currentTime advancing', async () => {
     // the app's CSP lets the page connect to the relay's origin (WS-FLV) and nowhere else but its own
-    const csp = (await fetch(`${stack.base}/kitchens/wall`)).headers.get('content-security-policy');
-    const relayHost = new URL(stack.relayBase).host;
+    const csp = (await fetch(`${live.stack.base}/kitchens/wall`)).headers.get('content-security-policy');
+    const relayHost = new URL(live.stack.relayBase).host;
     expect(csp).toContain(`connect-src 'self' http://${relayHost} ws://${relayHost};`);
     const page = await liveWall();
     const t0 = await times(page);
@@ -127,7 +100,7 @@ describe('a camera that stops', () => {
     // the last frame stays on screen: the canvas holds the picture at the stream's size, the <video> is hidden
     const still = tile.locator('canvas');
     await expect.poll(() => still.evaluate((c) => [(c as unknown as { width: number }).width, c.classList.contains('hidden')])).toEqual([320, false]);
-    cameras[3] = publish(stack.publishUrl('CAM-1D'), 'testsrc2=size=320x180:rate=10');
+    cameras[3] = publish(live.stack.publishUrl('CAM-1D'), 'testsrc2=size=320x180:rate=10');
     // the next retry (1 s, 2 s, 4 s … after the failures so far) finds the camera again
     await expect.poll(() => tile.getAttribute('data-state'), { timeout: 60_000 }).toBe('live');
     await expect.poll(() => still.evaluate((c) => c.classList.contains('hidden'))).toBe(true);
@@ -146,11 +119,11 @@ describe('the viewing audit in Chromium (admins)', () => {
     // the inspector's menu has no audit entry, and the route is its 404 page; leaving the wall (a full navigation:
     // no unmount, the viewings end from pagehide) ended its viewings
     expect(await page.locator('.side').first().innerText()).not.toContain('观看记录');
-    await page.goto(`${stack.base}/kitchens/viewings`);
+    await page.goto(`${live.stack.base}/kitchens/viewings`);
     await page.locator('[data-test=not-found]').waitFor();
     await expect.poll(openViewings).toBe(0);
-    await signIn(page, stack.base, 'admin');
-    await page.goto(`${stack.base}/kitchens/viewings`);
+    await signIn(page, live.stack.base, 'admin');
+    await page.goto(`${live.stack.base}/kitchens/viewings`);
     // the wall's four and the moved camera's, ended when the page was left (the list's first page holds 50)
     expect(await allViewings()).toBe(before + 5);
     const rows = page.locator('[data-test=viewings] .el-table__body tr');
@@ -165,9 +138,9 @@ describe('the viewing audit in Chromium (admins)', () => {
 
 describe('轮巡 rotation', () => {
   it('cycles the ticked kitchen’s cameras through a 1-tile wall every N seconds', async () => {
-    const page = await browser.page();
-    await signIn(page, stack.base, 'insp1');
-    await page.goto(`${stack.base}/kitchens/wall?layout=1`);
+    const page = await live.browser.page();
+    await signIn(page, live.stack.base, 'insp1');
+    await page.goto(`${live.stack.base}/kitchens/wall?layout=1`);
     const tile = page.locator('[data-test=wall] .tile').first();
     // tick the kitchen: its four cameras in tree order (粗加工区, 凉菜间, 烹饪区, 洗消间)
     await page.locator('[data-test=kitchen-tree] .el-tree-node', { hasText: '1号食堂' }).locator('.el-checkbox').first().click();

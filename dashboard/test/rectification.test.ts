@@ -3,18 +3,15 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InjectOptions } from 'fastify';
-import { createAlerts, type Alerts } from '@tianwang/alerts';
-import { startFakeAliyun, type FakeAliyun } from '@tianwang/alerts/testing';
 import { freePort, tempDir, waitFor } from '@tianwang/core/testing';
-import { PASSWORD, SECRET, login, startWorld, type Login, type World } from './helpers/world.js';
+import { startSmsWorld, type SmsWorld } from './helpers/sms-world.js';
+import { PASSWORD, login, type Login } from './helpers/world.js';
 
 /**
  * The rectification loop of a failed spot check on real parts: PGlite, Redis, the alerts workers sending through
  * the local Aliyun endpoint, the dashboard listening on a port (the restaurant's page is fetched over a socket).
  */
-let w: World;
-let aliyun: FakeAliyun;
-let alerts: Alerts;
+let w: SmsWorld;
 let base: string;
 let dataDir: string;
 let insp1: Login;
@@ -26,17 +23,8 @@ const JPEG = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.from('
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
 beforeAll(async () => {
-  aliyun = await startFakeAliyun();
   dataDir = await tempDir('rectify');
-  const port = await freePort();
-  w = await startWorld({
-    env: {
-      TW_SMS_PROVIDER: 'aliyun', TW_ALIYUN_ACCESS_KEY_ID: aliyun.accessKeyId, TW_ALIYUN_ACCESS_KEY_SECRET: aliyun.accessKeySecret, TW_ALIYUN_ENDPOINT: aliyun.url,
-      TW_DATA_DIR: dataDir, TW_HTTP_HOST: '127.0.0.1', TW_HTTP_PORT: String(port), TW_SMS_BACKOFF_MS: '100',
-    },
-  });
-  alerts = createAlerts(w.config, { registry: w.registry, masterSecret: SECRET, tuning: { calendarEveryMs: 0, silenceGraceMs: 0, interruptedSendMs: 300, interruptedScanMs: 200, receiptPollMs: 0 } });
-  await alerts.start();
+  w = await startSmsWorld({ TW_DATA_DIR: dataDir, TW_HTTP_HOST: '127.0.0.1', TW_HTTP_PORT: String(await freePort()) });
   await w.dashboard.start();
   base = w.dashboard.address()!;
   const k1 = (await w.registry.kitchens.list()).find((k) => k.id === 'K1')!;
@@ -46,9 +34,7 @@ beforeAll(async () => {
   insp2 = await login(w.dashboard, 'insp2');
 }, 120_000);
 afterAll(async () => {
-  await alerts?.stop();
   await w?.close();
-  await aliyun?.close();
 });
 
 const call = (s: Login, method: InjectOptions['method'], url: string, payload?: unknown) =>
@@ -87,10 +73,10 @@ describe('rectification loop (整改闭环)', () => {
   it('a failed check sends the restaurant a notice by SMS; the reply with photos reaches the inspector, who sends it back, then accepts it', async () => {
     // the kitchen's SMS so far: this test reads only its own (run again, the earlier run's links are stale)
     const toKitchen = (r: { to: string }) => r.to.endsWith('13700000009');
-    const before = aliyun.received.filter(toKitchen).length;
+    const before = w.aliyun.received.filter(toKitchen).length;
     const id = await failedCheck();
     // the notice: through the alerts SMS path (the registered alarm template), to the kitchen's contact
-    const sms = (await aliyun.waitFor(before + 1, 15_000, toKitchen)).at(-1);
+    const sms = (await w.aliyun.waitFor(before + 1, 15_000, toKitchen)).at(-1);
     expect(sms!.templateCode).toBe('SMS_ALARM');
     expect(sms!.params).toMatchObject({ unit: '1号食堂', device: '明厨亮灶线上抽检' });
     expect(sms!.params!.what).toContain('从业人员规范佩戴工作帽、口罩');
@@ -148,7 +134,7 @@ describe('rectification loop (整改闭环)', () => {
     expect(back.json()).toMatchObject({ status: 'rectifying', rectificationRound: 2 });
 
     // round 2: a second SMS with the reason and a new link; the old link says it was replaced and takes no reply
-    const sms2 = (await aliyun.waitFor(before + 2, 15_000, toKitchen)).at(-1);
+    const sms2 = (await w.aliyun.waitFor(before + 2, 15_000, toKitchen)).at(-1);
     expect(sms2!.params!.what).toContain('照片中仍有员工未戴口罩');
     const link2 = linkIn(sms2!);
     expect(link2).not.toBe(link1);
@@ -180,12 +166,12 @@ describe('rectification loop (整改闭环)', () => {
   it('a notice whose send job never reached the queue is still sent (the alerts workers find the row)', async () => {
     // the row as the dashboard writes it in its transaction, without queueing its job (Redis away at that moment)
     const toContact = (r: { to: string }) => r.to.endsWith('13700000008');
-    const before = aliyun.received.filter(toContact).length;
+    const before = w.aliyun.received.filter(toContact).length;
     const id = await w.dashboard.api.rectify.actions.notices.create(w.registry.db, {
       stage: 'kitchen-rectify-test-1', recipientName: '餐饮单位联系人', recipientPhone: '+8613700000008', unit: '3号食堂',
       subject: { 'zh-CN': '明厨亮灶线上抽检', en: 'online kitchen inspection' }, what: { 'zh-CN': '不合格', en: 'failed' }, time: '12-03 10:00', link: 'http://tw.test/r/abcdefghij',
     });
-    const got = (await aliyun.waitFor(before + 1, 15_000, toContact)).at(-1);
+    const got = (await w.aliyun.waitFor(before + 1, 15_000, toContact)).at(-1);
     expect(got!.params).toMatchObject({ unit: '3号食堂', link: 'http://tw.test/r/abcdefghij' });
     // the worker marks the row sent once the provider has answered, a moment after the provider has the message
     const status = async () => (await w.registry.db.query<{ status: string }>('SELECT status FROM notifications WHERE id = $1', [id]))[0]?.status;

@@ -1,10 +1,9 @@
-import type { ChildProcess } from 'node:child_process';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { sleep } from '@tianwang/core/testing';
-import { publish } from '../../streams/test/helpers/relay-fixture.js';
-import { launch, setVisibility, shot, unresolved, type Browser } from './browser/chromium.js';
-import { startKitchenStack, WALL_CAMERAS, type KitchenStack } from './browser/kitchen-stack.js';
+import { setVisibility, shot, unresolved } from './browser/chromium.js';
+import { WALL_CAMERAS } from './browser/kitchen-stack.js';
+import { liveKitchenPerFile } from './browser/live-kitchen.js';
 import { signIn } from './browser/session.js';
 
 /**
@@ -14,47 +13,21 @@ import { signIn } from './browser/session.js';
  * stream and ending its viewing when it moves on or the page is hidden. Screenshot docs/img/screen-video.png when
  * TW_SCREENSHOT_DIR is set.
  */
-let stack: KitchenStack;
-let browser: Browser;
-const cameras: ChildProcess[] = [];
-
-beforeAll(async () => {
-  stack = await startKitchenStack();
-  for (const id of WALL_CAMERAS) cameras.push(publish(stack.publishUrl(id), 'testsrc2=size=320x180:rate=10'));
-  browser = await launch({ width: 1920, height: 1080 });
-}, 180_000);
-afterAll(async () => {
-  for (const c of cameras) c.kill('SIGKILL');
-  await browser?.close();
-  await stack?.close();
-});
+const live = liveKitchenPerFile({ width: 1920, height: 1080 });
 
 const tile = (p: Page) => p.locator('[data-test=screen-camera]');
 const state = (p: Page) => tile(p).locator('.tile').getAttribute('data-state', { timeout: 1000 });
 const video = (p: Page) => tile(p).locator('video').evaluate((v) => ({ t: (v as unknown as { currentTime: number }).currentTime, muted: (v as unknown as { muted: boolean }).muted }));
 /** WS-FLV players the relay is serving now */
-const relayViewers = async () => Number((await stack.relayViewers()) ?? NaN);
-const openViewings = () => stack.openViewings();
+const relayViewers = async () => Number((await live.stack.relayViewers()) ?? NaN);
+const openViewings = () => live.stack.openViewings();
 
 async function screen(rotateS: number): Promise<Page> {
-  const page = await browser.page();
-  await signIn(page, stack.base, 'insp1');
-  await page.goto(`${stack.base}/screen?rotate=${rotateS}`);
+  const page = await live.browser.page();
+  await signIn(page, live.stack.base, 'insp1');
+  await page.goto(`${live.stack.base}/screen?rotate=${rotateS}`);
   return page;
 }
-
-beforeEach(() => {
-  browser.problems.length = 0;
-});
-// every test leaves its page (the viewing ends from pagehide) and closes it, so the next starts with no player at
-// the relay and no open viewing; a CSP violation or a page error fails the test that caused it
-afterEach(async () => {
-  for (const p of browser.context.pages()) await p.goto('about:blank');
-  await expect.poll(openViewings, { timeout: 10_000 }).toBe(0);
-  await expect.poll(relayViewers, { timeout: 10_000 }).toBe(0);
-  for (const p of browser.context.pages()) await p.close();
-  expect(browser.problems).toEqual([]);
-});
 
 describe('the big screen’s camera tile', () => {
   it('plays the first kitchen camera live and muted: its currentTime advances, one player at the relay, one audited viewing', async () => {
@@ -65,7 +38,7 @@ describe('the big screen’s camera tile', () => {
     await expect.poll(async () => (await video(page)).t - t0, { timeout: 20_000 }).toBeGreaterThanOrEqual(1);
     expect((await video(page)).muted).toBe(true);
     expect(await relayViewers()).toBe(1);
-    const viewings = await stack.registry.db.query<{ user_id: string; camera_id: string }>('SELECT user_id, camera_id FROM camera_viewings WHERE ended_at IS NULL');
+    const viewings = await live.stack.registry.db.query<{ user_id: string; camera_id: string }>('SELECT user_id, camera_id FROM camera_viewings WHERE ended_at IS NULL');
     expect(viewings).toEqual([{ user_id: 'insp1', camera_id: WALL_CAMERAS[0] }]);
     expect(await unresolved(page)).toEqual([]);
     await shot(page, 'screen-video');
@@ -89,7 +62,7 @@ describe('the big screen’s camera tile', () => {
     expect(players).toBeLessThanOrEqual(1);
     expect(open).toBeLessThanOrEqual(1);
     // the cameras shown before have their viewings ended (the audit's duration is what was on screen)
-    const ended = await stack.registry.db.query<{ camera_id: string }>('SELECT DISTINCT camera_id FROM camera_viewings WHERE user_id = $1 AND ended_at IS NOT NULL AND camera_id = ANY($2) AND started_at >= $3', ['insp1', WALL_CAMERAS.slice(0, 2), since]);
+    const ended = await live.stack.registry.db.query<{ camera_id: string }>('SELECT DISTINCT camera_id FROM camera_viewings WHERE user_id = $1 AND ended_at IS NOT NULL AND camera_id = ANY($2) AND started_at >= $3', ['insp1', WALL_CAMERAS.slice(0, 2), since]);
     expect(ended.map((r) => r.camera_id).sort()).toEqual(WALL_CAMERAS.slice(0, 2));
   });
 

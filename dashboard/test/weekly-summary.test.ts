@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAlerts, type Alerts } from '@tianwang/alerts';
-import { startFakeAliyun, type FakeAliyun } from '@tianwang/alerts/testing';
 import { tempDir } from '@tianwang/core/testing';
-import { PASSWORD, SECRET, login, startWorld, type Login, type World } from './helpers/world.js';
+import { startSmsWorld, type SmsWorld } from './helpers/sms-world.js';
+import { PASSWORD, login, type Login } from './helpers/world.js';
 
 /**
  * The weekly report's SMS summary to a district's lead inspector (docs/dashboard.md "Weekly report"): the admin names
@@ -10,9 +9,7 @@ import { PASSWORD, SECRET, login, startWorld, type Login, type World } from './h
  * alerts' SMS queue, the alerts workers send it through the local Aliyun endpoint on the `summary` template; the
  * figures equal an independent SQL count; a district without a lead gets none; a run again sends nothing twice.
  */
-let aliyun: FakeAliyun;
-let w: World;
-let alerts: Alerts;
+let w: SmsWorld;
 let admin: Login;
 const LEAD_PHONE = '+8613700000021';
 const TZ = 'Asia/Shanghai';
@@ -22,21 +19,11 @@ const NOW = Date.parse('2026-11-18T02:00:00Z');
 const FROM = Date.parse('2026-11-08T16:00:00Z');
 
 beforeAll(async () => {
-  aliyun = await startFakeAliyun();
-  w = await startWorld({
-    env: {
-      TW_SMS_PROVIDER: 'aliyun', TW_ALIYUN_ACCESS_KEY_ID: aliyun.accessKeyId, TW_ALIYUN_ACCESS_KEY_SECRET: aliyun.accessKeySecret, TW_ALIYUN_ENDPOINT: aliyun.url,
-      TW_DATA_DIR: await tempDir('weekly-sms'), TW_TIMEZONE: TZ, TW_SMS_BACKOFF_MS: '100',
-    },
-  });
-  alerts = createAlerts(w.config, { registry: w.registry, masterSecret: SECRET, tuning: { calendarEveryMs: 0, silenceGraceMs: 0, interruptedSendMs: 300, interruptedScanMs: 200, receiptPollMs: 0 } });
-  await alerts.start();
+  w = await startSmsWorld({ TW_DATA_DIR: await tempDir('weekly-sms'), TW_TIMEZONE: TZ });
   admin = await login(w.dashboard, 'admin');
 }, 120_000);
 afterAll(async () => {
-  await alerts?.stop();
   await w?.close();
-  await aliyun?.close();
 });
 
 const patch = (id: string, payload: object) => w.dashboard.app.inject({ method: 'PATCH', url: `/api/v1/users/${id}`, payload, headers: admin.headers(true) });
@@ -89,7 +76,7 @@ describe('the weekly SMS summary', () => {
     const files = await w.dashboard.reports().runNow(now);
     expect(files.some((f) => f.endsWith(`/reports/D1/weekly-${monday}.xlsx`))).toBe(true);
     const mine = (r: { to: string; params?: Record<string, string> }) => r.to.endsWith('13700000021') && r.params?.link?.includes(monday) === true;
-    const [sms] = await aliyun.waitFor(1, 15_000, mine);
+    const [sms] = await w.aliyun.waitFor(1, 15_000, mine);
     // the independent count: D1's alarms first seen in the week, and every hazard of D1 still open now
     const [want] = await w.registry.db.query<{ n: number; trapped: number; fast: number; open: number }>(
       `SELECT count(*) FILTER (WHERE a.first_seen_at >= $1 AND a.first_seen_at < $2)::int AS n,
@@ -119,6 +106,6 @@ describe('the weekly SMS summary', () => {
     await w.dashboard.reports().runNow(now);
     const again = await w.registry.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM notifications WHERE stage = $1`, [`weekly-summary-D1-${monday}`]);
     expect(again[0]!.n).toBe(1);
-    expect(aliyun.received.filter(mine)).toHaveLength(1);
+    expect(w.aliyun.received.filter(mine)).toHaveLength(1);
   });
 });

@@ -157,6 +157,21 @@ describe('the workbench in Chromium (zh-CN)', () => {
     await shot(page, 'dashboard-device');
   });
 
+  it('records an inspection from the device file: the dialog sends its fields and note, and the list shows them', async () => {
+    // its own record: a note no other run wrote, on BL-1 (no other test here reads its inspections)
+    const note = `炉膛检查正常 ${Date.now()}`;
+    const page = await inspectorPage();
+    await page.goto(`${stack.base}/devices/BL-1`);
+    await page.getByRole('tab', { name: '检验记录' }).click();
+    await page.locator('.el-tab-pane:visible').getByRole('button', { name: '登记检验' }).click();
+    const dialog = page.locator('.el-dialog:visible');
+    await dialog.locator('textarea').fill(note);
+    await dialog.locator('[data-test=dialog-save]').click();
+    await expect.poll(() => page.locator('.el-tab-pane:visible .el-table').innerText()).toContain(note);
+    // saved: the dialog closes (after its fade)
+    await expect.poll(() => page.locator('.el-dialog:visible').count()).toBe(0);
+  });
+
   it('signs out: the board then asks for a sign-in again', async () => {
     const page = await inspectorPage();
     await signOut(page);

@@ -4,17 +4,7 @@
  * fields come and go. Values keep three decimals at most (VictoriaMetrics stores decimals, not doubles).
  */
 import type { DeviceKind } from '@tianwang/core/schemas';
-
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from '@tianwang/core/testing';
 
 const round = (v: number, step: number) => Math.round(v / step) * step;
 const fix = (v: number) => Number(v.toFixed(3));

@@ -6,7 +6,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pipelineKeys } from '@tianwang/core/pipeline';
 import { storagePolicy, type DeviceKind } from '@tianwang/core/schemas';
-import { startRedis, type RedisServer } from '@tianwang/core/testing';
+import { rng, startRedis, type RedisServer } from '@tianwang/core/testing';
 import { DeviceCache } from '../src/device-cache.js';
 import { parseShadowReply } from '../src/shadow-script.js';
 import { ShadowWriter, defineShadowCommand } from '../src/shadow-writer.js';
@@ -14,7 +14,7 @@ import { decide, newState, type Decision } from '../src/store-decide.js';
 import { compilePolicy, type CompiledPolicy } from '../src/store-policy.js';
 import type { Validated } from '../src/validator.js';
 import { devices, freshPrefix, lookupOf } from './helpers.js';
-import { randomSeries, rng } from './random-series.js';
+import { randomSeries } from './random-series.js';
 
 type Ok = Extract<Validated, { ok: true }>;
 

@@ -1,5 +1,6 @@
-import type { Camera, District, Kitchen, MaintenanceCompany, Role, Unit } from '../registry/types.js';
+import type { Camera, District, Kitchen, MaintenanceCompany, Unit } from '../registry/types.js';
 import type { NewDevice } from '../registry/queries/devices.js';
+import type { NewUser } from '../registry/queries/users.js';
 import type { UNIT_KINDS } from './names.js';
 
 export interface DemoSizes {
@@ -22,18 +23,8 @@ export interface DemoCamera extends Omit<Camera, 'sourceUrlSealed' | 'publishCre
   /** pull cameras: the RTSP URL the simulator serves (sealed when loaded) */
   sourceUrl: string | null;
 }
-export interface DemoUser {
-  id: string;
-  username: string;
-  displayName: string;
-  role: Role;
-  phone: string | null;
-  districtId: string | null;
-  unitId: string | null;
-  /** role maintenance: the company whose elevators the user sees */
-  maintenanceCompanyId?: string | null;
-  password: string;
-}
+/** a demo login: a registry user with its plaintext password (demo only; the registry stores its hash) */
+export type DemoUser = Omit<NewUser, 'enabled'>;
 
 export interface DemoDistrict {
   seed: number;

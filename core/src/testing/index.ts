@@ -5,3 +5,4 @@ export * from './mosquitto.js';
 export * from './wait.js';
 export * from './service-lifecycle-contract.js';
 export * from './test-world.js';
+export * from './seeded-random.js';

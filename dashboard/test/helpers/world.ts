@@ -1,7 +1,7 @@
 import type { LightMyRequestResponse } from 'fastify';
 import { loadConfig, type PlatformConfig } from '@tianwang/core/config';
 import { openRegistry, type Registry } from '@tianwang/core/registry';
-import { startPostgres, startRedis, type PostgresServer, type RedisServer } from '@tianwang/core/testing';
+import { seedTestWorld, startPostgres, startRedis, type PostgresServer, type RedisServer } from '@tianwang/core/testing';
 import { createDashboard, type Dashboard, type DashboardDeps } from '../../src/index.js';
 
 export const SECRET = 'dashboard-test-secret-0123456789abcdef0123';
@@ -13,34 +13,39 @@ export const PASSWORD = 'password-0123456789';
  *   D1 ─ G1 (U1: EL-1 by M1, BL-1; kitchen K1 run by U1, camera CAM-1) ─ G2 (U2: EL-2 by M2)
  *   D2 ─ G3 (U3: EL-3 by M1; kitchen K3, camera CAM-3)
  * Users: admin; insp1 (D1) and insp2 (D2); unit1 (U1); maint1 (M1, sees EL-1 and EL-3).
+ * It is core's seeded test world (seedTestWorld: D1, U1, M1) with the rest as its `more` rows; the devices have no
+ * credential (the browser stack sets one).
  */
 export async function seedWorld(r: Registry): Promise<void> {
-  for (const d of [
-    { id: 'D1', name: '东区', kind: 'district', parentId: null },
-    { id: 'G1', name: '东一网格', kind: 'grid', parentId: 'D1' },
-    { id: 'G2', name: '东二网格', kind: 'grid', parentId: 'D1' },
-    { id: 'D2', name: '西区', kind: 'district', parentId: null },
-    { id: 'G3', name: '西一网格', kind: 'grid', parentId: 'D2' },
-  ] as const)
-    await r.districts.upsert(d);
   const unit = (id: string, districtId: string, name: string, code: string) => ({
     id, creditCode: code, name, address: `${name}路1号`, districtId, safetyOfficerName: `${name}安全员`, safetyOfficerPhone: '+8613800000001', principalName: `${name}负责人`, principalPhone: '+8613800000002',
   });
-  await r.units.upsert(unit('U1', 'G1', '阳光花园', '91310000MA1FL0AB2C'));
-  await r.units.upsert(unit('U2', 'G2', '东方医院', '91310000MA1FL0AB3A'));
-  await r.units.upsert(unit('U3', 'G3', '西城商场', '91310000MA1FL0AB4X'));
-  await r.units.upsertMaintenanceCompany({ id: 'M1', name: '快修电梯', creditCode: null, contactName: '王', contactPhone: '+8613900000001', emergencyPhone: '+864001234567' });
-  await r.units.upsertMaintenanceCompany({ id: 'M2', name: '安达电梯', creditCode: null, contactName: '赵', contactPhone: '+8613900000002', emergencyPhone: '+864007654321' });
   const elevator = (id: string, unitId: string, companyId: string, n: number) => ({
     id, kind: 'elevator' as const, registrationCode: `3110310100201907000${n}`, name: `${n}号梯`, location: `${n}号楼`, unitId, maintenanceCompanyId: companyId, model: 'GeN2',
-    rated: { ratedSpeed: 1.75, ratedLoad: 1000, floors: 18 }, telemetryIntervalS: 10, lastMaintenanceOn: '2020-01-01', inspectionValidUntil: '2099-01-01',
+    rated: { ratedSpeed: 1.75, ratedLoad: 1000, floors: 18 }, telemetryIntervalS: 10, lastMaintenanceOn: '2020-01-01', inspectionValidUntil: '2099-01-01', credentialHash: null,
   });
-  await r.devices.upsert(elevator('EL-1', 'U1', 'M1', 1));
-  await r.devices.upsert(elevator('EL-2', 'U2', 'M2', 2));
-  await r.devices.upsert(elevator('EL-3', 'U3', 'M1', 3));
-  await r.devices.upsert({
-    id: 'BL-1', kind: 'boiler', registrationCode: 'GL-2019-0001', name: '1号锅炉', location: '锅炉房', unitId: 'U1', maintenanceCompanyId: null, model: 'WNS2',
-    rated: { ratedPressure: 1.25, ratedCapacity: 2, safetyValveSet: 1.3 }, telemetryIntervalS: 10, lastMaintenanceOn: null, inspectionValidUntil: null,
+  // core's test world (D1, U1, M1) with the second district, the grids and a second unit and company in each
+  await seedTestWorld(r, {
+    district: { name: '东区' },
+    more: {
+      areas: [
+        { id: 'G1', name: '东一网格', kind: 'grid', parentId: 'D1' },
+        { id: 'G2', name: '东二网格', kind: 'grid', parentId: 'D1' },
+        { id: 'D2', name: '西区', kind: 'district', parentId: null },
+        { id: 'G3', name: '西一网格', kind: 'grid', parentId: 'D2' },
+      ],
+      units: [unit('U2', 'G2', '东方医院', '91310000MA1FL0AB3A'), unit('U3', 'G3', '西城商场', '91310000MA1FL0AB4X')],
+      maintenanceCompanies: [{ id: 'M2', name: '安达电梯', creditCode: null, contactName: '赵', contactPhone: '+8613900000002', emergencyPhone: '+864007654321' }],
+    },
+    unit: unit('U1', 'G1', '阳光花园', '91310000MA1FL0AB2C'),
+    maintenanceCompany: {},
+    devices: [
+      elevator('EL-1', 'U1', 'M1', 1), elevator('EL-2', 'U2', 'M2', 2), elevator('EL-3', 'U3', 'M1', 3),
+      {
+        id: 'BL-1', kind: 'boiler', registrationCode: 'GL-2019-0001', name: '1号锅炉', location: '锅炉房', unitId: 'U1', maintenanceCompanyId: null, model: 'WNS2',
+        rated: { ratedPressure: 1.25, ratedCapacity: 2, safetyValveSet: 1.3 }, telemetryIntervalS: 10, lastMaintenanceOn: null, inspectionValidUntil: null, credentialHash: null,
+      },
+    ],
   });
   const kitchen = (id: string, districtId: string, unitId: string | null, n: number) => ({
     id, name: `${n}号食堂`, licenceNo: `JY131011500000${n}`, address: '', districtId, riskClass: 'B' as const, contactName: '', contactPhone: '', businessHours: '06:00-19:00', publicViewing: false, unitId,

@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import { connect, type Socket } from 'node:net';
+import type { Rng } from '@tianwang/core/testing';
 
 /**
  * Hostile connections for the relay's fuzz test and `npm run fuzz:streams`: random and mutated RTMP
@@ -9,20 +10,6 @@ import { connect, type Socket } from 'node:net';
  */
 const require = createRequire(import.meta.url);
 const AMF = require('node-media-server/src/protocol/amf.js') as { encodeAmf0Cmd(opt: Record<string, unknown>): Buffer };
-
-export type Rng = () => number;
-
-/** mulberry32: small, fast, seedable. */
-export function rng(seed: number): Rng {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const int = (r: Rng, n: number) => Math.floor(r() * n);
 const pick = <T>(r: Rng, xs: readonly T[]): T => xs[int(r, xs.length)] as T;

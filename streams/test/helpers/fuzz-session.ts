@@ -2,8 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { freePort, tempDir } from '@tianwang/core/testing';
-import { httpCase, rng, rtmpCase, runCase } from './fuzz-cases.js';
+import { freePort, rng, tempDir } from '@tianwang/core/testing';
+import { httpCase, rtmpCase, runCase } from './fuzz-cases.js';
 
 /**
  * A fuzz session against a relay in its own process, with a real camera (ffmpeg publishing) and a real

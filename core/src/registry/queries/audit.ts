@@ -1,16 +1,9 @@
 import type { Queryable } from '../db.js';
 import { camelRows } from '../rows.js';
-import type { ActorType, AuditEntry, AuditVia } from '../types.js';
+import type { AuditEntry } from '../types.js';
 
-export interface NewAuditEntry {
-  actor: string;
-  actorType: ActorType;
-  action: string;
-  subjectType: string;
-  subjectId: string;
-  via: AuditVia;
-  detail?: Record<string, unknown>;
-}
+/** An entry to append: the database numbers and dates it; no detail is `{}`. */
+export type NewAuditEntry = Omit<AuditEntry, 'id' | 'at' | 'detail'> & { detail?: Record<string, unknown> };
 
 /** The append-only audit log (the table refuses UPDATE and DELETE). Pass a transaction to record with the change itself. */
 export function auditQueries(db: Queryable) {
