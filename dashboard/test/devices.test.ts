@@ -88,6 +88,15 @@ describe('board list', () => {
     expect((await get(admin, '/api/v1/devices?cursor=garbage')).json().code).toBe('TW_PAYLOAD_INVALID');
   });
 
+  // the board reads its scope from memory in pages of up to 5,000 (one request for a district); SQL lists stay at 1,000
+  it('takes pages of up to 5,000 devices, and refuses more; other lists keep their 1,000', async () => {
+    const page = await get(admin, '/api/v1/devices?limit=5000');
+    expect([page.statusCode, page.json().items.length, page.json().nextCursor]).toEqual([200, page.json().total, null]);
+    expect((await get(admin, '/api/v1/devices?limit=5001')).json().code).toBe('TW_PAYLOAD_INVALID');
+    expect((await get(admin, '/api/v1/units?limit=1000')).statusCode).toBe(200);
+    expect((await get(admin, '/api/v1/units?limit=1001')).json().code).toBe('TW_PAYLOAD_INVALID');
+  });
+
   it('exports the same filtered, scoped rows as .xlsx with Chinese headers, all pages', async () => {
     const rows = await sheet(await get(insp1, '/api/v1/devices?format=xlsx&limit=2&kind=elevator'));
     expect(rows[0]!.slice(0, 7)).toEqual(['设备编号', '类型', '注册代码', '名称', '位置', '使用单位', '辖区']);

@@ -17,7 +17,11 @@ const Filters = {
   alarm: z.boolean().optional().meta({ description: 'true: has active alarms' }),
   overdue: z.boolean().optional().meta({ description: 'true: maintenance overdue, or inspection expired or expiring within 30 days' }),
 };
-const Query = listQuery(BOARD_SORTS, 'id', Filters);
+/** The board reads every device in scope: from memory, so in pages larger than the SQL lists' 1,000. */
+export const BOARD_PAGE_MAX = 5000;
+const Query = listQuery(BOARD_SORTS, 'id', Filters).extend({
+  limit: z.coerce.number().int().min(1).max(BOARD_PAGE_MAX).default(100).meta({ description: `page size, at most ${BOARD_PAGE_MAX} (the rows are served from memory; other lists take 1,000)` }),
+});
 const SummaryQuery = z.object({ kind: Filters.kind, districtId: Filters.districtId, unitId: Filters.unitId });
 const Summary = z.object({
   devices: z.number().int(),

@@ -10,7 +10,7 @@ import type { BoardRow, District, Page, UnitRow } from '@/api/types';
 const FLUSH_MS = 250;
 
 /**
- * Every device in the session's scope with its live state. The list is read once (1,000 rows a page), then the SSE
+ * Every device in the session's scope with its live state. The list is read once (5,000 rows a page), then the SSE
  * feed patches rows in place; the array is shallow (rows are replaced, never deeply watched), which keeps 5,000
  * rows cheap to update and to filter. Every row's status is live; telemetry only for the rows a view watches
  * (`watch`: the board's rows on screen, the open device file's device), the others keep what the list read.
@@ -35,7 +35,8 @@ export const useBoard = defineStore('board', () => {
     const all: BoardRow[] = [];
     let cursor: string | null = null;
     do {
-      const page: Page<BoardRow> = await api.get<Page<BoardRow>>('/devices', { limit: 1000, cursor });
+      // the server's largest page (BOARD_PAGE_MAX): a district's 5,000 devices in one request, not five in a row
+      const page: Page<BoardRow> = await api.get<Page<BoardRow>>('/devices', { limit: 5000, cursor });
       all.push(...page.items);
       cursor = page.nextCursor;
     } while (cursor);
