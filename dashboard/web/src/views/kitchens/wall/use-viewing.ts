@@ -12,6 +12,10 @@ export function useViewing() {
   let play: Play | null = null;
   let cameraId: string | null = null;
   let renewTimer: ReturnType<typeof setTimeout> | undefined;
+  /** a viewing being opened (its request in flight): the next urlFor waits for it instead of opening a second one */
+  let opening: Promise<unknown> | null = null;
+  /** bumps on every end(): a viewing that was being opened meanwhile is ended as soon as it arrives */
+  let ends = 0;
 
   const expired = (p: Play) => renewDelayMs(p.expiresAt, Date.now()) <= 1000;
 
@@ -36,10 +40,25 @@ export function useViewing() {
 
   /** The signed WS-FLV URL for `camera`: the open viewing's if still valid, else a new viewing. */
   async function urlFor(camera: string): Promise<string> {
+    // Two opens at once (a retry and the rotation) each started a viewing, and the first was never ended: the audit
+    // showed it open until its last renewal. One at a time, and one that was ended while in flight is ended on arrival.
+    while (opening) await opening.catch(() => undefined);
     if (play && cameraId !== camera) await end();
     if (play && expired(play)) await renew();
     if (!play) {
-      const p = await kitchensApi.play(camera);
+      const endsBefore = ends;
+      const request = kitchensApi.play(camera);
+      opening = request;
+      let p: Play;
+      try {
+        p = await request;
+      } finally {
+        opening = null;
+      }
+      if (ends !== endsBefore) {
+        void kitchensApi.end(p.viewingId, true).catch(() => undefined);
+        throw new Error('the viewing was ended while it was being opened');
+      }
       play = p;
       cameraId = camera;
       scheduleRenew();
@@ -49,6 +68,7 @@ export function useViewing() {
 
   /** ends the viewing; `keepalive` when the page is going away (pagehide), so that the request survives it */
   async function end(keepalive = false): Promise<void> {
+    ends++;
     clearTimeout(renewTimer);
     const p = play;
     play = null;
