@@ -1,4 +1,4 @@
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from '@tianwang/core/log';
 
@@ -10,14 +10,12 @@ export const CLOSE_GRACE_MS = 5_000;
  * signed token). Read when a shutdown has to cut connections, so the log says what was cut.
  */
 export function trackRequests(server: Server): () => string[] {
-  const open = new Set<string>();
-  let n = 0;
+  const open = new Map<IncomingMessage, string>();
   server.on('request', (req, res) => {
-    const key = `${n++} ${req.method} ${(req.url ?? '').split('?')[0]}`;
-    open.add(key);
-    res.once('close', () => open.delete(key));
+    open.set(req, `${req.method} ${(req.url ?? '').split('?')[0]}`);
+    res.once('close', () => open.delete(req));
   });
-  return () => [...open].map((k) => k.slice(k.indexOf(' ') + 1));
+  return () => [...open.values()];
 }
 
 /**
