@@ -32,6 +32,7 @@ import type { SmsProvider } from './notify/provider.js';
 import { RecipientRateLimit } from './notify/rate-limit.js';
 import { everyInTurn } from './time/every-in-turn.js';
 import { resumeInterruptedSends } from './notify/interrupted-sends.js';
+import { cappedBackoffStrategy } from './retry-backoff.js';
 import { createSmsSender } from './notify/sms-sender.js';
 import { RuleBook } from './rules/rule-book.js';
 
@@ -39,7 +40,7 @@ export { QUEUES };
 
 /**
  * What createAlerts runs with. The defaults come from the configuration (TW_ALERTS_*_MS, TW_SMS_CONCURRENCY,
- * TW_SMS_INTERRUPTED_*, TW_SMS_RECEIPT_POLL_MS, TW_SMS_BACKOFF_MS, TW_CALENDAR_EVERY_MIN); tests override them.
+ * TW_SMS_INTERRUPTED_*, TW_SMS_RECEIPT_POLL_MS, TW_SMS_BACKOFF_MS, TW_SMS_BACKOFF_MAX_MS, TW_CALENDAR_EVERY_MIN); tests override them.
  */
 export interface AlertsTuning {
   /** length of one minute of the escalation table (tests shrink it; always 60 s otherwise) */
@@ -56,6 +57,8 @@ export interface AlertsTuning {
   deviceCacheMs: number;
   /** SMS retry backoff base, ms (default TW_SMS_BACKOFF_MS) */
   smsBackoffMs: number;
+  /** longest wait between two attempts of any alerts job, ms (default TW_SMS_BACKOFF_MAX_MS) */
+  smsBackoffMaxMs: number;
   /**
    * After a start, no device is judged silent for this long (default: the silence multiple × 10 s): deadlines
    * kept in Redis from before a restart of the whole platform would otherwise page every unit at once.
@@ -103,7 +106,7 @@ export function createAlerts(config: { common: CommonConfig; alerts: AlertsConfi
   // the defaults are the configuration's (core/src/config/sections/alerts.ts); tests shrink them through deps.tuning
   const t: AlertsTuning = {
     minuteMs: 60_000, silenceScanMs: c.alertsSilenceScanMs, claimIdleMs: c.alertsClaimIdleMs, blockMs: c.alertsBlockMs, consumer: `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`,
-    smsConcurrency: c.smsConcurrency, calendarEveryMs: c.calendarEveryMin * 60_000, deviceCacheMs: c.alertsDeviceCacheMs, smsBackoffMs: c.smsBackoffMs, silenceGraceMs: c.silenceMultiple * 10_000,
+    smsConcurrency: c.smsConcurrency, calendarEveryMs: c.calendarEveryMin * 60_000, deviceCacheMs: c.alertsDeviceCacheMs, smsBackoffMs: c.smsBackoffMs, smsBackoffMaxMs: c.smsBackoffMaxMs, silenceGraceMs: c.silenceMultiple * 10_000,
     interruptedSendMs: c.smsInterruptedAfterMs, interruptedScanMs: c.smsInterruptedScanMs, receiptPollMs: c.smsReceiptPollMs, ...deps.tuning,
   };
   const keys = alertsKeys(config.common.keyPrefix);
@@ -157,7 +160,8 @@ export function createAlerts(config: { common: CommonConfig; alerts: AlertsConfi
     });
 
     const worker = (name: string, fn: (job: Job) => Promise<unknown>, concurrency = 1) => {
-      const w = new Worker(name, fn, { connection, prefix, concurrency, autorun: true });
+      // the jobs' custom backoff type is computed here (alerts/src/retry-backoff.ts)
+      const w = new Worker(name, fn, { connection, prefix, concurrency, autorun: true, settings: { backoffStrategy: cappedBackoffStrategy(t.smsBackoffMaxMs) } });
       w.on('error', (err) => log.warn({ err, queue: name }, 'worker error'));
       w.on('failed', (job, err) => log.warn({ err, queue: name, job: job?.id, attempts: job?.attemptsMade }, 'job failed'));
       shutdown.add(`worker ${name}`, () => w.close());

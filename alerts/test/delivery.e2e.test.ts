@@ -90,6 +90,26 @@ describe('delivery guarantees', () => {
     expect(w.aliyun.attempts).toBe(3);
   });
 
+  it('after a long provider outage the reminder goes out within one backoff cap of its end, not after a doubled wait', async () => {
+    // 100 ms doubling, capped at 300 ms: uncapped, the attempts after 3.3 s of outage would come at 3.1 s and 6.3 s
+    const w = await e2e.start({ env: { TW_SMS_MAX_ATTEMPTS: '40' }, tuning: { smsBackoffMaxMs: 300 } });
+    const tried: number[] = [];
+    // the attempts of the officer's reminder (the principal's and inspector's stages come during the outage too)
+    w.aliyun.failWith((phone) => (phone.endsWith(PHONES.officer) && tried.push(Date.now()), { kind: 'http', status: 503 }));
+    await w.uplink.event('elevator', ELEVATOR, '01', 'raised');
+    await waitFor(() => tried.length > 0);
+    await sleep(3300);
+    w.aliyun.failWith(undefined);
+    const back = Date.now();
+    await w.aliyun.waitFor(1, 8000, (r) => r.to === PHONES.officer);
+    const sentAfter = Date.now() - back;
+    const gaps = tried.slice(1).map((t, i) => t - tried[i]!);
+    expect(Math.max(...gaps), `gaps between attempts ${gaps.join(', ')} ms`).toBeLessThan(1000);
+    expect(sentAfter, `sent ${sentAfter} ms after the provider came back`).toBeLessThan(1500);
+    const row = await waitFor(async () => (await w.notifications.list({ phone: PHONES.officer })).find((n) => n.status === 'sent'));
+    expect(row!.attempts).toBeGreaterThan(8);
+  });
+
   it('a permanent failure (invalid number) is not retried and is reported', async () => {
     const w = await e2e.start();
     w.aliyun.failFor(PHONES.officer, { kind: 'business', code: 'isv.MOBILE_NUMBER_ILLEGAL', message: '非法手机号' });

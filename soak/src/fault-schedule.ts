@@ -153,8 +153,30 @@ export const SCHEDULE: ScheduledFault[] = [
       ctx.infra.sms.failWith(() => ({ kind: 'business', code: 'isv.BUSINESS_LIMIT_CONTROL', message: '触发分钟级流控Permits:1' }));
       await new Promise((r) => setTimeout(r, ctx.outageS * 1000));
       ctx.infra.sms.failWith(undefined);
-      const ms = await waitFor(async () => (await ctx.probes.query(`SELECT 1 FROM notifications WHERE status IN ('queued','sending') LIMIT 1`)).length === 0, ctx.recoveryTimeoutMs, 500);
-      return { recoveryMs: ms, what: `${ctx.outageS} s every other request 503, ${ctx.outageS} s isv.BUSINESS_LIMIT_CONTROL; until nothing queued` };
+      // recovered: every reminder that existed when the provider came back has gone out (or been merged, cancelled,
+      // failed for good). Reminders raised after that are new traffic, not the fault's backlog: device faults go on
+      // throughout, so "nothing queued at all" may never hold for an instant. The longest legitimate wait is one
+      // backoff cap (30 s) plus one recipient rate window (60 s: a reminder held for the window's digest), so this
+      // fault is given at least 120 s even in a short run.
+      const back = new Date();
+      type Pending = { id: string; stage: string; status: string; attempts: number; error: string | null };
+      const pendingSql = `SELECT id, stage, status, attempts, error FROM notifications WHERE status IN ('queued','sending') AND created_at <= $1 ORDER BY id`;
+      const atReturn = (await ctx.probes.query(pendingSql, [back])) as Pending[];
+      let last: Pending[] = atReturn;
+      const ms = await waitFor(
+        async () => {
+          const now = (await ctx.probes.query(pendingSql, [back])) as Pending[];
+          if (now.length) last = now;
+          return now.length === 0;
+        },
+        Math.max(ctx.recoveryTimeoutMs, 120_000),
+        500,
+      );
+      const tail = last.slice(0, 3).map((n) => `#${n.id} ${n.stage} ${n.status} after ${n.attempts} attempts${n.error ? ` (${n.error.slice(0, 60)})` : ''}`).join('; ');
+      return {
+        recoveryMs: ms,
+        what: `${ctx.outageS} s every other request 503, ${ctx.outageS} s isv.BUSINESS_LIMIT_CONTROL; until the ${atReturn.length} reminders queued at its end went out, bounded by one backoff cap + one rate window (last: ${tail || 'none'})`,
+      };
     },
   },
   {

@@ -102,8 +102,9 @@ export async function startPlatform(infra: Infra, o: { dir: string; fromSource: 
         // escalation in minutes, the shortest the configuration allows, so a run sees every stage
         TW_ESCALATE_PRINCIPAL_MIN: '1',
         TW_ESCALATE_INSPECTOR_MIN: '2',
-        // 2 s doubling over 8 attempts rides out ≈ 4 minutes of provider trouble (the default 6 attempts ≈ 1 minute)
-        TW_SMS_MAX_ATTEMPTS: '8',
+        // 2 s doubling, capped at 30 s (TW_SMS_BACKOFF_MAX_MS), over 10 attempts rides out 2.5–3 minutes of provider
+        // trouble, more than the long run's 2 minutes of it (the default 6 attempts ≈ 1 minute)
+        TW_SMS_MAX_ATTEMPTS: '10',
       }, metricsUp(ports.alertsMetrics[i]!)),
     ),
   );

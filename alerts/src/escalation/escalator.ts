@@ -10,6 +10,7 @@ import { ESCALATION_STAGES, STAGE_LABEL, planStages, type Stage } from './plan.j
 import { recipientsOf, subjectInfo } from './recipients.js';
 import { reworkStage } from './rework.js';
 import { stageJobId, stopReminders } from './stop.js';
+import { retrying, STAGE_RETRY } from '../retry-backoff.js';
 
 export interface EscalatorOptions {
   registry: Registry;
@@ -55,7 +56,7 @@ export function createEscalator(o: EscalatorOptions) {
   async function enqueueSend(id: number, phone: string, alarm: Alarm, origin?: number, jobId = `n-${id}`) {
     const data: SendJobData = { ids: [id], phone, critical: alarm.severity === 'critical', ...(origin ? { origin } : {}) };
     await o.smsQueue.add('send', data, {
-      jobId, attempts: o.smsAttempts, backoff: { type: 'exponential', delay: o.smsBackoffMs }, removeOnComplete: true, removeOnFail: { count: 5000 },
+      jobId, ...retrying(o.smsAttempts, o.smsBackoffMs), removeOnComplete: true, removeOnFail: { count: 5000 },
     });
   }
 
@@ -107,7 +108,7 @@ export function createEscalator(o: EscalatorOptions) {
         if (delay === 0) await dispatch(alarm, p.stage, origin);
         else
           await o.escalationQueue.add('stage', { alarmId: alarm.id, stage: p.stage }, {
-            jobId: stageJobId(alarm.id, p.stage), delay, attempts: 5, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: true, removeOnFail: { count: 1000 },
+            jobId: stageJobId(alarm.id, p.stage), delay, ...STAGE_RETRY, removeOnComplete: true, removeOnFail: { count: 1000 },
           });
       }
     },

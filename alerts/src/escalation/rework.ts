@@ -1,5 +1,6 @@
 import type { Queue } from 'bullmq';
 import type { Alarm } from '@tianwang/core/registry';
+import { STAGE_RETRY } from '../retry-backoff.js';
 
 /** The escalation queue's job for a rectification the inspector sent back (name 'rework'). */
 export interface ReworkJobData {
@@ -19,6 +20,6 @@ export const reworkStage = (round: number) => `rework-${round}`;
 export async function queueRework(queue: Queue, alarm: Alarm, reason: string): Promise<void> {
   const data: ReworkJobData = { alarmId: alarm.id, round: alarm.reworkCount, reason };
   await queue.add(REWORK_JOB, data, {
-    jobId: `${alarm.id}-${reworkStage(alarm.reworkCount)}`, attempts: 5, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: true, removeOnFail: { count: 1000 },
+    jobId: `${alarm.id}-${reworkStage(alarm.reworkCount)}`, ...STAGE_RETRY, removeOnComplete: true, removeOnFail: { count: 1000 },
   });
 }

@@ -4,6 +4,7 @@ import type { SendJobData } from '../escalation/escalator.js';
 import { maskPhone } from '../links/ack-link.js';
 import { localeFor, type Locale, type TemplateId } from './provider.js';
 import { render } from './templates.js';
+import { retrying } from '../retry-backoff.js';
 
 /**
  * A notice: an SMS that is not an alarm reminder, e.g. a kitchen's rectification notice after a failed spot check
@@ -58,7 +59,7 @@ async function createRow(db: Queryable, texts: NoticeTexts, template: TemplateId
 /** Queues the send job of a notice row: alone (never merged into a digest, whose link would replace the notice's). */
 export async function queueNotice(smsQueue: Queue, id: number, phone: string, retry: { attempts: number; backoffMs: number }, jobId = `n-${id}`): Promise<void> {
   await smsQueue.add('send', { ids: [id], phone, critical: false, alone: true } satisfies SendJobData, {
-    jobId, attempts: retry.attempts, backoff: { type: 'exponential', delay: retry.backoffMs }, removeOnComplete: true, removeOnFail: { count: 5000 },
+    jobId, ...retrying(retry.attempts, retry.backoffMs), removeOnComplete: true, removeOnFail: { count: 5000 },
   });
 }
 

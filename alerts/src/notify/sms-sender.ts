@@ -9,6 +9,7 @@ import type { AlertsMetrics } from '../metrics.js';
 import { type Locale, type SmsMessage, type SmsProvider } from './provider.js';
 import type { RecipientRateLimit } from './rate-limit.js';
 import { digestParams, render } from './templates.js';
+import { retrying } from '../retry-backoff.js';
 
 export interface SmsSenderOptions {
   registry: Registry;
@@ -46,7 +47,7 @@ export function createSmsSender(o: SmsSenderOptions) {
   async function scheduleFlush(phone: string, until: number) {
     await o.smsQueue.add('flush', { phone } satisfies FlushJobData, {
       // one flush per recipient and window: adding it again for the same window is a no-op
-      jobId: `f-${phone.replace(/\D/g, '')}-${until}`, delay: Math.max(0, until - o.now()), attempts: 8, backoff: { type: 'exponential', delay: 2000 },
+      jobId: `f-${phone.replace(/\D/g, '')}-${until}`, delay: Math.max(0, until - o.now()), ...retrying(8, 2000),
       removeOnComplete: true, removeOnFail: { count: 5000 },
     });
   }

@@ -25,8 +25,8 @@ export interface FakeProviderBase {
   failNext(failure: FakeFailure, times?: number): void;
   /** every request to this number gets `failure` (e.g. an invalid number) */
   failFor(phone: string, failure: FakeFailure): void;
-  /** until cleared with undefined, each request not scripted otherwise asks `pick` (e.g. fail every other one) */
-  failWith(pick: (() => FakeFailure | undefined) | undefined): void;
+  /** until cleared with undefined, each request not scripted otherwise asks `pick` (e.g. fail every other one); it gets the number asked for */
+  failWith(pick: ((phone: string) => FakeFailure | undefined) | undefined): void;
   /** artificial latency of every answer, ms */
   delayMs: number;
   waitFor(count: number, timeoutMs?: number, filter?: (r: ReceivedSms) => boolean): Promise<ReceivedSms[]>;
@@ -61,9 +61,9 @@ export async function listen(server: Server, port = 0): Promise<number> {
 export function failureScript() {
   const queue: FakeFailure[] = [];
   const perPhone = new Map<string, FakeFailure>();
-  let picker: (() => FakeFailure | undefined) | undefined;
+  let picker: ((phone: string) => FakeFailure | undefined) | undefined;
   return {
-    failWith(pick: (() => FakeFailure | undefined) | undefined) {
+    failWith(pick: ((phone: string) => FakeFailure | undefined) | undefined) {
       picker = pick;
     },
     failNext(f: FakeFailure, times = 1) {
@@ -73,7 +73,7 @@ export function failureScript() {
       perPhone.set(phone.replace(/^\+?86/, ''), f);
     },
     take(phone: string): FakeFailure | undefined {
-      return perPhone.get(phone.replace(/^\+?86/, '')) ?? queue.shift() ?? picker?.();
+      return perPhone.get(phone.replace(/^\+?86/, '')) ?? queue.shift() ?? picker?.(phone);
     },
   };
 }
