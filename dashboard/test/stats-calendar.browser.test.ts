@@ -1,4 +1,7 @@
+import { readFile, rm } from 'node:fs/promises';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { tempDir } from '@tianwang/core/testing';
+import { PASSWORD } from './helpers/world.js';
 import type { Page } from 'playwright-core';
 import { localDay } from '../src/live/board-row.js';
 import { launch, shot, unresolved, type Browser } from './browser/chromium.js';
@@ -6,16 +9,20 @@ import { signIn } from './browser/session.js';
 import { startStack, type Stack } from './browser/stack.js';
 
 /**
- * 统计分析 and 维保检验日历 in Chromium against the real stack (browser/stack.ts): the KPI cards, charts and table
- * show the figures GET /stats/alarms answers for the same period and scope; the calendar marks the seeded due days.
+ * 统计分析, 监管周报 and 维保检验日历 in Chromium against the real stack (browser/stack.ts): the KPI cards, charts and
+ * table show the figures GET /stats/alarms answers for the same period and scope; the weekly report's SMS link opens
+ * on a phone, through the sign-in, and downloads the report; the calendar marks the seeded due days.
  */
 let stack: Stack;
 let browser: Browser;
+let phone: Browser | undefined;
+let dataDir: string;
 let today: string;
 const plus = (n: number) => new Date(Date.parse(`${today}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
 
 beforeAll(async () => {
-  stack = await startStack();
+  dataDir = await tempDir('tw-web-reports');
+  stack = await startStack({ env: { TW_DATA_DIR: dataDir } });
   browser = await launch();
   today = localDay('Asia/Shanghai');
   const db = stack.registry.db;
@@ -45,7 +52,9 @@ beforeAll(async () => {
 }, 180_000);
 afterAll(async () => {
   await browser?.close();
+  await phone?.close();
   await stack?.close();
+  if (dataDir) await rm(dataDir, { recursive: true, force: true });
 });
 
 /** A page of the inspector's (D1), signed in on the board. */
@@ -89,6 +98,51 @@ describe('statistics and calendar in Chromium (zh-CN)', () => {
     await page.locator('[data-test=stats-export]').click();
     expect((await download).suggestedFilename()).toMatch(/^统计分析-\d{4}-\d\d-\d\d\.xlsx$/);
     await shot(page, 'alarm-stats');
+  });
+
+  it('opens the weekly report\'s SMS link on a phone: sign-in, back to the report, marked and downloaded', async () => {
+    // the real job writes last week's reports of D1 and D2 (the SMS's link is checked in weekly-summary.test.ts)
+    const files = await stack.dashboard.reports().runNow(Date.now());
+    const d1 = files.find((f) => f.includes('/reports/D1/'))!;
+    const monday = /weekly-(\d{4}-\d{2}-\d{2})\.xlsx$/.exec(d1)![1]!;
+    phone ??= await launch({ width: 390, height: 844 });
+    const page = await phone.page();
+    await page.context().clearCookies();
+    // the link as the SMS carries it, opened without a session
+    await page.goto(`${stack.base}/reports/D1/${monday}`);
+    await page.waitForURL(/\/login\?redirect=/);
+    await page.getByPlaceholder('用户名').fill('insp1');
+    await page.getByPlaceholder('密码').fill(PASSWORD);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: '登 录' }).click()]);
+    expect(page.url()).toBe(`${stack.base}/reports/D1/${monday}`);
+    expect(download.suggestedFilename()).toBe(`东区-${monday}-监管周报.xlsx`);
+    expect((await readFile((await download.path())!)).equals(await readFile(d1))).toBe(true);
+    // the inspector sees D1's reports only, the linked one marked, as cards on the phone
+    const rows = page.locator('[data-test=report-row]');
+    await expect.poll(() => rows.count()).toBe(1);
+    await expect.poll(() => rows.first().getAttribute('class')).toContain('linked');
+    expect(await rows.first().innerText()).toContain(`${monday} ~ `);
+    await shot(page, 'reports-phone');
+    // another district's report (D2 is not insp1's): said so, nothing downloaded
+    let downloaded = false;
+    page.on('download', () => (downloaded = true));
+    await page.goto(`${stack.base}/reports/D2/${monday}`);
+    await page.locator('[data-test=report-missing]').waitFor();
+    expect(downloaded).toBe(false);
+    await page.close();
+  });
+
+  it('lists the weekly reports in the menu for an inspector, each downloadable', async () => {
+    await stack.dashboard.reports().runNow(Date.now());
+    const page = await inspectorPage();
+    await page.getByRole('menuitem', { name: /监管周报/ }).click();
+    await page.waitForURL(/\/reports$/);
+    const table = page.locator('[data-test=report-table]');
+    await expect.poll(() => table.locator('tbody tr').count()).toBe(1);
+    expect(await table.innerText()).toContain('东区');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.locator('[data-test=report-download]').click()]);
+    expect(download.suggestedFilename()).toMatch(/^东区-\d{4}-\d{2}-\d{2}-监管周报\.xlsx$/);
+    await shot(page, 'reports');
   });
 
   it('marks the month\'s due days and lists the overdue', async () => {

@@ -92,11 +92,11 @@ describe('the weekly SMS summary', () => {
     expect(sms!.params).toEqual({
       district: '东区', period: `${md(from + 3_600_000)}至${md(from + 6 * DAY + 3_600_000)}`,
       figures: `报警${want!.n}起；困人${want!.trapped}起，3分钟响应率50.0%；未销号隐患${want!.open}项`,
-      link: `http://tw.test/api/v1/reports/D1/weekly-${monday}.xlsx`,
+      link: `http://tw.test/reports/D1/${monday}`,
     });
-    // the link is the report: the lead (an inspector of D1) downloads it
+    // the link is the report's page in the web app (reports.browser.test.ts opens it); the file it fetches is there
     const insp1 = await login(w.dashboard, 'insp1');
-    const file = await w.dashboard.app.inject({ method: 'GET', url: new URL(sms!.params!.link!).pathname, headers: insp1.headers() });
+    const file = await w.dashboard.app.inject({ method: 'GET', url: `/api/v1/reports/D1/weekly-${monday}.xlsx`, headers: insp1.headers() });
     expect(file.statusCode).toBe(200);
     // the row the dashboard wrote is the one the alerts workers sent; D2 has no lead, so no summary
     const rows = await w.registry.db.query<{ stage: string; status: string }>(`SELECT stage, status FROM notifications WHERE stage LIKE $1 ORDER BY stage`, [`weekly-summary-%-${monday}`]);

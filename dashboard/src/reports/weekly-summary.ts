@@ -3,7 +3,6 @@ import { SqlParams } from '../auth/sql-scope.js';
 import type { AlarmStats } from '../api/alarms/stats.js';
 import type { ApiContext } from '../api/context.js';
 import { hazardFrom } from '../api/hazards/query.js';
-import { weeklyFile } from './weekly-report.js';
 
 /**
  * The weekly report's SMS summary to the district's lead inspector (docs/dashboard.md "Weekly report"): one short
@@ -33,7 +32,9 @@ export async function sendWeeklySummary(ctx: ApiContext, district: { id: string;
   const sunday = new Date(Date.parse(`${monday}T12:00:00Z`) + 6 * 86_400_000).toISOString().slice(0, 10);
   const md = (d: string) => `${Number(d.slice(5, 7))}月${Number(d.slice(8, 10))}日`;
   const hazards = open?.n ?? 0;
-  const link = new URL(`/api/v1/reports/${encodeURIComponent(district.id)}/${weeklyFile(monday)}`, ctx.rectify.publicUrl).href;
+  // the web app's page of the report, not the file's API URL: the session cookie is SameSite=Strict, so a tap in
+  // the SMS app reaches the server without it; the page signs the inspector in and then fetches the file itself
+  const link = new URL(`/reports/${encodeURIComponent(district.id)}/${monday}`, ctx.rectify.publicUrl).href;
   const id = await ctx.registry.db.transaction((tx) =>
     ctx.actions.notices.summary(tx, {
       stage: `weekly-summary-${district.id}-${monday}`, recipientName: `牵头监管人员 ${lead.display_name}`, recipientPhone: lead.phone,

@@ -18,6 +18,8 @@ export interface Stack {
   base: string;
   mqttUrl: string;
   registry: Registry;
+  /** the dashboard itself (its report job, for one) */
+  dashboard: Dashboard;
   close(): Promise<void>;
 }
 
@@ -61,6 +63,7 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
     base: `http://127.0.0.1:${httpPort}`,
     mqttUrl: `mqtt://127.0.0.1:${mqttPort}`,
     registry,
+    dashboard,
     async close() {
       await dashboard.stop();
       await extra?.stop();

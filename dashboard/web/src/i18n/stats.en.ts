@@ -15,6 +15,12 @@ export const statsEn: typeof statsZhCN = {
     col: { alarms: 'Alarms', medianAck: 'Median ack', trapped: 'Trapped', response: '3-min response', arrival: '30-min arrival', rectified: 'Rectified', closure: 'Closure', medianRectify: 'Median to fix' },
     table: 'By group', empty: 'No alarms in this period', minutes: '{m} min {s} s', hours: '{h} h {m} min',
   },
+  reports: {
+    menu: 'Weekly reports', title: 'Weekly reports', file: 'weekly report', week: 'Week (Monday to Sunday)', district: 'District', created: 'Generated', size: 'Size', download: 'Download',
+    hint: "Every week each district's alarm statistics of the previous week (Monday to Sunday) are written as an Excel workbook; the district's lead inspector also gets an SMS summary.",
+    none: 'No reports yet: the first is written when the next week begins', downloadFailed: 'Download failed, please try again later',
+    missing: 'The report in the SMS ({district} {week}) does not exist or is outside your scope',
+  },
   calendar: {
     menu: 'Maintenance calendar', maintenanceDue: 'Maintenance due', inspectionDue: 'Inspection due', overdue: 'Overdue', t30: 'within 30 days', t7: 'within 7 days',
     today: 'Today', prev: 'Previous', next: 'Next', legend: 'Legend', count: '{n} devices', none: 'Nothing due this month', device: 'Device', unit: 'Unit', due: 'Due', kind: 'What',

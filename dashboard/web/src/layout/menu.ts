@@ -1,4 +1,4 @@
-import { Bell, Calendar, DataBoard, TrendCharts, Lock, OfficeBuilding, Setting, User, Tools, VideoCamera, Bowl, Cpu, Warning, Monitor, View, Finished, VideoPlay } from '@element-plus/icons-vue';
+import { Bell, Calendar, Document, DataBoard, TrendCharts, Lock, OfficeBuilding, Setting, User, Tools, VideoCamera, Bowl, Cpu, Warning, Monitor, View, Finished, VideoPlay } from '@element-plus/icons-vue';
 import type { Component } from 'vue';
 import type { Role } from '@/api/types';
 
@@ -25,6 +25,7 @@ export const MENU: MenuEntry[] = [
   { path: '/board', title: 'menu.board', icon: DataBoard },
   { path: '/alarms', title: 'alarm.menu', icon: Bell, badge: 'alarms' },
   { path: '/stats', title: 'stats.menu', icon: TrendCharts },
+  { path: '/reports', title: 'reports.menu', icon: Document, roles: ['admin', 'inspector'] },
   { path: '/calendar', title: 'calendar.menu', icon: Calendar },
   { path: '/hazards', title: 'hazards.title', icon: Warning },
   { path: '/screen', title: 'screen.title', icon: Monitor },
