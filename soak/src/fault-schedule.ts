@@ -134,7 +134,9 @@ export const SCHEDULE: ScheduledFault[] = [
     async run(ctx) {
       const device = ctx.fleet.elevators[2]!;
       const started = Date.now();
-      await ctx.infra.pg.restart();
+      // fast: every session cut mid-transaction, as `systemctl restart postgresql` does (a smart shutdown waits for
+      // the platform's busy pools, then is killed after 10 s)
+      await ctx.infra.pg.restart('fast');
       const since = new Date(Date.now() - 1000);
       await ctx.sim.inject(device, 'trapped', 60);
       const ms = await waitFor(stageSent(ctx, device, 'officer', since), ctx.recoveryTimeoutMs, 500);

@@ -8,8 +8,8 @@ export interface ServerProcess {
   port: number;
   dir: string;
   child: ChildProcess;
-  /** SIGTERM, wait for exit; removes the temp dir unless keepDir */
-  stop(opts?: { keepDir?: boolean }): Promise<void>;
+  /** SIGTERM (or `signal`), wait for exit (SIGKILL after 10 s); removes the temp dir unless keepDir */
+  stop(opts?: { keepDir?: boolean; signal?: NodeJS.Signals }): Promise<void>;
   /** SIGKILL (a crash), then wait */
   kill(): Promise<void>;
 }
@@ -126,7 +126,7 @@ export function serverHandle(child: ChildProcess, port: number, dir: string): Se
     dir,
     child,
     async stop(opts = {}) {
-      child.kill('SIGTERM');
+      child.kill(opts.signal ?? 'SIGTERM');
       await waitForExit(child);
       if (!opts.keepDir) await rm(dir, { recursive: true, force: true });
     },

@@ -170,8 +170,13 @@ export async function startVictoria(): Promise<VictoriaServer> {
 
 export interface PostgresServer extends ServerProcess {
   url: string;
-  /** stops the cluster (fast shutdown) and starts it again on the same port and data dir */
-  restart(): Promise<void>;
+  /**
+   * Stops the cluster and starts it again on the same port and data dir. `smart` (SIGTERM, the default) refuses new
+   * connections and waits until every session has ended (pools that stay busy hold it up; after 10 s it is killed,
+   * and the start runs crash recovery). `fast` (SIGINT) ends every session at once, in the middle of its transaction: what `systemctl restart
+   * postgresql` does (pg_ctlcluster's default stop mode).
+   */
+  restart(mode?: 'smart' | 'fast'): Promise<void>;
 }
 
 function postgresBin(name: string): string {
@@ -255,8 +260,9 @@ export async function startPostgres(): Promise<PostgresServer> {
     url,
     stop: (o) => handle.stop(o),
     kill: () => handle.kill(),
-    async restart() {
-      await handle.stop({ keepDir: true });
+    async restart(mode = 'smart') {
+      if (mode === 'fast') await handle.stop({ keepDir: true, signal: 'SIGINT' });
+      else await handle.stop({ keepDir: true });
       handle = await launch();
       server.child = handle.child;
     },
