@@ -261,8 +261,7 @@ export async function startPostgres(): Promise<PostgresServer> {
     stop: (o) => handle.stop(o),
     kill: () => handle.kill(),
     async restart(mode = 'smart') {
-      if (mode === 'fast') await handle.stop({ keepDir: true, signal: 'SIGINT' });
-      else await handle.stop({ keepDir: true });
+      await handle.stop({ keepDir: true, signal: mode === 'fast' ? 'SIGINT' : 'SIGTERM' });
       handle = await launch();
       server.child = handle.child;
     },

@@ -1,7 +1,7 @@
 import type { ElevatorTelemetry } from '@tianwang/core/schemas';
 import type { ElevatorFault } from './fault-names.js';
 import { brake, midpointTowards, round } from './motion.js';
-import { CREEP_SPEED, DEFAULT_ELEVATOR, DOOR_ZONE_M, floorLabel, inDoorZone, nearestLanding, type ElevatorParams } from './elevator-shaft.js';
+import { CREEP_SPEED, DEFAULT_ELEVATOR, floorLabel, inDoorZone, nearestLanding, type ElevatorParams } from './elevator-shaft.js';
 import { Rng } from './rng.js';
 
 /** What the model reports: the telemetry fields except the terminal's ts/seq. */
@@ -273,7 +273,7 @@ export class ElevatorModel {
         // arrives instead and halts on the next trip (1.75 % of injections into moving cars were lost that way). The
         // car halts at the first substep past `at`, up to one substep's travel further on.
         const overshoot = (Math.abs(this.velocity) * SUBSTEP_MS) / 1000;
-        if (Math.abs(at - nearestLanding(this.params, at) * h) <= DOOR_ZONE_M + overshoot) this.haltNextTrip = true;
+        if (inDoorZone(this.params, at, overshoot)) this.haltNextTrip = true;
         else this.haltAt = at;
         return;
       }

@@ -43,9 +43,9 @@ export function nearestLanding(p: ElevatorParams, pos: number): number {
   return Math.max(0, Math.min(p.floors - 1, i));
 }
 
-/** Whether the car at `pos` is within the door zone of its nearest landing. */
-export function inDoorZone(p: ElevatorParams, pos: number): boolean {
-  return Math.abs(pos - nearestLanding(p, pos) * p.floorHeight) <= DOOR_ZONE_M;
+/** Whether the car at `pos` is within the door zone of its nearest landing (widened by `marginM`). */
+export function inDoorZone(p: ElevatorParams, pos: number, marginM = 0): boolean {
+  return Math.abs(pos - nearestLanding(p, pos) * p.floorHeight) <= DOOR_ZONE_M + marginM;
 }
 
 /** The floor a landing index is called by: floor 0 is skipped below ground, as in Chinese buildings (-1, 1, 2 …). */
